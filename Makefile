@@ -1,0 +1,48 @@
+# OpsDesk: `make run` opens the app on a demo workspace; `make test` runs lint and the whole test suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO   ?= demo.opsdesk
+
+.PHONY: run test lint typecheck pytest install install-test demo screenshots dist bench clean system-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(DEMO): | $(VENV)/.installed
+	$(BIN)/opsdesk demo --workspace $(DEMO)
+
+demo: $(DEMO)
+
+run: $(VENV)/.installed $(DEMO)
+	$(BIN)/opsdesk --workspace $(DEMO)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check opsdesk tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+test: lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+screenshots: $(VENV)/.installed $(DEMO)
+	QT_QPA_PLATFORM=offscreen $(BIN)/opsdesk --workspace $(DEMO) --screenshot docs/screenshots
+
+# Qt's runtime libraries on Debian/Ubuntu (already present on most desktops).
+system-deps:
+	apt-get install -y libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

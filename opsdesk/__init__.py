@@ -1,0 +1,8 @@
+"""OpsDesk: the AI governance committee's desktop workspace."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("opsdesk")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+local"

@@ -1,0 +1,1 @@
+"""Qt-free analytics over the store: KPIs, RAG, bottlenecks, allocation, forecasts."""

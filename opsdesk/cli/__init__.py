@@ -1,0 +1,89 @@
+"""The ``opsdesk`` command: the GUI by default, and headless subcommands over the same services.
+
+Each group of subcommands lives in its own module with a ``register(subparsers)`` function; ``COMMAND_MODULES``
+lists them. A user error prints one line to stderr and exits non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from opsdesk import __version__
+from opsdesk.errors import OpsDeskError
+
+COMMAND_MODULES = (
+    "opsdesk.cli.workspace_cmds",
+    "opsdesk.cli.register_cmds",
+)
+
+EXIT_USER_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="opsdesk",
+        description="OpsDesk: the AI governance committee's workspace. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"opsdesk {__version__}")
+    add_workspace_argument(parser)
+    parser.add_argument("--self-test", action="store_true",
+                        help="open Qt offscreen on a temporary workspace, draw a chart, write a PDF, exit")
+    parser.add_argument("--screenshot", metavar="DIR",
+                        help="open the window offscreen, save a PNG of every page into DIR, exit")
+    parser.add_argument("--read-only", action="store_true", help="open the workspace read-only")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def add_workspace_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workspace", "-w", metavar="PATH", default=argparse.SUPPRESS,
+                        help="workspace file (default: $OPSDESK_WORKSPACE or the user data folder)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from opsdesk import log
+
+    log.configure()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return _gui(args)
+        return int(args.func(args) or 0)
+    except OpsDeskError as exc:
+        print(f"opsdesk: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("opsdesk: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def workspace_path(args: argparse.Namespace) -> str:
+    from opsdesk import paths
+
+    explicit = getattr(args, "workspace", None) or os.environ.get("OPSDESK_WORKSPACE")
+    return explicit or str(paths.default_workspace())
+
+
+def _gui(args: argparse.Namespace) -> int:
+    if args.self_test:
+        from opsdesk.ui.self_test import run_self_test
+
+        return run_self_test()
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from opsdesk.ui.app import display_problem, run_gui
+
+    problem = display_problem()
+    if problem:
+        print(f"opsdesk: {problem}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    return run_gui(workspace_path(args), screenshot_dir=args.screenshot, read_only=args.read_only)

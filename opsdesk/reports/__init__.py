@@ -1,0 +1,1 @@
+"""PDF documents with reportlab: style sheet, page templates, vector charts, briefs."""

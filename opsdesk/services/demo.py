@@ -1,0 +1,503 @@
+"""A deterministic, realistic demo workspace: a public body's AI portfolio over two years.
+
+Everything goes through the services (so the audit trail is real) on a fixed clock and a seeded random
+generator, so the same command twice writes the same content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+
+from opsdesk.domain.enums import (
+    AgendaKind,
+    ConformanceStatus,
+    Direction,
+    LineageKind,
+    MeetingStatus,
+    NodeKind,
+    OpsDiscipline,
+    Outcome,
+    RiskTier,
+    Stage,
+    StandardCategory,
+    StandardStatus,
+    TeamRole,
+    VoteChoice,
+)
+from opsdesk.services import (
+    committee,
+    costs,
+    initiatives,
+    lessons,
+    metadata,
+    metrics,
+    objectives,
+    people,
+    skills,
+    standards,
+    workspace,
+)
+from opsdesk.services.context import FixedStepClock, Workspace
+from opsdesk.store.models import AllocationRule, ImportBatch
+
+ORG = "Department of Public Services"
+START = dt.date(2024, 12, 1)
+DAYS = 730
+TODAY = START + dt.timedelta(days=DAYS - 1)  # 2026-11-30, the demo's "now"
+SEED = 20241201
+
+
+def _at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC)
+
+
+OBJECTIVES = [
+    ("OBJ-01", "Faster citizen services", "Median days to resolve a citizen request", "≤ 5 days by 2027"),
+    ("OBJ-02", "Protect public money", "Fraud and error losses recovered", "+20 % by 2027"),
+    ("OBJ-03", "Safer infrastructure", "Critical defects found before failure", "90 %"),
+    ("OBJ-04", "Responsible and affordable AI", "AI spend within approved budget", "100 % of initiatives"),
+    ("OBJ-05", "Better informed policy", "Decisions backed by published evidence", "80 %"),
+]
+
+PEOPLE = [
+    ("Amara Okafor", "data", "chair", "Office of the Chief Data Officer"),
+    ("Ben Castillo", "data", "member", "Data Platform"),
+    ("Chloé Martin", "data", "member", "Data Governance"),
+    ("Dmitri Volkov", "data", "none", "Data Platform"),
+    ("Esi Mensah", "data", "none", "Analytics"),
+    ("Farah Haddad", "ml", "member", "ML Operations"),
+    ("Gustavo Pereira", "ml", "member", "ML Operations"),
+    ("Hana Sato", "ml", "none", "Applied AI Lab"),
+    ("Ivan Petrov", "ml", "none", "Applied AI Lab"),
+    ("Jade Thompson", "ml", "observer", "Model Risk"),
+    ("Kofi Asante", "finance", "member", "FinOps Office"),
+    ("Laura Becker", "finance", "member", "Budget & Planning"),
+    ("Mohammed Rahimi", "finance", "none", "FinOps Office"),
+    ("Nadia Kowalski", "finance", "none", "Procurement"),
+    ("Oliver Grant", "executive", "member", "Deputy Secretary's Office"),
+    ("Priya Nair", "executive", "member", "Digital Transformation"),
+    ("Quentin Dubois", "executive", "observer", "Internal Audit"),
+    ("Rosa Jiménez", "other", "secretary", "Governance Secretariat"),
+    ("Samuel Otieno", "other", "none", "Legal"),
+]
+
+# code, name, target stage, risk, objectives, tags, budget, classification, owner index, retired-from
+INITIATIVES = [
+    ("Benefits claim triage", Stage.PRODUCTION, RiskTier.HIGH_IMPACT, {"OBJ-01": 0.7, "OBJ-02": 0.3},
+     ["casework", "nlp"], 480_000, "OFFICIAL-SENSITIVE"),
+    ("Grant payment fraud detection", Stage.PRODUCTION, RiskTier.HIGH, {"OBJ-02": 1.0},
+     ["fraud", "tabular"], 350_000, "OFFICIAL-SENSITIVE"),
+    ("FOI request document classification", Stage.EXPAND, RiskTier.MEDIUM, {"OBJ-01": 0.6, "OBJ-05": 0.4},
+     ["nlp", "records"], 150_000, "OFFICIAL"),
+    ("Road defect detection from imagery", Stage.EXPAND, RiskTier.MEDIUM, {"OBJ-03": 1.0},
+     ["vision", "infrastructure"], 260_000, "OFFICIAL"),
+    ("Call centre speech analytics", Stage.PILOT, RiskTier.HIGH, {"OBJ-01": 1.0},
+     ["speech", "casework"], 190_000, "OFFICIAL-SENSITIVE"),
+    ("Fleet predictive maintenance", Stage.PILOT, RiskTier.LOW, {"OBJ-03": 0.5, "OBJ-04": 0.5},
+     ["tabular", "infrastructure"], 90_000, "OFFICIAL"),
+    ("Citizen letter translation assistant", Stage.PILOT, RiskTier.MEDIUM, {"OBJ-01": 1.0},
+     ["nlp", "language"], 120_000, "OFFICIAL"),
+    ("Procurement anomaly detection", Stage.PROPOSED, RiskTier.HIGH, {"OBJ-02": 1.0},
+     ["fraud", "procurement"], 140_000, "OFFICIAL-SENSITIVE"),
+    ("Permit application summarisation", Stage.PROPOSED, RiskTier.LOW, {"OBJ-01": 1.0},
+     ["nlp", "genai"], 60_000, "OFFICIAL"),
+    ("Tax enquiry chatbot", Stage.RETIRED, RiskTier.HIGH_IMPACT, {"OBJ-01": 1.0},
+     ["genai", "citizen-facing"], 210_000, "OFFICIAL"),
+    ("Wildfire risk forecasting", Stage.PRODUCTION, RiskTier.HIGH_IMPACT, {"OBJ-03": 0.6, "OBJ-05": 0.4},
+     ["forecasting", "geospatial"], 300_000, "SECRET"),
+    ("Hospital bed demand forecasting", Stage.EXPAND, RiskTier.HIGH, {"OBJ-05": 1.0},
+     ["forecasting", "health"], 220_000, "OFFICIAL-SENSITIVE"),
+    ("Invoice matching automation", Stage.PROPOSED, RiskTier.LOW, {"OBJ-04": 1.0},
+     ["finance", "tabular"], 45_000, "OFFICIAL"),
+    ("Satellite crop-yield estimation", Stage.RETIRED, RiskTier.MEDIUM, {"OBJ-05": 1.0},
+     ["geospatial", "vision"], 170_000, "OFFICIAL"),
+]
+
+SERIES = [
+    # discipline, name, unit, direction, green, amber, base, trend per year, weekly amplitude, noise
+    (OpsDiscipline.DATAOPS, "Pipeline success rate", "%", Direction.HIGHER_IS_BETTER, 98, 95, 97.5, 0.8, 0.8, 0.7),
+    (OpsDiscipline.DATAOPS, "Data freshness", "h", Direction.LOWER_IS_BETTER, 6, 24, 8, -2.0, 3.0, 1.5),
+    (OpsDiscipline.DATAOPS, "Data quality score", "%", Direction.HIGHER_IS_BETTER, 97, 92, 95, 1.2, 0.3, 0.6),
+    (OpsDiscipline.MLOPS, "Model quality (F1)", "ratio", Direction.HIGHER_IS_BETTER, 0.85, 0.78, 0.84, 0.01, 0.0, 0.008),
+    (OpsDiscipline.MLOPS, "Feature drift (PSI)", "psi", Direction.LOWER_IS_BETTER, 0.1, 0.25, 0.06, 0.03, 0.0, 0.015),
+    (OpsDiscipline.MLOPS, "Inference latency p95", "ms", Direction.LOWER_IS_BETTER, 300, 600, 240, -20, 40, 25),
+    (OpsDiscipline.MLOPS, "Deployments", "count", Direction.HIGHER_IS_BETTER, 2, 1, 0.15, 0.05, 0.0, 0.0),
+    (OpsDiscipline.MLOPS, "Predictions served", "count", Direction.HIGHER_IS_BETTER, None, None, 12000, 4000, 5000, 800),
+    (OpsDiscipline.FINOPS, "Daily cloud spend", "USD", Direction.LOWER_IS_BETTER, None, None, 300, 60, 40, 25),
+]
+
+SKILLS = [
+    ("Data quality management", "data"), ("Data governance and lineage", "data"), ("Pipeline engineering", "data"),
+    ("Model validation and testing", "ml"), ("Model deployment and monitoring", "ml"), ("Drift detection", "ml"),
+    ("FinOps cost allocation", "finance"), ("Cloud pricing and forecasting", "finance"),
+    ("AI risk literacy", "executive"), ("AI policy and ethics", "executive"),
+]
+
+
+def build(path: Path | str, *, force: bool = False) -> Path:
+    """Write the demo workspace to ``path`` and return it."""
+    target = Path(path)
+    clock = FixedStepClock(_at(START - dt.timedelta(days=30), 9))
+    ws = workspace.create(target, organisation=ORG, currency="USD", actor="demo", clock=clock, force=force)
+    try:
+        _populate(ws, clock)
+    finally:
+        ws.close()
+    return target
+
+
+def _populate(ws: Workspace, clock: FixedStepClock) -> None:
+    rng = np.random.default_rng(SEED)
+    for code, title, kpi, target in OBJECTIVES:
+        objectives.create(ws, {"code": code, "title": title, "kpi_name": kpi, "kpi_target": target,
+                               "owner": "Deputy Secretary", "due_date": "2027-06-30",
+                               "description": f"{title}: {kpi.lower()}, target {target}."})
+    person_ids: dict[str, int] = {}
+    for name, disc, role, unit in PEOPLE:
+        first, last = name.split(" ", 1)
+        email = f"{first}.{last}".lower().replace(" ", "").replace("é", "e").replace("í", "i") + "@dps.example.gov"
+        p = people.create(ws, {"name": name, "email": email, "unit": unit, "discipline": disc,
+                               "committee_role": role})
+        person_ids[name] = p.id
+    by_disc = {d: [pid for (n, dd, _r, _u), pid in zip(PEOPLE, person_ids.values(), strict=True) if dd == d]
+               for d in ("data", "ml", "finance", "executive", "other")}
+
+    codes: list[str] = []
+    for i, (name, _stage, risk, objs, tags, budget, marking) in enumerate(INITIATIVES, start=1):
+        code = f"AI-{i:04d}"
+        codes.append(code)
+        owner = PEOPLE[5 + (i % 5)][0]
+        team = {by_disc["data"][i % 5]: TeamRole.DATA_ENGINEER, by_disc["ml"][(i + 1) % 5]: TeamRole.ML_ENGINEER,
+                by_disc["executive"][i % 3]: TeamRole.PRODUCT_OWNER}
+        if i % 3 != 0:  # a third of the teams have nobody from finance: a real gap
+            team[by_disc["finance"][i % 4]] = TeamRole.FINOPS_ANALYST
+        if i % 4 == 0:
+            team[by_disc["ml"][(i + 3) % 5]] = TeamRole.DATA_SCIENTIST
+        initiatives.create(ws, {
+            "code": code, "name": name, "risk_tier": risk, "classification": marking,
+            "problem": f"Today {name.lower()} is done by hand or not at all; backlogs grow and decisions vary.",
+            "expected_benefits": "Shorter turnaround, consistent decisions, staff time freed for complex cases.",
+            "outputs": "A model in production behind a human-in-the-loop review step, with monitoring.",
+            "owner": owner, "sponsor": PEOPLE[14 + (i % 3)][0], "budget": Decimal(budget), "currency": "USD",
+            "cost_centre": f"CC-{400 + i}", "tags": tags,
+            "disciplines": ["data", "ml", "finance"] if i % 3 else ["data", "ml"],
+            "start_date": (START + dt.timedelta(days=20 * i)).isoformat(),
+            "end_date": (START + dt.timedelta(days=20 * i + 900)).isoformat(),
+        }, objectives=objs, team=team)
+
+    _lineage(ws, codes)
+    _series_and_points(ws, codes, rng)
+    _costs(ws, codes, rng)
+    _standards(ws, codes)
+    _skills(ws, person_ids, rng)
+    _meetings(ws, clock, codes, person_ids)
+
+
+def _lineage(ws: Workspace, codes: list[str]) -> None:
+    systems = ["Case management system", "Payments ledger", "Records archive", "Road survey imagery",
+               "Telephony platform", "Fleet telematics", "Correspondence system", "Procurement portal"]
+    asset_ids: list[int] = []
+    for j, system in enumerate(systems):
+        for kind, pii in (("raw", j % 2 == 0), ("curated", False)):
+            a = metadata.create_asset(ws, {
+                "name": f"{system.lower().replace(' ', '_')}.{kind}", "namespace": "warehouse://dps",
+                "owner": PEOPLE[1 + j % 4][0], "source_system": system,
+                "format_standard": "Parquet (DATA-FMT 1.0)" if kind == "curated" else "CSV export",
+                "classification": "OFFICIAL-SENSITIVE" if pii else "OFFICIAL", "contains_pii": pii,
+                "description": f"{kind.title()} extract from the {system.lower()}."})
+            asset_ids.append(a.id)
+        metadata.add_link(ws, (NodeKind.DATA_ASSET, asset_ids[-2]), (NodeKind.DATA_ASSET, asset_ids[-1]),
+                          LineageKind.DERIVED_FROM)
+    frameworks = ["scikit-learn", "XGBoost", "PyTorch", "LightGBM", "Transformers"]
+    for i, code in enumerate(codes):
+        detail = initiatives.get(ws, code)
+        curated = asset_ids[(2 * i + 1) % len(asset_ids)]
+        extra = asset_ids[(2 * i + 5) % len(asset_ids)]
+        m = metadata.create_model(ws, {
+            "name": detail.name.lower().replace(" ", "-").replace("é", "e")[:40], "version_label": f"{1 + i % 3}.{i % 4}",
+            "framework": frameworks[i % len(frameworks)], "owner": detail.owner,
+            "registry_source": f"mlflow://models/{code.lower()}/{1 + i % 3}", "initiative_code": code,
+            "classification": detail.classification})
+        metadata.add_link(ws, (NodeKind.DATA_ASSET, curated), (NodeKind.MODEL, m.id), LineageKind.TRAINED_ON)
+        metadata.add_link(ws, (NodeKind.DATA_ASSET, extra), (NodeKind.MODEL, m.id), LineageKind.EVALUATED_ON)
+        metadata.add_link(ws, (NodeKind.MODEL, m.id), (NodeKind.INITIATIVE, detail.id), LineageKind.USED_BY)
+
+
+def _series_and_points(ws: Workspace, codes: list[str], rng: np.random.Generator) -> None:
+    days = np.arange(DAYS)
+    base_ts = int(_at(START, 0).timestamp())
+    ts = base_ts + days * 86400
+    weekday = (days + START.weekday()) % 7
+    weekend = (weekday >= 5).astype(float)
+    with ws.write("metrics") as tx:
+        for i, code in enumerate(codes):
+            live = INITIATIVES[i][1] not in (Stage.PROPOSED,)
+            for disc, name, unit, direction, green, amber, base, trend, weekly, noise in SERIES:
+                series = metrics.create_series_tx(tx, {
+                    "discipline": disc, "name": name, "unit": unit, "direction": direction,
+                    "green_threshold": green, "amber_threshold": amber}, initiative_code=code)
+                scale = 1.0 + 0.15 * ((i * 7) % 5 - 2) / 2
+                values = (base * scale + trend * days / 365.0 + weekly * (weekend - 2 / 7)
+                          + rng.normal(0, noise, DAYS))
+                if name == "Feature drift (PSI)" and i % 4 == 1:  # slow drift then retrain
+                    values += np.clip((days - 420) / 200, 0, None) * 0.2 * (days < 660)
+                if name == "Model quality (F1)":
+                    values -= np.clip((days - 420) / 200, 0, None) * 0.08 * (days < 660) * (i % 4 == 1)
+                if name == "Pipeline success rate":
+                    outages = rng.choice(DAYS, size=4, replace=False)
+                    for o in outages:
+                        values[o:o + 2] -= 25 + 10 * rng.random()
+                if name == "Deployments":
+                    values = (rng.random(DAYS) < (0.03 + 0.02 * (i % 3)) * (1 + days / DAYS)).astype(float)
+                if name == "Daily cloud spend":
+                    overrun = 1.6 if i % 5 == 1 else 1.0
+                    values = np.maximum(5, values * (0.3 if not live else 1.0) * overrun)
+                if name == "Predictions served":
+                    values = np.maximum(0, values * (0.05 if not live else 1.0))
+                if unit == "%":
+                    values = np.clip(values, 0, 100)
+                values = np.maximum(values, 0)
+                metrics.insert_points_tx(tx, zip([series.id] * DAYS, ts.tolist(),
+                                                 np.round(values, 4).tolist(), strict=True))
+        tx.audit("demo_points", "metric_point", "demo", None, {"series": len(codes) * len(SERIES),
+                                                                "points_per_series": DAYS})
+
+
+def _costs(ws: Workspace, codes: list[str], rng: np.random.Generator) -> None:
+    services = [("Compute", "Virtual Machines", "Microsoft"), ("Storage", "Object Storage", "AWS"),
+                ("AI and Machine Learning", "Managed ML Training", "AWS")]
+    rows = []
+    for month in range(24):
+        y, m = divmod(START.month - 1 + month, 12)
+        start = dt.datetime(START.year + y, m + 1, 1, tzinfo=dt.UTC)
+        y2, m2 = divmod(m + 1, 12)
+        end = dt.datetime(START.year + y + y2, m2 + 1, 1, tzinfo=dt.UTC)
+        for i, code in enumerate(codes):
+            stage = INITIATIVES[i][1]
+            level = {Stage.PROPOSED: 0.05, Stage.PILOT: 0.5, Stage.EXPAND: 0.8, Stage.PRODUCTION: 1.0,
+                     Stage.RETIRED: 0.4}[stage]
+            budget = INITIATIVES[i][5]
+            overrun = 1.5 if i % 5 == 1 else 1.0
+            monthly = budget / 24 * level * overrun * (0.6 + 0.8 * month / 23)
+            for k, (category, service, provider) in enumerate(services):
+                share = (0.5, 0.15, 0.35)[k]
+                amount = Decimal(str(round(monthly * share * (0.9 + 0.2 * rng.random()), 2)))
+                rows.append(_cost_row(start, end, amount, category, service, provider,
+                                      {"opsdesk-initiative": code, "env": "prod" if stage is Stage.PRODUCTION else "dev"},
+                                      f"/subscriptions/dps-ai/{code.lower()}/{service.lower().replace(' ', '-')}"))
+        shared = Decimal(str(round(4200 + 300 * rng.random(), 2)))
+        rows.append(_cost_row(start, end, shared, "Networking", "Private Link", "Microsoft",
+                              {"shared": "ml-platform"}, "/subscriptions/dps-ai/shared/ml-platform"))
+        rows.append(_cost_row(start, end, Decimal(str(round(900 + 100 * rng.random(), 2))), "Management and Governance",
+                              "Monitoring", "Microsoft", {}, "/subscriptions/dps-ai/unassigned/monitoring"))
+        if month % 6 == 5:
+            rows.append(_cost_row(start, end, Decimal("-1250.00"), "Compute", "Virtual Machines", "Microsoft",
+                                  {"opsdesk-initiative": codes[0]}, "/subscriptions/dps-ai/credits", "Credit"))
+    with ws.write("costs") as tx:
+        batch = ImportBatch(kind="focus", file_name="demo-focus-export.csv", sha256="0" * 63 + "1",
+                            accepted=len(rows), rejected=0, imported_at=ws.clock(), actor=ws.actor,
+                            report={"source": "demo"})
+        tx.add(batch, "import_batch")
+        costs.add_records_tx(tx, rows, batch.id)
+        tx.add(AllocationRule(name="Initiative tag", priority=10, match={"tag_key": "opsdesk-initiative"},
+                              target={"from_tag": "opsdesk-initiative"}), "allocation_rule")
+        tx.add(AllocationRule(name="Shared ML platform, split evenly", priority=20,
+                              match={"tag_key": "shared", "tag_value": "ml-platform"},
+                              target={"split": "even", "initiatives": [codes[0], codes[1], codes[10]]}),
+               "allocation_rule")
+        costs.apply_rules_tx(tx)
+
+
+def _cost_row(start: dt.datetime, end: dt.datetime, amount: Decimal, category: str, service: str, provider: str,
+              tags: dict[str, str], resource: str, charge: str = "Usage") -> dict[str, object]:
+    return {"charge_period_start": start, "charge_period_end": end, "billed_cost": amount, "effective_cost": amount,
+            "list_cost": (amount * Decimal("1.12")).quantize(Decimal("0.01")), "contracted_cost": amount,
+            "billing_currency": "USD", "service_category": category, "service_name": service,
+            "provider_name": provider, "billing_account_id": "dps-ai", "sub_account_id": "dps-ai-prod",
+            "charge_category": charge, "resource_id": resource, "sku_id": f"{service[:3].upper()}-STD",
+            "pricing_quantity": Decimal("1"), "pricing_unit": "Month", "tags": tags, "extra": {}}
+
+
+STANDARDS = [
+    ("DATA-FMT", "Common data formats for AI pipelines", StandardCategory.DATA_FORMAT, [
+        ("DF-1", "Curated datasets are stored as Parquet with a published schema.", ["pilot", "expand", "production"]),
+        ("DF-2", "Every dataset has an owner and a classification marking.", ["proposed", "pilot", "expand", "production"]),
+        ("DF-3", "Lineage from source system to model is recorded (OpenLineage).", ["expand", "production"]),
+    ]),
+    ("ML-PRAC", "Model development and deployment practice", StandardCategory.MODEL_PRACTICE, [
+        ("MP-1", "Models are tracked in the registry with parameters and metrics.", ["pilot", "expand", "production"]),
+        ("MP-2", "Performance is validated against a baseline before each promotion.", ["expand", "production"]),
+        ("MP-3", "Drift is monitored with an alert threshold agreed by the committee.", ["production"]),
+        ("MP-4", "High-impact uses have a human review step and an impact assessment.", ["pilot", "expand", "production"]),
+    ]),
+    ("COST-ALLOC", "Cost allocation methodology", StandardCategory.COST_ALLOCATION, [
+        ("CA-1", "Cloud costs are exported in FOCUS 1.2 and tagged with the initiative code.", ["pilot", "expand", "production"]),
+        ("CA-2", "Shared platform costs are split by the committee's allocation rules.", ["expand", "production"]),
+        ("CA-3", "Spend is forecast to fiscal year end each month.", ["production"]),
+    ]),
+]
+
+
+def _standards(ws: Workspace, codes: list[str]) -> None:
+    statuses = [ConformanceStatus.MET, ConformanceStatus.MET, ConformanceStatus.PARTIAL, ConformanceStatus.MET,
+                ConformanceStatus.NOT_MET, ConformanceStatus.MET, ConformanceStatus.WAIVED]
+    n = 0
+    for code, title, cat, reqs in STANDARDS:
+        std = standards.create_standard(
+            ws, {"code": code, "title": title, "category": cat, "version_label": "1.0",
+                 "status": StandardStatus.ADOPTED, "owner": "AI Governance Committee",
+                 "source": "Committee resolution", "text": f"{title}, adopted by the committee."},
+            [{"code": c, "text": t, "stages": s} for c, t, s in reqs])
+        for i, init_code in enumerate(codes):
+            stage = INITIATIVES[i][1]
+            for req in std.requirements:
+                if stage.value not in req.stages:
+                    continue
+                status = statuses[n % len(statuses)]
+                n += 1
+                values: dict[str, object] = {"status": status, "reviewer": "Chloé Martin",
+                                             "reviewed_on": (TODAY - dt.timedelta(days=n % 90)).isoformat(),
+                                             "evidence": f"Reviewed at the {stage.label.lower()} gate."}
+                if status is ConformanceStatus.WAIVED:
+                    values |= {"waiver_reason": "Vendor tooling not yet available on the secure network.",
+                               "waiver_approver": "Amara Okafor",
+                               "waiver_expires": (TODAY + dt.timedelta(days=(n % 3 - 1) * 60)).isoformat()}
+                standards.record_conformance(ws, init_code, req.id, values)
+
+
+def _skills(ws: Workspace, person_ids: dict[str, int], rng: np.random.Generator) -> None:
+    skill_ids = {}
+    for name, disc in SKILLS:
+        skill_ids[name] = skills.create_skill(ws, {"name": name, "discipline": disc}).id
+    for (_pname, pdisc, _role, _unit), pid in zip(PEOPLE, person_ids.values(), strict=True):
+        for sname, sdisc in SKILLS:
+            home = sdisc == pdisc
+            level = int(rng.integers(2, 5)) if home else int(rng.choice([0, 0, 1, 1, 2, 3]))
+            if level:
+                skills.set_level(ws, pid, skill_ids[sname], level, (TODAY - dt.timedelta(days=30)).isoformat())
+        courses = {"data": ("Data stewardship essentials", "National School of Government"),
+                   "ml": ("MLOps in regulated environments", "Open University"),
+                   "finance": ("FinOps Certified Practitioner", "FinOps Foundation"),
+                   "executive": ("AI risk for senior leaders", "Civil Service College"),
+                   "other": ("AI literacy for all staff", "Internal Academy")}
+        course, provider = courses[pdisc]
+        done = START + dt.timedelta(days=int(rng.integers(0, 600)))
+        skills.add_training(ws, pid, {"course": course, "provider": provider, "hours": 14 + pid % 3 * 7,
+                                      "completed_on": done.isoformat(), "discipline": pdisc,
+                                      "certificate_ref": f"CERT-{pid:04d}",
+                                      "expires_on": (done + dt.timedelta(days=730)).isoformat()})
+        if pid % 3 == 0:
+            cross = {"data": "ml", "ml": "finance", "finance": "data", "executive": "ml", "other": "executive"}[pdisc]
+            c2, p2 = courses[cross]
+            skills.add_training(ws, pid, {"course": c2, "provider": p2, "hours": 7,
+                                          "completed_on": (done + dt.timedelta(days=60)).isoformat(),
+                                          "discipline": cross})
+
+
+def _meetings(ws: Workspace, clock: FixedStepClock, codes: list[str], person_ids: dict[str, int]) -> None:
+    """Quarterly meetings that take the initiatives through their gates, with votes, actions and lessons."""
+    voting = [pid for (n, _d, role, _u), pid in zip(PEOPLE, person_ids.values(), strict=True)
+              if role in ("chair", "member")]
+    secretary = person_ids["Rosa Jiménez"]
+    # the gates each initiative passes, in order
+    path = {Stage.PROPOSED: [], Stage.PILOT: [Stage.PILOT], Stage.EXPAND: [Stage.PILOT, Stage.EXPAND],
+            Stage.PRODUCTION: [Stage.PILOT, Stage.EXPAND, Stage.PRODUCTION]}
+    plans: dict[str, list[Stage]] = {}
+    for i, code in enumerate(codes):
+        target = INITIATIVES[i][1]
+        if target is Stage.RETIRED:
+            plans[code] = [Stage.PILOT, Stage.EXPAND, Stage.PRODUCTION, Stage.RETIRED] if i == 9 else \
+                [Stage.PILOT, Stage.RETIRED]
+        else:
+            plans[code] = list(path[target])
+    meeting_days = [dt.date(2025, 1, 16), dt.date(2025, 4, 17), dt.date(2025, 7, 17), dt.date(2025, 10, 16),
+                    dt.date(2026, 1, 15), dt.date(2026, 4, 16), dt.date(2026, 7, 16), dt.date(2026, 10, 15)]
+    rejected_once: set[str] = set()
+    for k, day in enumerate(meeting_days):
+        clock.now = _at(day, 9)
+        mid = committee.create_meeting(ws, {"title": f"AI Governance Committee — Q{(day.month - 1) // 3 + 1} {day.year}",
+                                            "location": "Room 4.12, Central Office (secure)"}, _at(day, 10))
+        absent = voting[(k * 3) % len(voting)] if k % 3 == 1 else None
+        committee.set_attendance(ws, mid, [p for p in voting if p != absent] + [secretary])
+        for idx, code in enumerate(codes):
+            slack = (len(meeting_days) - k - 1) // 2 >= len(plans[code])
+            if not plans[code] or ((idx + k) % 2 and slack):
+                continue
+            stage = plans[code][0]
+            item = committee.add_item(ws, mid, AgendaKind.STAGE_GATE, f"{code}: gate to {stage.label}",
+                                      initiative_code=code, requested_decision=f"Approve the move to {stage.label}.",
+                                      target_stage=stage)
+            conflicted = voting[(idx + 2) % len(voting)] if idx % 4 == 2 else None
+            if conflicted is not None and conflicted != absent:
+                committee.declare_conflict(ws, item, conflicted, "Line manager of the initiative owner.")
+            present = [p for p in voting if p != absent and p != conflicted]
+            if code not in rejected_once and idx % 5 == 3:
+                rejected_once.add(code)
+                votes = {p: (VoteChoice.AGAINST if j % 3 else VoteChoice.FOR) for j, p in enumerate(present)}
+                committee.record_decision(ws, item, Outcome.DEFERRED, votes=votes,
+                                          rationale="Evidence of validation against a baseline was incomplete.",
+                                          decided_at=_at(day, 11))
+                did = None
+            else:
+                votes = {p: (VoteChoice.ABSTAIN if j == len(present) - 1 and idx % 3 == 0 else VoteChoice.FOR)
+                         for j, p in enumerate(present)}
+                conditions = "Monthly drift report to the committee." if idx % 3 == 1 else ""
+                did = committee.record_decision(
+                    ws, item, Outcome.APPROVED_WITH_CONDITIONS if conditions else Outcome.APPROVED, votes=votes,
+                    rationale="Gate criteria met; benefits case and risk controls reviewed.",
+                    conditions=conditions, decided_at=_at(day, 11))
+                initiatives.change_stage(ws, code, stage, decision_id=did, note=f"Gate decision {did}")
+                plans[code].pop(0)
+                lessons.create(ws, code, {"stage": stage, "category": ["data", "delivery", "cost", "people"][idx % 4],
+                                          "what_happened": _LESSONS[(idx + k) % len(_LESSONS)][0],
+                                          "recommendation": _LESSONS[(idx + k) % len(_LESSONS)][1],
+                                          "tags": list(INITIATIVES[idx][4]), "recorded_on": day.isoformat()})
+            owner = voting[(idx + k) % len(voting)]
+            committee.add_action(ws, f"{code}: report on gate conditions", initiative_code=code, owner_id=owner,
+                                 due_on=day + dt.timedelta(days=45), decision_id=did)
+        review = committee.add_item(ws, mid, AgendaKind.REVIEW, "Quarterly portfolio review: KPIs, spend and risks",
+                                    requested_decision="Note the portfolio report.")
+        committee.record_decision(ws, review, Outcome.NOTED, votes={p: VoteChoice.FOR for p in voting if p != absent},
+                                  rationale="Report noted; overruns referred to the FinOps office.",
+                                  decided_at=_at(day, 12))
+        committee.set_meeting_status(ws, mid, MeetingStatus.HELD)
+        if k < len(meeting_days) - 1:
+            committee.set_meeting_status(ws, mid, MeetingStatus.CLOSED)
+    # close most old actions; recent ones stay open and some are overdue on the demo's "today"
+    from sqlalchemy import select
+
+    from opsdesk.store.models import ActionItem
+
+    with ws.read() as s:
+        actions = [(a.id, a.due_on) for a in s.scalars(select(ActionItem).order_by(ActionItem.id))]
+    for aid, due in actions:
+        if due and due < TODAY - dt.timedelta(days=120) and aid % 4:
+            committee.set_action_status(ws, aid, "done")
+    clock.now = _at(TODAY, 9)
+    nxt = committee.create_meeting(ws, {"title": "AI Governance Committee — Q1 2027",
+                                        "location": "Room 4.12, Central Office (secure)"}, _at(dt.date(2027, 1, 14), 10))
+    for i, code in enumerate(codes):
+        if INITIATIVES[i][1] in (Stage.PROPOSED, Stage.PILOT) and i % 2 == 0:
+            nxt_stage = Stage.PILOT if INITIATIVES[i][1] is Stage.PROPOSED else Stage.EXPAND
+            committee.add_item(ws, nxt, AgendaKind.STAGE_GATE, f"{code}: gate to {nxt_stage.label}",
+                               initiative_code=code, requested_decision=f"Approve the move to {nxt_stage.label}.",
+                               target_stage=nxt_stage)
+    committee.add_item(ws, nxt, AgendaKind.BUDGET, "FinOps: forecast overruns", requested_decision="Note.")
+
+
+_LESSONS = [
+    ("Labelled training data took twice as long to obtain as planned.",
+     "Start data-sharing agreements before the pilot gate."),
+    ("The pilot's cloud spend doubled when a GPU cluster was left running over a holiday.",
+     "Set budget alerts and automatic shutdown on non-production clusters."),
+    ("Caseworkers trusted the model more once they saw why it made each recommendation.",
+     "Include explanation views in the first release, not later."),
+    ("Drift appeared within three months after a policy change altered claim patterns.",
+     "Tie drift thresholds to policy calendars and re-validate after changes."),
+    ("No FinOps analyst on the team meant costs were not tagged for two months.",
+     "Name a finance member of the team before the pilot gate."),
+]

@@ -1,0 +1,68 @@
+"""Organisational objectives that initiatives serve."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from opsdesk.domain.rules import OBJECTIVE_CODE
+from opsdesk.domain.validation import Field
+from opsdesk.services import records
+from opsdesk.services.context import Workspace
+from opsdesk.store.models import Objective
+
+ENTITY = "objective"
+SCHEMA = (
+    Field("code", required=True, max_len=20, pattern=OBJECTIVE_CODE, pattern_hint="OBJ-01"),
+    Field("title", required=True),
+    Field("description", kind="text"),
+    Field("owner"),
+    Field("kpi_name"),
+    Field("kpi_target"),
+    Field("due_date", kind="date"),
+)
+
+
+@dataclass(frozen=True)
+class ObjectiveDTO:
+    id: int
+    code: str
+    title: str
+    description: str
+    owner: str
+    kpi_name: str
+    kpi_target: str
+    due_date: dt.date | None
+    version: int
+
+
+def create(ws: Workspace, values: Mapping[str, Any]) -> ObjectiveDTO:
+    with ws.write() as tx:
+        obj = records.create(tx, Objective, ENTITY, SCHEMA, values, unique=("code",))
+        return records.to_dto(ObjectiveDTO, obj)
+
+
+def update(ws: Workspace, code: str, changes: Mapping[str, Any], expected_version: int | None = None) -> ObjectiveDTO:
+    with ws.write() as tx:
+        obj = records.get_by(tx.session, Objective, ENTITY, code=code)
+        records.update(tx, obj, ENTITY, SCHEMA, changes, unique=("code",), expected_version=expected_version)
+        return records.to_dto(ObjectiveDTO, obj)
+
+
+def delete(ws: Workspace, code: str) -> None:
+    with ws.write() as tx:
+        tx.delete(records.get_by(tx.session, Objective, ENTITY, code=code), ENTITY)
+
+
+def get(ws: Workspace, code: str) -> ObjectiveDTO:
+    with ws.read() as s:
+        return records.to_dto(ObjectiveDTO, records.get_by(s, Objective, ENTITY, code=code))
+
+
+def list_all(ws: Workspace) -> list[ObjectiveDTO]:
+    with ws.read() as s:
+        return [records.to_dto(ObjectiveDTO, o) for o in s.scalars(select(Objective).order_by(Objective.code))]

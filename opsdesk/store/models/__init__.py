@@ -1,0 +1,38 @@
+"""All mapped classes, importable from one place."""
+
+from opsdesk.store.models.committee import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    ConflictOfInterest,
+    Decision,
+    Lesson,
+    Meeting,
+    Vote,
+)
+from opsdesk.store.models.finance import Allocation, AllocationRule, CostRecord, ExchangeRate
+from opsdesk.store.models.metrics import MetricPoint, MetricSeries
+from opsdesk.store.models.people import Person, PersonSkill, Skill, TrainingRecord
+from opsdesk.store.models.records import AuditEvent, ImportBatch
+from opsdesk.store.models.registry import (
+    DataAsset,
+    Initiative,
+    InitiativeDataAsset,
+    InitiativeObjective,
+    Job,
+    LineageLink,
+    Model,
+    Objective,
+    StageChange,
+    TeamMember,
+    WorkspaceInfo,
+)
+from opsdesk.store.models.standards import Conformance, EvidenceFile, Requirement, Standard
+
+__all__ = [
+    "ActionItem", "AgendaItem", "Allocation", "AllocationRule", "Attendance", "AuditEvent", "ConflictOfInterest",
+    "Conformance", "CostRecord", "DataAsset", "Decision", "EvidenceFile", "ExchangeRate", "ImportBatch",
+    "Initiative", "InitiativeDataAsset", "InitiativeObjective", "Job", "Lesson", "LineageLink", "Meeting",
+    "MetricPoint", "MetricSeries", "Model", "Objective", "Person", "PersonSkill", "Requirement", "Skill",
+    "Standard", "StageChange", "TeamMember", "TrainingRecord", "Vote", "WorkspaceInfo",
+]

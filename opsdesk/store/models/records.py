@@ -1,0 +1,42 @@
+"""Import batches and the hash-chained audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from opsdesk.domain.enums import ImportKind
+from opsdesk.store.base import Base, JSONValue, intpk
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batch"
+    __table_args__ = (UniqueConstraint("kind", "sha256"),)
+    id: Mapped[intpk]
+    kind: Mapped[ImportKind]
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    accepted: Mapped[int] = mapped_column(default=0)
+    rejected: Mapped[int] = mapped_column(default=0)
+    imported_at: Mapped[dt.datetime]
+    actor: Mapped[str]
+    report: Mapped[JSONValue] = mapped_column(default=dict)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[dt.datetime]
+    actor: Mapped[str]
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(60), index=True)
+    entity_id: Mapped[str] = mapped_column(String(120), index=True)
+    before: Mapped[JSONValue | None] = mapped_column(nullable=True)
+    after: Mapped[JSONValue | None] = mapped_column(nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,93 @@
+"""Starting the GUI: display check, QApplication, palette, exception funnel, main window."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+_log = logging.getLogger("opsdesk.ui.app")
+
+
+def display_problem() -> str | None:
+    """Why Qt cannot show a window here, or None. Checked before Qt is imported, so Qt never aborts."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return ("no display: neither DISPLAY nor WAYLAND_DISPLAY is set (run it on a desktop, or set "
+                "QT_QPA_PLATFORM=offscreen for a headless run)")
+    return None
+
+
+def make_app(argv: list[str] | None = None):
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from opsdesk import __version__
+
+    app = QApplication.instance()
+    if app is None:
+        QCoreApplication.setOrganizationName("OpsDesk")
+        QCoreApplication.setApplicationName("OpsDesk")
+        QCoreApplication.setApplicationVersion(__version__)
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        app = QApplication(argv or [sys.argv[0]])
+        app.setStyle("Fusion")  # the same look on every platform; follows the system colour scheme
+    from opsdesk.ui import theme
+
+    theme.apply(app)
+    _bridge_qt_messages()
+    return app
+
+
+def _bridge_qt_messages() -> None:
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("opsdesk.qt")
+    levels = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+    def handler(mode, _context, message):  # type: ignore[no-untyped-def]
+        qt_log.log(levels.get(mode, logging.WARNING), message)
+
+    if "pytest" not in sys.modules:  # pytest-qt installs its own handler to fail tests on warnings
+        qInstallMessageHandler(handler)
+
+
+def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: bool = False) -> int:
+    from opsdesk.errors import OpsDeskError
+    from opsdesk.services import workspace as workspace_service
+    from opsdesk.ui import errors
+    from opsdesk.ui.main_window import MainWindow
+
+    app = make_app()
+    errors.install()
+    if screenshot_dir:
+        errors.dialogs_enabled = False
+    try:
+        ws = workspace_service.open_workspace(workspace, read_only=read_only)
+    except OpsDeskError as exc:
+        if screenshot_dir or not errors.dialogs_enabled:
+            print(f"opsdesk: {exc}", file=sys.stderr)
+            return 2
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, "OpsDesk", f"Cannot open the workspace.\n\n{exc}")
+        return 2
+    window = MainWindow(ws)
+    if screenshot_dir:
+        from pathlib import Path
+
+        window.resize(1440, 900)
+        window.show()
+        saved = window.save_screenshots(Path(screenshot_dir))
+        for path in saved:
+            print(path)
+        window.close()
+        ws.close()
+        return 0
+    window.show()
+    code = app.exec()
+    ws.close()
+    return int(code)

@@ -1,0 +1,46 @@
+"""The pages of the sidebar, in order. A page is built with a :class:`PageContext` and never imports the
+main window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QWidget
+
+from opsdesk.ui.pages.base import Page, PageContext
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    title: str
+    icon: str
+    factory: Callable[[PageContext], Page] | None
+    arrives_with: str = ""
+
+
+def _initiatives(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.initiatives import InitiativesPage
+
+    return InitiativesPage(ctx)
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("dashboard", "Dashboard", "dashboard", None, "the operations dashboard"),
+    PageSpec("initiatives", "Initiatives", "initiatives", _initiatives),
+    PageSpec("data_models", "Data & Models", "data", None, "the registers of data assets, models and lineage"),
+    PageSpec("costs", "Costs", "costs", None, "cost ingestion and allocation"),
+    PageSpec("standards", "Standards", "standards", None, "the standards catalogue and conformance"),
+    PageSpec("committee", "Committee", "committee", None, "meetings, decisions and briefs"),
+    PageSpec("people", "People & Skills", "people", None, "the people register and the skills matrix"),
+    PageSpec("lessons", "Lessons", "lessons", None, "lessons learned"),
+)
+
+
+def build_page(spec: PageSpec, ctx: PageContext) -> QWidget:
+    if spec.factory is None:
+        from opsdesk.ui.pages.base import NotBuiltPage
+
+        return NotBuiltPage(spec.title, spec.arrives_with)
+    return spec.factory(ctx)

@@ -1,0 +1,53 @@
+"""What every page gets, and the plain page for parts that are not built yet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from opsdesk.services.context import Workspace
+from opsdesk.ui.actions import ActionRegistry
+from opsdesk.ui.tasks import TaskRunner
+
+
+@dataclass
+class PageContext:
+    """Everything a page needs, handed in when it is built."""
+
+    ws: Workspace
+    tasks: TaskRunner
+    actions: ActionRegistry
+    undo: QUndoStack
+    open_initiative: Callable[[str], None]
+    status: Callable[[str], None]
+
+
+class Page(QWidget):
+    """A sidebar page. ``refresh`` reloads its data (on a worker) after the data changed."""
+
+    def __init__(self, ctx: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+
+    def refresh(self) -> None:  # pragma: no cover - overridden
+        pass
+
+    def find(self) -> None:
+        """Ctrl+F on this page: focus its search box, if it has one."""
+
+
+class NotBuiltPage(QWidget):
+    def __init__(self, title: str, arrives_with: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        label = QLabel(f"<h2>{title}</h2><p>This page is not built yet. It arrives with {arrives_with}.</p>")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+
+    def refresh(self) -> None:
+        pass

@@ -1,0 +1,126 @@
+"""Run work off the GUI thread: database work on one worker thread, results back through queued signals.
+
+``TaskRunner.submit(fn, *args, on_done=..., on_error=...)`` runs ``fn`` on the worker; when ``fn`` accepts a
+``state`` keyword it gets a :class:`TaskState` to report progress and to see a cancel request.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+_log = logging.getLogger("opsdesk.ui.tasks")
+
+
+class Cancelled(Exception):
+    """Raised inside a task when the user cancelled it."""
+
+
+class TaskState:
+    def __init__(self, relay: _Relay, task_id: int) -> None:
+        self._relay = relay
+        self._id = task_id
+        self._cancel = threading.Event()
+
+    def progress(self, done: int, total: int, text: str = "") -> None:
+        self._relay.progress.emit(self._id, done, total, text)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def check(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled()
+
+
+class _Relay(QObject):
+    finished = Signal(int, object)
+    failed = Signal(int, object)
+    progress = Signal(int, int, int, str)
+
+
+class TaskRunner(QObject):
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsdesk-db")
+        self._relay = _Relay()
+        self._relay.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
+        self._relay.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        self._relay.progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self._ids = itertools.count(1)
+        self._callbacks: dict[int, tuple[Callable[[Any], None] | None, Callable[[BaseException], None] | None,
+                                         Callable[[int, int, str], None] | None]] = {}
+        self._states: dict[int, TaskState] = {}
+
+    def submit(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
+               on_error: Callable[[BaseException], None] | None = None,
+               on_progress: Callable[[int, int, str], None] | None = None, **kwargs: Any) -> TaskState:
+        task_id = next(self._ids)
+        state = TaskState(self._relay, task_id)
+        self._callbacks[task_id] = (on_done, on_error, on_progress)
+        self._states[task_id] = state
+        if "state" in inspect.signature(fn).parameters:
+            kwargs["state"] = state
+        if len(self._states) == 1:
+            self.busy_changed.emit(True)
+        future: Future[Any] = self._pool.submit(fn, *args, **kwargs)
+        future.add_done_callback(lambda f, t=task_id: self._done(t, f))
+        return state
+
+    def _done(self, task_id: int, future: Future[Any]) -> None:
+        exc = future.exception()
+        if exc is not None:
+            self._relay.failed.emit(task_id, exc)
+        else:
+            self._relay.finished.emit(task_id, future.result())
+
+    def _pop(self, task_id: int):
+        self._states.pop(task_id, None)
+        if not self._states:
+            self.busy_changed.emit(False)
+        return self._callbacks.pop(task_id, (None, None, None))
+
+    def _on_finished(self, task_id: int, result: Any) -> None:
+        on_done, _e, _p = self._pop(task_id)
+        if on_done:
+            on_done(result)
+
+    def _on_failed(self, task_id: int, exc: BaseException) -> None:
+        _d, on_error, _p = self._pop(task_id)
+        if on_error:
+            on_error(exc)
+        elif not isinstance(exc, Cancelled):
+            from opsdesk.ui import errors
+
+            errors.handle(type(exc), exc, exc.__traceback__)
+
+    def _on_progress(self, task_id: int, done: int, total: int, text: str) -> None:
+        cb = self._callbacks.get(task_id, (None, None, None))[2]
+        if cb:
+            cb(done, total, text)
+
+    @property
+    def pending(self) -> int:
+        return len(self._states)
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Block until the worker has drained (for shutdown and tests); queued results still need the loop."""
+        self._pool.submit(lambda: None).result(timeout=timeout)
+
+    def shutdown(self) -> None:
+        for state in self._states.values():
+            state.cancel()
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,54 @@
+"""Light and dark palettes that follow the system colour scheme."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+RAG_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "grey": "#9e9e9e"}
+
+
+def is_dark() -> bool:
+    hints = QGuiApplication.styleHints()
+    return hints.colorScheme() == Qt.ColorScheme.Dark
+
+
+def apply(app: QApplication, dark: bool | None = None) -> None:
+    dark = is_dark() if dark is None else dark
+    app.setPalette(dark_palette() if dark else light_palette())
+    app.setProperty("opsdesk_dark", dark)
+
+
+def light_palette() -> QPalette:
+    p = QPalette()
+    p.setColor(QPalette.ColorRole.Window, QColor("#f5f6f8"))
+    p.setColor(QPalette.ColorRole.WindowText, QColor("#1c1e21"))
+    p.setColor(QPalette.ColorRole.Base, QColor("#ffffff"))
+    p.setColor(QPalette.ColorRole.AlternateBase, QColor("#eef1f5"))
+    p.setColor(QPalette.ColorRole.Text, QColor("#1c1e21"))
+    p.setColor(QPalette.ColorRole.Button, QColor("#e9ecf0"))
+    p.setColor(QPalette.ColorRole.ButtonText, QColor("#1c1e21"))
+    p.setColor(QPalette.ColorRole.Highlight, QColor("#1f5fa8"))
+    p.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    p.setColor(QPalette.ColorRole.ToolTipBase, QColor("#ffffe1"))
+    p.setColor(QPalette.ColorRole.ToolTipText, QColor("#1c1e21"))
+    p.setColor(QPalette.ColorRole.PlaceholderText, QColor("#6b7280"))
+    return p
+
+
+def dark_palette() -> QPalette:
+    p = QPalette()
+    p.setColor(QPalette.ColorRole.Window, QColor("#1f2329"))
+    p.setColor(QPalette.ColorRole.WindowText, QColor("#e6e8eb"))
+    p.setColor(QPalette.ColorRole.Base, QColor("#16191d"))
+    p.setColor(QPalette.ColorRole.AlternateBase, QColor("#23272e"))
+    p.setColor(QPalette.ColorRole.Text, QColor("#e6e8eb"))
+    p.setColor(QPalette.ColorRole.Button, QColor("#2b3038"))
+    p.setColor(QPalette.ColorRole.ButtonText, QColor("#e6e8eb"))
+    p.setColor(QPalette.ColorRole.Highlight, QColor("#3d7bd9"))
+    p.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    p.setColor(QPalette.ColorRole.ToolTipBase, QColor("#2b3038"))
+    p.setColor(QPalette.ColorRole.ToolTipText, QColor("#e6e8eb"))
+    p.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8b93a0"))
+    return p

@@ -1,0 +1,96 @@
+"""The demo workspace is realistic, complete and deterministic."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from opsdesk.domain.enums import CommitteeRole, Discipline, OpsDiscipline, RiskTier, Stage
+from opsdesk.errors import WorkspaceError
+from opsdesk.services import (
+    audit,
+    committee,
+    costs,
+    demo,
+    initiatives,
+    lessons,
+    metadata,
+    metrics,
+    objectives,
+    people,
+    skills,
+    standards,
+)
+
+
+def test_demo_covers_the_whole_record(demo_ws):
+    rows = initiatives.list_rows(demo_ws)
+    assert len(rows) >= 12
+    assert {r.stage for r in rows} == set(Stage)
+    assert {r.risk_tier for r in rows} == set(RiskTier)
+    assert len(objectives.list_all(demo_ws)) >= 4
+    ppl = people.list_all(demo_ws)
+    assert len(ppl) >= 16
+    assert {Discipline.DATA, Discipline.ML, Discipline.FINANCE, Discipline.EXECUTIVE} <= {p.discipline for p in ppl}
+    assert {CommitteeRole.CHAIR, CommitteeRole.MEMBER, CommitteeRole.SECRETARY} <= {p.committee_role for p in ppl}
+    edges = metadata.lineage_graph(demo_ws)
+    kinds = {(e.source.kind.value, e.target.kind.value) for e in edges}
+    assert {("data_asset", "model"), ("model", "initiative")} <= kinds
+    assert len(standards.list_standards(demo_ws)) >= 3
+    statuses = {c.status for c in standards.list_conformance(demo_ws)}
+    assert len(statuses) >= 3
+    held = [m for m in committee.list_meetings(demo_ws) if m.status.value in ("held", "closed")]
+    assert len(held) >= 3
+    assert any(i.decision and i.decision.votes for m in held for i in m.items)
+    assert lessons.list_all(demo_ws)
+    assert skills.list_training(demo_ws)
+    totals = costs.totals_by_initiative(demo_ws)
+    assert "unallocated" in totals and totals["unallocated"]["USD"] > 0
+    assert audit.verify(demo_ws).ok
+
+
+def test_every_initiative_has_two_years_of_daily_series_in_three_disciplines(demo_ws):
+    for row in initiatives.list_rows(demo_ws)[:3]:
+        series = metrics.list_series(demo_ws, row.code)
+        assert len(series) >= 8
+        assert {s.discipline for s in series} == set(OpsDiscipline)
+        ts, values = metrics.points(demo_ws, series[0].id)
+        assert len(ts) == 730 and np.all(np.diff(ts) == 86400)
+        assert np.std(values) > 0
+
+
+def test_demo_has_real_signal_not_white_noise(demo_ws):
+    code = initiatives.list_rows(demo_ws)[1].code  # AI-0002 drifts
+    by_name = {s.name: s for s in metrics.list_series(demo_ws, code)}
+    _ts, drift = metrics.points(demo_ws, by_name["Feature drift (PSI)"].id)
+    assert drift[550:600].mean() > drift[:300].mean() + 0.1
+    _ts, success = metrics.points(demo_ws, by_name["Pipeline success rate"].id)
+    assert success.min() < 80 < np.median(success)  # outages
+    rows = {r.code: r for r in initiatives.list_rows(demo_ws)}
+    assert rows[code].spend_to_date > rows[code].budget  # a budget overrun
+
+
+def _dump(path):
+    with sqlite3.connect(path) as conn:
+        out = list(conn.iterdump())
+    conn.close()
+    return out
+
+
+def test_same_command_twice_gives_identical_content(demo_file, tmp_path):
+    again = demo.build(tmp_path / "again.opsdesk")
+    assert _dump(again) == _dump(demo_file)
+
+
+def test_refuses_to_overwrite_without_force(demo_path):
+    with pytest.raises(WorkspaceError, match="already exists"):
+        demo.build(demo_path)
+    demo.build(demo_path, force=True)
+
+
+def test_people_counts_per_discipline(demo_ws):
+    counts = Counter(p.discipline for p in people.list_all(demo_ws))
+    assert all(counts[d] >= 3 for d in (Discipline.DATA, Discipline.ML, Discipline.FINANCE, Discipline.EXECUTIVE))
