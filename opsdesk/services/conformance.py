@@ -22,7 +22,7 @@ from opsdesk.domain.enums import ConformanceStatus, RiskTier, Stage, StandardSta
 from opsdesk.domain.rules import next_stage
 from opsdesk.errors import NotFoundError, ValidationError
 from opsdesk.services import records
-from opsdesk.services.context import Workspace
+from opsdesk.services.context import Tx, Workspace
 from opsdesk.services.standards import CONFORMANCE, GateCriterion
 from opsdesk.store.models import Conformance, EvidenceFile, Initiative, Requirement, Standard
 
@@ -78,6 +78,8 @@ class Cell:
     reviewer: str = ""
     reviewed_on: dt.date | None = None
     evidence_files: int = 0
+    waiver_reason: str = ""
+    waiver_approver: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,8 @@ def matrix(ws: Workspace, *, as_of: dt.date | None = None, include_retired: bool
         # plain columns rather than ORM objects: the matrix of a large portfolio reads tens of thousands of rows
         rows = {(r.code, r.requirement_id): r for r in s.execute(
             select(Initiative.code, Conformance.id, Conformance.requirement_id, Conformance.status,
-                   Conformance.waiver_expires, Conformance.evidence, Conformance.reviewer, Conformance.reviewed_on)
+                   Conformance.waiver_expires, Conformance.evidence, Conformance.reviewer, Conformance.reviewed_on,
+                   Conformance.waiver_reason, Conformance.waiver_approver)
             .join(Initiative, Initiative.id == Conformance.initiative_id))}
         files = dict(s.execute(select(EvidenceFile.conformance_id, func.count()).group_by(
             EvidenceFile.conformance_id)).all())
@@ -137,7 +140,8 @@ def matrix(ws: Workspace, *, as_of: dt.date | None = None, include_retired: bool
                 cell = Cell(applicable, c.status, effective_status(c.status, c.waiver_expires, as_of),
                             waiver_expired=waiver_expired(c.status, c.waiver_expires, as_of),
                             waiver_expires=c.waiver_expires, evidence=c.evidence, reviewer=c.reviewer,
-                            reviewed_on=c.reviewed_on, evidence_files=files.get(c.id, 0))
+                            reviewed_on=c.reviewed_on, evidence_files=files.get(c.id, 0),
+                            waiver_reason=c.waiver_reason, waiver_approver=c.waiver_approver)
             cells[(init.code, req.id)] = cell
             status = cell.status
             if applicable:
@@ -218,9 +222,8 @@ def _conformance_row(session, initiative_code: str, requirement_id: int) -> Conf
     return row
 
 
-def attach_evidence(ws: Workspace, initiative_code: str, requirement_id: int, path: Path | str,
-                    file_name: str | None = None) -> EvidenceFileDTO:
-    """Copy a file into the workspace as evidence for a conformance row, with its SHA-256."""
+def read_evidence(path: Path | str) -> tuple[str, bytes]:
+    """Check and read a file to attach (before any transaction starts)."""
     source = Path(path)
     if not source.is_file():
         raise ValidationError("file", f"{source} is not a readable file", entity=EVIDENCE)
@@ -228,18 +231,29 @@ def attach_evidence(ws: Workspace, initiative_code: str, requirement_id: int, pa
     if size > MAX_EVIDENCE_BYTES:
         raise ValidationError("file", f"{source.name} is {size // (1024 * 1024)} MB; evidence files are limited "
                                       f"to {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB", entity=EVIDENCE)
-    content = source.read_bytes()
+    return source.name, source.read_bytes()
+
+
+def attach_tx(tx: Tx, row: Conformance, file_name: str, content: bytes, key: str) -> EvidenceFileDTO:
+    """Store ``content`` as evidence of ``row`` inside the caller's transaction; the same bytes twice are kept once."""
     digest = hashlib.sha256(content).hexdigest()
+    duplicate = tx.session.scalar(select(EvidenceFile).where(EvidenceFile.conformance_id == row.id,
+                                                             EvidenceFile.sha256 == digest))
+    if duplicate is not None:
+        return EvidenceFileDTO(duplicate.id, duplicate.file_name, duplicate.sha256, len(duplicate.content))
+    ev = EvidenceFile(conformance_id=row.id, file_name=file_name, sha256=digest, content=content,
+                      meta={"size": len(content), "attached_at": tx.ws.clock().isoformat(), "by": tx.ws.actor})
+    tx.add(ev, EVIDENCE, key=f"{key}:{file_name}")
+    return EvidenceFileDTO(ev.id, ev.file_name, digest, len(content))
+
+
+def attach_evidence(ws: Workspace, initiative_code: str, requirement_id: int, path: Path | str,
+                    file_name: str | None = None) -> EvidenceFileDTO:
+    """Copy a file into the workspace as evidence for a conformance row, with its SHA-256."""
+    name, content = read_evidence(path)
     with ws.write() as tx:
         row = _conformance_row(tx.session, initiative_code, requirement_id)
-        duplicate = tx.session.scalar(select(EvidenceFile).where(EvidenceFile.conformance_id == row.id,
-                                                                 EvidenceFile.sha256 == digest))
-        if duplicate is not None:
-            return EvidenceFileDTO(duplicate.id, duplicate.file_name, duplicate.sha256, len(duplicate.content))
-        ev = EvidenceFile(conformance_id=row.id, file_name=file_name or source.name, sha256=digest, content=content,
-                          meta={"size": size, "attached_at": ws.clock().isoformat(), "by": ws.actor})
-        tx.add(ev, EVIDENCE, key=f"{initiative_code}:{requirement_id}:{ev.file_name}")
-        return EvidenceFileDTO(ev.id, ev.file_name, digest, size)
+        return attach_tx(tx, row, file_name or name, content, f"{initiative_code}:{requirement_id}")
 
 
 def evidence_files(ws: Workspace, initiative_code: str, requirement_id: int) -> list[EvidenceFileDTO]:

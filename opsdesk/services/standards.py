@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -253,24 +254,36 @@ def list_standards(ws: Workspace) -> list[StandardDTO]:
 
 
 def record_conformance(ws: Workspace, initiative_code: str, requirement_id: int,
-                       values: Mapping[str, Any]) -> ConformanceDTO:
+                       values: Mapping[str, Any], files: Sequence[str | Path] = ()) -> ConformanceDTO:
+    """Record (or change) one initiative's status on one requirement, with evidence files, in one transaction.
+
+    A waiver needs a reason, an approver and an expiry date; the files are stored inside the workspace with
+    their SHA-256.
+    """
+    from opsdesk.services import conformance
+
     cleaned = clean(CONFORMANCE_SCHEMA, values)
     if cleaned["status"] is ConformanceStatus.WAIVED:
         for name, what in (("waiver_reason", "a reason"), ("waiver_approver", "an approver"),
                            ("waiver_expires", "an expiry date")):
             if not cleaned.get(name):
                 raise ValidationError(name, f"a waiver needs {what}", entity=CONFORMANCE)
+    else:
+        cleaned |= {"waiver_reason": "", "waiver_approver": "", "waiver_expires": None}
+    attachments = [conformance.read_evidence(f) for f in files]
     with ws.write() as tx:
         init = records.get_by(tx.session, Initiative, "initiative", code=initiative_code)
         req = records.get_by(tx.session, Requirement, REQUIREMENT, id=requirement_id)
         row = tx.session.scalar(select(Conformance).where(Conformance.initiative_id == init.id,
                                                           Conformance.requirement_id == req.id))
-        key = f"{init.code}:{req.standard.code}:{req.code}"
+        key = f"{init.code}:{req.standard.code}:{req.standard.version_label}:{req.code}"
         if row is None:
             row = Conformance(initiative_id=init.id, requirement_id=req.id, **cleaned)
             tx.add(row, CONFORMANCE, key=key)
         else:
             tx.update(row, CONFORMANCE, cleaned, key=key)
+        for name, content in attachments:
+            conformance.attach_tx(tx, row, name, content, key)
         return _conformance_dto(row, init, req)
 
 

@@ -1,0 +1,499 @@
+"""The Standards page: the catalogue by category with each standard's requirements (editable in place), the
+starter library, new versions, the cost allocation rules that implement a methodology, and the colour-coded
+initiatives × requirements conformance matrix with gate readiness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from opsdesk.domain.enums import StandardCategory, StandardStatus
+from opsdesk.services import allocation_standards, conformance, standard_library, standards
+from opsdesk.services.context import Workspace
+from opsdesk.ui import errors
+from opsdesk.ui.models.standards import (
+    CATEGORY_LABELS,
+    ITEM_ROLE,
+    SORT_ROLE,
+    STATUS_STYLE,
+    ConformanceMatrixModel,
+    MatrixFilterProxy,
+    RequirementsModel,
+    StandardsModel,
+    pct,
+)
+from opsdesk.ui.pages.base import Page, PageContext
+
+
+@dataclass(frozen=True)
+class StandardsView:
+    """What the page shows, loaded on the worker in one go."""
+
+    standards: list[standards.StandardDTO]
+    matrix: conformance.ConformanceMatrix
+    percent: dict[str, Any]
+    rules: list[allocation_standards.RuleMethod]
+    methods: dict[int, list[allocation_standards.InitiativeMethod]]  # standard id → per initiative
+
+
+def load_view(ws: Workspace) -> StandardsView:
+    stds = standards.list_standards(ws)
+    m = conformance.matrix(ws, include_retired=True)
+    adopted = conformance.matrix(ws)
+    percent = dict(m.by_standard) | {k: v for k, v in adopted.by_standard.items() if v is not None}
+    cost = [s for s in stds if s.category is StandardCategory.COST_ALLOCATION]
+    return StandardsView(stds, adopted, percent, allocation_standards.rules(ws),
+                         {s.id: allocation_standards.methods_by_initiative(ws, s.id) for s in cost})
+
+
+def _table(name: str, model: Any, parent: QWidget) -> QTableView:
+    view = QTableView(parent)
+    view.setObjectName(name)
+    view.setAccessibleName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    return view
+
+
+class StandardsPage(Page):
+    def __init__(self, ctx: PageContext) -> None:
+        super().__init__(ctx)
+        self.view_data: StandardsView | None = None
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("standardsTabs")
+        self.tabs.addTab(self._build_catalogue(), "Catalogue")
+        self.tabs.addTab(self._build_conformance(), "Conformance matrix")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.tabs)
+
+    # --- catalogue -----------------------------------------------------------------------------------------
+
+    def _build_catalogue(self) -> QWidget:
+        w = QWidget(self)
+        self.std_model = StandardsModel(self)
+        self.std_proxy = QSortFilterProxyModel(self)
+        self.std_proxy.setSourceModel(self.std_model)
+        self.std_proxy.setSortRole(SORT_ROLE)
+        self.std_proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.std_proxy.setFilterKeyColumn(-1)
+
+        self.category = QComboBox(w)
+        self.category.setAccessibleName("Category filter")
+        self.category.addItem("All categories", None)
+        for c in StandardCategory:
+            self.category.addItem(_category_label(c), c)
+        self.category.currentIndexChanged.connect(self._filter_catalogue)
+        self.show_retired = QCheckBox("Show retired versions", w)
+        self.show_retired.setAccessibleName("Show retired versions")
+        self.show_retired.setChecked(True)
+        self.show_retired.toggled.connect(self._filter_catalogue)
+        self.std_search = QLineEdit(w)
+        self.std_search.setPlaceholderText("Search standards…")
+        self.std_search.setAccessibleName("Search standards")
+        self.std_search.setClearButtonEnabled(True)
+        self.std_search.textChanged.connect(self.std_proxy.setFilterFixedString)
+        self.adopt_button = QPushButton("Adopt from library…", w)
+        self.adopt_button.setAccessibleName("Adopt a standard from the starter library")
+        self.adopt_button.clicked.connect(self._choose_library)
+        self.version_button = QPushButton("Publish new version…", w)
+        self.version_button.setAccessibleName("Publish a new version of the selected standard")
+        self.version_button.clicked.connect(self._ask_new_version)
+        top = QHBoxLayout()
+        for x in (self.category, self.show_retired, self.std_search):
+            top.addWidget(x)
+        top.addStretch(1)
+        top.addWidget(self.adopt_button)
+        top.addWidget(self.version_button)
+
+        self.std_table = _table("Standards", self.std_proxy, w)
+        self.std_table.setSortingEnabled(True)
+        self.std_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.std_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.std_table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
+
+        # detail of the selected standard
+        detail = QWidget(w)
+        self.std_title = QLabel(detail)
+        self.std_title.setWordWrap(True)
+        self.std_title.setTextFormat(Qt.TextFormat.RichText)
+        self.status_combo = QComboBox(detail)
+        self.status_combo.setAccessibleName("Standard status")
+        for s in StandardStatus:
+            self.status_combo.addItem(s.label, s)
+        self.status_combo.activated.connect(self._status_chosen)
+        self.add_req_button = QPushButton("Add requirement…", detail)
+        self.add_req_button.setAccessibleName("Add a requirement")
+        self.add_req_button.clicked.connect(self._ask_requirement)
+        status_row = QHBoxLayout()
+        status_row.addWidget(QLabel("Status:"))
+        status_row.addWidget(self.status_combo)
+        status_row.addStretch(1)
+        status_row.addWidget(self.add_req_button)
+        self.req_model = RequirementsModel(self)
+        self.req_model.save = self._save_requirement
+        self.req_table = _table("Requirements", self.req_model, detail)
+        self.req_table.setWordWrap(True)
+        self.req_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.req_table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                       | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.methods = QTextBrowser(detail)
+        self.methods.setObjectName("allocationMethods")
+        self.methods.setAccessibleName("Allocation rules implementing this standard")
+        dl = QVBoxLayout(detail)
+        dl.setContentsMargins(0, 0, 0, 0)
+        dl.addWidget(self.std_title)
+        dl.addLayout(status_row)
+        dl.addWidget(self.req_table, 3)
+        dl.addWidget(self.methods, 2)
+
+        split = QSplitter(Qt.Orientation.Horizontal, w)
+        split.addWidget(self.std_table)
+        split.addWidget(detail)
+        split.setSizes([620, 600])
+        layout = QVBoxLayout(w)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+        return w
+
+    def _filter_catalogue(self) -> None:
+        cat = self.category.currentData()
+        retired = self.show_retired.isChecked()
+        for row in range(self.std_model.rowCount()):
+            s = self.std_model.item(row)
+            hidden = (cat is not None and s.category is not cat) or (not retired and s.status is StandardStatus.RETIRED)
+            source = self.std_model.index(row, 0)
+            proxy_row = self.std_proxy.mapFromSource(source).row()
+            if proxy_row >= 0:
+                self.std_table.setRowHidden(proxy_row, hidden)
+
+    def selected_standard(self) -> standards.StandardDTO | None:
+        index = self.std_table.currentIndex()
+        return index.data(ITEM_ROLE) if index.isValid() else None
+
+    def select_standard(self, code: str, version: str | None = None) -> None:
+        for row in range(self.std_proxy.rowCount()):
+            s = self.std_proxy.index(row, 0).data(ITEM_ROLE)
+            if s.code == code and (version is None or s.version_label == version):
+                self.std_table.setCurrentIndex(self.std_proxy.index(row, 0))
+                return
+
+    def _show_selected(self) -> None:
+        s = self.selected_standard()
+        if s is None:
+            self.std_title.setText("Select a standard to see its requirements.")
+            self.req_model.set_rows([])
+            self.methods.setHtml("")
+            return
+        tiers = f" · applies to {', '.join(t.replace('_', '-') for t in s.risk_tiers)} risk only" if s.risk_tiers else ""
+        superseded = ""
+        if self.view_data:
+            newer = [x for x in self.view_data.standards if x.supersedes_id == s.id]
+            older = [x for x in self.view_data.standards if x.id == s.supersedes_id]
+            if newer:
+                superseded += f" · superseded by {newer[0].version_label}"
+            if older:
+                superseded += f" · supersedes {older[0].version_label}"
+        percent = self.view_data.percent.get(f"{s.code} {s.version_label}") if self.view_data else None
+        self.std_title.setText(
+            f"<h3>{s.code} {s.version_label} — {s.title}</h3>"
+            f"<p>{_category_label(s.category)} · owner {s.owner or '—'} · {s.status.label}{tiers}{superseded}"
+            f" · conformance {pct(percent)}</p><p><i>Source:</i> {s.source or '—'}</p>")
+        self.status_combo.setCurrentIndex(self.status_combo.findData(s.status))
+        self.req_model.editable = not self.ctx.ws.read_only
+        self.req_model.set_rows(s.requirements)
+        self.req_table.setColumnWidth(0, 150)
+        self.req_table.setColumnWidth(2, 180)
+        self.req_table.resizeRowsToContents()
+        self.methods.setVisible(s.category is StandardCategory.COST_ALLOCATION)
+        if s.category is StandardCategory.COST_ALLOCATION and self.view_data:
+            self.methods.setHtml(_methods_html(s, self.view_data))
+
+    # actions (each one service call on the worker; the page reloads when the workspace says it changed)
+
+    def _run(self, fn: Any, *args: Any, done: Any = None, **kwargs: Any) -> None:
+        self.ctx.tasks.submit(fn, self.ctx.ws, *args, on_done=done or (lambda _r: None),
+                              on_error=lambda exc: errors.show_user_error(self, exc), **kwargs)
+
+    def _choose_library(self) -> None:
+        items = standard_library.list_library()
+        labels = [f"{i.code} {i.version_label} — {i.title} ({i.requirement_count} requirements)" for i in items]
+        label, ok = QInputDialog.getItem(self, "Adopt a ready-made standard", "Starter library:", labels, 0, False)
+        if ok and label:
+            self.adopt_from_library(items[labels.index(label)].key)
+
+    def adopt_from_library(self, key: str) -> None:
+        self._run(standard_library.adopt, key,
+                  done=lambda s: self.ctx.status(f"Adopted {s.code} {s.version_label} "
+                                                 f"with {len(s.requirements)} requirements"))
+
+    def _ask_new_version(self) -> None:
+        s = self.selected_standard()
+        if s is None:
+            return
+        label, ok = QInputDialog.getText(self, "Publish a new version",
+                                         f"New version of {s.code} (now {s.version_label}). The old version and "
+                                         "its conformance are kept:")
+        if ok and label.strip():
+            self.publish_new_version(s.id, label.strip())
+
+    def publish_new_version(self, standard_id: int, label: str) -> None:
+        self._run(standards.publish_new_version, standard_id, label,
+                  done=lambda s: self.ctx.status(f"Published {s.code} {s.version_label}"))
+
+    def _status_chosen(self) -> None:
+        s = self.selected_standard()
+        status = self.status_combo.currentData()
+        if s is not None and status is not s.status:
+            self._run(standards.update_standard, s.id, {"status": status})
+
+    def _ask_requirement(self) -> None:
+        s = self.selected_standard()
+        if s is None:
+            return
+        code, ok = QInputDialog.getText(self, "Add requirement", f"Code of the new requirement of {s.code}:")
+        if not ok or not code.strip():
+            return
+        text, ok = QInputDialog.getMultiLineText(self, "Add requirement", "Requirement text:")
+        if ok and text.strip():
+            self._run(standards.add_requirement, s.id, {"code": code, "text": text,
+                                                        "stages": ["pilot", "expand", "production"]})
+
+    def _save_requirement(self, requirement_id: int, field: str, value: str) -> None:
+        self._run(standards.update_requirement, requirement_id, {field: value})
+
+    # --- conformance matrix ----------------------------------------------------------------------------------
+
+    def _build_conformance(self) -> QWidget:
+        w = QWidget(self)
+        self.matrix_model = ConformanceMatrixModel(self)
+        self.matrix_proxy = MatrixFilterProxy(self)
+        self.matrix_proxy.setSourceModel(self.matrix_model)
+        self.matrix_proxy.setSortRole(SORT_ROLE)
+
+        self.standard_filter = QComboBox(w)
+        self.standard_filter.setAccessibleName("Standard filter")
+        self.standard_filter.setMinimumWidth(220)
+        self.gaps_only = QCheckBox("Only initiatives with gaps", w)
+        self.gaps_only.setAccessibleName("Only initiatives with gaps")
+        self.matrix_search = QLineEdit(w)
+        self.matrix_search.setPlaceholderText("Filter initiatives…")
+        self.matrix_search.setAccessibleName("Filter initiatives")
+        self.matrix_search.setClearButtonEnabled(True)
+        for signal in (self.standard_filter.currentIndexChanged, self.gaps_only.toggled,
+                       self.matrix_search.textChanged):
+            signal.connect(self._filter_matrix)
+        self.record_button = QPushButton("Record conformance…", w)
+        self.record_button.setAccessibleName("Record conformance for the selected cell")
+        self.record_button.clicked.connect(self.edit_current_cell)
+        top = QHBoxLayout()
+        for x in (self.standard_filter, self.gaps_only, self.matrix_search):
+            top.addWidget(x)
+        top.addStretch(1)
+        top.addWidget(self.record_button)
+
+        legend = QHBoxLayout()
+        for key in ("met", "partial", "not_met", "waived", "expired", "not_applicable", "unassessed"):
+            bg, fg, text = STATUS_STYLE[key]
+            chip = QLabel(f" {text} ")
+            chip.setStyleSheet(f"background:{bg}; color:{fg}; border-radius:3px; padding:1px 4px;")
+            legend.addWidget(chip)
+        blank = QLabel(" blank = does not apply at that stage or tier ")
+        legend.addWidget(blank)
+        legend.addStretch(1)
+        self.by_standard = QLabel(w)
+        self.by_standard.setObjectName("conformanceByStandard")
+        self.by_standard.setWordWrap(True)
+
+        self.matrix_table = _table("Conformance matrix", self.matrix_proxy, w)
+        self.matrix_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.matrix_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.matrix_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.matrix_table.setSortingEnabled(True)
+        self.matrix_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.matrix_table.setAlternatingRowColors(False)
+        self.matrix_table.horizontalHeader().setDefaultSectionSize(64)
+        self.matrix_table.doubleClicked.connect(lambda _i: self.edit_current_cell())
+        self.matrix_table.selectionModel().currentChanged.connect(lambda *_: self._show_gate())
+
+        self.gate = QTextBrowser(w)
+        self.gate.setObjectName("gateReadiness")
+        self.gate.setAccessibleName("Gate readiness of the selected initiative")
+        split = QSplitter(Qt.Orientation.Vertical, w)
+        split.addWidget(self.matrix_table)
+        split.addWidget(self.gate)
+        split.setSizes([520, 200])
+        layout = QVBoxLayout(w)
+        layout.addLayout(top)
+        layout.addLayout(legend)
+        layout.addWidget(self.by_standard)
+        layout.addWidget(split, 1)
+        return w
+
+    def _filter_matrix(self) -> None:
+        self.matrix_proxy.set_filters(standard=self.standard_filter.currentData(),
+                                      gaps_only=self.gaps_only.isChecked(), text=self.matrix_search.text())
+        self.matrix_table.resizeColumnToContents(0)
+
+    def _current_cell(self):
+        index = self.matrix_table.currentIndex()
+        if not index.isValid():
+            return None, None, None
+        src = self.matrix_proxy.mapToSource(index)
+        init = self.matrix_model.initiative_at(src.row())
+        return init, self.matrix_model.requirement_at(src.column()), self.matrix_model.cell_at(src.row(), src.column())
+
+    def select_cell(self, code: str, requirement_key: str) -> None:
+        """Put the matrix's current cell on initiative ``code`` × requirement ``STD:REQ``."""
+        m = self.matrix_model.matrix
+        assert m is not None
+        row = [i.code for i in m.initiatives].index(code)
+        col = self.matrix_model.FIXED + [r.key for r in m.requirements].index(requirement_key)
+        self.matrix_table.setCurrentIndex(self.matrix_proxy.mapFromSource(self.matrix_model.index(row, col)))
+
+    def conformance_dialog(self):
+        """The dialog for the current cell (not shown), or ``None`` when no requirement cell is selected."""
+        from opsdesk.ui.dialogs.conformance import ConformanceDialog
+
+        init, req, cell = self._current_cell()
+        if init is None or req is None:
+            return None
+        files = conformance.evidence_files(self.ctx.ws, init.code, req.id) if cell and cell.recorded else []
+        assert self.matrix_model.matrix is not None
+        return ConformanceDialog(f"{init.code} {init.name}", req, cell, self.matrix_model.matrix.as_of,
+                                 self.ctx.ws.actor, files, self)
+
+    def edit_current_cell(self) -> None:
+        dialog = self.conformance_dialog()
+        if dialog is not None and dialog.exec():
+            self.save_dialog(dialog)
+
+    def save_dialog(self, dialog) -> None:
+        init, req, _cell = self._current_cell()
+        self._run(standards.record_conformance, init.code, req.id, dialog.values(), list(dialog.new_files),
+                  done=lambda c: self.ctx.status(f"Recorded {c.status.label.lower()} for {c.initiative_code} "
+                                                 f"on {c.standard_code} {c.requirement_code}"))
+
+    def _show_gate(self) -> None:
+        init, _req, _cell = self._current_cell()
+        if init is None:
+            self.gate.setHtml("")
+            return
+        self.ctx.tasks.submit(conformance.next_gate, self.ctx.ws, init.code,
+                              on_done=lambda result, i=init: self._gate_loaded(i, result))
+
+    def _gate_loaded(self, init, result) -> None:
+        target, criteria = result
+        if target is None:
+            self.gate.setHtml(f"<b>{init.code}</b> is {init.stage.label.lower()}: no further stage gate.")
+            return
+        open_items = [c for c in criteria if not c.met]
+        rows = "".join(f"<tr><td>{c.standard}</td><td>{c.requirement}</td>"
+                       f"<td>{c.status.label if c.status else 'Not assessed'}</td><td>{c.note}</td></tr>"
+                       for c in open_items)
+        verdict = ("<span style='color:#2e7d32'><b>ready</b></span>" if not open_items else
+                   f"<span style='color:#c62828'><b>{len(open_items)} of {len(criteria)} criteria not met"
+                   "</b></span>")
+        self.gate.setHtml(f"<p><b>Gate readiness of {init.code} for {target.label}</b>: {verdict}</p>"
+                          + (f"<table cellpadding='3'><tr><th align='left'>Standard</th><th align='left'>Requirement"
+                             f"</th><th align='left'>Status</th><th align='left'>Note</th></tr>{rows}</table>"
+                             if rows else ""))
+
+    # --- loading ---------------------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.ctx.tasks.submit(load_view, self.ctx.ws, on_done=self._loaded)
+
+    def _loaded(self, data: StandardsView) -> None:
+        selected = self.selected_standard()
+        self.view_data = data
+        self.std_model.set_data(data.standards, data.percent)
+        self.std_table.resizeColumnsToContents()
+        self.std_table.setColumnWidth(3, min(self.std_table.columnWidth(3), 260))
+        self._filter_catalogue()
+        if selected is not None:
+            self.select_standard(selected.code, selected.version_label)
+        elif self.std_proxy.rowCount():
+            self.std_table.setCurrentIndex(self.std_proxy.index(0, 0))
+        self._show_selected()
+
+        current = self.standard_filter.currentData()
+        self.standard_filter.blockSignals(True)
+        self.standard_filter.clear()
+        self.standard_filter.addItem("All adopted standards", None)
+        for key in data.matrix.by_standard:
+            self.standard_filter.addItem(key, key)
+        self.standard_filter.setCurrentIndex(max(0, self.standard_filter.findData(current)))
+        self.standard_filter.blockSignals(False)
+        self.matrix_model.set_matrix(data.matrix)
+        self._filter_matrix()
+        self.matrix_table.resizeColumnToContents(0)
+        self.matrix_table.resizeColumnToContents(1)
+        if not self.matrix_table.currentIndex().isValid():
+            self.gate.setHtml("<p>Select a cell to see that initiative's readiness for its next stage gate; "
+                              "double-click it (or press <i>Record conformance…</i>) to record a status.</p>")
+        self.by_standard.setText(
+            f"Conformance on {data.matrix.as_of.isoformat()} by standard: "
+            + " · ".join(f"<b>{k}</b> {pct(v)}" for k, v in data.matrix.by_standard.items())
+            + f"<br><small>Scoring: {data.matrix.method}.</small>")
+
+    def find(self) -> None:
+        target = self.std_search if self.tabs.currentIndex() == 0 else self.matrix_search
+        target.setFocus()
+        target.selectAll()
+
+    def extra_screenshots(self, folder, settle, grab):
+        self.tabs.setCurrentIndex(1)
+        settle()
+        path = folder / "standards_conformance.png"
+        grab().save(str(path))
+        self.tabs.setCurrentIndex(0)
+        return [path]
+
+
+def _category_label(c: StandardCategory) -> str:
+    return CATEGORY_LABELS[c.value]
+
+
+def _methods_html(s: standards.StandardDTO, data: StandardsView) -> str:
+    rules = [r for r in data.rules if r.standard_id == s.id]
+    unlinked = [r for r in data.rules if r.standard_id is None]
+    parts = [f"<p><b>Allocation rules implementing {s.code} {s.version_label}</b></p>"]
+    if rules:
+        parts.append("<ol>" + "".join(f"<li>{r.name} (priority {r.priority}{'' if r.active else ', inactive'}): "
+                                      f"{r.method}</li>" for r in rules) + "</ol>")
+    else:
+        parts.append("<p>No allocation rule says it implements this standard yet.</p>")
+    if unlinked:
+        parts.append(f"<p><i>{len(unlinked)} rule(s) implement no standard: "
+                     + ", ".join(r.name for r in unlinked) + "</i></p>")
+    methods = data.methods.get(s.id, [])
+    if methods:
+        parts.append("<p><b>Method each initiative's costs follow</b></p><table cellpadding='2'>")
+        for m in methods:
+            amounts = "; ".join(f"{rule}: " + ", ".join(f"{amt:,.2f} {cur}" for cur, amt in by_cur.items())
+                                for rule, by_cur in m.amounts.items())
+            parts.append(f"<tr><td>{m.initiative_code}</td><td>{m.initiative_name}</td><td>{amounts}</td></tr>")
+        parts.append("</table>")
+    return "".join(parts)
