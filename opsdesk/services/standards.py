@@ -136,6 +136,7 @@ def create_standard(ws: Workspace, values: Mapping[str, Any],
 def _create_standard_tx(tx: Tx, values: Mapping[str, Any], requirements: Sequence[Mapping[str, Any]],
                         supersedes_id: int | None = None) -> StandardDTO:
     cleaned = clean(STANDARD_SCHEMA, values)
+    cleaned["version_label"] = cleaned["version_label"] or "1.0"
     cleaned["risk_tiers"] = [RiskTier.parse(t).value for t in cleaned["risk_tiers"]]
     reqs = _clean_requirements(requirements)
     if tx.session.scalar(select(Standard).where(Standard.code == cleaned["code"],
