@@ -54,7 +54,7 @@ class ConformanceDialog(QDialog):
         self.status = QComboBox()
         self.status.setAccessibleName("Status")
         for s in ConformanceStatus:
-            self.status.addItem(s.label, s)
+            self.status.addItem(s.label, s.value)  # Qt hands str enums back as plain str
         self.evidence = QPlainTextEdit()
         self.evidence.setAccessibleName("Evidence")
         self.evidence.setPlaceholderText("What shows the requirement is met (documents, links, test reports)…")
@@ -115,7 +115,7 @@ class ConformanceDialog(QDialog):
         layout.addWidget(self.buttons)
 
         if cell is not None and cell.recorded is not None:
-            self.status.setCurrentIndex(self.status.findData(cell.recorded))
+            self.status.setCurrentIndex(self.status.findData(cell.recorded.value))
             self.evidence.setPlainText(cell.evidence)
             self.reviewer.setText(cell.reviewer or reviewer)
             if cell.waiver_expires:
@@ -141,7 +141,7 @@ class ConformanceDialog(QDialog):
         self.files.addItem(f"{path.name}  ·  to attach")
 
     def status_value(self) -> ConformanceStatus:
-        return self.status.currentData()
+        return ConformanceStatus(self.status.currentData())
 
     def problems(self) -> dict[str, str]:
         found: dict[str, str] = {}

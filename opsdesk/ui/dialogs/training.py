@@ -55,7 +55,7 @@ class TrainingDialog(QDialog):
         self.discipline = QComboBox()
         self.discipline.setAccessibleName("Discipline")
         for d in Discipline:
-            self.discipline.addItem(d.label, d)
+            self.discipline.addItem(d.label, d.value)
         self.certificate = QLineEdit()
         self.certificate.setAccessibleName("Certificate reference")
         self.has_expiry = QCheckBox("expires on")
@@ -85,7 +85,7 @@ class TrainingDialog(QDialog):
     def _home_discipline(self) -> None:
         p = self.person.currentData()
         if p is not None:
-            self.discipline.setCurrentIndex(self.discipline.findData(p.discipline))
+            self.discipline.setCurrentIndex(self.discipline.findData(p.discipline.value))
 
     def _validate(self) -> None:
         problem = ""

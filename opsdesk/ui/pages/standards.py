@@ -103,7 +103,7 @@ class StandardsPage(Page):
         self.category.setAccessibleName("Category filter")
         self.category.addItem("All categories", None)
         for c in StandardCategory:
-            self.category.addItem(_category_label(c), c)
+            self.category.addItem(_category_label(c), c.value)
         self.category.currentIndexChanged.connect(self._filter_catalogue)
         self.show_retired = QCheckBox("Show retired versions", w)
         self.show_retired.setAccessibleName("Show retired versions")
@@ -141,7 +141,7 @@ class StandardsPage(Page):
         self.status_combo = QComboBox(detail)
         self.status_combo.setAccessibleName("Standard status")
         for s in StandardStatus:
-            self.status_combo.addItem(s.label, s)
+            self.status_combo.addItem(s.label, s.value)
         self.status_combo.activated.connect(self._status_chosen)
         self.add_req_button = QPushButton("Add requirement…", detail)
         self.add_req_button.setAccessibleName("Add a requirement")
@@ -182,7 +182,7 @@ class StandardsPage(Page):
         retired = self.show_retired.isChecked()
         for row in range(self.std_model.rowCount()):
             s = self.std_model.item(row)
-            hidden = (cat is not None and s.category is not cat) or (not retired and s.status is StandardStatus.RETIRED)
+            hidden = (cat is not None and s.category.value != cat) or (not retired and s.status is StandardStatus.RETIRED)
             source = self.std_model.index(row, 0)
             proxy_row = self.std_proxy.mapFromSource(source).row()
             if proxy_row >= 0:
@@ -220,7 +220,7 @@ class StandardsPage(Page):
             f"<h3>{s.code} {s.version_label} — {s.title}</h3>"
             f"<p>{_category_label(s.category)} · owner {s.owner or '—'} · {s.status.label}{tiers}{superseded}"
             f" · conformance {pct(percent)}</p><p><i>Source:</i> {s.source or '—'}</p>")
-        self.status_combo.setCurrentIndex(self.status_combo.findData(s.status))
+        self.status_combo.setCurrentIndex(self.status_combo.findData(s.status.value))
         self.req_model.editable = not self.ctx.ws.read_only
         self.req_model.set_rows(s.requirements)
         self.req_table.setColumnWidth(0, 150)
@@ -265,7 +265,7 @@ class StandardsPage(Page):
     def _status_chosen(self) -> None:
         s = self.selected_standard()
         status = self.status_combo.currentData()
-        if s is not None and status is not s.status:
+        if s is not None and status != s.status.value:
             self._run(standards.update_standard, s.id, {"status": status})
 
     def _ask_requirement(self) -> None:
