@@ -10,7 +10,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from opsdesk.domain.enums import ConformanceStatus, RiskTier, Stage, StandardCategory, StandardStatus
+from opsdesk.domain.enums import (
+    ConformanceStatus,
+    Labelled,
+    RiskTier,
+    Stage,
+    StandardCategory,
+    StandardStatus,
+)
 from opsdesk.domain.validation import Field, clean
 from opsdesk.errors import ValidationError
 from opsdesk.services import records
@@ -34,7 +41,8 @@ STANDARD_SCHEMA = (
 )
 
 
-def _enum_list(values: list[str], enum: type[RiskTier]) -> str | None:
+def _enum_list(values: list[str], enum: type[Labelled]) -> str | None:
+    """The first value that is not a member of ``enum``, said plainly; ``None`` when all are."""
     for v in values:
         try:
             enum.parse(v)
@@ -44,12 +52,7 @@ def _enum_list(values: list[str], enum: type[RiskTier]) -> str | None:
 
 
 def _stages(values: list[str]) -> str | None:
-    for v in values:
-        try:
-            Stage.parse(v)
-        except ValueError as exc:
-            return str(exc)
-    return None
+    return _enum_list(values, Stage)
 
 
 REQUIREMENT_SCHEMA = (
@@ -242,6 +245,10 @@ def update_standard(ws: Workspace, standard_id: int, changes: Mapping[str, Any])
     if "version_label" in changes:
         raise ValidationError("version_label", "a new version is published with publish_new_version, so the old "
                                                "one and its conformance stay", entity=STANDARD)
+    changes = dict(changes)
+    if "risk_tiers" in changes:
+        tiers = clean(STANDARD_SCHEMA, {"risk_tiers": changes["risk_tiers"]}, partial=True)["risk_tiers"]
+        changes["risk_tiers"] = [RiskTier.parse(t).value for t in tiers]
     with ws.write() as tx:
         std = records.get_by(tx.session, Standard, STANDARD, id=standard_id)
         records.update(tx, std, STANDARD, STANDARD_SCHEMA, changes)
