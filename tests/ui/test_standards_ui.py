@@ -237,3 +237,29 @@ def test_training_view_lists_records_flags_expiry_and_adds_one(window, qtbot, tm
     view.search.setText("clinic")
     assert view.proxy.rowCount() == 1
     view.grab().save(str(tmp_path / "training.png"))
+
+
+def test_read_only_workspace_offers_no_editing(qtbot, demo_path):
+    from opsdesk.services import workspace
+    from opsdesk.ui.main_window import MainWindow
+    from opsdesk.ui.pages.skills import SkillsMatrixView
+
+    ws = workspace.open_workspace(demo_path, read_only=True)
+    w = MainWindow(ws)
+    qtbot.addWidget(w)
+    try:
+        w.show()
+        w.settle()
+        page = w.go_to("standards")
+        w.settle()
+        assert not page.record_button.isEnabled() and not page.adopt_button.isEnabled()
+        assert not (page.req_model.flags(page.req_model.index(0, 1)) & Qt.ItemFlag.ItemIsEditable)
+        view = SkillsMatrixView(w.ctx)
+        qtbot.addWidget(view)
+        view.refresh()
+        w.settle()
+        assert not (view.model.flags(view.model.index(0, 3)) & Qt.ItemFlag.ItemIsEditable)
+        assert not view.import_button.isEnabled() and view.export_button.isEnabled()
+    finally:
+        w.tasks.shutdown()
+        ws.close()

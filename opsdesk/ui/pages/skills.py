@@ -118,6 +118,8 @@ class SkillsMatrixView(QWidget):
         top.addStretch(1)
         for w in (self.starter, self.import_button, self.export_button):
             top.addWidget(w)
+        self.starter.setEnabled(not ctx.ws.read_only)
+        self.import_button.setEnabled(not ctx.ws.read_only)
 
         self.table = QTableView(self)
         self.table.setObjectName("skillsMatrix")
@@ -265,6 +267,7 @@ class TrainingView(QWidget):
         self.add_button.setEnabled(not ctx.ws.read_only)
         self.add_button.clicked.connect(self._add)
         self.import_button, self.export_button = _csv_buttons(self, "training records", self._import, self._export)
+        self.import_button.setEnabled(not ctx.ws.read_only)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         for w in (self.add_button, self.import_button, self.export_button):

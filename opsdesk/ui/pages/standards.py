@@ -87,6 +87,9 @@ class StandardsPage(Page):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.tabs)
+        for control in (self.adopt_button, self.version_button, self.add_req_button, self.status_combo,
+                        self.record_button):
+            control.setEnabled(not ctx.ws.read_only)
 
     # --- catalogue -----------------------------------------------------------------------------------------
 
@@ -385,6 +388,8 @@ class StandardsPage(Page):
                                  self.ctx.ws.actor, files, self)
 
     def edit_current_cell(self) -> None:
+        if self.ctx.ws.read_only:
+            return
         dialog = self.conformance_dialog()
         if dialog is not None and dialog.exec():
             self.save_dialog(dialog)
