@@ -20,8 +20,8 @@ def page(window):
 
 
 def _cell_text(page, code, key):
-    page.select_cell(code, key)
-    return page.matrix_table.currentIndex().data()
+    page.matrix_tab.select_cell(code, key)
+    return page.matrix_tab.matrix_table.currentIndex().data()
 
 
 def test_catalogue_lists_standards_by_category_with_requirements(page, window, tmp_path):
@@ -41,29 +41,29 @@ def test_catalogue_lists_standards_by_category_with_requirements(page, window, t
 def test_matrix_is_colour_coded_and_filterable(page, window):
     from opsdesk.ui.models.standards import STATUS_ROLE
 
-    assert page.matrix_proxy.rowCount() == 14
-    page.select_cell("AI-0005", "ML-PRAC:MP-1")
-    index = page.matrix_table.currentIndex()
+    assert page.matrix_tab.matrix_proxy.rowCount() == 14
+    page.matrix_tab.select_cell("AI-0005", "ML-PRAC:MP-1")
+    index = page.matrix_tab.matrix_table.currentIndex()
     assert index.data() == "W!" and index.data(STATUS_ROLE) == "expired"
     assert index.data(Qt.ItemDataRole.BackgroundRole).color().name() == "#e57373"
     window.settle()
-    assert "4 of 8 criteria not met" in page.gate.toPlainText()
-    assert "waiver expired on 2026-10-01" in page.gate.toPlainText()
-    all_columns = page.matrix_proxy.columnCount()
-    page.standard_filter.setCurrentIndex(page.standard_filter.findData("OMB-M-25-21 2025-04"))
-    assert page.matrix_proxy.columnCount() == 2 + 7 < all_columns
-    page.gaps_only.setChecked(True)
-    visible = {page.matrix_proxy.index(r, 0).data().split()[0] for r in range(page.matrix_proxy.rowCount())}
+    assert "4 of 8 criteria not met" in page.matrix_tab.gate.toPlainText()
+    assert "waiver expired on 2026-10-01" in page.matrix_tab.gate.toPlainText()
+    all_columns = page.matrix_tab.matrix_proxy.columnCount()
+    page.matrix_tab.standard_filter.setCurrentIndex(page.matrix_tab.standard_filter.findData("OMB-M-25-21 2025-04"))
+    assert page.matrix_tab.matrix_proxy.columnCount() == 2 + 7 < all_columns
+    page.matrix_tab.gaps_only.setChecked(True)
+    visible = {page.matrix_tab.matrix_proxy.index(r, 0).data().split()[0] for r in range(page.matrix_tab.matrix_proxy.rowCount())}
     assert visible == {"AI-0001", "AI-0011"}  # the live high-impact initiatives, with OMB gaps
-    page.matrix_search.setText("wildfire")
-    assert page.matrix_proxy.rowCount() == 1
+    page.matrix_tab.matrix_search.setText("wildfire")
+    assert page.matrix_tab.matrix_proxy.rowCount() == 1
 
 
 def test_recording_a_waiver_through_the_dialog(page, window, qtbot):
     from PySide6.QtWidgets import QDialogButtonBox
 
     assert _cell_text(page, "AI-0008", "DATA-FMT:DF-2") == "✗"
-    dialog = page.conformance_dialog()
+    dialog = page.matrix_tab.conformance_dialog()
     qtbot.addWidget(dialog)
     save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
     dialog.status.setCurrentIndex(dialog.status.findData(ConformanceStatus.WAIVED.value))
@@ -74,14 +74,14 @@ def test_recording_a_waiver_through_the_dialog(page, window, qtbot):
     assert save.isEnabled()
     dialog.evidence.setPlainText("Interim owner named in the minutes.")
     expiry = dialog.values()["waiver_expires"]
-    page.save_dialog(dialog)
+    page.matrix_tab.save_dialog(dialog)
     window.settle()
     window.settle()
     row = next(c for c in standards.list_conformance(window.ws, "AI-0008") if c.requirement_code == "DF-2")
     assert (row.status, row.waiver_approver, row.waiver_expires) == (ConformanceStatus.WAIVED, "Amara Okafor", expiry)
     assert row.reviewer == "Chloé Martin"  # kept from the earlier review
     assert _cell_text(page, "AI-0008", "DATA-FMT:DF-2") == "W"
-    assert page.matrix_model.matrix.by_initiative["AI-0008"] == 100
+    assert page.matrix_tab.matrix_model.matrix.by_initiative["AI-0008"] == 100
 
 
 def test_requirement_is_edited_in_place_and_library_adoption_and_versions_show_up(page, window):
@@ -252,7 +252,7 @@ def test_read_only_workspace_offers_no_editing(qtbot, demo_path):
         w.settle()
         page = w.go_to("standards")
         w.settle()
-        assert not page.record_button.isEnabled() and not page.adopt_button.isEnabled()
+        assert not page.matrix_tab.record_button.isEnabled() and not page.adopt_button.isEnabled()
         assert not (page.req_model.flags(page.req_model.index(0, 1)) & Qt.ItemFlag.ItemIsEditable)
         view = SkillsMatrixView(w.ctx)
         qtbot.addWidget(view)

@@ -34,9 +34,6 @@ from opsdesk.ui.models.standards import (
     CATEGORY_LABELS,
     ITEM_ROLE,
     SORT_ROLE,
-    STATUS_STYLE,
-    ConformanceMatrixModel,
-    MatrixFilterProxy,
     RequirementsModel,
     StandardsModel,
     pct,
@@ -83,12 +80,14 @@ class StandardsPage(Page):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("standardsTabs")
         self.tabs.addTab(self._build_catalogue(), "Catalogue")
-        self.tabs.addTab(self._build_conformance(), "Conformance matrix")
+        from opsdesk.ui.pages.conformance_tab import ConformanceMatrixTab
+
+        self.matrix_tab = ConformanceMatrixTab(ctx, self._run, self)
+        self.tabs.addTab(self.matrix_tab, "Conformance matrix")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.tabs)
-        for control in (self.adopt_button, self.version_button, self.add_req_button, self.status_combo,
-                        self.record_button):
+        for control in (self.adopt_button, self.version_button, self.add_req_button, self.status_combo):
             control.setEnabled(not ctx.ws.read_only)
 
     # --- catalogue -----------------------------------------------------------------------------------------
@@ -286,145 +285,6 @@ class StandardsPage(Page):
     def _save_requirement(self, requirement_id: int, field: str, value: str) -> None:
         self._run(standards.update_requirement, requirement_id, {field: value})
 
-    # --- conformance matrix ----------------------------------------------------------------------------------
-
-    def _build_conformance(self) -> QWidget:
-        w = QWidget(self)
-        self.matrix_model = ConformanceMatrixModel(self)
-        self.matrix_proxy = MatrixFilterProxy(self)
-        self.matrix_proxy.setSourceModel(self.matrix_model)
-        self.matrix_proxy.setSortRole(SORT_ROLE)
-
-        self.standard_filter = QComboBox(w)
-        self.standard_filter.setAccessibleName("Standard filter")
-        self.standard_filter.setMinimumWidth(220)
-        self.gaps_only = QCheckBox("Only initiatives with gaps", w)
-        self.gaps_only.setAccessibleName("Only initiatives with gaps")
-        self.matrix_search = QLineEdit(w)
-        self.matrix_search.setPlaceholderText("Filter initiatives…")
-        self.matrix_search.setAccessibleName("Filter initiatives")
-        self.matrix_search.setClearButtonEnabled(True)
-        for signal in (self.standard_filter.currentIndexChanged, self.gaps_only.toggled,
-                       self.matrix_search.textChanged):
-            signal.connect(self._filter_matrix)
-        self.record_button = QPushButton("Record conformance…", w)
-        self.record_button.setAccessibleName("Record conformance for the selected cell")
-        self.record_button.clicked.connect(self.edit_current_cell)
-        top = QHBoxLayout()
-        for x in (self.standard_filter, self.gaps_only, self.matrix_search):
-            top.addWidget(x)
-        top.addStretch(1)
-        top.addWidget(self.record_button)
-
-        legend = QHBoxLayout()
-        for key in ("met", "partial", "not_met", "waived", "expired", "not_applicable", "unassessed"):
-            bg, fg, text = STATUS_STYLE[key]
-            chip = QLabel(f" {text} ")
-            chip.setStyleSheet(f"background:{bg}; color:{fg}; border-radius:3px; padding:1px 4px;")
-            legend.addWidget(chip)
-        blank = QLabel(" blank = does not apply at that stage or tier ")
-        legend.addWidget(blank)
-        legend.addStretch(1)
-        self.by_standard = QLabel(w)
-        self.by_standard.setObjectName("conformanceByStandard")
-        self.by_standard.setWordWrap(True)
-
-        self.matrix_table = _table("Conformance matrix", self.matrix_proxy, w)
-        self.matrix_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.matrix_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.matrix_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.matrix_table.setSortingEnabled(True)
-        self.matrix_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.matrix_table.setAlternatingRowColors(False)
-        self.matrix_table.horizontalHeader().setDefaultSectionSize(64)
-        self.matrix_table.doubleClicked.connect(lambda _i: self.edit_current_cell())
-        self.matrix_table.selectionModel().currentChanged.connect(lambda *_: self._show_gate())
-
-        self.gate = QTextBrowser(w)
-        self.gate.setObjectName("gateReadiness")
-        self.gate.setAccessibleName("Gate readiness of the selected initiative")
-        split = QSplitter(Qt.Orientation.Vertical, w)
-        split.addWidget(self.matrix_table)
-        split.addWidget(self.gate)
-        split.setSizes([520, 200])
-        layout = QVBoxLayout(w)
-        layout.addLayout(top)
-        layout.addLayout(legend)
-        layout.addWidget(self.by_standard)
-        layout.addWidget(split, 1)
-        return w
-
-    def _filter_matrix(self) -> None:
-        self.matrix_proxy.set_filters(standard=self.standard_filter.currentData(),
-                                      gaps_only=self.gaps_only.isChecked(), text=self.matrix_search.text())
-        self.matrix_table.resizeColumnToContents(0)
-
-    def _current_cell(self):
-        index = self.matrix_table.currentIndex()
-        if not index.isValid():
-            return None, None, None
-        src = self.matrix_proxy.mapToSource(index)
-        init = self.matrix_model.initiative_at(src.row())
-        return init, self.matrix_model.requirement_at(src.column()), self.matrix_model.cell_at(src.row(), src.column())
-
-    def select_cell(self, code: str, requirement_key: str) -> None:
-        """Put the matrix's current cell on initiative ``code`` × requirement ``STD:REQ``."""
-        m = self.matrix_model.matrix
-        assert m is not None
-        row = [i.code for i in m.initiatives].index(code)
-        col = self.matrix_model.FIXED + [r.key for r in m.requirements].index(requirement_key)
-        self.matrix_table.setCurrentIndex(self.matrix_proxy.mapFromSource(self.matrix_model.index(row, col)))
-
-    def conformance_dialog(self):
-        """The dialog for the current cell (not shown), or ``None`` when no requirement cell is selected."""
-        from opsdesk.ui.dialogs.conformance import ConformanceDialog
-
-        init, req, cell = self._current_cell()
-        if init is None or req is None:
-            return None
-        files = conformance.evidence_files(self.ctx.ws, init.code, req.id) if cell and cell.recorded else []
-        assert self.matrix_model.matrix is not None
-        return ConformanceDialog(f"{init.code} {init.name}", req, cell, self.matrix_model.matrix.as_of,
-                                 self.ctx.ws.actor, files, self)
-
-    def edit_current_cell(self) -> None:
-        if self.ctx.ws.read_only:
-            return
-        dialog = self.conformance_dialog()
-        if dialog is not None and dialog.exec():
-            self.save_dialog(dialog)
-
-    def save_dialog(self, dialog) -> None:
-        init, req, _cell = self._current_cell()
-        self._run(standards.record_conformance, init.code, req.id, dialog.values(), list(dialog.new_files),
-                  done=lambda c: self.ctx.status(f"Recorded {c.status.label.lower()} for {c.initiative_code} "
-                                                 f"on {c.standard_code} {c.requirement_code}"))
-
-    def _show_gate(self) -> None:
-        init, _req, _cell = self._current_cell()
-        if init is None:
-            self.gate.setHtml("")
-            return
-        self.ctx.tasks.submit(conformance.next_gate, self.ctx.ws, init.code,
-                              on_done=lambda result, i=init: self._gate_loaded(i, result))
-
-    def _gate_loaded(self, init, result) -> None:
-        target, criteria = result
-        if target is None:
-            self.gate.setHtml(f"<b>{init.code}</b> is {init.stage.label.lower()}: no further stage gate.")
-            return
-        open_items = [c for c in criteria if not c.met]
-        rows = "".join(f"<tr><td>{c.standard}</td><td>{c.requirement}</td>"
-                       f"<td>{c.status.label if c.status else 'Not assessed'}</td><td>{c.note}</td></tr>"
-                       for c in open_items)
-        verdict = ("<span style='color:#2e7d32'><b>ready</b></span>" if not open_items else
-                   f"<span style='color:#c62828'><b>{len(open_items)} of {len(criteria)} criteria not met"
-                   "</b></span>")
-        self.gate.setHtml(f"<p><b>Gate readiness of {init.code} for {target.label}</b>: {verdict}</p>"
-                          + (f"<table cellpadding='3'><tr><th align='left'>Standard</th><th align='left'>Requirement"
-                             f"</th><th align='left'>Status</th><th align='left'>Note</th></tr>{rows}</table>"
-                             if rows else ""))
-
     # --- loading ---------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -443,28 +303,10 @@ class StandardsPage(Page):
             self.std_table.setCurrentIndex(self.std_proxy.index(0, 0))
         self._show_selected()
 
-        current = self.standard_filter.currentData()
-        self.standard_filter.blockSignals(True)
-        self.standard_filter.clear()
-        self.standard_filter.addItem("All adopted standards", None)
-        for key in data.matrix.by_standard:
-            self.standard_filter.addItem(key, key)
-        self.standard_filter.setCurrentIndex(max(0, self.standard_filter.findData(current)))
-        self.standard_filter.blockSignals(False)
-        self.matrix_model.set_matrix(data.matrix)
-        self._filter_matrix()
-        self.matrix_table.resizeColumnToContents(0)
-        self.matrix_table.resizeColumnToContents(1)
-        if not self.matrix_table.currentIndex().isValid():
-            self.gate.setHtml("<p>Select a cell to see that initiative's readiness for its next stage gate; "
-                              "double-click it (or press <i>Record conformance…</i>) to record a status.</p>")
-        self.by_standard.setText(
-            f"Conformance on {data.matrix.as_of.isoformat()} by standard: "
-            + " · ".join(f"<b>{k}</b> {pct(v)}" for k, v in data.matrix.by_standard.items())
-            + f"<br><small>Scoring: {data.matrix.method}.</small>")
+        self.matrix_tab.set_matrix(data.matrix)
 
     def find(self) -> None:
-        target = self.std_search if self.tabs.currentIndex() == 0 else self.matrix_search
+        target = self.std_search if self.tabs.currentIndex() == 0 else self.matrix_tab.matrix_search
         target.setFocus()
         target.selectAll()
 
