@@ -11,6 +11,7 @@ import pytest
 
 from opsdesk.errors import WorkspaceError
 from opsdesk.services import audit, initiatives, workspace
+from opsdesk.store import migrate
 from opsdesk.store.migrate import MIGRATIONS_DIR
 
 
@@ -70,12 +71,13 @@ def test_failing_migration_leaves_workspace_exactly_as_it_was(sqlite_ws, tmp_pat
 
     scripts = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, scripts)
-    (scripts / "versions" / "9999_broken.py").write_text(textwrap.dedent('''
+    head = migrate.head_revision()  # the broken revision goes on top of whatever the current head is
+    (scripts / "versions" / "9999_broken.py").write_text(textwrap.dedent(f'''
         from alembic import op
         import sqlalchemy as sa
 
         revision = "9999"
-        down_revision = "0001"
+        down_revision = "{head}"
         branch_labels = None
         depends_on = None
 
@@ -96,7 +98,7 @@ def test_failing_migration_leaves_workspace_exactly_as_it_was(sqlite_ws, tmp_pat
     after = _snapshot(path)
     assert after == before
     assert not [name for (_k, name, _s) in after[0] if name.startswith("_alembic_tmp")]
-    backups = list(tmp_path.glob("test.opsdesk.pre-0001*.bak"))
+    backups = list(tmp_path.glob(f"test.opsdesk.pre-{head}*.bak"))
     assert backups, "a backup copy is made before migrating"
 
 
