@@ -203,7 +203,7 @@ def validate(columns: dict[str, Any], lines: np.ndarray, parsed: ParsedFile) -> 
 
     # values: vectorised float parsing, lenient parsing for the rest
     v_text = columns[vcol].astype(str)
-    values = pd.to_numeric(v_text, errors="coerce").to_numpy(dtype=np.float64)
+    values = pd.to_numeric(v_text, errors="coerce").to_numpy(dtype=np.float64, copy=True)
     lenient = 0
     for i in np.flatnonzero(~np.isfinite(values)).tolist():
         if i in reasons:

@@ -83,7 +83,7 @@ class ImportReport:
 
     @property
     def accepted(self) -> int:
-        return sum(f.accepted for f in self.files if f.status in ("preview", "committed"))
+        return sum(f.accepted for f in self.files if f.status != "duplicate")
 
     @property
     def batch_ids(self) -> list[int]:

@@ -49,7 +49,10 @@ def resolve(session: Session, parsed: ParsedFile) -> None:
 def _resolve_metrics(session: Session, parsed: ParsedFile, data: MetricsData) -> None:
     codes = dict(session.execute(select(Initiative.code, Initiative.id)).all())
     bad_keys: dict[int, tuple[str, str]] = {}
-    for i, key in enumerate(data.keys):
+    first_unit: dict[tuple[str, str], str] = {}
+    order: list[int] = np.unique(data.key_idx, return_index=True)[1].tolist() if len(data.key_idx) else []
+    first_row = {int(data.key_idx[j]): int(j) for j in order}
+    for i, key in sorted(enumerate(data.keys), key=lambda ik: first_row.get(ik[0], 0)):
         if key.initiative and key.initiative not in codes:
             bad_keys[i] = ("initiative", f"the initiative {key.initiative} does not exist in this workspace")
             continue
@@ -62,6 +65,12 @@ def _resolve_metrics(session: Session, parsed: ParsedFile, data: MetricsData) ->
         existing = _find_series(session, key, codes)
         if existing is not None and key.unit and existing.unit and existing.unit != key.unit:
             bad_keys[i] = ("unit", f"the series '{key.name}' is measured in '{existing.unit}', not '{key.unit}'")
+            continue
+        if existing is None and key.unit:  # a new series: the first unit given in the file sets it
+            unit = first_unit.setdefault((key.initiative, key.name), key.unit)
+            if unit != key.unit:
+                bad_keys[i] = ("unit", f"the series '{key.name}' is given in '{unit}' earlier in this file, "
+                                       f"not '{key.unit}'")
     if not bad_keys:
         return
     bad = np.isin(data.key_idx, np.fromiter(bad_keys, dtype=np.int64))

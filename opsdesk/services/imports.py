@@ -83,8 +83,8 @@ def commit(ws: Workspace, plan: ImportPlan, *, accept_partial: bool = False,
     todo = [(p, o) for p, o in zip(plan.files, plan.outcomes, strict=True)
             if o.status == "preview" and p.accepted > 0]
     if plan.has_rejections and not accept_partial:
-        report.message = (f"{len(report.rejected)} rows were rejected, so nothing was imported; correct the file, "
-                          "or import without the rejected rows")
+        report.message = (f"{len(report.rejected)} rejections (rows, or whole files), so nothing was imported; "
+                          "correct the file, or import without the rejected rows")
         for o in report.files:
             if o.status == "preview":
                 o.status = "refused"
