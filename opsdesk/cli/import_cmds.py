@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from opsdesk.cli import add_workspace_argument, workspace_path
 from opsdesk.cli.output import print_json, print_table
+from opsdesk.ingest.focus import plain
 
 KINDS = ("auto", "metrics", "focus", "mlflow", "openlineage", "gx")
 EXIT_REJECTED = 1
@@ -99,12 +100,12 @@ def cmd_costs(args: argparse.Namespace) -> int:
         ws.close()
     if args.json:
         payload = {"by": args.by,
-                   "totals": {k: {c: str(v) for c, v in cur.items()} for k, cur in t["totals"].items()},
-                   "unallocated": {c: str(v) for c, v in t["unallocated"].items()},
-                   "currencies": {c: str(v) for c, v in t["currencies"].items()}}
+                   "totals": {k: {c: plain(v) for c, v in cur.items()} for k, cur in t["totals"].items()},
+                   "unallocated": {c: plain(v) for c, v in t["unallocated"].items()},
+                   "currencies": {c: plain(v) for c, v in t["currencies"].items()}}
         if converted is not None:
-            payload["converted"] = {"currency": args.convert_to.upper(), "total": str(converted_all),
-                                    "totals": {k: str(v) for k, v in converted.items()}}
+            payload["converted"] = {"currency": args.convert_to.upper(), "total": plain(converted_all),
+                                    "totals": {k: plain(v) for k, v in converted.items()}}
         print_json(payload)
         return 0
     headers = [args.by, "currency", "total", "allocated", "unallocated"]

@@ -12,6 +12,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from opsdesk.domain.enums import ImportKind
@@ -181,8 +182,13 @@ def read_focus(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:  #
     for r in rows[:PREVIEW_ROWS]:
         parsed.preview.append((r["row_number"], f"{r['charge_period_start']:%Y-%m-%d} · {r['provider_name']} · "
                                                 f"{r['service_name'] or r['service_category'] or '—'} · "
-                                                f"{r['effective_cost']} {r['billing_currency']}"))
+                                                f"{plain(r['effective_cost'])} {r['billing_currency']}"))
     return parsed
+
+
+def plain(value: Decimal) -> str:
+    """A decimal as people write it (no exponent), exactly."""
+    return format(value.normalize() if value == value.to_integral_value() else value, "f")
 
 
 def _tags(raw: str, parsed: ParsedFile, line: int) -> dict[str, Any]:

@@ -156,6 +156,25 @@ def _find(columns: dict[str, Any], role: str) -> str | None:
     return None
 
 
+def _parse_stamps(text: Any) -> tuple[Any, np.ndarray]:
+    """(UTC timestamps, has-a-zone mask). One vectorised parse when the file is uniform (all with a zone, or
+    all without); a per-value zone check only for files that mix both."""
+    import pandas as pd
+
+    n = len(text)
+    try:
+        plain = pd.to_datetime(text, errors="coerce", format="ISO8601")
+        if isinstance(plain.dtype, pd.DatetimeTZDtype):
+            return plain.dt.tz_convert("UTC"), np.ones(n, dtype=bool)
+        if plain.dtype.kind == "M":
+            return plain.dt.tz_localize("UTC"), np.zeros(n, dtype=bool)
+    except (ValueError, TypeError, OverflowError):
+        pass
+    stamp = pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
+    zone = text.str.contains(r"(?:[zZ]|[+-]\d\d:?\d\d)\s*$", regex=True, na=False).to_numpy()
+    return stamp, zone
+
+
 def validate(columns: dict[str, Any], lines: np.ndarray, parsed: ParsedFile) -> None:  # noqa: C901
     import pandas as pd
 
@@ -167,19 +186,18 @@ def validate(columns: dict[str, Any], lines: np.ndarray, parsed: ParsedFile) -> 
             parsed.reject(1, role, f"the column '{role}' is missing (columns found: {short(found, 120)})")
         parsed.fatal = True
         return
-    tcol, vcol, mcol = str(names["timestamp"]), str(names["value"]), str(names["metric"])
+    tcol, vcol = str(names["timestamp"]), str(names["value"])
     n = len(lines)
     ok = np.ones(n, dtype=bool)
     reasons: dict[int, tuple[str, str]] = {}
 
     # timestamps: vectorised ISO 8601, then the lenient parser for what is left
     ts_text = columns[tcol].astype(str)
-    stamp = pd.to_datetime(ts_text, utc=True, errors="coerce", format="ISO8601")
+    stamp, zone = _parse_stamps(ts_text)
     seconds = np.zeros(n, dtype=np.int64)
     good = ~stamp.isna().to_numpy()
     if good.any():
         seconds[good] = stamp[good].dt.tz_convert(None).to_numpy().astype("datetime64[s]").astype(np.int64)
-    zone = ts_text.str.contains(r"(?:[zZ]|[+-]\d\d:?\d\d)\s*$", regex=True, na=False).to_numpy()
     naive = int((good & ~zone).sum())
     first_naive = int(lines[np.argmax(good & ~zone)]) if naive else None
     us_dates = 0
@@ -219,42 +237,50 @@ def validate(columns: dict[str, Any], lines: np.ndarray, parsed: ParsedFile) -> 
         parsed.warn(None, vcol, f"{lenient} values needed lenient number parsing (currency signs, "
                                                  "thousands separators or spaces removed)", "number")
 
-    # series keys
-    def text_col(role: str) -> np.ndarray:
+    # series keys: factorise the raw text, then clean only the distinct values (cheap for a million rows)
+    def text_col(role: str) -> tuple[np.ndarray, list[str]]:
         col = names[role]
         if col is None:
-            return np.full(n, "", dtype=object)
-        return columns[col].astype(str).str.strip().to_numpy(dtype=object)
+            return np.zeros(n, dtype=np.int64), [""]
+        codes, uniques = pd.factorize(columns[col].astype(str), use_na_sentinel=False)
+        return codes.astype(np.int64), [str(u).strip() for u in uniques]
 
-    metric, initiative, unit, discipline = (text_col(r) for r in ("metric", "initiative", "unit", "discipline"))
-    empty_metric = metric == ""
-    for i in np.flatnonzero(empty_metric & ok).tolist():
-        ok[i] = False
-        reasons[i] = (mcol, "the metric name is empty")
-    long_name = np.fromiter((len(m) > 200 for m in metric), dtype=bool, count=n) if n else np.zeros(0, bool)
-    for i in np.flatnonzero(long_name & ok).tolist():
-        ok[i] = False
-        reasons[i] = (mcol, "the metric name is longer than 200 characters")
-    long_unit = np.fromiter((len(u) > 40 for u in unit), dtype=bool, count=n) if n else np.zeros(0, bool)
-    for i in np.flatnonzero(long_unit & ok).tolist():
-        ok[i] = False
-        reasons[i] = (names["unit"] or "", "the unit is longer than 40 characters")
+    cols = {role: text_col(role) for role in ("metric", "initiative", "unit", "discipline")}
+    for role, limit in (("metric", 200), ("unit", 40)):
+        codes, uniq = cols[role]
+        bad_values = [i for i, v in enumerate(uniq) if (role == "metric" and not v) or len(v) > limit]
+        if not bad_values:
+            continue
+        for i in np.flatnonzero(np.isin(codes, bad_values) & ok).tolist():
+            cell = uniq[int(codes[i])]
+            ok[i] = False
+            reasons[i] = (str(names[role]), "the metric name is empty" if not cell else
+                          f"the {'metric name' if role == 'metric' else 'unit'} is longer than {limit} characters")
 
     for i in sorted(reasons):
         column, reason = reasons[i]
         parsed.reject(int(lines[i]), column, reason)
 
     keep = np.flatnonzero(ok)
-    codes = [pd.factorize(a[keep])[0].astype(np.int64) for a in (initiative, metric, unit, discipline)]
     combined = np.zeros(len(keep), dtype=np.int64)
-    for c in codes:  # re-factorise after each column so the combined code never overflows
-        combined = pd.factorize(combined * (int(c.max()) + 1 if len(c) else 1) + c)[0].astype(np.int64)
+    for role in ("initiative", "metric", "unit", "discipline"):
+        # map raw codes to codes of the cleaned values, so " AI-0001" and "AI-0001" are one key
+        codes, uniq = cols[role]
+        clean_codes = pd.factorize(np.asarray(uniq, dtype=object))[0].astype(np.int64)[codes[keep]]
+        width = int(clean_codes.max()) + 1 if len(clean_codes) else 1
+        combined = pd.factorize(combined * width + clean_codes)[0].astype(np.int64)
     if len(keep):
         _uniques, first_pos, inverse = np.unique(combined, return_index=True, return_inverse=True)
     else:
         first_pos, inverse = np.zeros(0, np.int64), np.zeros(0, np.int64)
     first_rows = keep[first_pos]
-    keys = [SeriesKey(str(initiative[r]), str(metric[r]), str(unit[r]), str(discipline[r])) for r in first_rows]
+
+    def value_at(role: str, row: int) -> str:
+        codes, uniq = cols[role]
+        return uniq[int(codes[row])]
+
+    keys = [SeriesKey(*(value_at(r, int(row)) for r in ("initiative", "metric", "unit", "discipline")))
+            for row in first_rows]
     parsed.data = MetricsData(lines=lines[keep], ts=seconds[keep], values=values[keep],
                               key_idx=inverse.astype(np.int64), keys=keys)
     parsed.accepted = len(keep)

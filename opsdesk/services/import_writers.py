@@ -107,8 +107,8 @@ def _points(tx: Tx, sids: np.ndarray, ts: np.ndarray, values: np.ndarray, batch_
     n = 0
     for start in range(0, len(ts), CHUNK):
         sl = slice(start, start + CHUNK)
-        n += queries.bulk_upsert_points(conn, zip(sids[sl].tolist(), ts[sl].tolist(), values[sl].tolist(),
-                                                  strict=True), batch_id)
+        n += queries.bulk_upsert_point_columns(conn, sids[sl].tolist(), ts[sl].tolist(), values[sl].tolist(),
+                                               batch_id)
         step(n)
     return n
 
