@@ -86,7 +86,25 @@ def _ms(value: Any) -> dt.datetime | None:
         return None
 
 
+def _one_point_per_second(data: MlflowData) -> int:
+    """OpsDesk keys points by (series, second); MLflow may log several steps within one second (or the same
+    step twice). Keep the last logged (by timestamp, then step) and count the others."""
+    dropped = 0
+    for run in data.runs:
+        for key, history in run.metrics.items():
+            by_second: dict[int, tuple[int, int, float]] = {}
+            for point in sorted(history, key=lambda p: (p[0], p[1])):
+                by_second[point[0] // 1000] = point
+            dropped += len(history) - len(by_second)
+            run.metrics[key] = sorted(by_second.values())
+    return dropped
+
+
 def _finish(parsed: ParsedFile, data: MlflowData, nan: int) -> ParsedFile:
+    collapsed = _one_point_per_second(data)
+    if collapsed:
+        parsed.warn(None, "step", f"{collapsed} metric values were logged within the same second as a later "
+                                  "one (or repeat a step); the later value is kept", "duplicate")
     parsed.data = data
     parsed.accepted = len(data.runs) + len(data.versions) + data.points
     if nan:

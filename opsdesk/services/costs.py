@@ -91,6 +91,8 @@ class LedgerRow:
     total: Decimal
     allocated: Decimal
     unallocated: Decimal
+    label: str = ""  # the initiative's name when grouped by initiative
+    share: Decimal = Decimal(0)  # of all cost in this currency (0–1)
 
 
 def _month(value: dt.datetime | None) -> str:
@@ -110,6 +112,7 @@ def ledger(ws: Workspace, by: str = "initiative") -> list[LedgerRow]:
     with ws.read() as s:
         per_record: dict[int, Decimal] = defaultdict(Decimal)
         codes = dict(s.execute(select(Initiative.id, Initiative.code)).all())
+        names = dict(s.execute(select(Initiative.code, Initiative.name)).all())
         for rec_id, init_id, amount, currency in s.execute(
                 select(Allocation.cost_record_id, Allocation.initiative_id, Allocation.amount, Allocation.currency)):
             per_record[rec_id] += amount
@@ -128,7 +131,12 @@ def ledger(ws: Workspace, by: str = "initiative") -> list[LedgerRow]:
             key = (service or "—") if by == "service" else _month(start)
             total[(key, currency)] += cost
             allocated[(key, currency)] += done
-    rows = [LedgerRow(k, c, v, allocated.get((k, c), Decimal(0)), v - allocated.get((k, c), Decimal(0)))
+    grand: dict[str, Decimal] = defaultdict(Decimal)
+    for (_k, c), v in total.items():
+        grand[c] += v
+    rows = [LedgerRow(k, c, v, allocated.get((k, c), Decimal(0)), v - allocated.get((k, c), Decimal(0)),
+                      names.get(k, "Cost no rule allocates" if k == UNALLOCATED else "") if by == "initiative" else "",
+                      (v / grand[c]) if grand[c] else Decimal(0))
             for (k, c), v in total.items()]
     return sorted(rows, key=lambda r: (r.key == UNALLOCATED, r.key, r.currency))
 

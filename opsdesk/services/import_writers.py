@@ -182,11 +182,8 @@ def _write_mlflow(tx: Tx, data: MlflowData, batch_id: int, step: Step) -> dict[s
                                subject=model.id, initiative_id=model.initiative_id,
                                description=f"MLflow metric of run {run.name or run.run_id}")
             series_created += new
-            by_second: dict[int, tuple[int, int, float]] = {}
-            for ts_ms, st, value in sorted(history, key=lambda p: (p[0], p[1])):
-                by_second[ts_ms // 1000] = (ts_ms, st, value)
-            ts = np.fromiter(by_second, dtype=np.int64)
-            vals = np.fromiter((v[2] for v in by_second.values()), dtype=np.float64, count=len(ts))
+            ts = np.fromiter((p[0] // 1000 for p in history), dtype=np.int64, count=len(history))
+            vals = np.fromiter((p[2] for p in history), dtype=np.float64, count=len(history))
             points += _points(tx, np.full(len(ts), sid, dtype=np.int64), ts, vals, batch_id, lambda _n: None)
         step(points)
     return {"models_created": models, "series_created": series_created, "points": points}

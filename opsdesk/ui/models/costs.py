@@ -18,8 +18,13 @@ def ledger_model(by: str, parent=None) -> RowsModel[LedgerRow]:
     label = {"initiative": "Initiative", "service": "Service", "month": "Month"}[by]
     columns: list[Column[LedgerRow]] = [
         Column(label, lambda r: "Unallocated" if r.key == UNALLOCATED else r.key),
+    ]
+    if by == "initiative":
+        columns.append(Column("Name", lambda r: r.label, tooltip=lambda r: r.label))
+    columns += [
         Column("Currency", lambda r: r.currency),
         Column("Total", lambda r: r.total, money, align_right=True),
+        Column("Share of spend", lambda r: r.share, lambda v: f"{v:.1%}", align_right=True),
     ]
     if by != "initiative":
         columns += [Column("Allocated", lambda r: r.allocated, money, align_right=True),
