@@ -77,8 +77,13 @@ def read_path(path: Path, kind: ImportKind | None = None) -> ParsedFile:
     content: an unreadable or unrecognised file comes back refused, with the reason."""
     from opsdesk.ingest import focus, gx, metrics_table, mlflow_store, openlineage
 
-    kind = kind or detect_kind(path)
     name = path.name
+    if not path.exists():
+        parsed = ParsedFile(kind or ImportKind.METRICS, str(path), name, "")
+        parsed.reject(None, "", "there is no file or folder at this path")
+        parsed.fatal = True
+        return parsed
+    kind = kind or detect_kind(path)
     if kind is None:
         parsed = ParsedFile(ImportKind.METRICS, str(path), name, "")
         parsed.reject(None, "", "OpsDesk cannot tell what this file is; choose its kind explicitly "

@@ -176,7 +176,9 @@ def test_gx_results_1x_and_legacy_0x():
     assert checkpoint.accepted == 0 and checkpoint.rejected[0].reason
 
 
-def test_unknown_file_is_refused_with_a_reason(tmp_path: Path):
+def test_unknown_or_missing_file_is_refused_with_a_reason(tmp_path: Path):
     path = write(tmp_path, "notes.json", '{"hello": "world"}')
     parsed = read_path(path)
     assert parsed.fatal and "cannot tell" in parsed.rejected[0].reason
+    missing = read_path(tmp_path / "nope.csv")
+    assert missing.fatal and "no file or folder" in missing.rejected[0].reason
