@@ -29,16 +29,42 @@ def _executemany_chunks(conn: Connection, sql_sqlite: str, rows: Iterator[tuple[
     return n
 
 
+def _pg_copy_upsert_points(conn: Connection, rows: Iterator[tuple[Any, ...]]) -> int:
+    """PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT (the last duplicate wins)."""
+    dbapi = conn.connection.driver_connection
+    assert dbapi is not None
+    n = 0
+    with dbapi.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS opsdesk_points_in (seq BIGSERIAL, series_id INTEGER, "
+                    "ts BIGINT, value DOUBLE PRECISION, batch_id INTEGER) ON COMMIT DROP")
+        with cur.copy("COPY opsdesk_points_in (series_id, ts, value, batch_id) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                n += 1
+        cur.execute("INSERT INTO metric_point (series_id, ts, value, batch_id) "
+                    "SELECT DISTINCT ON (series_id, ts) series_id, ts, value, batch_id FROM opsdesk_points_in "
+                    "ORDER BY series_id, ts, seq DESC "
+                    "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, batch_id = excluded.batch_id")
+        cur.execute("TRUNCATE opsdesk_points_in")
+    return n
+
+
+def _upsert_points(conn: Connection, rows: Iterator[tuple[Any, ...]]) -> int:
+    if conn.dialect.name == "postgresql":
+        return _pg_copy_upsert_points(conn, rows)
+    return _executemany_chunks(conn, _UPSERT_POINT, rows)
+
+
 def bulk_upsert_points(conn: Connection, rows: Iterable[tuple[int, int, float]], batch_id: int | None) -> int:
-    """Insert metric points through the raw driver's executemany with tuples; replaces a point at the same
-    (series, timestamp). Works on SQLite and PostgreSQL (both accept ON CONFLICT ... DO UPDATE)."""
-    return _executemany_chunks(conn, _UPSERT_POINT, ((s, t, v, batch_id) for s, t, v in rows))
+    """Insert metric points through the raw driver (executemany with tuples on SQLite, COPY on PostgreSQL);
+    replaces a point at the same (series, timestamp)."""
+    return _upsert_points(conn, ((s, t, v, batch_id) for s, t, v in rows))
 
 
 def bulk_upsert_point_columns(conn: Connection, series_ids: Sequence[int], ts: Sequence[int],
                               values: Sequence[float], batch_id: int | None) -> int:
     """The same as :func:`bulk_upsert_points` for three parallel columns; the row tuples are built in C."""
-    return _executemany_chunks(conn, _UPSERT_POINT, zip(series_ids, ts, values, repeat(batch_id)))  # noqa: B905
+    return _upsert_points(conn, zip(series_ids, ts, values, repeat(batch_id)))  # noqa: B905
 
 
 def series_points(conn: Connection, series_id: int, start: int | None, end: int | None) -> Any:
