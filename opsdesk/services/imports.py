@@ -119,9 +119,13 @@ def commit(ws: Workspace, plan: ImportPlan, *, accept_partial: bool = False,
             done += parsed.accepted
         progress.progress(total, total, "Committing…")
     report.committed = True
+    for outcome in report.files:
+        if outcome.status == "preview":  # nothing in it could be imported
+            outcome.status, outcome.message = "refused", outcome.message or "nothing in this file could be imported"
     skipped = len(report.rejected)
-    report.message = (f"imported {report.accepted} rows from {len(todo)} file(s)"
-                      + (f"; {skipped} rejected rows were left out" if skipped else ""))
+    report.message = (f"imported {report.accepted} {_plural(report.accepted, 'row')} from {len(todo)} "
+                      f"{_plural(len(todo), 'file')}"
+                      + (f"; {skipped} {_plural(skipped, 'rejection')} left out" if skipped else ""))
     return report
 
 
@@ -136,6 +140,10 @@ def import_paths(ws: Workspace, paths: Sequence[str | Path], *, kind: ImportKind
         report.message = "dry run: nothing was written"
         return report
     return commit(ws, plan, accept_partial=accept_partial, progress=progress)
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
 
 
 def _stored_report(parsed: ParsedFile) -> dict[str, object]:

@@ -20,15 +20,18 @@ class PreviewRow:
 
 
 def preview_rows(files: list[ParsedFile], statuses: list[str] | None = None) -> list[PreviewRow]:
-    rows: list[PreviewRow] = []
+    """Every rejection first (what the user must look at), then warnings, then sample accepted rows."""
+    rejected: list[PreviewRow] = []
+    warnings: list[PreviewRow] = []
+    accepted: list[PreviewRow] = []
     for n, parsed in enumerate(files):
-        status = statuses[n] if statuses else ""
-        if status == "duplicate":
+        if statuses and statuses[n] == "duplicate":
             continue
-        rows.extend(PreviewRow(i.file, i.line, i.column, "rejected", i.reason) for i in parsed.rejected[:MAX_ISSUES])
-        rows.extend(PreviewRow(i.file, i.line, i.column, "warning", i.reason) for i in parsed.warnings)
-        rows.extend(PreviewRow(parsed.name, line, "", "accepted", text) for line, text in parsed.preview)
-    return rows
+        rejected.extend(PreviewRow(i.file, i.line, i.column, "rejected", i.reason)
+                        for i in parsed.rejected[:MAX_ISSUES])
+        warnings.extend(PreviewRow(i.file, i.line, i.column, "warning", i.reason) for i in parsed.warnings)
+        accepted.extend(PreviewRow(parsed.name, line, "", "accepted", text) for line, text in parsed.preview)
+    return rejected + warnings + accepted
 
 
 COLUMNS: list[Column[PreviewRow]] = [

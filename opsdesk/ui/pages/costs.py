@@ -128,6 +128,8 @@ class CostsPage(Page):
         self.ledger_proxy.setSourceModel(self.ledger_model)
         self.ledger.resizeColumnsToContents()
         header = self.ledger.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # modes outlive a model change
+        self.ledger.resizeColumnsToContents()
         header.setSectionResizeMode(1 if by == "initiative" else 0, QHeaderView.ResizeMode.Stretch)
         self.rules_model.set_rows(rules)
         self.rules.resizeColumnsToContents()
