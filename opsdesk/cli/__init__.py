@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "opsdesk.cli.workspace_cmds",
     "opsdesk.cli.register_cmds",
     "opsdesk.cli.standards_cmds",
+    "opsdesk.cli.import_cmds",
 )
 
 EXIT_USER_ERROR = 2

@@ -32,11 +32,17 @@ def _standards(ctx: PageContext) -> Page:
     return StandardsPage(ctx)
 
 
+def _costs(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.costs import CostsPage
+
+    return CostsPage(ctx)
+
+
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("dashboard", "Dashboard", "dashboard", None, "the operations dashboard"),
     PageSpec("initiatives", "Initiatives", "initiatives", _initiatives),
     PageSpec("data_models", "Data & Models", "data", None, "the registers of data assets, models and lineage"),
-    PageSpec("costs", "Costs", "costs", None, "cost ingestion and allocation"),
+    PageSpec("costs", "Costs", "costs", _costs),
     PageSpec("standards", "Standards", "standards", _standards),
     PageSpec("committee", "Committee", "committee", None, "meetings, decisions and briefs"),
     PageSpec("people", "People & Skills", "people", None, "the people register and the skills matrix"),
