@@ -51,3 +51,88 @@ def series_points(conn: Connection, series_id: int, start: int | None, end: int 
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
     arr = np.asarray(rows, dtype=np.float64)
     return arr[:, 0].astype(np.int64), arr[:, 1]
+
+
+def _cursor_sql(conn: Connection, sql: str) -> tuple[Any, str]:
+    """A raw DBAPI cursor and ``sql`` in the driver's parameter style (``?`` written, ``%s`` on PostgreSQL)."""
+    dbapi = conn.connection.driver_connection
+    assert dbapi is not None
+    return dbapi.cursor(), (sql.replace("?", "%s") if conn.dialect.name == "postgresql" else sql)
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
+    for k in range(0, len(ids), size):
+        yield ids[k:k + size]
+
+
+def window_points(conn: Connection, series_ids: Iterable[int], start: int, end: int) -> Any:
+    """(series ids, timestamps, values) as numpy arrays for many series between two epoch seconds (inclusive),
+    sorted by series then time. Uses the (series_id, ts) key, so it reads only the window of each series."""
+    import numpy as np
+
+    ids = sorted(set(series_ids))
+    rows: list[tuple[int, int, float]] = []
+    for chunk in _chunks(ids):
+        cur, sql = _cursor_sql(conn, "SELECT series_id, ts, value FROM metric_point WHERE series_id IN ("
+                               + ",".join("?" * len(chunk)) + ") AND ts >= ? AND ts <= ? ORDER BY series_id, ts")
+        cur.execute(sql, (*chunk, start, end))
+        rows.extend(cur.fetchall())
+        cur.close()
+    if not rows:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float64)
+    arr = np.asarray(rows, dtype=np.float64)
+    return arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2]
+
+
+def first_points(conn: Connection, series_id: int, n: int) -> Any:
+    """The first ``n`` values of a series (its baseline period), as a numpy array."""
+    import numpy as np
+
+    cur, sql = _cursor_sql(conn, "SELECT value FROM metric_point WHERE series_id = ? ORDER BY ts LIMIT ?")
+    cur.execute(sql, (series_id, n))
+    rows = cur.fetchall()
+    cur.close()
+    return np.asarray([r[0] for r in rows], dtype=np.float64)
+
+
+def latest_ts(conn: Connection, series_ids: Iterable[int]) -> int | None:
+    """The latest timestamp over the given series, one key lookup per series (never a full scan)."""
+    best: int | None = None
+    cur, sql = _cursor_sql(conn, "SELECT MAX(ts) FROM metric_point WHERE series_id = ?")
+    for sid in series_ids:
+        cur.execute(sql, (sid,))
+        value = cur.fetchone()[0]
+        if value is not None and (best is None or value > best):
+            best = int(value)
+    cur.close()
+    return best
+
+
+def daily_mean(conn: Connection, series_ids: Iterable[int], start: int | None = None,
+               end: int | None = None) -> Any:
+    """(timestamps, mean value) over many series, one row per timestamp, as numpy arrays."""
+    import numpy as np
+
+    ids = sorted(set(series_ids))
+    if not ids:
+        return np.empty(0, np.int64), np.empty(0, np.float64)
+    sums: dict[int, list[float]] = {}
+    for chunk in _chunks(ids):
+        where = "series_id IN (" + ",".join("?" * len(chunk)) + ")"
+        params: list[Any] = list(chunk)
+        if start is not None:
+            where += " AND ts >= ?"
+            params.append(start)
+        if end is not None:
+            where += " AND ts <= ?"
+            params.append(end)
+        cur, sql = _cursor_sql(conn, f"SELECT ts, SUM(value), COUNT(*) FROM metric_point WHERE {where} GROUP BY ts")
+        cur.execute(sql, params)
+        for ts, total, count in cur.fetchall():
+            acc = sums.setdefault(int(ts), [0.0, 0.0])
+            acc[0] += float(total)
+            acc[1] += count
+        cur.close()
+    keys = np.asarray(sorted(sums), dtype=np.int64)
+    means = np.asarray([sums[k][0] / sums[k][1] for k in keys.tolist()], dtype=np.float64)
+    return keys, means
