@@ -176,7 +176,7 @@ def attention(ws: Workspace, as_of: dt.date | None = None, *, codes: Iterable[st
     per = initiative_kpis if initiative_kpis is not None else kpis.compute(snap)[0]
     items: list[AttentionItem] = []
     items += _gate_requests(ws, snap)
-    items += _breach_items(breaches(snap, lambda sid: _history(ws, sid, snap.end_ts)))
+    items += _breach_items(breaches(snap, lambda sid: series_history(ws, sid, snap.end_ts)))
     items += _budget(per)
     items += _overdue(ws, snap)
     items += stalled(all_stage_spans(ws, snap))
@@ -202,7 +202,7 @@ def _gate_requests(ws: Workspace, snap: Snapshot) -> list[AttentionItem]:
     return out
 
 
-def _history(ws: Workspace, series_id: int, end_ts: int) -> tuple[np.ndarray, np.ndarray]:
+def series_history(ws: Workspace, series_id: int, end_ts: int) -> tuple[np.ndarray, np.ndarray]:
     with ws.read() as s:
         _sids, ts, values = queries.window_points(s.connection(), [series_id], 0, end_ts)
     return ts, values

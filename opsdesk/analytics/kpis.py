@@ -201,7 +201,7 @@ def compute(snap: Snapshot) -> tuple[dict[str, list[KPI]], list[KPI]]:
             pts = snap.points.get(series.id) if series else None
             kpis.append(series_kpi(spec, series, pts, snap.end_ts, init.code,
                                    snap.baselines.get(series.id) if series else None))
-        spend = finance.spend_of((r for r in snap.spend if r.initiative_id == init.id), init.currency)
+        spend = finance.spend_of(snap.spend_of(init.id), init.currency)
         plan = finance.planned_monthly(init.budget, init.start_date, init.end_date)
         preds = _predictions(snap, init)
         fin_inputs.append((init, spend, plan, preds))
@@ -263,7 +263,8 @@ def _note(k: KPI, text: str) -> KPI:
 
 
 def load_snapshot(ws: Workspace, as_of: dt.date | None = None, codes: Iterable[str] | None = None) -> Snapshot:
-    return load(ws, as_of, codes=codes, series_names=series_prefixes(), baseline_names=SPEC_BY_KEY["model_quality"].prefixes)
+    return load(ws, as_of, codes=codes, series_names=series_prefixes(),
+                baseline_names=SPEC_BY_KEY["model_quality"].prefixes, long_names=PREDICTIONS)
 
 
 def initiative_kpis(ws: Workspace, code: str, as_of: dt.date | None = None) -> list[KPI]:

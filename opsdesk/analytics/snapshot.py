@@ -29,7 +29,8 @@ from opsdesk.store.models import (
 )
 
 DAY = 86400
-WINDOW_DAYS = 100  # enough for two 30-day windows and three billed months
+WINDOW_DAYS = 60  # two 30-day windows
+LONG_WINDOW_DAYS = 100  # three billed months, for the series named in ``long_names``
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class Snapshot:
     baselines: dict[int, float] = field(default_factory=dict)  # series id -> mean of its first 30 values
     fiscal_year_start_month: int = 1
     default_currency: str = "USD"
+    _series_by: dict[int | None, list[SeriesInfo]] | None = field(default=None, repr=False)
+    _spend_by: dict[int | None, list[SpendRow]] | None = field(default=None, repr=False)
 
     @property
     def end_ts(self) -> int:
@@ -86,7 +89,19 @@ class Snapshot:
         return day_start_ts(self.as_of) + DAY - 1
 
     def series_of(self, initiative_id: int) -> list[SeriesInfo]:
-        return [s for s in self.series if s.initiative_id == initiative_id]
+        if self._series_by is None:
+            self._series_by = defaultdict(list)
+            for s in self.series:
+                self._series_by[s.initiative_id].append(s)
+        return self._series_by.get(initiative_id, [])
+
+    def spend_of(self, initiative_id: int | None) -> list[SpendRow]:
+        """The spend rows of one initiative (None: the unallocated rests)."""
+        if self._spend_by is None:
+            self._spend_by = defaultdict(list)
+            for r in self.spend:
+                self._spend_by[r.initiative_id].append(r)
+        return self._spend_by.get(initiative_id, [])
 
 
 def day_start_ts(day: dt.date) -> int:
@@ -99,8 +114,7 @@ def ts_date(ts: int) -> dt.date:
 
 def latest_data_date(session: Session) -> dt.date | None:
     """The date of the latest metric point or billed period in the workspace."""
-    ids = list(session.scalars(select(MetricSeries.id)))
-    ts = queries.latest_ts(session.connection(), ids)
+    ts = queries.latest_ts(session.connection())
     if ts is not None:
         return ts_date(ts)
     last = session.scalar(select(func.max(CostRecord.charge_period_end)))
@@ -112,9 +126,11 @@ def resolve_as_of(session: Session, as_of: dt.date | None, clock_today: dt.date)
 
 
 def load(ws: Workspace, as_of: dt.date | None = None, *, codes: Iterable[str] | None = None,
-         series_names: Iterable[str] | None = None, baseline_names: Iterable[str] = ()) -> Snapshot:
+         series_names: Iterable[str] | None = None, baseline_names: Iterable[str] = (),
+         long_names: Iterable[str] = (), registry_only: bool = False) -> Snapshot:
     """Read everything the KPIs need. ``series_names`` (lower-case prefixes) limits which series' points are
-    read (series with thresholds are always read, for breaches); ``baseline_names`` the series whose first 30 values make their baseline."""
+    read (series with thresholds are always read, for breaches) over the last 60 days, ``long_names`` over the
+    last 100; ``registry_only`` reads initiatives and series alone; ``baseline_names`` the series whose first 30 values make their baseline."""
     wanted = None if codes is None else set(codes)
     with ws.read() as s:
         day = resolve_as_of(s, as_of, ws.clock().date())
@@ -131,15 +147,22 @@ def load(ws: Workspace, as_of: dt.date | None = None, *, codes: Iterable[str] | 
                  for i in s.scalars(select(Initiative).order_by(Initiative.code))
                  if wanted is None or i.code in wanted]
         ids = {i.id for i in inits}
-        series = [SeriesInfo(m.id, m.initiative_id, m.discipline, m.name, m.unit, m.direction, m.green_threshold,
-                             m.amber_threshold)
-                  for m in s.scalars(select(MetricSeries).order_by(MetricSeries.id))
-                  if m.initiative_id in ids]
+        m = MetricSeries
+        series = [SeriesInfo(*row) for row in s.execute(
+            select(m.id, m.initiative_id, m.discipline, m.name, m.unit, m.direction, m.green_threshold,
+                   m.amber_threshold).order_by(m.id)) if row[1] in ids]
+        if registry_only:
+            return Snapshot(day, inits, series, {}, [], {}, info.fiscal_year_start_month if info else 1, currency)
         prefixes = None if series_names is None else tuple(series_names)
         read = [x.id for x in series
                 if prefixes is None or x.name.lower().startswith(prefixes) or x.green is not None]
         end = day_start_ts(day) + DAY - 1
-        points = split_points(*queries.window_points(s.connection(), read, end - WINDOW_DAYS * DAY + 1, end))
+        longer = tuple(long_names)
+        long_ids = {x.id for x in series if longer and x.name.lower().startswith(longer)}
+        points = split_points(*queries.window_points(s.connection(), [i for i in read if i not in long_ids],
+                                                     end - WINDOW_DAYS * DAY + 1, end))
+        points |= split_points(*queries.window_points(s.connection(), long_ids, end - LONG_WINDOW_DAYS * DAY + 1,
+                                                      end))
         base_prefixes = tuple(baseline_names)
         baselines: dict[int, float] = {}
         for x in series:

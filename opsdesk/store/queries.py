@@ -95,22 +95,18 @@ def first_points(conn: Connection, series_id: int, n: int) -> Any:
     return np.asarray([r[0] for r in rows], dtype=np.float64)
 
 
-def latest_ts(conn: Connection, series_ids: Iterable[int]) -> int | None:
-    """The latest timestamp over the given series, one key lookup per series (never a full scan)."""
-    best: int | None = None
-    cur, sql = _cursor_sql(conn, "SELECT MAX(ts) FROM metric_point WHERE series_id = ?")
-    for sid in series_ids:
-        cur.execute(sql, (sid,))
-        value = cur.fetchone()[0]
-        if value is not None and (best is None or value > best):
-            best = int(value)
-    cur.close()
-    return best
+def latest_ts(conn: Connection) -> int | None:
+    """The latest timestamp of any metric point: one key seek per series inside the database (a plain
+    ``MAX(ts)`` would read every point, since the key starts with the series)."""
+    row = conn.execute(text("SELECT MAX(last) FROM (SELECT (SELECT MAX(p.ts) FROM metric_point p "
+                            "WHERE p.series_id = s.id) AS last FROM metric_series s) AS latest")).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
 
 
 def daily_mean(conn: Connection, series_ids: Iterable[int], start: int | None = None,
-               end: int | None = None) -> Any:
-    """(timestamps, mean value) over many series, one row per timestamp, as numpy arrays."""
+               end: int | None = None, *, total: bool = False) -> Any:
+    """(timestamps, mean value — or the sum with ``total``) over many series, one row per timestamp, as numpy
+    arrays."""
     import numpy as np
 
     ids = sorted(set(series_ids))
@@ -128,11 +124,11 @@ def daily_mean(conn: Connection, series_ids: Iterable[int], start: int | None = 
             params.append(end)
         cur, sql = _cursor_sql(conn, f"SELECT ts, SUM(value), COUNT(*) FROM metric_point WHERE {where} GROUP BY ts")
         cur.execute(sql, params)
-        for ts, total, count in cur.fetchall():
+        for ts, part, count in cur.fetchall():
             acc = sums.setdefault(int(ts), [0.0, 0.0])
-            acc[0] += float(total)
+            acc[0] += float(part)
             acc[1] += count
         cur.close()
     keys = np.asarray(sorted(sums), dtype=np.int64)
-    means = np.asarray([sums[k][0] / sums[k][1] for k in keys.tolist()], dtype=np.float64)
+    means = np.asarray([sums[k][0] if total else sums[k][0] / sums[k][1] for k in keys.tolist()], dtype=np.float64)
     return keys, means

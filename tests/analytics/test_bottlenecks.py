@@ -41,13 +41,17 @@ def test_breach_episodes_use_a_seven_day_mean():
 
 
 def test_breaches_in_the_small_workspace(small_ws):
-    found = bottlenecks.breaches(kpis.load_snapshot(small_ws))
+    snap = kpis.load_snapshot(small_ws)
+    found = bottlenecks.breaches(snap, lambda sid: bottlenecks.series_history(small_ws, sid, snap.end_ts))
     summary = [(b.initiative_code, b.series_name, b.start, b.end, b.days, b.ongoing) for b in found]
     # pipeline at 90 % in October: red from 4 October (7-day mean < 95) until 5 November
     assert ("AI-0001", "Pipeline success rate", D(2026, 10, 4), D(2026, 11, 5), 33, False) in summary
     # latency at 700 ms on the last ten days: red from 26 November, still running
     assert ("AI-0002", "Inference latency p95", D(2026, 11, 26), D(2026, 11, 30), 5, True) in summary
     assert len(found) == 2  # deployments (a count) are never read day by day
+    # without the history, a breach running at the start of the 60-day window starts with the window
+    cut = bottlenecks.breaches(snap)
+    assert [(b.series_name, b.start) for b in cut if not b.ongoing] == [("Pipeline success rate", D(2026, 10, 2))]
 
 
 def test_team_gaps_name_the_missing_discipline(small_ws):
