@@ -101,6 +101,27 @@ def stage_medians(all_spans: Iterable[list[StageSpan]]) -> dict[Stage, float]:
     return {stage: float(statistics.median(days)) for stage, days in by_stage.items()}
 
 
+@dataclass(frozen=True)
+class StageTime:
+    """Time one initiative spent (or is spending) in one stage, against the portfolio median of that stage."""
+
+    initiative_code: str
+    stage: Stage
+    start: dt.date
+    days: int
+    current: bool
+    median_days: float
+    ratio: float | None  # days ÷ median
+
+
+def stage_times(spans: dict[str, list[StageSpan]]) -> list[StageTime]:
+    """Every initiative's time in its current and each past stage, compared with the portfolio median."""
+    medians = stage_medians(spans.values())
+    return [StageTime(code, s.stage, s.start, s.days, s.current, medians[s.stage],
+                      s.days / medians[s.stage] if medians[s.stage] else None)
+            for code, ss in sorted(spans.items()) for s in ss]
+
+
 def breach_episodes(ts: np.ndarray, values: np.ndarray, green: float | None, amber: float | None,
                     direction: Direction, smooth_days: int = SMOOTH_DAYS) -> list[tuple[int, int, float]]:
     """Runs of points whose rolling mean over ``smooth_days`` points is red: (first ts, last ts, worst value)."""
@@ -130,15 +151,18 @@ def breach_episodes(ts: np.ndarray, values: np.ndarray, green: float | None, amb
 
 # --- reading the facts -------------------------------------------------------------------------------------------
 
-def all_stage_spans(ws: Workspace, snap: Snapshot) -> dict[str, list[StageSpan]]:
-    codes = {i.id: i.code for i in snap.initiatives}
+def all_stage_spans(ws: Workspace, as_of: dt.date) -> dict[str, list[StageSpan]]:
+    """The stage spans of every initiative in the workspace (the portfolio the medians are taken over)."""
+    from opsdesk.store.models import Initiative
+
     changes: dict[int, list[tuple[Stage, dt.date]]] = defaultdict(list)
     with ws.read() as s:
+        codes = dict(s.execute(select(Initiative.id, Initiative.code)).all())
         for init_id, stage, at in s.execute(select(StageChange.initiative_id, StageChange.to_stage,
                                                    StageChange.changed_at).order_by(StageChange.changed_at)):
             if init_id in codes:
                 changes[init_id].append((stage, at.date()))
-    return {codes[i]: stage_spans(c, snap.as_of) for i, c in changes.items()}
+    return {codes[i]: stage_spans(c, as_of) for i, c in changes.items()}
 
 
 def breaches(snap: Snapshot, history: Callable[[int], tuple[np.ndarray, np.ndarray]] | None = None) -> list[Breach]:
@@ -179,7 +203,7 @@ def attention(ws: Workspace, as_of: dt.date | None = None, *, codes: Iterable[st
     items += _breach_items(breaches(snap, lambda sid: series_history(ws, sid, snap.end_ts)))
     items += _budget(per)
     items += _overdue(ws, snap)
-    items += stalled(all_stage_spans(ws, snap))
+    items += stalled(all_stage_spans(ws, snap.as_of), only={i.code for i in snap.initiatives})
     items += _skill_gaps(ws, snap)
     items += _non_conformance(ws, snap)
     return sorted(items, key=lambda a: (-a.score, a.initiative_code or "", a.kind, a.reason))
@@ -256,10 +280,14 @@ def _overdue(ws: Workspace, snap: Snapshot) -> list[AttentionItem]:
     return out
 
 
-def stalled(spans: dict[str, list[StageSpan]]) -> list[AttentionItem]:
+def stalled(spans: dict[str, list[StageSpan]], only: set[str] | None = None) -> list[AttentionItem]:
+    """Initiatives in a stage they are meant to leave for over twice the portfolio median (medians over every
+    initiative in ``spans``; entries only for the codes in ``only``, when given)."""
     medians = stage_medians(spans.values())
     out = []
     for code, ss in spans.items():
+        if only is not None and code not in only:
+            continue
         cur = ss[-1]
         median = medians.get(cur.stage, 0.0)
         if cur.stage in ACTIVE_STAGES and cur.days >= STALL_MIN_DAYS and cur.days > STALL_FACTOR * median:

@@ -124,7 +124,7 @@ def load(ws: Workspace, filters: Filters = Filters(), as_of: dt.date | None = No
     lap("trends")
     with ws.read() as s:
         objectives = [(o.code, o.title) for o in s.scalars(select(Objective).order_by(Objective.code))]
-    spans = bottlenecks.all_stage_spans(ws, whole)
+    spans = bottlenecks.all_stage_spans(ws, whole.as_of)
     data = DashboardData(snap.as_of, filters, [(i.code, i.name) for i in snap.initiatives], objectives, portfolio,
                          per, worst_initiatives(per), items, trends, _points(snap), _funnel(snap, spans))
     lap("portfolio")

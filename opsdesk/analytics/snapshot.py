@@ -19,7 +19,6 @@ from opsdesk.domain.enums import Direction, OpsDiscipline, RiskTier, Stage
 from opsdesk.services.context import Workspace
 from opsdesk.store import queries
 from opsdesk.store.models import (
-    Allocation,
     CostRecord,
     Initiative,
     InitiativeObjective,
@@ -188,15 +187,11 @@ def split_points(sids: np.ndarray, ts: np.ndarray, values: np.ndarray) -> dict[i
 def _spend(s: Session, day: dt.date, ids: set[int]) -> list[SpendRow]:
     """Allocated spend per initiative and billed period up to ``day``, plus each record's unallocated rest."""
     limit = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(days=1)
-    records: dict[int, Any] = {}
-    for rid, start, end, cost, currency in s.execute(
-            select(CostRecord.id, CostRecord.charge_period_start, CostRecord.charge_period_end,
-                   CostRecord.effective_cost, CostRecord.billing_currency)
-            .where(CostRecord.charge_period_start < limit)):
-        records[rid] = [start.date(), end.date(), currency, cost]
+    records_rows, allocation_rows = queries.spend_rows(s.connection(), limit)
+    records: dict[int, Any] = {rid: [start.date(), end.date(), currency, cost]
+                               for rid, start, end, cost, currency in records_rows}
     rows: list[SpendRow] = []
-    for rid, init_id, amount, currency in s.execute(
-            select(Allocation.cost_record_id, Allocation.initiative_id, Allocation.amount, Allocation.currency)):
+    for rid, init_id, amount, currency in allocation_rows:
         rec = records.get(rid)
         if rec is None:
             continue

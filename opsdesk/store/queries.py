@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import text
@@ -80,7 +81,7 @@ def window_points(conn: Connection, series_ids: Iterable[int], start: int, end: 
         cur.close()
     if not rows:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float64)
-    arr = np.asarray(rows, dtype=np.float64)
+    arr = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=3 * len(rows)).reshape(-1, 3)
     return arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2]
 
 
@@ -132,3 +133,25 @@ def daily_mean(conn: Connection, series_ids: Iterable[int], start: int | None = 
     keys = np.asarray(sorted(sums), dtype=np.int64)
     means = np.asarray([sums[k][0] if total else sums[k][0] / sums[k][1] for k in keys.tolist()], dtype=np.float64)
     return keys, means
+
+
+def spend_rows(conn: Connection, before: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Cost records billed before ``before`` as (id, period start, period end, effective cost, currency) and every
+    allocation as (cost record id, initiative id, amount, currency), read through the raw driver: money comes
+    back as ``Decimal`` and periods as ``datetime`` on both engines (SQLite keeps them as text)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    def when(value: Any) -> dt.datetime:
+        return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+
+    naive = before.replace(tzinfo=None) if getattr(before, "tzinfo", None) else before
+    cur, sql = _cursor_sql(conn, "SELECT id, charge_period_start, charge_period_end, effective_cost, "
+                                 "billing_currency FROM cost_record WHERE charge_period_start < ?")
+    cur.execute(sql, (naive if conn.dialect.name == "postgresql" else naive.strftime("%Y-%m-%d %H:%M:%S.%f"),))
+    records = [(rid, when(start), when(end), Decimal(str(cost)), currency)
+               for rid, start, end, cost, currency in cur.fetchall()]
+    cur.execute("SELECT cost_record_id, initiative_id, amount, currency FROM allocation")
+    allocations = [(rid, init_id, Decimal(str(amount)), currency) for rid, init_id, amount, currency in cur.fetchall()]
+    cur.close()
+    return records, allocations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
 
 from opsdesk.analytics import bottlenecks, kpis
 from opsdesk.domain.enums import Direction, Discipline, OpsDiscipline, Stage
@@ -29,6 +30,11 @@ def test_stage_medians_and_stalled_initiatives():
     items = bottlenecks.stalled(spans)
     assert [(a.initiative_code, a.kind) for a in items] == [("AI-0001", "stalled")]
     assert "181 days in Proposed" in items[0].reason and "median of 31 days" in items[0].reason
+    assert bottlenecks.stalled(spans, only={"AI-0002", "AI-0003"}) == []  # same medians, other initiatives
+    times = {(t.initiative_code, t.stage): t for t in bottlenecks.stage_times(spans)}
+    past = times[("AI-0002", Stage.PROPOSED)]
+    assert (past.days, past.current, past.median_days, past.ratio) == (31, False, 31.0, 1.0)
+    assert times[("AI-0001", Stage.PROPOSED)].ratio == pytest.approx(181 / 31)
 
 
 def test_breach_episodes_use_a_seven_day_mean():

@@ -142,7 +142,7 @@ class DashboardPage(Page):
         return row
 
     def _build_main(self) -> QSplitter:
-        charts = QWidget(self.content)
+        self.charts_area = charts = QWidget(self.content)
         grid = QGridLayout(charts)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(6)
