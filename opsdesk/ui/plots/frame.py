@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pyqtgraph as pg
 from pyqtgraph import exporters
@@ -22,15 +26,12 @@ from opsdesk.ui.plots import style
 
 
 def export_plot(plot_item: pg.PlotItem, path: Path | str, width: int = 1600) -> Path:
-    """Save a plot as PNG or SVG (by the file's suffix) with pyqtgraph's exporters."""
+    """Save a plot as PNG or SVG (by the file's suffix) with pyqtgraph's exporters. The SVG covers the whole
+    scene of the plot, so a second axis's curves come along."""
     target = Path(path)
     if target.suffix.lower() == ".svg":
-        try:
-            exporters.SVGExporter(plot_item).export(str(target))
-        except ValueError:
-            # pyqtgraph 0.14's SVG exporter cannot parse the path syntax recent Qt writes (pyqtgraph issue
-            # #3485); Qt's own SVG generator draws the same scene as vectors
-            _svg_with_qt(plot_item, target)
+        with _closed_paths_tolerated():
+            exporters.SVGExporter(plot_item.scene()).export(str(target))
     else:
         exporter = exporters.ImageExporter(plot_item)
         exporter.parameters()["width"] = width
@@ -38,21 +39,26 @@ def export_plot(plot_item: pg.PlotItem, path: Path | str, width: int = 1600) -> 
     return target
 
 
-def _svg_with_qt(plot_item: pg.PlotItem, target: Path) -> None:
-    from PySide6.QtCore import QRect, QRectF, QSize
-    from PySide6.QtGui import QPainter
-    from PySide6.QtSvg import QSvgGenerator
+@contextmanager
+def _closed_paths_tolerated() -> Iterator[None]:
+    """pyqtgraph 0.14's SVG exporter reads path data as "x,y" pairs and fails on the "Z" that recent Qt writes to
+    close a path (pyqtgraph issue #3485). For the length of one export, drop those tokens before it reads them:
+    the paths concerned end where they start, so nothing drawn changes."""
+    module = importlib.import_module("pyqtgraph.exporters.SVGExporter")
+    original = module.correctCoordinates
 
-    rect = plot_item.sceneBoundingRect()
-    size = QSize(int(rect.width()), int(rect.height()))
-    generator = QSvgGenerator()
-    generator.setFileName(str(target))
-    generator.setSize(size)
-    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
-    generator.setTitle(plot_item.titleLabel.text or "OpsDesk chart")
-    painter = QPainter(generator)
-    plot_item.scene().render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
-    painter.end()
+    def tolerant(node: Any, defs: Any, item: Any, options: Any) -> Any:
+        for element in node.getElementsByTagName("path"):
+            tokens = element.getAttribute("d").split()
+            if "Z" in tokens or "z" in tokens:
+                element.setAttribute("d", " ".join(t for t in tokens if t not in ("Z", "z")))
+        return original(node, defs, item, options)
+
+    module.correctCoordinates = tolerant
+    try:
+        yield
+    finally:
+        module.correctCoordinates = original
 
 
 class ChartFrame(QFrame):
