@@ -122,6 +122,21 @@ def bare_sql(path: Path) -> float:
     return time.perf_counter() - t0
 
 
+def wait_until(condition) -> None:
+    """Run the event loop until ``condition()`` holds, the way the application waits: idle in Qt's loop (a busy
+    loop here would fight the worker thread for the GIL on every row SQLite returns)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: loop.quit() if condition() else None)
+    timer.start()
+    if not condition():
+        loop.exec()
+    timer.stop()
+
+
 def first_paint(app, ws) -> tuple[float, object]:
     from PySide6.QtGui import QUndoStack
     from PySide6.QtWidgets import QWidget
@@ -140,14 +155,10 @@ def first_paint(app, ws) -> tuple[float, object]:
     page.resize(1700, 1000)
     page.show()
     page.refresh()
-    while not page.painted:
-        app.processEvents()
-        time.sleep(0.001)
+    wait_until(lambda: page.painted)
     page.grab()  # a complete paint of every widget
     elapsed = time.perf_counter() - t0
-    while tasks.pending:  # the rest of the curve history arrives after the first paint; not timed
-        app.processEvents()
-        time.sleep(0.001)
+    wait_until(lambda: tasks.pending == 0)  # the rest of the curve history arrives after the first paint
     page._holder = holder  # keep the task runner alive with the page
     return elapsed, page
 

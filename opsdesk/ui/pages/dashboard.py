@@ -4,10 +4,11 @@ computed on the worker (:func:`opsdesk.analytics.dashboard.load`); this page onl
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -38,6 +39,7 @@ from opsdesk.ui.plots.time_chart import SharedRange, TimeChart
 from opsdesk.ui.widgets.kpi_tile import KpiTile
 
 DAY = 86400
+HISTORY_DELAY_MS = 150  # let the first screen paint before the full curve history is read
 RANGES: tuple[tuple[str, int | None], ...] = (("30 d", 30), ("90 d", 90), ("1 y", 365), ("All", None))
 TILE_KEYS: dict[OpsDiscipline, list[str]] = {
     OpsDiscipline.DATAOPS: [s.key for s in SERIES_KPIS if s.discipline is OpsDiscipline.DATAOPS],
@@ -57,6 +59,7 @@ class DashboardPage(Page):
         self._stale = False
         self._range_applied = False
         self.loads = 0
+        self._history_wanted = False
         self.integrated_loads = 0
 
         self.content = QWidget()
@@ -185,6 +188,10 @@ class DashboardPage(Page):
         self.attention_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.attention_view.setWordWrap(False)
         self.attention_view.verticalHeader().setVisible(False)
+        # widths from the font, not from measuring every row (the list can be long)
+        metrics = self.attention_view.fontMetrics()
+        for column, sample in enumerate(("000", "AI-0000", "Threshold breach")):
+            self.attention_view.setColumnWidth(column, metrics.horizontalAdvance(sample) + 16)
         self.attention_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.attention_view.clicked.connect(self._attention_clicked)
         self.attention_view.activated.connect(self._attention_clicked)
@@ -247,13 +254,19 @@ class DashboardPage(Page):
         self.portfolio.set_points(data.points)
         self.funnel.set_stages(data.funnel)
         self.attention_model.set_items(data.attention)
-        self.attention_view.resizeColumnsToContents()
-        self.attention_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self._fill_integrated(data)
         if not self._range_applied:
             self.set_range(self.range_days)
-        self.ctx.tasks.submit(analytics.load_trends, self.ctx.ws, data.filters, data.as_of,
-                              on_done=lambda trends, f=data.filters: self._history_loaded(f, trends))
+        self._history_wanted = True
+
+    def _load_history(self) -> None:
+        """Read the whole history of the curves once the first screen is drawn, so it never delays it."""
+        if not self._history_wanted or self.data is None:
+            return
+        self._history_wanted = False
+        with contextlib.suppress(RuntimeError):  # the window is closing and its worker has stopped
+            self.ctx.tasks.submit(analytics.load_trends, self.ctx.ws, self.data.filters, self.data.as_of,
+                                  on_done=lambda trends, f=self.data.filters: self._history_loaded(f, trends))
 
     def _history_loaded(self, filters: analytics.Filters, trends: dict[str, list[analytics.Curve]]) -> None:
         """The whole history of the curves, after the first paint; the shown range stays as it is."""
@@ -297,6 +310,8 @@ class DashboardPage(Page):
     def _load_integrated(self) -> None:
         if self.integrated_code is None or self.data is None:
             self.integrated.set_curves([])
+            self.integrated_loads += 1
+            QTimer.singleShot(HISTORY_DELAY_MS, self, self._load_history)
             return
         self.ctx.tasks.submit(analytics.integrated, self.ctx.ws, self.integrated_code, self.data.as_of,
                               on_done=self._integrated_loaded)
@@ -305,6 +320,7 @@ class DashboardPage(Page):
         cost, quality = curves
         self.integrated.set_curves([cost], right=[quality])
         self.integrated_loads += 1
+        QTimer.singleShot(HISTORY_DELAY_MS, self, self._load_history)
 
     @property
     def painted(self) -> bool:
