@@ -140,10 +140,11 @@ def load(ws: Workspace, as_of: dt.date | None = None, *, codes: Iterable[str] | 
                 .join(Objective, Objective.id == InitiativeObjective.objective_id).order_by(Objective.code)):
             objectives[init_id].append(obj_code)
         currency = info.default_currency if info else "USD"
+        n = Initiative
         inits = [InitiativeInfo(i.id, i.code, i.name, i.stage, i.risk_tier, i.budget, i.currency or currency,
-                                i.start_date,
-                                i.end_date, tuple(objectives.get(i.id, ())))
-                 for i in s.scalars(select(Initiative).order_by(Initiative.code))
+                                i.start_date, i.end_date, tuple(objectives.get(i.id, ())))
+                 for i in s.execute(select(n.id, n.code, n.name, n.stage, n.risk_tier, n.budget, n.currency,
+                                           n.start_date, n.end_date).order_by(n.code))
                  if wanted is None or i.code in wanted]
         ids = {i.id for i in inits}
         m = MetricSeries
@@ -188,7 +189,7 @@ def _spend(s: Session, day: dt.date, ids: set[int]) -> list[SpendRow]:
     """Allocated spend per initiative and billed period up to ``day``, plus each record's unallocated rest."""
     limit = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(days=1)
     records_rows, allocation_rows = queries.spend_rows(s.connection(), limit)
-    records: dict[int, Any] = {rid: [start.date(), end.date(), currency, cost]
+    records: dict[int, Any] = {rid: [start, end, currency, cost]
                                for rid, start, end, cost, currency in records_rows}
     rows: list[SpendRow] = []
     for rid, init_id, amount, currency in allocation_rows:

@@ -136,14 +136,14 @@ def daily_mean(conn: Connection, series_ids: Iterable[int], start: int | None = 
 
 
 def spend_rows(conn: Connection, before: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """Cost records billed before ``before`` as (id, period start, period end, effective cost, currency) and every
+    """Cost records billed before ``before`` as (id, first day, end day, effective cost, currency) and every
     allocation as (cost record id, initiative id, amount, currency), read through the raw driver: money comes
-    back as ``Decimal`` and periods as ``datetime`` on both engines (SQLite keeps them as text)."""
+    back as ``Decimal`` and periods as dates (UTC) on both engines (SQLite keeps them as text)."""
     import datetime as dt
     from decimal import Decimal
 
-    def when(value: Any) -> dt.datetime:
-        return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    def when(value: Any) -> dt.date:
+        return value.date() if isinstance(value, dt.datetime) else dt.date.fromisoformat(value[:10])
 
     naive = before.replace(tzinfo=None) if getattr(before, "tzinfo", None) else before
     cur, sql = _cursor_sql(conn, "SELECT id, charge_period_start, charge_period_end, effective_cost, "

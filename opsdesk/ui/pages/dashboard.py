@@ -59,6 +59,7 @@ class DashboardPage(Page):
         self._stale = False
         self._range_applied = False
         self.loads = 0
+        self.history_loads = 0
         self._history_wanted = False
         self.integrated_loads = 0
 
@@ -270,6 +271,7 @@ class DashboardPage(Page):
 
     def _history_loaded(self, filters: analytics.Filters, trends: dict[str, list[analytics.Curve]]) -> None:
         """The whole history of the curves, after the first paint; the shown range stays as it is."""
+        self.history_loads += 1
         if filters != self.filters or self.data is None:
             return
         self.data.trends = trends
