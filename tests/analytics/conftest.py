@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -44,15 +43,14 @@ def add_series(ws, code: str, values: list[float], **spec: object) -> int:
 
 
 @pytest.fixture
-def small_ws(tmp_path: Path):
+def small_ws(ws):
     """AI-0001: pipeline 100/90/96 % by month, F1 0.80/0.79/0.77 (no thresholds), 1 + 3 deployments, 1,000
     predictions a day; spend 100, 100, 100, 150, 150, 300 USD from June to November against a budget of 1,200
     over 2026; a team without finance. AI-0002: pipeline 100 %, latency 700 ms on the last 10 days."""
     from opsdesk.domain.enums import AgendaKind, ConformanceStatus, Direction, OpsDiscipline
-    from opsdesk.services import committee, costs, initiatives, people, standards, workspace
+    from opsdesk.services import committee, costs, initiatives, people, standards
     from opsdesk.store.models import AllocationRule
 
-    ws = workspace.create(tmp_path / "small.opsdesk", organisation="Small", actor="tester")
     ids = {}
     for name, disc in (("Dana Data", "data"), ("Milo Ml", "ml"), ("Fay Finance", "finance")):
         ids[disc] = people.create(ws, {"name": name, "email": f"{disc}@x.example", "discipline": disc}).id
@@ -96,5 +94,4 @@ def small_ws(tmp_path: Path):
     mid = committee.create_meeting(ws, {"title": "Next meeting"}, dt.datetime(2027, 1, 14, 10, tzinfo=dt.UTC))
     committee.add_item(ws, mid, AgendaKind.STAGE_GATE, "AI-0002: gate", initiative_code="AI-0002",
                        target_stage="pilot")
-    yield ws
-    ws.close()
+    return ws
