@@ -175,8 +175,17 @@ def update(ws: Workspace, code: str, changes: Mapping[str, Any], expected_versio
 
 
 def delete(ws: Workspace, code: str) -> None:
+    """Remove an initiative registered by mistake. One that has moved through a gate, been on the committee's
+    agenda or carries allocated cost stays in the record: it is retired through a stage gate instead."""
     with ws.write() as tx:
         obj = records.get_by(tx.session, Initiative, ENTITY, code=code)
+        if obj.stage is not Stage.PROPOSED or tx.session.scalar(
+                select(func.count()).select_from(AgendaItem).where(AgendaItem.initiative_id == obj.id)):
+            raise ValidationError("code", f"{code} has committee history; retire it through a stage gate "
+                                          "instead of deleting it", entity=ENTITY)
+        if tx.session.scalar(select(func.count()).select_from(Allocation).where(Allocation.initiative_id == obj.id)):
+            raise ValidationError("code", f"{code} has allocated costs; retire it instead of deleting it",
+                                  entity=ENTITY)
         tx.delete(obj, ENTITY)
 
 

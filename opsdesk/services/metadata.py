@@ -248,3 +248,47 @@ def _reachable(edges: list[LineageEdge], start: LineageNode) -> list[LineageEdge
                     seen.add(other)
                     frontier.append(other)
     return keep
+
+
+# --- undo support: a deleted record comes back with its lineage ------------------------------------------------
+
+LinkSpec = tuple[NodeKind, int, NodeKind, int, LineageKind]
+
+
+def links_of(ws: Workspace, kind: NodeKind | str, ident: int) -> list[LinkSpec]:
+    """The lineage links that touch one record, as plain tuples."""
+    k = NodeKind.parse(kind)
+    with ws.read() as s:
+        rows = s.scalars(select(LineageLink).where(
+            ((LineageLink.source_kind == k) & (LineageLink.source_id == ident))
+            | ((LineageLink.target_kind == k) & (LineageLink.target_id == ident))).order_by(LineageLink.id))
+        return [(x.source_kind, x.source_id, x.target_kind, x.target_id, x.kind) for x in rows]
+
+
+def _relink(tx: Any, kind: NodeKind, old_id: int, new_id: int, links: list[LinkSpec]) -> None:
+    for sk, sid, tk, tid, lk in links:
+        sid = new_id if (sk, sid) == (kind, old_id) else sid
+        tid = new_id if (tk, tid) == (kind, old_id) else tid
+        if tx.session.get(_NODE_MODELS[sk], sid) is None or tx.session.get(_NODE_MODELS[tk], tid) is None:
+            continue  # the other end has gone since
+        tx.add(LineageLink(source_kind=sk, source_id=sid, target_kind=tk, target_id=tid, kind=lk), LINK,
+               key=f"{sk.value}:{sid}->{tk.value}:{tid}")
+
+
+def restore_asset(ws: Workspace, asset: DataAssetDTO, links: list[LinkSpec]) -> DataAssetDTO:
+    """Register a deleted data asset again with its fields and lineage (the undo of a delete), in one action."""
+    values = {f.name: getattr(asset, f.name) for f in ASSET_SCHEMA}
+    with ws.write() as tx:
+        obj = records.create(tx, DataAsset, ASSET, ASSET_SCHEMA, values, unique=("name",))
+        _relink(tx, NodeKind.DATA_ASSET, asset.id, obj.id, links)
+        return records.to_dto(DataAssetDTO, obj)
+
+
+def restore_model(ws: Workspace, model: ModelDTO, links: list[LinkSpec]) -> ModelDTO:
+    """Register a deleted model again with its fields, initiative and lineage (the undo of a delete)."""
+    values = {f.name: getattr(model, f.name) for f in MODEL_SCHEMA}
+    with ws.write() as tx:
+        obj = records.create(tx, Model, MODEL, MODEL_SCHEMA, values,
+                             extra={"initiative_id": _initiative_id(tx.session, model.initiative_code)})
+        _relink(tx, NodeKind.MODEL, model.id, obj.id, links)
+        return _model_dto(obj, _codes(tx.session))

@@ -26,14 +26,33 @@ def _initiatives(ctx: PageContext) -> Page:
     return InitiativesPage(ctx)
 
 
+def _objectives(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.objectives import ObjectivesPage
+
+    return ObjectivesPage(ctx)
+
+
+def _data_models(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.data_models import DataModelsPage
+
+    return DataModelsPage(ctx)
+
+
+def _people(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.people import PeoplePage
+
+    return PeoplePage(ctx)
+
+
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("dashboard", "Dashboard", "dashboard", None, "the operations dashboard"),
     PageSpec("initiatives", "Initiatives", "initiatives", _initiatives),
-    PageSpec("data_models", "Data & Models", "data", None, "the registers of data assets, models and lineage"),
+    PageSpec("objectives", "Objectives", "objectives", _objectives),
+    PageSpec("data_models", "Data & Models", "data", _data_models),
     PageSpec("costs", "Costs", "costs", None, "cost ingestion and allocation"),
     PageSpec("standards", "Standards", "standards", None, "the standards catalogue and conformance"),
     PageSpec("committee", "Committee", "committee", None, "meetings, decisions and briefs"),
-    PageSpec("people", "People & Skills", "people", None, "the people register and the skills matrix"),
+    PageSpec("people", "People & Skills", "people", _people),
     PageSpec("lessons", "Lessons", "lessons", None, "lessons learned"),
 )
 
