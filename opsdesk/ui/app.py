@@ -75,7 +75,7 @@ def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: boo
 
         QMessageBox.critical(None, "OpsDesk", f"Cannot open the workspace.\n\n{exc}")
         return 2
-    window = MainWindow(ws)
+    window = MainWindow(ws, persist=not screenshot_dir)
     if screenshot_dir:
         from pathlib import Path
 

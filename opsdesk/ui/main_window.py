@@ -33,8 +33,10 @@ _WINDOWS: set[QMainWindow] = set()  # windows opened from File ▸ Open stay ali
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ws: Workspace, parent: QWidget | None = None, *, owns_workspace: bool = False) -> None:
+    def __init__(self, ws: Workspace, parent: QWidget | None = None, *, owns_workspace: bool = False,
+                 persist: bool = True) -> None:
         super().__init__(parent)
+        self.persist = persist  # off for --screenshot: a fixed layout, and the user's settings left alone
         self.ws = ws
         self.owns_workspace = owns_workspace
         self.replaced_by: MainWindow | None = None
@@ -77,7 +79,8 @@ class MainWindow(QMainWindow):
         self.tasks.busy_changed.connect(lambda busy: self.show_status("Working…" if busy else "Ready"))
 
         ws.subscribe(self._data_changed)
-        recent.remember(ws.location)
+        if persist:
+            recent.remember(ws.location)
         self._restore_state()
         self.sidebar.setCurrentRow(1 if self.pages.get("dashboard") is None else 0)
         self.refresh_all()
@@ -281,6 +284,9 @@ class MainWindow(QMainWindow):
     # --- state and screenshots ---------------------------------------------------------------------------
 
     def _restore_state(self) -> None:
+        if not self.persist:
+            self.resize(1440, 900)
+            return
         s = QSettings()
         geometry = s.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
@@ -293,16 +299,21 @@ class MainWindow(QMainWindow):
         splitter = s.value("window/splitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)
+        for page in self.pages.values():
+            restore = getattr(page, "restore_state", None)
+            if restore is not None:
+                restore()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        s = QSettings()
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState())
-        s.setValue("window/splitter", self.splitter.saveState())
-        for page in self.pages.values():
-            save = getattr(page, "save_state", None)
-            if save is not None:
-                save()
+        if self.persist:
+            s = QSettings()
+            s.setValue("window/geometry", self.saveGeometry())
+            s.setValue("window/state", self.saveState())
+            s.setValue("window/splitter", self.splitter.saveState())
+            for page in self.pages.values():
+                save = getattr(page, "save_state", None)
+                if save is not None:
+                    save()
         self.tasks.shutdown()
         if self.owns_workspace:
             self.ws.close()

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -74,7 +75,8 @@ class RecordForm(QDialog):
         grid_host = QWidget(self)
         grid = QGridLayout(grid_host)
         grid.setColumnStretch(1, 1)
-        grid.setColumnMinimumWidth(2, 230)
+        grid.setColumnMinimumWidth(2, 220)
+        grid.setColumnStretch(2, 1)
         required = {f.name for f in schema if f.required}
         for row, f in enumerate(self.fields):
             label = QLabel(f.label + (" *" if f.name in required or f.required else ""), grid_host)
@@ -95,6 +97,7 @@ class RecordForm(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(grid_host)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                         self)
@@ -107,7 +110,7 @@ class RecordForm(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.summary)
         layout.addWidget(self.buttons)
-        self.resize(780, min(120 + 40 * len(self.fields), 760))
+        self.resize(820, min(140 + 40 * len(self.fields), 780))
         self.revalidate()
 
     @property

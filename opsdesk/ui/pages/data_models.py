@@ -18,7 +18,7 @@ from opsdesk.ui.models.records import Column, attr
 from opsdesk.ui.pages.base import Page, PageContext
 from opsdesk.ui.undo import run_undoable
 from opsdesk.ui.widgets.lineage import LineageView
-from opsdesk.ui.widgets.register import RegisterView
+from opsdesk.ui.widgets.register import PageLayout, RegisterView
 
 ASSET_COLUMNS = (
     Column("name", "Name", attr("name")),
@@ -109,6 +109,13 @@ class DataModelsPage(Page):
         self.splitter.setSizes([420, 420])
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
+        self.layout_state = PageLayout("data_models", self.splitter, [self.assets, self.models])
+
+    def save_state(self) -> None:
+        self.layout_state.save()
+
+    def restore_state(self) -> None:
+        self.layout_state.restore()
 
     # --- data --------------------------------------------------------------------------------------------------
 

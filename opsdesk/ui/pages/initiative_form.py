@@ -61,7 +61,7 @@ def cross_check(taken_codes: Collection[str], scheme: Sequence[str]) -> CrossChe
         for d in str(raw.get("disciplines", "")).split(","):
             if d.strip():
                 try:
-                    Discipline.parse(d)
+                    Discipline.parse(d.strip())
                 except ValueError as exc:
                     found["disciplines"] = str(exc)
                     break

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QMessageBox, QSplitter, QVBoxLayout
 
 from opsdesk.analytics.rag import THRESHOLD_TEXT, spend_rag
@@ -22,7 +22,7 @@ from opsdesk.ui.pages.base import Page, PageContext
 from opsdesk.ui.pages.initiative_detail import InitiativeDetailPanel, money
 from opsdesk.ui.theme import RAG_COLOURS
 from opsdesk.ui.undo import run_undoable
-from opsdesk.ui.widgets.register import RegisterView
+from opsdesk.ui.widgets.register import PageLayout, RegisterView
 
 
 def _rag(r: InitiativeRow) -> str:
@@ -97,9 +97,7 @@ class InitiativesPage(Page):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([330, 470])
-        state = QSettings().value("splitters/initiatives")
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.splitter.restoreState(state)
+        self.layout_state = PageLayout("initiatives", self.splitter, [self.register])
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
         self._pending_open: str | None = None
@@ -245,8 +243,10 @@ class InitiativesPage(Page):
     # --- state and screenshots ---------------------------------------------------------------------------------
 
     def save_state(self) -> None:
-        QSettings().setValue("splitters/initiatives", self.splitter.saveState())
-        self.register.save_state()
+        self.layout_state.save()
+
+    def restore_state(self) -> None:
+        self.layout_state.restore()
 
     def extra_screenshots(self, folder: Path, settle: Callable[[], None], grab: Callable[[], Any]) -> list[Path]:
         """The detail of the first initiative, on its overview and on its history."""

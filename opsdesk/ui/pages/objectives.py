@@ -17,7 +17,7 @@ from opsdesk.ui.models.records import Column
 from opsdesk.ui.pages.base import Page, PageContext
 from opsdesk.ui.theme import RAG_COLOURS
 from opsdesk.ui.undo import run_undoable
-from opsdesk.ui.widgets.register import RegisterView
+from opsdesk.ui.widgets.register import PageLayout, RegisterView
 
 FLAG = "⚑"
 
@@ -100,6 +100,13 @@ class ObjectivesPage(Page):
         self.splitter.setSizes([300, 500])
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
+        self.layout_state = PageLayout("objectives", self.splitter, [self.objectives])  # the matrix columns vary
+
+    def save_state(self) -> None:
+        self.layout_state.save()
+
+    def restore_state(self) -> None:
+        self.layout_state.restore()
 
     def refresh(self) -> None:
         self.ctx.tasks.submit(alignment_service.alignment, self.ctx.ws, on_done=self._loaded)

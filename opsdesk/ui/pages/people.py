@@ -144,6 +144,12 @@ class PeoplePage(Page):
     def find(self) -> None:
         self.people.register.search.setFocus()
 
+    def save_state(self) -> None:
+        self.people.register.save_state()
+
+    def restore_state(self) -> None:
+        self.people.register.restore_state()
+
     def new_record(self) -> None:
         if self.tabs.currentWidget() is self.people:
             self.people.new_record()

@@ -72,6 +72,7 @@ class LineageView(QGraphicsView):
         self.setScene(self._scene)
         self.nodes: dict[tuple[str, int], NodeItem] = {}
         self._edges: list[LineageEdge] = []
+        self._focus: NodeItem | None = None
         self.empty_text = "No lineage recorded yet."
 
     def set_edges(self, edges: Sequence[LineageEdge], focus: tuple[str, int] | None = None) -> None:
@@ -132,9 +133,8 @@ class LineageView(QGraphicsView):
             item.setZValue(-1)
             self._scene.addItem(item)
         self.setSceneRect(self._scene.itemsBoundingRect().adjusted(-16, -16, 16, 16))
+        self._focus = None
         self._fit_width()
-        self.verticalScrollBar().setValue(self.verticalScrollBar().minimum())
-        self.horizontalScrollBar().setValue(self.horizontalScrollBar().minimum())
 
     def _fit_width(self) -> None:
         """Shrink (never enlarge, never below 60 %) so every column is in view."""
@@ -144,6 +144,11 @@ class LineageView(QGraphicsView):
         scale = max(0.6, min(1.0, (self.viewport().width() - 4) / rect.width()))
         self.resetTransform()
         self.scale(scale, scale)
+        if self._focus is not None and self._focus.scene() is self._scene:
+            self.centerOn(self._focus)
+        else:
+            self.verticalScrollBar().setValue(self.verticalScrollBar().minimum())
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().minimum())
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
@@ -159,6 +164,7 @@ class LineageView(QGraphicsView):
             item.set_highlight(on)
             if on:
                 found = True
+                self._focus = item
                 self.centerOn(item)
         return found
 

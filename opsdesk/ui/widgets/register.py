@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -92,6 +93,7 @@ class RegisterView(QWidget):
         self.table.doubleClicked.connect(self._double)
         self.count = QLabel(self)
         self.count.setObjectName(f"{name}Count")
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.buttons = QHBoxLayout()
         self.buttons.setSpacing(6)
         top = QHBoxLayout()
@@ -106,7 +108,6 @@ class RegisterView(QWidget):
         layout.addLayout(filter_row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
-        self._restore_header()
 
     def add_button(self, text: str, icon: Any, handler: Callable[[], object], accessible: str) -> Any:
         from PySide6.QtWidgets import QPushButton
@@ -202,12 +203,30 @@ class RegisterView(QWidget):
 
     # --- header state ------------------------------------------------------------------------------------------
 
-    def _restore_header(self) -> None:
+    def restore_state(self) -> None:
         state = QSettings().value(f"tables/{self._name}")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.table.horizontalHeader().restoreState(state)
             self._sized = True
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
 
     def save_state(self) -> None:
         QSettings().setValue(f"tables/{self._name}", self.table.horizontalHeader().saveState())
+
+
+class PageLayout:
+    """Saves and restores a page's splitter and the column layout of its registers (QSettings)."""
+
+    def __init__(self, key: str, splitter: QSplitter, registers: Sequence[RegisterView]) -> None:
+        self.key, self.splitter, self.registers = key, splitter, list(registers)
+
+    def restore(self) -> None:
+        state = QSettings().value(f"splitters/{self.key}")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.splitter.restoreState(state)
+        for r in self.registers:
+            r.restore_state()
+
+    def save(self) -> None:
+        QSettings().setValue(f"splitters/{self.key}", self.splitter.saveState())
+        for r in self.registers:
+            r.save_state()
