@@ -94,3 +94,6 @@ def test_screenshots_of_every_page(demo_path: Path, tmp_path: Path):
     opsdesk("--workspace", str(demo_path), "--screenshot", str(shots), check=True)
     names = {p.name for p in shots.glob("*.png")}
     assert {f"{spec.key}.png" for spec in PAGES} <= names
+    assert {"initiative_detail.png", "initiative_history.png"} <= names
+    header = (shots / "initiative_detail.png").read_bytes()[16:24]
+    assert (int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big")) == (1440, 900)
