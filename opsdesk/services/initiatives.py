@@ -314,13 +314,23 @@ def list_rows(ws: Workspace) -> list[InitiativeRow]:
             objectives[init_id].append(obj_code)
         spend = spend_by_initiative(s)
         rows = []
-        for i in s.scalars(select(Initiative).order_by(Initiative.code)):
+        cols = (Initiative.id, Initiative.code, Initiative.name, Initiative.stage, Initiative.risk_tier,
+                Initiative.owner, Initiative.classification, Initiative.budget, Initiative.currency,
+                Initiative.disciplines, Initiative.tags, Initiative.version)
+        for (ident, code, name, stage, risk, owner, marking, budget, currency, disciplines, tags,
+             version) in s.execute(select(*cols).order_by(Initiative.code)):  # plain columns: fast for long lists
             rows.append(InitiativeRow(
-                i.id, i.code, i.name, i.stage, i.risk_tier, i.owner, i.classification, i.budget, i.currency,
-                tuple(objectives.get(i.id, ())), spend.get((i.id, i.currency), Decimal("0")),
-                tuple(i.disciplines or ()), tuple(i.tags or ()), i.version,
+                ident, code, name, stage, risk, owner, marking, budget, currency,
+                tuple(objectives.get(ident, ())), spend.get((ident, currency), Decimal("0")),
+                tuple(disciplines or ()), tuple(tags or ()), version,
             ))
         return rows
+
+
+def codes(ws: Workspace) -> list[str]:
+    """Every initiative code, in order (for pickers)."""
+    with ws.read() as s:
+        return list(s.scalars(select(Initiative.code).order_by(Initiative.code)))
 
 
 def count(ws: Workspace) -> int:

@@ -41,6 +41,13 @@ def attr(name: str) -> Callable[[Any], str]:
     return get
 
 
+def haystack(columns: Sequence[Column], rows: Sequence[Any]) -> list[str]:
+    """The search text of every row. Pure Python, so a page builds it on the worker with the rows it loads and
+    the first search does not pay for it on the GUI thread."""
+    cols = [c for c in columns if c.searchable]
+    return ["\x1f".join(c.text(r) for c in cols).casefold() for r in rows]
+
+
 def _sort_key(value: Any) -> tuple[int, Any]:
     return (1, "") if value is None or value == "" else (0, value)
 
@@ -63,9 +70,9 @@ class RecordTableModel(QAbstractTableModel):
 
     # --- data in ---------------------------------------------------------------------------------------------
 
-    def set_rows(self, rows: Sequence[Any]) -> None:
+    def set_rows(self, rows: Sequence[Any], hay: list[str] | None = None) -> None:
         self._all = list(rows)
-        self._hay = None
+        self._hay = hay if hay is not None and len(hay) == len(self._all) else None
         self._recompute()
 
     def set_columns(self, columns: Sequence[Column]) -> None:
@@ -87,8 +94,7 @@ class RecordTableModel(QAbstractTableModel):
 
     def _haystack(self) -> list[str]:
         if self._hay is None:
-            cols = [c for c in self.columns if c.searchable]
-            self._hay = ["\x1f".join(c.text(r) for c in cols).casefold() for r in self._all]
+            self._hay = haystack(self.columns, self._all)
         return self._hay
 
     def _recompute(self) -> None:

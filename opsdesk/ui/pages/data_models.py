@@ -14,7 +14,7 @@ from opsdesk.services.context import Workspace
 from opsdesk.services.metadata import DataAssetDTO, LineageEdge, ModelDTO
 from opsdesk.ui import errors
 from opsdesk.ui.dialogs.record_form import FormField, RecordForm
-from opsdesk.ui.models.records import Column, attr
+from opsdesk.ui.models.records import Column, attr, haystack
 from opsdesk.ui.pages.base import Page, PageContext
 from opsdesk.ui.undo import run_undoable
 from opsdesk.ui.widgets.lineage import LineageView
@@ -48,12 +48,14 @@ class RegistryData:
     edges: list[LineageEdge]
     scheme: tuple[str, ...]
     initiative_codes: list[str]
+    asset_hay: list[str] | None = None
+    model_hay: list[str] | None = None
 
 
 def load_registry(ws: Workspace) -> RegistryData:
-    return RegistryData(metadata.list_assets(ws), metadata.list_models(ws), metadata.lineage_graph(ws),
-                        workspace.info(ws).classification_scheme,
-                        [r.code for r in initiatives.list_rows(ws)])
+    assets, models = metadata.list_assets(ws), metadata.list_models(ws)
+    return RegistryData(assets, models, metadata.lineage_graph(ws), workspace.info(ws).classification_scheme,
+                        initiatives.codes(ws), haystack(ASSET_COLUMNS, assets), haystack(MODEL_COLUMNS, models))
 
 
 def asset_fields(scheme: tuple[str, ...]) -> list[FormField]:
@@ -124,8 +126,8 @@ class DataModelsPage(Page):
 
     def _loaded(self, data: RegistryData) -> None:
         self.data = data
-        self.assets.set_rows(data.assets)
-        self.models.set_rows(data.models)
+        self.assets.set_rows(data.assets, hay=data.asset_hay)
+        self.models.set_rows(data.models, hay=data.model_hay)
         self.lineage.set_edges(data.edges)
         self.tabs.setTabText(0, f"Data assets ({len(data.assets):,})")
         self.tabs.setTabText(1, f"Models ({len(data.models):,})")

@@ -16,7 +16,7 @@ from opsdesk.services import initiatives, objectives, workspace
 from opsdesk.services.context import Workspace
 from opsdesk.services.initiatives import InitiativeRow
 from opsdesk.ui import errors
-from opsdesk.ui.models.records import Column, attr
+from opsdesk.ui.models.records import Column, attr, haystack
 from opsdesk.ui.pages import initiative_form
 from opsdesk.ui.pages.base import Page, PageContext
 from opsdesk.ui.pages.initiative_detail import InitiativeDetailPanel, money
@@ -51,11 +51,13 @@ class RegisterData:
     rows: list[InitiativeRow]
     objectives: list[tuple[str, str]]
     scheme: tuple[str, ...]
+    hay: list[str] | None = None
 
 
 def load_register(ws: Workspace) -> RegisterData:
-    return RegisterData(initiatives.list_rows(ws), [(o.code, o.title) for o in objectives.list_all(ws)],
-                        workspace.info(ws).classification_scheme)
+    rows = initiatives.list_rows(ws)
+    return RegisterData(rows, [(o.code, o.title) for o in objectives.list_all(ws)],
+                        workspace.info(ws).classification_scheme, haystack(COLUMNS, rows))
 
 
 class InitiativesPage(Page):
@@ -111,7 +113,7 @@ class InitiativesPage(Page):
         self.data = data
         self._fill_filter("objective", "All objectives", [(c, f"{c} {t}") for c, t in data.objectives])
         self._fill_filter("classification", "All markings", [(m, m) for m in data.scheme])
-        self.register.set_rows(data.rows)
+        self.register.set_rows(data.rows, hay=data.hay)
         if self._pending_open and self.register.select_key(self._pending_open):
             self._pending_open = None
         elif self.register.current() is None:

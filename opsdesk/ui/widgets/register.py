@@ -120,9 +120,9 @@ class RegisterView(QWidget):
 
     # --- data --------------------------------------------------------------------------------------------------
 
-    def set_rows(self, rows: Sequence[Any], keep: Hashable | None = None) -> None:
+    def set_rows(self, rows: Sequence[Any], keep: Hashable | None = None, hay: list[str] | None = None) -> None:
         current = keep if keep is not None else self.current_key()
-        self.model.set_rows(rows)
+        self.model.set_rows(rows, hay)
         if not self._sized and rows:
             self._sized = True
             self.table.resizeColumnsToContents()
