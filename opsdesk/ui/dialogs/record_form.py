@@ -42,6 +42,13 @@ class FormField:
 CrossCheck = Callable[[dict[str, Any]], dict[str, str]]
 
 
+def problem_colour() -> str:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    return "#ff7b7b" if app is not None and app.property("opsdesk_dark") else "#c62828"
+
+
 def enum_choices(enum: Any) -> list[tuple[str, str]]:
     return [(m.value, m.label) for m in enum]
 
@@ -86,7 +93,7 @@ class RecordForm(QDialog):
             reason = QLabel("", grid_host)
             reason.setObjectName(f"reason_{f.name}")
             reason.setWordWrap(True)
-            reason.setStyleSheet("color: #d32f2f;")
+            reason.setStyleSheet(f"color: {problem_colour()};")
             reason.setAccessibleName(f"{f.label}: problem")
             grid.addWidget(label, row, 0)
             grid.addWidget(widget, row, 1)
