@@ -162,14 +162,15 @@ class InitiativeDetailPanel(QWidget):
         self.title.setToolTip(f"Spend against budget: {THRESHOLD_TEXT}")
         self.overview.setText(self._overview_html(d))
         self.lineage.set_edges(d.lineage)
+        self.lineage.highlight("initiative", det.id)
         total = ", ".join(money(v, k) for k, v in sorted(d.spend.items())) or "nothing"
         shown = f" (newest {len(d.cost_lines)} shown)" if d.cost_lines_total > len(d.cost_lines) else ""
         self.costs.set_rows(d.cost_lines, note=f"{d.cost_lines_total} allocations{shown}; allocated to date: {total} "
                             f"against a budget of {money(det.budget, det.currency)}.",
                             empty=f"No cost has been allocated to {det.code} yet. Costs arrive through FOCUS "
                                   "imports and the allocation rules.")
-        self.metrics.set_rows(d.series, note=f"{len(d.series)} metric series measure {det.code}. Charts of "
-                              "their points are on the dashboard.",
+        self.metrics.set_rows(d.series, note=f"{len(d.series)} metric series measure {det.code}. Their charts "
+                              "arrive with the operations dashboard.",
                               empty=f"No metric series measures {det.code} yet.")
         self.decisions.set_rows(d.decisions, note=f"{len(d.decisions)} committee decisions on {det.code}, newest first.",
                                 empty=f"The committee has not decided anything on {det.code} yet.")

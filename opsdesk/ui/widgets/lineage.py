@@ -85,8 +85,11 @@ class LineageView(QGraphicsView):
                                                     (e.target.kind.value, e.target.id))]
 
     def _draw(self, edges: Sequence[LineageEdge]) -> None:
-        self._scene.clear()
+        # forget the items before the scene deletes them: graphics items are not QObjects, so a Python reference
+        # to a deleted one is not caught and would crash when used
+        self._focus = None
         self.nodes = {}
+        self._scene.clear()
         palette = self.palette()
         text_colour = palette.text().color()
         columns: dict[int, dict[tuple[str, int], LineageNode]] = defaultdict(dict)
@@ -133,7 +136,6 @@ class LineageView(QGraphicsView):
             item.setZValue(-1)
             self._scene.addItem(item)
         self.setSceneRect(self._scene.itemsBoundingRect().adjusted(-16, -16, 16, 16))
-        self._focus = None
         self._fit_width()
 
     def _fit_width(self) -> None:

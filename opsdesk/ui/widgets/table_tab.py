@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from opsdesk.ui.models.records import Column, RecordProxy, RecordTableModel
@@ -26,9 +27,11 @@ class TableTab(QWidget):
         self.note = QLabel(self)
         self.note.setObjectName(f"{name}Note")
         self.note.setWordWrap(True)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.note)
+        layout.addWidget(self.note, 0)
         layout.addWidget(self.table, 1)
+        layout.addStretch(0)
 
     def set_rows(self, rows: Sequence[Any], *, note: str, empty: str) -> None:
         self.model.set_rows(rows)
@@ -40,5 +43,5 @@ class TableTab(QWidget):
             for i in range(header.count()):
                 header.resizeSection(i, min(header.sectionSize(i), 320))
             header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-            header.setStretchLastSection(True)
+            header.setStretchLastSection(not self.model.columns[-1].numeric)  # figures stay by their labels
             self.table.resizeRowsToContents()
