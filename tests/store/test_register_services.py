@@ -87,3 +87,22 @@ def test_restoring_a_deleted_model_keeps_its_initiative(ws):
     metadata.delete_model(ws, m.id)
     back = metadata.restore_model(ws, m, [])
     assert (back.name, back.version_label, back.initiative_code) == ("triage", "2", "AI-0001")
+
+
+def test_long_list_reads_match_the_records(ws):
+    """The registers read plain columns for speed; they must still say exactly what the records hold."""
+    objectives.create(ws, {"code": "OBJ-01", "title": "Faster services"})
+    initiatives.create(ws, {"code": "AI-0002", "name": "Chatbot", "budget": "12.50", "currency": "EUR",
+                            "disciplines": "data, ml", "tags": "nlp"}, objectives={"OBJ-01": 1})
+    initiatives.create(ws, {"code": "AI-0001", "name": "Triage"})
+    assert initiatives.codes(ws) == ["AI-0001", "AI-0002"]
+    row = initiatives.list_rows(ws)[1]
+    assert (row.code, row.budget, row.currency, row.objectives, row.disciplines, row.tags) == (
+        "AI-0002", Decimal("12.50"), "EUR", ("OBJ-01",), ("data", "ml"), ("nlp",))
+    metadata.create_asset(ws, {"name": "claims.raw", "contains_pii": "yes", "owner": "Ann"})
+    asset = metadata.list_assets(ws)[0]
+    assert (asset.name, asset.contains_pii, asset.owner, asset.version) == ("claims.raw", True, "Ann", 1)
+    metadata.create_model(ws, {"name": "triage", "version_label": "3", "initiative_code": "AI-0002"})
+    metadata.create_model(ws, {"name": "alone"})
+    assert [(m.name, m.version_label, m.initiative_code) for m in metadata.list_models(ws)] == [
+        ("alone", "1", None), ("triage", "3", "AI-0002")]
