@@ -164,13 +164,18 @@ def create(ws: Workspace, values: Mapping[str, Any], *, objectives: Mapping[str,
         return _detail(tx.session, obj)
 
 
-def update(ws: Workspace, code: str, changes: Mapping[str, Any], expected_version: int | None = None) -> InitiativeDetail:
+def update(ws: Workspace, code: str, changes: Mapping[str, Any], expected_version: int | None = None, *,
+           objectives: Mapping[str, Decimal | float] | None = None) -> InitiativeDetail:
+    """Change fields (and, when given, the objectives served with their weights) in one action."""
     if "stage" in changes:
         raise ValidationError("stage", "changes only through a stage-gate decision (use change_stage)", entity=ENTITY)
     with ws.write() as tx:
         obj = records.get_by(tx.session, Initiative, ENTITY, code=code)
-        records.update(tx, obj, ENTITY, SCHEMA, changes, unique=("code",), expected_version=expected_version,
-                       rules=_rules(_scheme(tx)))
+        if changes:
+            records.update(tx, obj, ENTITY, SCHEMA, changes, unique=("code",), expected_version=expected_version,
+                           rules=_rules(_scheme(tx)))
+        if objectives is not None:
+            _set_objectives(tx, obj, objectives)
         return _detail(tx.session, obj)
 
 

@@ -106,3 +106,15 @@ def test_long_list_reads_match_the_records(ws):
     metadata.create_model(ws, {"name": "alone"})
     assert [(m.name, m.version_label, m.initiative_code) for m in metadata.list_models(ws)] == [
         ("alone", "1", None), ("triage", "3", "AI-0002")]
+
+
+def test_fields_and_objectives_change_in_one_action(ws):
+    objectives.create(ws, {"code": "OBJ-01", "title": "Faster services"})
+    initiatives.create(ws, {"code": "AI-0001", "name": "Triage"})
+    before = audit.count(ws)
+    d = initiatives.update(ws, "AI-0001", {"owner": "Ann"}, objectives={"OBJ-01": Decimal("0.5")})
+    assert d.owner == "Ann" and d.objectives == [("OBJ-01", "Faster services", Decimal("0.5"))]
+    assert audit.count(ws) == before + 2  # the update and the new objectives, in one transaction
+    with pytest.raises(ValidationError):
+        initiatives.update(ws, "AI-0001", {"owner": "Bob"}, objectives={"OBJ-01": 2})
+    assert initiatives.get(ws, "AI-0001").owner == "Ann"  # nothing of the refused action was written

@@ -211,3 +211,30 @@ def test_opening_an_initiative_from_elsewhere_selects_it(window, page):
     _settle(window)
     assert window.current_page() is page
     assert page.register.current().code == "AI-0002"
+
+
+def test_objectives_served_are_chosen_in_the_form_and_undone_with_the_edit(window, page, tmp_path):
+    window.actions_.get("new").trigger()
+    form = page.form
+    form.set_text("name", "Road sign inventory")
+    form.weights.set_weight("OBJ-03", 0.6)
+    form.weights.set_weight("OBJ-05", 0.4)
+    form.grab().save(str(tmp_path / "form_with_objectives.png"))
+    form.accept()
+    _settle(window)
+    made = initiatives.get(window.ws, "AI-0015")
+    assert [(c, w) for c, _t, w in made.objectives] == [("OBJ-03", Decimal("0.60")), ("OBJ-05", Decimal("0.40"))]
+
+    page.edit_code("AI-0015")
+    _settle(window)
+    form = page.form
+    assert form.weights.weights() == {"OBJ-03": Decimal("0.60"), "OBJ-05": Decimal("0.40")}
+    form.weights.set_weight("OBJ-05", None)
+    form.weights.set_weight("OBJ-03", 1.0)
+    form.accept()
+    _settle(window)
+    assert [(c, w) for c, _t, w in initiatives.get(window.ws, "AI-0015").objectives] == [("OBJ-03", Decimal("1.00"))]
+    assert audit.history(window.ws, "initiative", "AI-0015")[0].action == "set_objectives"
+    window.undo.undo()
+    _settle(window)
+    assert len(initiatives.get(window.ws, "AI-0015").objectives) == 2

@@ -81,6 +81,7 @@ class RecordForm(QDialog):
 
         grid_host = QWidget(self)
         grid = QGridLayout(grid_host)
+        self._grid = grid
         grid.setColumnStretch(1, 1)
         grid.setColumnMinimumWidth(2, 220)
         grid.setColumnStretch(2, 1)
@@ -119,6 +120,15 @@ class RecordForm(QDialog):
         layout.addWidget(self.buttons)
         self.resize(820, min(140 + 40 * len(self.fields), 780))
         self.revalidate()
+
+    def add_section(self, label: str, widget: QWidget) -> None:
+        """A part of the record that is not a schema field (e.g. the objectives served), below the fields."""
+        row = self._grid.rowCount()
+        title = QLabel(label, widget.parentWidget())
+        title.setBuddy(widget)
+        self._grid.addWidget(title, row, 0, Qt.AlignmentFlag.AlignTop)
+        self._grid.addWidget(widget, row, 1, 1, 2)
+        self.resize(self.width(), min(self.height() + widget.sizeHint().height(), 860))
 
     @property
     def ok_button(self):

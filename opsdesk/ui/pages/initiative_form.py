@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from decimal import Decimal
 from typing import Any
 
 from opsdesk.domain.enums import Discipline, RiskTier
 from opsdesk.services import initiatives
 from opsdesk.services.context import Workspace
 from opsdesk.ui.dialogs.record_form import CrossCheck, FormField, RecordForm, enum_choices, text_of
-
-FIELDS_BEFORE_SCHEME = ("code", "name", "owner", "sponsor", "risk_tier")
+from opsdesk.ui.dialogs.weights import WeightsEditor
 
 
 def form_fields(scheme: Sequence[str]) -> list[FormField]:
@@ -70,8 +70,15 @@ def cross_check(taken_codes: Collection[str], scheme: Sequence[str]) -> CrossChe
     return check
 
 
+class InitiativeForm(RecordForm):
+    """The initiative's fields, and below them the objectives it serves with their weights."""
+
+    weights: WeightsEditor
+
+
 def initiative_form(parent: Any, *, scheme: Sequence[str], taken_codes: Collection[str],
-                    detail: initiatives.InitiativeDetail | None = None, suggested_code: str = "") -> RecordForm:
+                    objectives: Sequence[tuple[str, str]] = (),
+                    detail: initiatives.InitiativeDetail | None = None, suggested_code: str = "") -> InitiativeForm:
     if detail is None:
         values: dict[str, Any] = {"code": suggested_code, "currency": "USD", "budget": "0",
                                   "classification": scheme[0] if scheme else "OFFICIAL", "risk_tier": "low"}
@@ -79,9 +86,16 @@ def initiative_form(parent: Any, *, scheme: Sequence[str], taken_codes: Collecti
     else:
         values = {f.name: getattr(detail, f.name) for f in form_fields(scheme)}
         title = f"Edit {detail.code}"
-    return RecordForm(title, initiatives.SCHEMA, form_fields(scheme), values,
-                      cross_check=cross_check(set(taken_codes) - ({detail.code} if detail else set()), scheme),
-                      parent=parent)
+    form = InitiativeForm(title, initiatives.SCHEMA, form_fields(scheme), values,
+                          cross_check=cross_check(set(taken_codes) - ({detail.code} if detail else set()), scheme),
+                          parent=parent)
+    form.weights = WeightsEditor(objectives, weights_of(detail), form)
+    form.add_section("Objectives served", form.weights)
+    return form
+
+
+def weights_of(detail: initiatives.InitiativeDetail | None) -> dict[str, Decimal]:
+    return {code: weight for code, _title, weight in detail.objectives} if detail else {}
 
 
 def before_values(detail: initiatives.InitiativeDetail, keys: Collection[str]) -> dict[str, str]:

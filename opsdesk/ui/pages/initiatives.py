@@ -64,7 +64,7 @@ class InitiativesPage(Page):
     def __init__(self, ctx: PageContext) -> None:
         super().__init__(ctx)
         self.data = RegisterData([], [], ("OFFICIAL",))
-        self.form: initiative_form.RecordForm | None = None
+        self.form: initiative_form.InitiativeForm | None = None
         self.register = RegisterView("initiativesTable", "initiatives", COLUMNS, self, key=lambda r: r.code,
                                      hidden=("classification",))
         self.search = self.register.search
@@ -177,18 +177,20 @@ class InitiativesPage(Page):
         numbers = [int(c[3:]) for c in taken if c.startswith("AI-") and c[3:].isdigit()]
         suggested = f"AI-{(max(numbers) + 1) if numbers else 1:04d}"
         self.form = initiative_form.initiative_form(self, scheme=self.data.scheme, taken_codes=taken,
-                                                    suggested_code=suggested)
+                                                    objectives=self.data.objectives, suggested_code=suggested)
         self.form.accepted.connect(self._create_from_form)
         self.form.open()
 
     def _create_from_form(self) -> None:
         assert self.form is not None
         values = self.form.raw_values()
+        weights = self.form.weights.weights()
         code = str(values["code"]).strip()
         ws = self.ctx.ws
         self._pending_open = code
         run_undoable(self.ctx.tasks, self.ctx.undo, f"create {code}",
-                     lambda: initiatives.create(ws, values), lambda: initiatives.delete(ws, code),
+                     lambda: initiatives.create(ws, values, objectives=weights),
+                     lambda: initiatives.delete(ws, code),
                      on_done=lambda d: self.ctx.status(f"Created {d.code}"), on_error=self._refused)
 
     def edit_selected(self) -> None:
@@ -201,22 +203,25 @@ class InitiativesPage(Page):
 
     def _open_edit_form(self, detail: initiatives.InitiativeDetail) -> None:
         self.form = initiative_form.initiative_form(self, scheme=self.data.scheme, taken_codes=self._taken(),
-                                                    detail=detail)
+                                                    objectives=self.data.objectives, detail=detail)
         self.form.accepted.connect(lambda: self._update_from_form(detail))
         self.form.open()
 
     def _update_from_form(self, detail: initiatives.InitiativeDetail) -> None:
         assert self.form is not None
         changes = self.form.changed_values()
-        if not changes:
+        old_weights = initiative_form.weights_of(detail)
+        new_weights = self.form.weights.weights()
+        weights, undo_weights = (new_weights, old_weights) if new_weights != old_weights else (None, None)
+        if not changes and weights is None:
             return
         before = initiative_form.before_values(detail, changes)
         new_code = str(changes.get("code", detail.code)).strip()
         ws = self.ctx.ws
         self._pending_open = new_code
         run_undoable(self.ctx.tasks, self.ctx.undo, f"edit {detail.code}",
-                     lambda: initiatives.update(ws, detail.code, changes),
-                     lambda: initiatives.update(ws, new_code, before),
+                     lambda: initiatives.update(ws, detail.code, changes, objectives=weights),
+                     lambda: initiatives.update(ws, new_code, before, objectives=undo_weights),
                      on_done=lambda d: self.ctx.status(f"Saved {d.code}"), on_error=self._refused)
 
     def delete_selected(self) -> None:
