@@ -2,36 +2,101 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice, repeat
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+AUDIT_LOCK_KEY = 7_244_001  # an arbitrary constant naming "the audit chain" among advisory locks
 
-def bulk_upsert_points(conn: Connection, rows: Iterable[tuple[int, int, float]], batch_id: int | None) -> int:
-    """Insert metric points through the raw driver's executemany with tuples; replaces a point at the same
-    (series, timestamp). Works on SQLite and PostgreSQL (both accept ON CONFLICT ... DO UPDATE)."""
-    sql_sqlite = ("INSERT INTO metric_point (series_id, ts, value, batch_id) VALUES (?, ?, ?, ?) "
-                  "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, batch_id = excluded.batch_id")
-    sql_pg = sql_sqlite.replace("?", "%s")
+
+def lock_audit_chain(conn: Connection) -> None:
+    """Serialize appends to the audit chain among concurrent writers.
+
+    SQLite: write transactions already start with BEGIN IMMEDIATE (see store.engine), so nothing to do.
+    PostgreSQL: a transaction-level advisory lock, released at commit or rollback.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_KEY})
+
+
+def can_write(conn: Connection) -> bool:
+    """Whether the connected role may write (a read-only observer role may not)."""
+    if conn.dialect.name != "postgresql":
+        return True
+    return bool(conn.execute(text("SELECT has_table_privilege(current_user, 'audit_event', 'INSERT')")).scalar())
+
+
+_UPSERT_POINT = ("INSERT INTO metric_point (series_id, ts, value, batch_id) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, batch_id = excluded.batch_id")
+
+
+def _executemany_chunks(conn: Connection, sql_sqlite: str, rows: Iterator[tuple[Any, ...]],
+                        chunk_size: int = 50_000) -> int:
+    sql = sql_sqlite.replace("?", "%s") if conn.dialect.name == "postgresql" else sql_sqlite
     dbapi = conn.connection.driver_connection
     assert dbapi is not None
     cur = dbapi.cursor()
     n = 0
-    chunk: list[tuple[int, int, float, int | None]] = []
-    sql = sql_pg if conn.dialect.name == "postgresql" else sql_sqlite
-    for series_id, ts, value in rows:
-        chunk.append((series_id, ts, value, batch_id))
-        if len(chunk) >= 50_000:
+    try:
+        while chunk := list(islice(rows, chunk_size)):
             cur.executemany(sql, chunk)
             n += len(chunk)
-            chunk.clear()
-    if chunk:
-        cur.executemany(sql, chunk)
-        n += len(chunk)
-    cur.close()
+    finally:
+        cur.close()
     return n
+
+
+def _pg_copy_upsert_points(conn: Connection, rows: Iterator[tuple[Any, ...]]) -> int:
+    """PostgreSQL: COPY straight into metric_point inside a savepoint (the common case: all points are new);
+    when some point exists already, COPY into a temporary table and merge with one INSERT … ON CONFLICT (the
+    last duplicate wins)."""
+    dbapi = conn.connection.driver_connection
+    assert dbapi is not None
+    materialized = list(rows)
+    try:
+        with dbapi.transaction(), dbapi.cursor() as cur:  # a savepoint inside the caller's transaction
+            _copy_rows(cur, "metric_point (series_id, ts, value, batch_id)", materialized)
+        return len(materialized)
+    except Exception as exc:
+        if getattr(exc, "sqlstate", None) != "23505":  # anything but a unique violation is a real error
+            raise
+    with dbapi.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS opsdesk_points_in (seq BIGSERIAL, series_id INTEGER, "
+                    "ts BIGINT, value DOUBLE PRECISION, batch_id INTEGER) ON COMMIT DROP")
+        _copy_rows(cur, "opsdesk_points_in (series_id, ts, value, batch_id)", materialized)
+        cur.execute("INSERT INTO metric_point (series_id, ts, value, batch_id) "
+                    "SELECT DISTINCT ON (series_id, ts) series_id, ts, value, batch_id FROM opsdesk_points_in "
+                    "ORDER BY series_id, ts, seq DESC "
+                    "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, batch_id = excluded.batch_id")
+        cur.execute("TRUNCATE opsdesk_points_in")
+    return len(materialized)
+
+
+def _copy_rows(cur: Any, target: str, rows: list[tuple[Any, ...]]) -> None:
+    with cur.copy(f"COPY {target} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _upsert_points(conn: Connection, rows: Iterator[tuple[Any, ...]]) -> int:
+    if conn.dialect.name == "postgresql":
+        return _pg_copy_upsert_points(conn, rows)
+    return _executemany_chunks(conn, _UPSERT_POINT, rows)
+
+
+def bulk_upsert_points(conn: Connection, rows: Iterable[tuple[int, int, float]], batch_id: int | None) -> int:
+    """Insert metric points through the raw driver (executemany with tuples on SQLite, COPY on PostgreSQL);
+    replaces a point at the same (series, timestamp)."""
+    return _upsert_points(conn, ((s, t, v, batch_id) for s, t, v in rows))
+
+
+def bulk_upsert_point_columns(conn: Connection, series_ids: Sequence[int], ts: Sequence[int],
+                              values: Sequence[float], batch_id: int | None) -> int:
+    """The same as :func:`bulk_upsert_points` for three parallel columns; the row tuples are built in C."""
+    return _upsert_points(conn, zip(series_ids, ts, values, repeat(batch_id)))  # noqa: B905
 
 
 def series_points(conn: Connection, series_id: int, start: int | None, end: int | None) -> Any:
@@ -51,3 +116,19 @@ def series_points(conn: Connection, series_id: int, start: int | None, end: int 
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
     arr = np.asarray(rows, dtype=np.float64)
     return arr[:, 0].astype(np.int64), arr[:, 1]
+
+
+def reset_sequences(conn: Connection, tables: Iterable[Any]) -> None:
+    """After rows were copied in with explicit ids, move PostgreSQL's sequences past them."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables:
+        for column in table.primary_key.columns:
+            if column.autoincrement is True or (column.autoincrement == "auto" and len(table.primary_key.columns) == 1
+                                                and column.type._type_affinity is not None
+                                                and column.type.python_type is int):
+                seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
+                                   {"t": table.name, "c": column.name}).scalar()
+                if seq:
+                    conn.execute(text(f"SELECT setval('{seq}', COALESCE((SELECT MAX({column.name}) FROM "
+                                      f"{table.name}), 0) + 1, false)"))

@@ -97,3 +97,19 @@ def test_screenshots_of_every_page(demo_path: Path, tmp_path: Path):
     assert {"initiative_detail.png", "initiative_history.png"} <= names
     header = (shots / "initiative_detail.png").read_bytes()[16:24]
     assert (int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big")) == (1440, 900)
+
+
+def test_commands_write_a_rotating_log_in_the_user_data_folder(demo_path: Path, tmp_path: Path):
+    data = tmp_path / "userdata-log"
+    opsdesk("verify", "--workspace", str(demo_path), env={"OPSDESK_DATA_DIR": str(data)}, check=True)
+    log_file = data / "logs" / "opsdesk.log"
+    assert log_file.exists() and "opened workspace" in log_file.read_text()
+
+
+def test_startup_does_not_import_heavy_libraries():
+    code = ("import sys, opsdesk.cli, opsdesk.ui.main_window; "
+            "print(sorted(m for m in ('pandas', 'reportlab', 'pyqtgraph') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                       env=os.environ | {"QT_QPA_PLATFORM": "offscreen"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"

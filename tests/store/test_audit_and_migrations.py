@@ -11,6 +11,7 @@ import pytest
 
 from opsdesk.errors import WorkspaceError
 from opsdesk.services import audit, initiatives, workspace
+from opsdesk.store import migrate
 from opsdesk.store.migrate import MIGRATIONS_DIR
 
 
@@ -23,7 +24,8 @@ def test_every_mutation_extends_a_valid_chain(ws):
     assert hist[0].before["name"] == "Triage" and hist[0].after["name"] == "Claims triage"
 
 
-def test_tampered_row_is_named_by_sequence(ws, tmp_path):
+def test_tampered_row_is_named_by_sequence(sqlite_ws, tmp_path):
+    ws = sqlite_ws
     for i in range(1, 4):
         initiatives.create(ws, {"code": f"AI-000{i}", "name": f"Initiative {i}"})
     ws.close()
@@ -36,7 +38,8 @@ def test_tampered_row_is_named_by_sequence(ws, tmp_path):
     assert not report.ok and report.broken_seq == 3
 
 
-def test_deleted_audit_row_is_detected(ws, tmp_path):
+def test_deleted_audit_row_is_detected(sqlite_ws, tmp_path):
+    ws = sqlite_ws
     for i in range(1, 4):
         initiatives.create(ws, {"code": f"AI-000{i}", "name": f"Initiative {i}"})
     ws.close()
@@ -59,7 +62,8 @@ def _snapshot(path: Path):
     return schema, version, rows
 
 
-def test_failing_migration_leaves_workspace_exactly_as_it_was(ws, tmp_path):
+def test_failing_migration_leaves_workspace_exactly_as_it_was(sqlite_ws, tmp_path):
+    ws = sqlite_ws
     initiatives.create(ws, {"code": "AI-0001", "name": "Triage"})
     ws.close()
     path = tmp_path / "test.opsdesk"
@@ -67,12 +71,13 @@ def test_failing_migration_leaves_workspace_exactly_as_it_was(ws, tmp_path):
 
     scripts = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, scripts)
-    (scripts / "versions" / "9999_broken.py").write_text(textwrap.dedent('''
+    head = migrate.head_revision()  # the broken revision goes on top of whatever the current head is
+    (scripts / "versions" / "9999_broken.py").write_text(textwrap.dedent(f'''
         from alembic import op
         import sqlalchemy as sa
 
         revision = "9999"
-        down_revision = "0001"
+        down_revision = "{head}"
         branch_labels = None
         depends_on = None
 
@@ -93,7 +98,7 @@ def test_failing_migration_leaves_workspace_exactly_as_it_was(ws, tmp_path):
     after = _snapshot(path)
     assert after == before
     assert not [name for (_k, name, _s) in after[0] if name.startswith("_alembic_tmp")]
-    backups = list(tmp_path.glob("test.opsdesk.pre-0001*.bak"))
+    backups = list(tmp_path.glob(f"test.opsdesk.pre-{head}*.bak"))
     assert backups, "a backup copy is made before migrating"
 
 
@@ -104,7 +109,8 @@ def test_opening_a_file_that_is_not_a_workspace_says_so(tmp_path):
         workspace.open_workspace(junk)
 
 
-def test_backup_is_a_sound_copy(ws, tmp_path):
+def test_backup_is_a_sound_copy(sqlite_ws, tmp_path):
+    ws = sqlite_ws
     initiatives.create(ws, {"code": "AI-0001", "name": "Triage"})
     dest = workspace.backup(ws, tmp_path / "copy.opsdesk")
     copy = workspace.open_workspace(dest)

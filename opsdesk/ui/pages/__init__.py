@@ -44,13 +44,25 @@ def _people(ctx: PageContext) -> Page:
     return PeoplePage(ctx)
 
 
+def _standards(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.standards import StandardsPage
+
+    return StandardsPage(ctx)
+
+
+def _costs(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.costs import CostsPage
+
+    return CostsPage(ctx)
+
+
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("dashboard", "Dashboard", "dashboard", None, "the operations dashboard"),
     PageSpec("initiatives", "Initiatives", "initiatives", _initiatives),
     PageSpec("objectives", "Objectives", "objectives", _objectives),
     PageSpec("data_models", "Data & Models", "data", _data_models),
-    PageSpec("costs", "Costs", "costs", None, "cost ingestion and allocation"),
-    PageSpec("standards", "Standards", "standards", None, "the standards catalogue and conformance"),
+    PageSpec("costs", "Costs", "costs", _costs),
+    PageSpec("standards", "Standards", "standards", _standards),
     PageSpec("committee", "Committee", "committee", None, "meetings, decisions and briefs"),
     PageSpec("people", "People & Skills", "people", _people),
     PageSpec("lessons", "Lessons", "lessons", None, "lessons learned"),
