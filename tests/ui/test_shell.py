@@ -129,3 +129,24 @@ def test_light_and_dark_palettes_are_readable(window, tmp_path: Path, dark: bool
         window.grab().save(str(tmp_path / f"initiatives_{'dark' if dark else 'light'}.png"))
     finally:
         theme.apply(app, dark=False)
+
+
+def test_a_read_only_workspace_offers_no_editing(qtbot, demo_path):
+    from PySide6.QtWidgets import QPushButton
+
+    from opsdesk.services import workspace
+    from opsdesk.ui.main_window import MainWindow
+
+    ws = workspace.open_workspace(demo_path, read_only=True)
+    w = MainWindow(ws)
+    qtbot.addWidget(w)
+    w.show()
+    w.settle()
+    assert not w.actions_.get("new").isEnabled() and not w.actions_.get("delete").isEnabled()
+    for key in ("data_models", "people"):
+        buttons = [b for b in w.pages[key].findChildren(QPushButton) if b.text() in ("New…", "Edit…", "Delete",
+                                                                                      "Deactivate")]
+        assert buttons and not any(b.isEnabled() for b in buttons)
+    assert not w.pages["initiatives"].detail.edit.isEnabled()
+    w.tasks.shutdown()
+    ws.close()

@@ -87,9 +87,10 @@ class DataModelsPage(Page):
         self.assets = RegisterView("assetsTable", "data assets", ASSET_COLUMNS, self)
         self.models = RegisterView("modelsTable", "models", MODEL_COLUMNS, self)
         for view, kind in ((self.assets, NodeKind.DATA_ASSET), (self.models, NodeKind.MODEL)):
-            view.add_button("New…", ctx.actions.icon("new"), self.new_record, f"New {view.noun[:-1]}")
-            view.add_button("Edit…", ctx.actions.icon("edit"), self.edit_selected, f"Edit {view.noun[:-1]}")
-            view.add_button("Delete", ctx.actions.icon("delete"), self.delete_selected, f"Delete {view.noun[:-1]}")
+            for text, icon, handler in (("New…", "new", self.new_record), ("Edit…", "edit", self.edit_selected),
+                                        ("Delete", "delete", self.delete_selected)):
+                view.add_button(text, ctx.actions.icon(icon), handler,
+                                f"{text.rstrip('…')} {view.noun[:-1]}", enabled=not ctx.ws.read_only)
             view.current_changed.connect(lambda row, k=kind: row is not None and self.lineage.highlight(k.value, row.id))
             view.activated.connect(lambda _row: self.edit_selected())
         self.tabs = QTabWidget(self)

@@ -48,10 +48,12 @@ class PeopleRegister(QWidget):
         self.show_inactive.setAccessibleName("Show inactive people")
         self.show_inactive.toggled.connect(self._apply_filter)
         self.register.filters.addWidget(self.show_inactive)
-        self.register.add_button("New…", ctx.actions.icon("new"), self.new_record, "New person")
-        self.register.add_button("Edit…", ctx.actions.icon("edit"), self.edit_selected, "Edit person")
+        editable = not ctx.ws.read_only
+        self.register.add_button("New…", ctx.actions.icon("new"), self.new_record, "New person", enabled=editable)
+        self.register.add_button("Edit…", ctx.actions.icon("edit"), self.edit_selected, "Edit person",
+                                 enabled=editable)
         self.register.add_button("Deactivate", ctx.actions.icon("delete"), self.delete_selected,
-                                 "Deactivate person")
+                                 "Deactivate person", enabled=editable)
         self.register.activated.connect(lambda _p: self.edit_selected())
         layout = QVBoxLayout(self)
         layout.addWidget(self.register)

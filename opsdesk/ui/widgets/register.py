@@ -109,11 +109,14 @@ class RegisterView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
 
-    def add_button(self, text: str, icon: Any, handler: Callable[[], object], accessible: str) -> Any:
+    def add_button(self, text: str, icon: Any, handler: Callable[[], object], accessible: str, *,
+                   enabled: bool = True) -> Any:
+        """A button beside the search box; ``enabled=False`` for editing buttons on a read-only workspace."""
         from PySide6.QtWidgets import QPushButton
 
         button = QPushButton(icon, text, self)
         button.setAccessibleName(accessible)
+        button.setEnabled(enabled)
         button.clicked.connect(lambda _checked=False: handler())
         self.buttons.addWidget(button)
         return button
