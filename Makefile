@@ -40,6 +40,9 @@ test: lint
 screenshots: $(VENV)/.installed $(DEMO)
 	QT_QPA_PLATFORM=offscreen $(BIN)/opsdesk --workspace $(DEMO) --screenshot docs/screenshots
 
+bench: $(VENV)/.installed
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/registers.py
+
 # Qt's runtime libraries on Debian/Ubuntu (already present on most desktops).
 system-deps:
 	apt-get install -y libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from opsdesk.domain.enums import Direction
 
 GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
@@ -48,3 +50,24 @@ def threshold_text(green: float | None, amber: float | None, direction: Directio
 def worst(rags: list[str]) -> str:
     known = [r for r in rags if r != GREY]
     return min(known, key=RAG_ORDER.__getitem__) if known else GREY
+
+
+# A spend-against-budget RAG for the initiatives register (the register alone, without the KPI engine).
+AMBER_SHARE = Decimal("0.85")  # spend at or above 85 % of budget is amber
+THRESHOLD_TEXT = "green < 85 % of budget, amber < 100 %, red at or over budget"
+
+
+def spend_rag(budget: Decimal, spend: Decimal) -> str:
+    """"green" | "amber" | "red" | "grey" (no budget to compare with)."""
+    if budget <= 0:
+        return "grey" if spend <= 0 else "red"
+    share = spend / budget
+    if share >= 1:
+        return "red"
+    if share >= AMBER_SHARE:
+        return "amber"
+    return "green"
+
+
+def spend_share(budget: Decimal, spend: Decimal) -> Decimal | None:
+    return None if budget <= 0 else spend / budget

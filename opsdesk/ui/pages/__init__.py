@@ -32,6 +32,24 @@ def _initiatives(ctx: PageContext) -> Page:
     return InitiativesPage(ctx)
 
 
+def _objectives(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.objectives import ObjectivesPage
+
+    return ObjectivesPage(ctx)
+
+
+def _data_models(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.data_models import DataModelsPage
+
+    return DataModelsPage(ctx)
+
+
+def _people(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.people import PeoplePage
+
+    return PeoplePage(ctx)
+
+
 def _standards(ctx: PageContext) -> Page:
     from opsdesk.ui.pages.standards import StandardsPage
 
@@ -47,11 +65,12 @@ def _costs(ctx: PageContext) -> Page:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("dashboard", "Dashboard", "dashboard", _dashboard),
     PageSpec("initiatives", "Initiatives", "initiatives", _initiatives),
-    PageSpec("data_models", "Data & Models", "data", None, "the registers of data assets, models and lineage"),
+    PageSpec("objectives", "Objectives", "objectives", _objectives),
+    PageSpec("data_models", "Data & Models", "data", _data_models),
     PageSpec("costs", "Costs", "costs", _costs),
     PageSpec("standards", "Standards", "standards", _standards),
     PageSpec("committee", "Committee", "committee", None, "meetings, decisions and briefs"),
-    PageSpec("people", "People & Skills", "people", None, "the people register and the skills matrix"),
+    PageSpec("people", "People & Skills", "people", _people),
     PageSpec("lessons", "Lessons", "lessons", None, "lessons learned"),
 )
 
