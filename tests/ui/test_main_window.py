@@ -34,3 +34,13 @@ def test_pages_not_built_yet_say_so_plainly(window):
             assert "not built yet" in text
 
 
+
+
+def test_people_and_skills_page_holds_register_matrix_and_training(window):
+    page = window.go_to("people")
+    window.settle()
+    titles = [page.tabs.tabText(i) for i in range(page.tabs.count())]
+    assert titles == ["People", "Skills matrix", "Training"]
+    page.tabs.setCurrentIndex(1)
+    window.settle()
+    assert page.skills.isVisible()

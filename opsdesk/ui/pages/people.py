@@ -134,6 +134,14 @@ class PeoplePage(Page):
         self.tabs.setObjectName("peopleTabs")
         self.people = PeopleRegister(ctx, self)
         self.tabs.addTab(self.people, ctx.actions.icon("people"), "People")
+        from opsdesk.ui.pages.skills import SkillsMatrixView, TrainingView
+
+        self.skills = SkillsMatrixView(ctx, self)
+        self.skills.setObjectName("skillsMatrix")
+        self.tabs.addTab(self.skills, "Skills matrix")
+        self.training = TrainingView(ctx, self)
+        self.training.setObjectName("training")
+        self.tabs.addTab(self.training, "Training")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
@@ -145,6 +153,18 @@ class PeoplePage(Page):
 
     def find(self) -> None:
         self.people.register.search.setFocus()
+
+    def extra_screenshots(self, folder, settle, grab):  # type: ignore[no-untyped-def]
+        """The skills matrix and training tabs as their own screenshots."""
+        saved = []
+        for index, name in ((1, "people_skills"), (2, "people_training")):
+            self.tabs.setCurrentIndex(index)
+            settle()
+            path = folder / f"{name}.png"
+            grab().save(str(path))
+            saved.append(path)
+        self.tabs.setCurrentIndex(0)
+        return saved
 
     def save_state(self) -> None:
         self.people.register.save_state()
