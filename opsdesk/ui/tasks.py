@@ -56,6 +56,7 @@ class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsdesk-db")
+        self._closed = False
         self._relay = _Relay()
         self._relay.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
         self._relay.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
@@ -69,6 +70,10 @@ class TaskRunner(QObject):
                on_error: Callable[[BaseException], None] | None = None,
                on_progress: Callable[[int, int, str], None] | None = None, **kwargs: Any) -> TaskState:
         task_id = next(self._ids)
+        if self._closed:  # the window is closing: results would reach widgets that are going away
+            state = TaskState(self._relay, task_id)
+            state.cancel()
+            return state
         state = TaskState(self._relay, task_id)
         self._callbacks[task_id] = (on_done, on_error, on_progress)
         self._states[task_id] = state
@@ -98,11 +103,13 @@ class TaskRunner(QObject):
 
     def _on_finished(self, task_id: int, result: Any) -> None:
         on_done, _e, _p = self._pop(task_id)
-        if on_done:
+        if on_done and not self._closed:
             on_done(result)
 
     def _on_failed(self, task_id: int, exc: BaseException) -> None:
         _d, on_error, _p = self._pop(task_id)
+        if self._closed:
+            return
         if on_error:
             on_error(exc)
         elif not isinstance(exc, Cancelled):
@@ -124,6 +131,7 @@ class TaskRunner(QObject):
         self._pool.submit(lambda: None).result(timeout=timeout)
 
     def shutdown(self) -> None:
+        self._closed = True
         for state in self._states.values():
             state.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)
