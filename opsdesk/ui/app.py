@@ -33,8 +33,9 @@ def make_app(argv: list[str] | None = None):
         QSettings.setDefaultFormat(QSettings.Format.IniFormat)
         app = QApplication(argv or [sys.argv[0]])
         app.setStyle("Fusion")  # the same look on every platform; follows the system colour scheme
-    from opsdesk.ui import theme
+    from opsdesk.ui import gc_guard, theme
 
+    gc_guard.install(app)
     theme.apply(app)
     _bridge_qt_messages()
     return app

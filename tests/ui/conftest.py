@@ -5,6 +5,18 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _collect_garbage_on_the_gui_thread(qapp):
+    """As the application does: no cyclic GC on worker threads (see opsdesk.ui.gc_guard)."""
+    import gc
+
+    from opsdesk.ui import gc_guard
+
+    gc_guard.install(qapp)
+    yield
+    gc.enable()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_settings(tmp_path: Path, qapp):
     from PySide6.QtCore import QCoreApplication, QSettings
@@ -41,3 +53,6 @@ def window(qtbot, demo_ws):
     w.settle()
     yield w
     w.tasks.shutdown()
+    import gc
+
+    gc.collect()  # on the GUI thread, never on a worker (see opsdesk.ui.gc_guard)
