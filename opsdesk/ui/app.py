@@ -66,7 +66,7 @@ def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: boo
     if screenshot_dir:
         errors.dialogs_enabled = False
     try:
-        ws = workspace_service.open_workspace(workspace, read_only=read_only)
+        ws = workspace_service.open_workspace(workspace, read_only=read_only, exclusive=not screenshot_dir)
     except OpsDeskError as exc:
         if screenshot_dir or not errors.dialogs_enabled:
             print(f"opsdesk: {exc}", file=sys.stderr)
@@ -75,6 +75,8 @@ def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: boo
 
         QMessageBox.critical(None, "OpsDesk", f"Cannot open the workspace.\n\n{exc}")
         return 2
+    if not ws.read_only and not screenshot_dir:
+        _automatic_backup(ws)
     window = MainWindow(ws)
     if screenshot_dir:
         from pathlib import Path
@@ -91,3 +93,19 @@ def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: boo
     code = app.exec()
     ws.close()
     return int(code)
+
+
+def _automatic_backup(ws) -> None:  # type: ignore[no-untyped-def]
+    """Keep the last N copies beside the workspace (setting ``workspace/backups_to_keep``)."""
+    from PySide6.QtCore import QSettings
+
+    from opsdesk import settings
+    from opsdesk.services import backups
+
+    try:
+        keep = int(QSettings().value("workspace/backups_to_keep", settings.default("workspace/backups_to_keep")))
+        saved = backups.auto_backup(ws, keep)
+        if saved:
+            _log.info("automatic backup %s", saved)
+    except (OSError, ValueError) as exc:
+        _log.warning("automatic backup failed: %s", exc)

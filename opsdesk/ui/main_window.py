@@ -76,6 +76,8 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self.sidebar.setCurrentRow(1 if self.pages.get("dashboard") is None else 0)
         self.refresh_all()
+        if ws.read_only_reason:
+            self.show_status(f"Opened read-only: {ws.read_only_reason}")
 
     # --- actions and menus -------------------------------------------------------------------------------
 
@@ -84,6 +86,10 @@ class MainWindow(QMainWindow):
         a.add(ActionSpec("new", "&New…", SK.New, "new", "Create a record on this page", editing=True))
         a.add(ActionSpec("find", "&Find", SK.Find, "find", "Search on this page"), self._find)
         a.add(ActionSpec("backup", "&Backup…", None, "backup", "Copy the workspace to a file"), self._backup)
+        a.add(ActionSpec("restore", "&Restore…", None, "restore", "Replace the workspace with a verified backup",
+                         editing=True), self._restore)
+        a.add(ActionSpec("exchange", "E&xchange…", None, "exchange",
+                         "Export or import a signed bundle of initiatives"), self._exchange)
         a.add(ActionSpec("quit", "&Quit", SK.Quit), self.close)
         undo = self.undo.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence(SK.Undo))
@@ -101,7 +107,9 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(a.get("new"))
         file_menu.addSeparator()
+        file_menu.addAction(a.get("exchange"))
         file_menu.addAction(a.get("backup"))
+        file_menu.addAction(a.get("restore"))
         file_menu.addSeparator()
         file_menu.addAction(a.get("quit"))
         edit = self.menuBar().addMenu("&Edit")
@@ -185,6 +193,52 @@ class MainWindow(QMainWindow):
             errors.show_user_error(self, exc)
             return
         self.show_status(f"Backed up to {saved}")
+
+    def _exchange(self) -> None:
+        from opsdesk.ui.dialogs.exchange import ExchangeDialog
+
+        self.exchange_dialog = ExchangeDialog(self.ctx, self)
+        self.exchange_dialog.show()
+
+    def _restore(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from opsdesk.services import backups
+
+        start = backups.auto_backup_dir(self.ws.location)
+        src, _ = QFileDialog.getOpenFileName(self, "Restore workspace from backup",
+                                             str(start if start.is_dir() else Path(self.ws.location).parent),
+                                             "OpsDesk workspace (*.opsdesk)")
+        if not src:
+            return
+        answer = QMessageBox.question(self, "Restore workspace",
+                                      f"Replace the open workspace with\n{src}?\n\nThe backup is verified first; "
+                                      "the current file is kept beside it.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.restore_from(src)
+
+    def restore_from(self, src: str) -> None:
+        """Verify ``src`` and put it in place of the open workspace (on the database worker)."""
+        from opsdesk.errors import OpsDeskError
+        from opsdesk.services import backups
+        from opsdesk.ui import errors
+
+        def work() -> object:
+            self.ws.engine.dispose()  # no connection may keep the old file open
+            return backups.restore(src, self.ws.location, held_lock=self.ws.instance_lock)
+
+        def done(result: object) -> None:
+            self.show_status(f"Restored from {src}; the replaced file is kept as {getattr(result, 'kept', '')}")
+            self.refresh_all()
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, OpsDeskError):
+                errors.show_user_error(self, exc)
+                self.show_status(f"Restore refused: {exc}")
+            else:
+                errors.handle(type(exc), exc, exc.__traceback__)
+
+        self.tasks.submit(work, on_done=done, on_error=failed)
 
     def _help(self) -> None:
         QMessageBox.information(self, "OpsDesk help",
