@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--dry-run", action="store_true", help="verify and show what would change; change nothing")
     p.add_argument("--take-theirs", action="store_true",
                    help="for records changed on both sides, take the bundle's version (default: keep ours)")
-    p.add_argument("--all", action="store_true", help="list unchanged records too")
+    p.add_argument("--all", action="store_true", help="list every record to create, not only updates and conflicts")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_import)
 
@@ -103,9 +103,17 @@ def cmd_import(args: argparse.Namespace) -> int:
           f"({preview.signer_fingerprint[:16]}…), initiatives {', '.join(preview.initiatives)}")
     if preview.already_imported:
         print("this bundle was already imported here")
-    shown = [i for i in preview.items if args.all or i.action != "unchanged"]
+    by_entity: dict[str, dict[str, int]] = {}
+    for item in preview.items:
+        row = by_entity.setdefault(item.entity, {})
+        row[item.action] = row.get(item.action, 0) + 1
+    actions = ("create", "update", "conflict", "kept", "unchanged")
+    print_table(["record", *actions], [(e, *(c.get(a, 0) or "" for a in actions)) for e, c in by_entity.items()])
+    shown = [i for i in preview.items if i.action in ("update", "conflict") or (args.all and i.action != "unchanged")]
     if shown:
-        print_table(["action", "entity", "key", "detail"], [(i.action, i.entity, i.key, i.detail) for i in shown])
+        print()
+        print_table(["action", "record", "key", "changed fields"],
+                    [(i.action, i.entity, _short(i.key), i.detail) for i in shown])
     counts = preview.counts()
     print(f"{verb}: " + ", ".join(f"{counts.get(a, 0)} {a}" for a in
                                    ("create", "update", "conflict", "kept", "unchanged")))
@@ -113,6 +121,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("records in conflict keep the local version (use --take-theirs to take the bundle's)",
               file=sys.stderr)
     return 0
+
+
+def _short(text: str, width: int = 70) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def cmd_keys_export(args: argparse.Namespace) -> int:

@@ -151,8 +151,8 @@ def export_bundle(ws: Workspace, codes: list[str], out: str | Path, *, start: dt
                 stmt = stmt.where(MetricPoint.ts >= int(scope.start.timestamp()))
             if scope.end is not None:
                 stmt = stmt.where(MetricPoint.ts < int(scope.end.timestamp()))
-            rows = s.execute(stmt.order_by(MetricPoint.ts)).all()
-            points.append({"series": skey, "points": [[int(t), float(v)] for t, v in rows]})
+            series_rows = s.execute(stmt.order_by(MetricPoint.ts)).all()
+            points.append({"series": skey, "points": [[int(t), float(v)] for t, v in series_rows]})
         counts["metric_point"] = sum(len(p["points"]) for p in points)
         files[POINTS_FILE] = _json_bytes(points)
         for sha, content in sorted(evidence.items()):

@@ -69,8 +69,8 @@ class Kind:
     scope: Callable[[Scope], Select[Any]] | None = None
 
     def columns(self) -> list[str]:
-        return [a.key for a in sa_inspect(self.model).column_attrs
-                if a.key not in ALWAYS_SKIPPED and a.key not in self.skip]
+        mapper: Any = sa_inspect(self.model)
+        return [a.key for a in mapper.column_attrs if a.key not in ALWAYS_SKIPPED and a.key not in self.skip]
 
 
 def _ids(column: Any, scope: Scope) -> Any:
@@ -104,7 +104,7 @@ def _cost_ids(s: Scope) -> Select[Any]:
 
 
 def _people(s: Scope) -> Select[Any]:
-    ids = union(
+    ids: Any = union(
         select(TeamMember.person_id).where(_ids(TeamMember.initiative_id, s)),
         select(Attendance.person_id).where(Attendance.meeting_id.in_(_meeting_ids(s))),
         select(Vote.person_id).where(Vote.decision_id.in_(_decision_ids(s))),
@@ -223,7 +223,7 @@ def _ref_kind(kind: Kind, column: str, obj_or_record: Any) -> str | None:
 def portable(kind: Kind, obj: Any, keymaps: KeyMaps) -> dict[str, Any] | None:
     """The record as plain JSON with references as natural keys; None when a required reference is unknown."""
     out: dict[str, Any] = {}
-    table = sa_inspect(kind.model).columns
+    table: Any = sa_inspect(kind.model).columns
     for name in kind.columns():
         value = getattr(obj, name)
         ref = _ref_kind(kind, name, obj)
@@ -250,7 +250,7 @@ def index(kind: Kind, objs: Iterable[Any], keymaps: KeyMaps) -> dict[int | tuple
     """{identity: (natural key, portable record, object)} and fills ``keymaps[kind]`` with id → natural key.
     Two passes so that a kind that refers to itself (a standard superseding another) resolves."""
     objs = list(objs)
-    mapper = sa_inspect(kind.model)
+    mapper: Any = sa_inspect(kind.model)
     has_id = "id" in mapper.columns
     keymaps.setdefault(kind.name, {})
     for obj in objs:
@@ -271,7 +271,7 @@ def column_values(kind: Kind, record: Mapping[str, Any], local_ids: Mapping[str,
     """Python values for the model's columns from a portable record, references resolved to local ids."""
     from opsdesk.errors import ValidationError
 
-    table = sa_inspect(kind.model).columns
+    table: Any = sa_inspect(kind.model).columns
     values: dict[str, Any] = {}
     for name in kind.columns():
         if name not in record:

@@ -169,7 +169,8 @@ class MainWindow(QMainWindow):
         organisation, marking = result
         ro = " — read-only" if self.ws.read_only else ""
         self.setWindowTitle(f"OpsDesk — {organisation} [{marking}]{ro}")
-        self.ws_label.setText(f"{Path(self.ws.location).name}  ·  {marking}{ro}")
+        why = f": {self.ws.read_only_reason}" if self.ws.read_only_reason else ""
+        self.ws_label.setText(f"{Path(self.ws.location).name}  ·  {marking}{ro}{why}")
 
     def _find(self) -> None:
         page = self.current_page()
@@ -228,8 +229,10 @@ class MainWindow(QMainWindow):
             return backups.restore(src, self.ws.location, held_lock=self.ws.instance_lock)
 
         def done(result: object) -> None:
-            self.show_status(f"Restored from {src}; the replaced file is kept as {getattr(result, 'kept', '')}")
             self.refresh_all()
+            kept = getattr(result, "kept", None)
+            self.notify("Restore", f"Restored the workspace from {src}."
+                        + (f"\n\nThe replaced file is kept as {kept}." if kept else ""))
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, OpsDeskError):
@@ -239,6 +242,14 @@ class MainWindow(QMainWindow):
                 errors.handle(type(exc), exc, exc.__traceback__)
 
         self.tasks.submit(work, on_done=done, on_error=failed)
+
+    def notify(self, title: str, text: str) -> None:
+        """Tell the user something worth more than a passing status message."""
+        from opsdesk.ui import errors
+
+        self.show_status(text.replace("\n\n", " "))
+        if errors.dialogs_enabled:
+            QMessageBox.information(self, title, text)
 
     def _help(self) -> None:
         QMessageBox.information(self, "OpsDesk help",

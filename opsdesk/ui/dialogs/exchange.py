@@ -42,6 +42,7 @@ from opsdesk.ui.pages.base import PageContext
 
 Index = QModelIndex | QPersistentModelIndex
 PLAN_COLUMNS = (("action", "Action"), ("entity", "Record"), ("key", "Key"), ("detail", "Changes"))
+ACTION_ORDER = {"conflict": 0, "update": 1, "kept": 2, "create": 3, "unchanged": 4}
 BUNDLE_FILTER = "OpsDesk exchange bundle (*.opsbundle);;All files (*)"
 
 
@@ -53,8 +54,9 @@ class PlanModel(QAbstractTableModel):
         self._items: list[PlanItem] = []
 
     def set_items(self, items: Sequence[PlanItem]) -> None:
+        """Conflicts first, then updates, then the rest, each in the bundle's order."""
         self.beginResetModel()
-        self._items = list(items)
+        self._items = sorted(items, key=lambda i: ACTION_ORDER.get(i.action, 9))
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
@@ -210,9 +212,12 @@ class ExchangeDialog(QDialog):
         self.plan_view = QTableView(page)
         self.plan_view.setAccessibleName("What the import would do")
         self.plan_view.setModel(self.plan_proxy)
-        self.plan_view.setSortingEnabled(True)
-        self.plan_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.plan_view.horizontalHeader().setStretchLastSection(True)
+        header = self.plan_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((90, 150, 380)):
+            header.resizeSection(column, width)
+        self.plan_view.verticalHeader().setDefaultSectionSize(24)
         self.show_unchanged = QCheckBox("Show unchanged records", page)
         self.show_unchanged.toggled.connect(self._show_items)
         self.take_theirs = QCheckBox("For records changed on both sides, take the bundle's version", page)
