@@ -14,7 +14,10 @@ APP="$DIST/opsdesk/opsdesk"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export QT_QPA_PLATFORM=offscreen OPSDESK_DATA_DIR="$tmp/data"
-"$APP" --version
+expected="opsdesk $("$BIN/python" -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')"
+got=$("$APP" --version)
+[ "$got" = "$expected" ] || { echo "dist-check: the bundle says '$got', pyproject.toml '$expected'"; exit 1; }
+echo "$got"
 out=$("$APP" --self-test 2>"$tmp/stderr") || { cat "$tmp/stderr"; echo "dist-check: self-test failed"; exit 1; }
 echo "$out"
 if grep -v -E '^\s*$' "$tmp/stderr" | grep -q .; then

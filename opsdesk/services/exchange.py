@@ -308,6 +308,7 @@ def _plan(session: Session, bundle: _Bundle, resolve: str = "keep") -> _Plan:
     keymaps: rec.KeyMaps = {}
     local_ids: dict[str, dict[str, int]] = {}
     states = {(r.entity, r.record_key): r.digest for r in session.scalars(select(ExchangeState))}
+    _check_markings(session, bundle)
     for kind in rec.KINDS:
         local = rec.index(kind, session.scalars(select(kind.model)), keymaps)
         by_key = {rec.key_text(k): (r, o) for k, r, o in local.values()}
@@ -341,6 +342,17 @@ def _plan(session: Session, bundle: _Bundle, resolve: str = "keep") -> _Plan:
                 plan.state.append((kind.name, key, new_digest))
     _plan_points(session, bundle, plan, local_ids)
     return plan
+
+
+def _check_markings(session: Session, bundle: _Bundle) -> None:
+    """Refuse records marked with a classification this workspace's scheme does not know."""
+    scheme = set(session.scalar(select(WorkspaceInfo.classification_scheme)) or [])
+    for kind in rec.KINDS:
+        for incoming in bundle.records.get(kind.name, []):
+            marking = incoming.get("classification")
+            if marking is not None and scheme and marking not in scheme:
+                raise BundleRefused(f"{kind.name} {rec.label(rec.key_of(kind, incoming))} is marked {marking}, "
+                                    "which this workspace's classification scheme does not have")
 
 
 def _difference(local: dict[str, Any], incoming: dict[str, Any]) -> str:

@@ -200,3 +200,12 @@ def test_trusting_twice_and_bad_key_files_are_clear(demo_ws, site_b, tmp_path):
         keys.trust(site_b, tmp_path / "junk.pub")
     listed = keys.list_keys(site_b)
     assert [k.label for k in listed] == ["this workspace", "Head office"] and listed[0].own
+
+
+def test_marking_unknown_to_the_receiver_is_refused(demo_ws, tmp_path):
+    other = workspace.create(tmp_path / "other.opsdesk", organisation="Other", scheme=("PUBLIC", "INTERNAL"))
+    try:
+        _trust(demo_ws, other, tmp_path)
+        _assert_refused(other, _export(demo_ws, tmp_path, codes=("AI-0011",)), "marked SECRET")
+    finally:
+        other.close()
