@@ -60,9 +60,15 @@ def test_exchange_dialog_exports_then_previews_and_applies(window, qtbot, tmp_pa
     region.close()
 
 
-def test_exchange_dialog_shows_why_a_bundle_is_refused(window, qtbot, tmp_path, ws):
+def test_exchange_dialog_refuses_an_unknown_signer_until_its_key_is_trusted(window, qtbot, tmp_path, ws):
     bundle = exchange.export_bundle(window.ws, ["AI-0002"], tmp_path / "x.opsbundle").path
-    other = MainWindow(ws)  # a workspace that does not trust the demo's key
+    sender = ExchangeDialog(window.ctx, window)
+    qtbot.addWidget(sender)
+    sender.export_public_key(str(tmp_path / "hq.json"))
+    window.settle()
+    assert "Public key written" in sender.key_label.text()
+
+    other = MainWindow(ws)  # a workspace that does not trust the demo's key yet
     qtbot.addWidget(other)
     dialog = ExchangeDialog(other.ctx, other)
     qtbot.addWidget(dialog)
@@ -71,6 +77,10 @@ def test_exchange_dialog_shows_why_a_bundle_is_refused(window, qtbot, tmp_path, 
     other.settle()
     assert "unknown key" in dialog.summary.text() and not dialog.apply_button.isEnabled()
     assert dialog.plan_proxy.rowCount() == 0
+    dialog.trust_key(str(tmp_path / "hq.json"), "Head office")
+    other.settle()
+    assert "Now trusting 'Head office'" in dialog.key_label.text()
+    assert "Signed by <b>Head office</b>" in dialog.summary.text() and dialog.apply_button.isEnabled()
     other.tasks.shutdown()
 
 

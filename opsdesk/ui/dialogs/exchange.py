@@ -94,6 +94,11 @@ class ExchangeDialog(QDialog):
         self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
+        self.export_key_button = buttons.addButton("Export public key…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.export_key_button.clicked.connect(self._choose_public_key_file)
+        self.trust_button = buttons.addButton("Trust a key…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.trust_button.clicked.connect(self._choose_key_to_trust)
+        self.trust_button.setEnabled(not ctx.ws.read_only)
         layout = QVBoxLayout(self)
         layout.addWidget(tabs)
         layout.addWidget(self.key_label)
@@ -186,6 +191,39 @@ class ExchangeDialog(QDialog):
     def _export_failed(self, exc: BaseException) -> None:
         self.export_button.setEnabled(True)
         self._fail(exc, self.export_result)
+
+    # --- keys -------------------------------------------------------------------------------------------
+
+    def _choose_public_key_file(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Write this workspace's public key",
+                                              str(Path.home() / "opsdesk-public-key.json"), "Public key (*.json)")
+        if path:
+            self.export_public_key(path)
+
+    def export_public_key(self, path: str) -> None:
+        self.ctx.tasks.submit(keys.export_public, self.ctx.ws, path,
+                              on_done=lambda p: self.key_label.setText(f"Public key written to {p}"),
+                              on_error=lambda exc: self._fail(exc, self.key_label))
+
+    def _choose_key_to_trust(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Trust the public key of another workspace", str(Path.home()),
+                                              "Public key (*.json *.pub);;All files (*)")
+        if not path:
+            return
+        from PySide6.QtWidgets import QInputDialog
+
+        label, ok = QInputDialog.getText(self, "Trust a key", "Name for this key (e.g. the sending office):")
+        if ok:
+            self.trust_key(path, label.strip() or None)
+
+    def trust_key(self, path: str, label: str | None) -> None:
+        def done(key: keys.KeyDTO) -> None:
+            self.key_label.setText(f"Now trusting '{key.label}' ({keys.short(key.fingerprint)})")
+            if self.import_path.text().strip():
+                self.start_preview()
+
+        self.ctx.tasks.submit(keys.trust, self.ctx.ws, path, label, on_done=done,
+                              on_error=lambda exc: self._fail(exc, self.key_label))
 
     # --- import ------------------------------------------------------------------------------------------
 
