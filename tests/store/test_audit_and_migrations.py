@@ -24,7 +24,8 @@ def test_every_mutation_extends_a_valid_chain(ws):
     assert hist[0].before["name"] == "Triage" and hist[0].after["name"] == "Claims triage"
 
 
-def test_tampered_row_is_named_by_sequence(ws, tmp_path):
+def test_tampered_row_is_named_by_sequence(sqlite_ws, tmp_path):
+    ws = sqlite_ws
     for i in range(1, 4):
         initiatives.create(ws, {"code": f"AI-000{i}", "name": f"Initiative {i}"})
     ws.close()
@@ -37,7 +38,8 @@ def test_tampered_row_is_named_by_sequence(ws, tmp_path):
     assert not report.ok and report.broken_seq == 3
 
 
-def test_deleted_audit_row_is_detected(ws, tmp_path):
+def test_deleted_audit_row_is_detected(sqlite_ws, tmp_path):
+    ws = sqlite_ws
     for i in range(1, 4):
         initiatives.create(ws, {"code": f"AI-000{i}", "name": f"Initiative {i}"})
     ws.close()
@@ -60,7 +62,8 @@ def _snapshot(path: Path):
     return schema, version, rows
 
 
-def test_failing_migration_leaves_workspace_exactly_as_it_was(ws, tmp_path):
+def test_failing_migration_leaves_workspace_exactly_as_it_was(sqlite_ws, tmp_path):
+    ws = sqlite_ws
     initiatives.create(ws, {"code": "AI-0001", "name": "Triage"})
     ws.close()
     path = tmp_path / "test.opsdesk"
@@ -68,13 +71,13 @@ def test_failing_migration_leaves_workspace_exactly_as_it_was(ws, tmp_path):
 
     scripts = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, scripts)
-    head = migrate.head_revision()
-    (scripts / "versions" / "9999_broken.py").write_text(textwrap.dedent('''
+    head = migrate.head_revision()  # the broken revision goes on top of whatever the current head is
+    (scripts / "versions" / "9999_broken.py").write_text(textwrap.dedent(f'''
         from alembic import op
         import sqlalchemy as sa
 
         revision = "9999"
-        down_revision = "HEAD"
+        down_revision = "{head}"
         branch_labels = None
         depends_on = None
 
@@ -89,7 +92,7 @@ def test_failing_migration_leaves_workspace_exactly_as_it_was(ws, tmp_path):
 
         def downgrade():
             pass
-    ''').replace("HEAD", head))
+    '''))
     with pytest.raises(WorkspaceError, match="rolled back"):
         workspace.open_workspace(path, migrations=scripts)
     after = _snapshot(path)
@@ -106,7 +109,8 @@ def test_opening_a_file_that_is_not_a_workspace_says_so(tmp_path):
         workspace.open_workspace(junk)
 
 
-def test_backup_is_a_sound_copy(ws, tmp_path):
+def test_backup_is_a_sound_copy(sqlite_ws, tmp_path):
+    ws = sqlite_ws
     initiatives.create(ws, {"code": "AI-0001", "name": "Triage"})
     dest = workspace.backup(ws, tmp_path / "copy.opsdesk")
     copy = workspace.open_workspace(dest)
