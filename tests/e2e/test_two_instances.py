@@ -46,9 +46,9 @@ def _write(proc: subprocess.Popen[str]) -> None:
     proc.stdout.readline()
 
 
-def test_second_process_opens_read_only_and_says_so(ws, tmp_path):
-    path = Path(ws.location)
-    ws.close()
+def test_second_process_opens_read_only_and_says_so(sqlite_ws, tmp_path):
+    path = Path(sqlite_ws.location)
+    sqlite_ws.close()
     first = _holder(path)
     try:
         _write(first)
@@ -79,9 +79,9 @@ def test_second_process_opens_read_only_and_says_so(ws, tmp_path):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
-def test_lock_of_a_killed_process_is_stale_and_taken_over(ws):
-    path = Path(ws.location)
-    ws.close()
+def test_lock_of_a_killed_process_is_stale_and_taken_over(sqlite_ws):
+    path = Path(sqlite_ws.location)
+    sqlite_ws.close()
     first = _holder(path)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)

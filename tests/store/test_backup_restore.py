@@ -20,12 +20,12 @@ def _names(path: Path) -> list[str]:
         w.close()
 
 
-def test_restore_brings_back_the_backup_and_keeps_the_replaced_file(ws, tmp_path):
-    initiatives.create(ws, {"code": "AI-0001", "name": "Before the backup"})
-    saved = workspace.backup(ws, tmp_path / "saved.opsdesk")
-    initiatives.create(ws, {"code": "AI-0002", "name": "After the backup"})
-    location = Path(ws.location)
-    ws.close()
+def test_restore_brings_back_the_backup_and_keeps_the_replaced_file(sqlite_ws, tmp_path):
+    initiatives.create(sqlite_ws, {"code": "AI-0001", "name": "Before the backup"})
+    saved = workspace.backup(sqlite_ws, tmp_path / "saved.opsdesk")
+    initiatives.create(sqlite_ws, {"code": "AI-0002", "name": "After the backup"})
+    location = Path(sqlite_ws.location)
+    sqlite_ws.close()
 
     result = backups.restore(saved, location)
     assert _names(location) == ["Before the backup"]
@@ -42,11 +42,11 @@ def _tamper(path: Path) -> None:
     conn.close()
 
 
-def test_restore_refuses_a_backup_whose_audit_chain_is_broken(ws, tmp_path):
-    initiatives.create(ws, {"code": "AI-0001", "name": "Kept"})
-    bad = workspace.backup(ws, tmp_path / "bad.opsdesk")
-    location = Path(ws.location)
-    ws.close()
+def test_restore_refuses_a_backup_whose_audit_chain_is_broken(sqlite_ws, tmp_path):
+    initiatives.create(sqlite_ws, {"code": "AI-0001", "name": "Kept"})
+    bad = workspace.backup(sqlite_ws, tmp_path / "bad.opsdesk")
+    location = Path(sqlite_ws.location)
+    sqlite_ws.close()
     _tamper(bad)
     before = location.read_bytes()
     with pytest.raises(WorkspaceError, match="audit chain broken at event 2"):
@@ -55,9 +55,9 @@ def test_restore_refuses_a_backup_whose_audit_chain_is_broken(ws, tmp_path):
     assert not list(tmp_path.glob("*.replaced-*")), "nothing replaced, nothing kept"
 
 
-def test_restore_refuses_a_damaged_file(ws, tmp_path):
-    location = Path(ws.location)
-    ws.close()
+def test_restore_refuses_a_damaged_file(sqlite_ws, tmp_path):
+    location = Path(sqlite_ws.location)
+    sqlite_ws.close()
     junk = tmp_path / "junk.opsdesk"
     junk.write_bytes(b"SQLite format 3\x00" + b"\x00" * 4000)
     with pytest.raises(WorkspaceError, match="cannot be restored"):
@@ -68,21 +68,21 @@ def test_restore_refuses_a_damaged_file(ws, tmp_path):
         backups.restore(text, location)
 
 
-def test_restore_refuses_while_another_process_has_the_workspace(ws, tmp_path):
-    saved = workspace.backup(ws, tmp_path / "saved.opsdesk")
-    held = instance_lock.acquire(ws.location)  # a second open file description: flock sees another owner
+def test_restore_refuses_while_another_process_has_the_workspace(sqlite_ws, tmp_path):
+    saved = workspace.backup(sqlite_ws, tmp_path / "saved.opsdesk")
+    held = instance_lock.acquire(sqlite_ws.location)  # a second open file description: flock sees another owner
     assert held is not None
     try:
         with pytest.raises(WorkspaceError, match="open in another OpsDesk process"):
-            backups.restore(saved, ws.location)
+            backups.restore(saved, sqlite_ws.location)
     finally:
         held.release()
 
 
-def test_automatic_backups_keep_the_last_n(ws):
-    made = [backups.auto_backup(ws, keep=3) for _ in range(5)]
-    kept = backups.list_auto_backups(ws.location)
+def test_automatic_backups_keep_the_last_n(sqlite_ws):
+    made = [backups.auto_backup(sqlite_ws, keep=3) for _ in range(5)]
+    kept = backups.list_auto_backups(sqlite_ws.location)
     assert len(kept) == 3 and kept == sorted(made[-3:], reverse=True)
-    assert all(p.parent == Path(ws.location).with_name("test.opsdesk.backups") for p in kept)
+    assert all(p.parent == Path(sqlite_ws.location).with_name("test.opsdesk.backups") for p in kept)
     assert backups.verify_file(kept[0]) >= 1
-    assert backups.auto_backup(ws, keep=0) is None
+    assert backups.auto_backup(sqlite_ws, keep=0) is None

@@ -129,7 +129,7 @@ def test_second_instance_window_is_read_only_and_says_why(qtbot, demo_path):
         other_process.release()
 
 
-def test_opening_the_window_backs_up_and_keeps_the_setting_s_count(demo_ws):
+def test_opening_the_window_backs_up_and_keeps_the_setting_s_count(sqlite_demo_ws):
     from PySide6.QtCore import QSettings
 
     from opsdesk.services import backups
@@ -137,7 +137,7 @@ def test_opening_the_window_backs_up_and_keeps_the_setting_s_count(demo_ws):
 
     QSettings().setValue("workspace/backups_to_keep", 2)
     for _ in range(4):
-        _automatic_backup(demo_ws)
-    kept = backups.list_auto_backups(demo_ws.location)
+        _automatic_backup(sqlite_demo_ws)
+    kept = backups.list_auto_backups(sqlite_demo_ws.location)
     assert len(kept) == 2
     assert backups.verify_file(kept[0]) > 100
