@@ -18,6 +18,7 @@ expected="opsdesk $("$BIN/python" -c 'import tomllib; print(tomllib.load(open("p
 got=$("$APP" --version)
 [ "$got" = "$expected" ] || { echo "dist-check: the bundle says '$got', pyproject.toml '$expected'"; exit 1; }
 echo "$got"
+"$APP" --help >/dev/null  # builds the parser: every command module imports in the bundle
 out=$("$APP" --self-test 2>"$tmp/stderr") || { cat "$tmp/stderr"; echo "dist-check: self-test failed"; exit 1; }
 echo "$out"
 if grep -v -E '^\s*$' "$tmp/stderr" | grep -q .; then
