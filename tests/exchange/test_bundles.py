@@ -210,3 +210,23 @@ def test_marking_unknown_to_the_receiver_is_refused(demo_ws, tmp_path):
         _assert_refused(other, _export(demo_ws, tmp_path, codes=("AI-0011",)), "marked SECRET")
     finally:
         other.close()
+
+
+def test_evidence_files_travel_with_their_conformance(demo_ws, site_b, tmp_path):
+    from opsdesk.services import conformance
+    from opsdesk.store.models import Conformance, EvidenceFile, Initiative
+
+    with demo_ws.read() as s:
+        requirement_id = s.scalar(select(Conformance.requirement_id).join(
+            Initiative, Initiative.id == Conformance.initiative_id).where(Initiative.code == "AI-0001").limit(1))
+    evidence = tmp_path / "dpia-signed.pdf"
+    evidence.write_bytes(b"%PDF-1.4 signed data protection impact assessment\n")
+    conformance.attach_evidence(demo_ws, "AI-0001", requirement_id, evidence)
+    _trust(demo_ws, site_b, tmp_path)
+    bundle = _export(demo_ws, tmp_path, codes=("AI-0001",))
+    with zipfile.ZipFile(bundle) as zf:
+        assert any(n.startswith("evidence/") for n in zf.namelist())
+    exchange.import_bundle(site_b, bundle)
+    with site_b.read() as s:
+        stored = [(e.file_name, e.content) for e in s.scalars(select(EvidenceFile))]
+    assert stored == [("dpia-signed.pdf", evidence.read_bytes())]
