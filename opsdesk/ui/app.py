@@ -75,9 +75,9 @@ def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: boo
 
         QMessageBox.critical(None, "OpsDesk", f"Cannot open the workspace.\n\n{exc}")
         return 2
-    if not ws.read_only and not screenshot_dir:
-        _automatic_backup(ws)
     window = MainWindow(ws)
+    if not ws.read_only and not screenshot_dir:
+        _automatic_backup(ws, window.tasks)
     if screenshot_dir:
         from pathlib import Path
 
@@ -95,8 +95,9 @@ def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: boo
     return int(code)
 
 
-def _automatic_backup(ws) -> None:  # type: ignore[no-untyped-def]
-    """Keep the last N copies beside the workspace (setting ``workspace/backups_to_keep``)."""
+def _automatic_backup(ws, tasks=None) -> None:  # type: ignore[no-untyped-def]
+    """Keep the last N copies beside the workspace (setting ``workspace/backups_to_keep``); with ``tasks`` the
+    copy runs on the database worker so a large workspace does not hold up the window."""
     from PySide6.QtCore import QSettings
 
     from opsdesk import settings
@@ -104,8 +105,17 @@ def _automatic_backup(ws) -> None:  # type: ignore[no-untyped-def]
 
     try:
         keep = int(QSettings().value("workspace/backups_to_keep", settings.default("workspace/backups_to_keep")))
-        saved = backups.auto_backup(ws, keep)
-        if saved:
-            _log.info("automatic backup %s", saved)
-    except (OSError, ValueError) as exc:
+    except (TypeError, ValueError):
+        keep = int(settings.default("workspace/backups_to_keep"))  # type: ignore[call-overload]
+
+    def failed(exc: BaseException) -> None:
         _log.warning("automatic backup failed: %s", exc)
+
+    if tasks is not None:
+        tasks.submit(backups.auto_backup, ws, keep, on_done=lambda p: _log.info("automatic backup %s", p),
+                     on_error=failed)
+        return
+    try:
+        _log.info("automatic backup %s", backups.auto_backup(ws, keep))
+    except OSError as exc:
+        failed(exc)

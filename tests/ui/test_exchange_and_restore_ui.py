@@ -141,3 +141,15 @@ def test_opening_the_window_backs_up_and_keeps_the_setting_s_count(sqlite_demo_w
     kept = backups.list_auto_backups(sqlite_demo_ws.location)
     assert len(kept) == 2
     assert backups.verify_file(kept[0]) > 100
+
+
+def test_window_start_up_backs_up_on_the_worker(qtbot, sqlite_demo_ws):
+    from opsdesk.services import backups
+    from opsdesk.ui.app import _automatic_backup
+
+    w = MainWindow(sqlite_demo_ws)
+    qtbot.addWidget(w)
+    _automatic_backup(sqlite_demo_ws, w.tasks)
+    w.settle()
+    assert len(backups.list_auto_backups(sqlite_demo_ws.location)) == 1
+    w.tasks.shutdown()
