@@ -45,6 +45,9 @@ test: lint
 screenshots: $(VENV)/.installed $(DEMO)
 	QT_QPA_PLATFORM=offscreen $(BIN)/opsdesk --workspace $(DEMO) --screenshot docs/screenshots
 
+bench: $(VENV)/.installed
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/registers.py
+
 # Frozen build (PyInstaller, build.spec): one folder in dist/opsdesk; `make dist-portable` makes one file.
 dist: $(VENV)/.installed-build
 	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --workpath build/pyinstaller build.spec

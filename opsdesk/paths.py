@@ -46,4 +46,8 @@ def resources_dir() -> Path:
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    checkout = Path(__file__).resolve().parent.parent / "resources"
+    if checkout.is_dir():
+        return checkout
+    # a wheel installs them as data files (pyproject: [tool.setuptools.data-files])
+    return Path(sys.prefix) / "share" / "opsdesk" / "resources"

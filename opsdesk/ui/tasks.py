@@ -81,6 +81,9 @@ class TaskRunner(QObject):
         return state
 
     def _done(self, task_id: int, future: Future[Any]) -> None:
+        if future.cancelled():  # dropped at shutdown before it started
+            self._relay.failed.emit(task_id, Cancelled())
+            return
         exc = future.exception()
         if exc is not None:
             self._relay.failed.emit(task_id, exc)

@@ -15,9 +15,14 @@ def is_dark() -> bool:
 
 
 def apply(app: QApplication, dark: bool | None = None) -> None:
+    """Set the light or dark palette; with ``dark=None`` follow the system, also when it changes later."""
+    follow = dark is None
     dark = is_dark() if dark is None else dark
     app.setPalette(dark_palette() if dark else light_palette())
     app.setProperty("opsdesk_dark", dark)
+    if follow and not app.property("opsdesk_follows_scheme"):
+        app.setProperty("opsdesk_follows_scheme", True)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _scheme: apply(app))
 
 
 def light_palette() -> QPalette:

@@ -94,6 +94,9 @@ def test_screenshots_of_every_page(demo_path: Path, tmp_path: Path):
     opsdesk("--workspace", str(demo_path), "--screenshot", str(shots), check=True)
     names = {p.name for p in shots.glob("*.png")}
     assert {f"{spec.key}.png" for spec in PAGES} <= names
+    assert {"initiative_detail.png", "initiative_history.png"} <= names
+    header = (shots / "initiative_detail.png").read_bytes()[16:24]
+    assert (int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big")) == (1440, 900)
 
 
 def test_commands_write_a_rotating_log_in_the_user_data_folder(demo_path: Path, tmp_path: Path):

@@ -20,6 +20,7 @@ def test_initiatives_page_lists_the_register(window, qtbot):
     codes = [model.index(r, 0).data() for r in range(model.rowCount())]
     assert codes[0] == "AI-0001"
     page.search.setText("wildfire")
+    page.search.flush()
     assert page.proxy.rowCount() == 1
     assert page.proxy.index(0, 1).data() == "Wildfire risk forecasting"
 
@@ -33,10 +34,13 @@ def test_pages_not_built_yet_say_so_plainly(window):
             assert "not built yet" in text
 
 
-def test_initiatives_model_passes_qtmodeltester(qtmodeltester, demo_ws):
-    from opsdesk.services import initiatives
-    from opsdesk.ui.models.initiatives import InitiativesModel
 
-    model = InitiativesModel()
-    model.set_rows(initiatives.list_rows(demo_ws))
-    qtmodeltester.check(model)
+
+def test_people_and_skills_page_holds_register_matrix_and_training(window):
+    page = window.go_to("people")
+    window.settle()
+    titles = [page.tabs.tabText(i) for i in range(page.tabs.count())]
+    assert titles == ["People", "Skills matrix", "Training"]
+    page.tabs.setCurrentIndex(1)
+    window.settle()
+    assert page.skills.isVisible()

@@ -41,3 +41,10 @@ def test_invalid_input_names_field_and_reason(values, field, reason):
 def test_problems_reports_every_bad_field_at_once():
     found = problems(SCHEMA, {"name": "", "budget": "-5", "due": "2026-02-01"})
     assert set(found) == {"name", "budget"}
+
+
+def test_a_blank_text_field_takes_its_default():
+    from opsdesk.domain.validation import Field, clean
+
+    schema = (Field("version_label", default="1"), Field("note"))
+    assert clean(schema, {"version_label": "  ", "note": ""}) == {"version_label": "1", "note": ""}

@@ -20,10 +20,34 @@ class PageSpec:
     arrives_with: str = ""
 
 
+def _dashboard(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.dashboard import DashboardPage
+
+    return DashboardPage(ctx)
+
+
 def _initiatives(ctx: PageContext) -> Page:
     from opsdesk.ui.pages.initiatives import InitiativesPage
 
     return InitiativesPage(ctx)
+
+
+def _objectives(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.objectives import ObjectivesPage
+
+    return ObjectivesPage(ctx)
+
+
+def _data_models(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.data_models import DataModelsPage
+
+    return DataModelsPage(ctx)
+
+
+def _people(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.people import PeoplePage
+
+    return PeoplePage(ctx)
 
 
 def _standards(ctx: PageContext) -> Page:
@@ -32,14 +56,21 @@ def _standards(ctx: PageContext) -> Page:
     return StandardsPage(ctx)
 
 
+def _costs(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.costs import CostsPage
+
+    return CostsPage(ctx)
+
+
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("dashboard", "Dashboard", "dashboard", None, "the operations dashboard"),
+    PageSpec("dashboard", "Dashboard", "dashboard", _dashboard),
     PageSpec("initiatives", "Initiatives", "initiatives", _initiatives),
-    PageSpec("data_models", "Data & Models", "data", None, "the registers of data assets, models and lineage"),
-    PageSpec("costs", "Costs", "costs", None, "cost ingestion and allocation"),
+    PageSpec("objectives", "Objectives", "objectives", _objectives),
+    PageSpec("data_models", "Data & Models", "data", _data_models),
+    PageSpec("costs", "Costs", "costs", _costs),
     PageSpec("standards", "Standards", "standards", _standards),
     PageSpec("committee", "Committee", "committee", None, "meetings, decisions and briefs"),
-    PageSpec("people", "People & Skills", "people", None, "the people register and the skills matrix"),
+    PageSpec("people", "People & Skills", "people", _people),
     PageSpec("lessons", "Lessons", "lessons", None, "lessons learned"),
 )
 

@@ -1,0 +1,152 @@
+"""The shell: actions with standard shortcuts and bundled icons, workspaces, remembered layout, palettes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QKeySequence
+
+from opsdesk import paths
+from opsdesk.ui.pages import PAGES
+
+SK = QKeySequence.StandardKey
+ICONS = ("dashboard", "initiatives", "objectives", "data", "costs", "standards", "committee", "people", "lessons",
+         "new", "edit", "find", "backup", "delete", "refresh", "help", "import", "export", "undo", "redo", "open")
+
+
+@pytest.mark.parametrize("name", ICONS)
+def test_every_icon_is_bundled_and_renders(qapp, name):
+    from opsdesk.ui import icons
+
+    path = paths.resources_dir() / "icons" / f"{name}.svg"
+    assert path.is_file() and "<script" not in path.read_text()
+    image = icons.icon(name).pixmap(24, 24).toImage()
+    assert not image.isNull()
+    assert any(image.pixelColor(x, y).alpha() > 0 for x in range(24) for y in range(24)), "the icon drew nothing"
+
+
+def test_sidebar_and_actions_only_name_bundled_icons(window):
+    names = {spec.icon for spec in PAGES}
+    assert names <= set(ICONS)
+    for action in window.findChildren(type(window.actions_.get("new"))):
+        if action.objectName().startswith("action_") and action.text() not in ("&Quit", "&About OpsDesk"):
+            assert not action.icon().isNull(), action.objectName()
+
+
+def test_standard_shortcuts(window):
+    a = window.actions_
+    assert a.get("new").shortcut() == QKeySequence(SK.New)
+    assert a.get("find").shortcut() == QKeySequence(SK.Find)
+    assert a.get("delete").shortcut() == QKeySequence(SK.Delete)
+    assert a.get("help").shortcut() == QKeySequence(SK.HelpContents)
+    assert window.undo_action.shortcut() == QKeySequence(SK.Undo)
+    assert window.redo_action.shortcut() == QKeySequence("Ctrl+Shift+Z")
+
+
+def test_menus_offer_workspaces_and_backup(window):
+    file_menu = window.menuBar().actions()[0].menu()
+    texts = [x.text() for x in file_menu.actions()]
+    for wanted in ("New &workspace…", "&Open workspace…", "Recent &workspaces", "&Backup…"):
+        assert wanted in texts
+    toolbar_texts = [x.text() for x in window.findChild(type(window.addToolBar("probe")), "mainToolbar").actions()]
+    assert "&New…" in toolbar_texts and "&Undo" in toolbar_texts
+
+
+def test_find_focuses_the_search_box_of_the_page(window):
+    page = window.go_to("initiatives")
+    window.actions_.get("find").trigger()
+    assert page.search.hasFocus() or window.focusWidget() is page.search
+
+
+def test_new_workspace_opens_in_a_new_window_and_is_remembered(window, tmp_path: Path):
+    from opsdesk.ui import recent
+
+    assert recent.load()[0] == window.ws.location
+    target = tmp_path / "second.opsdesk"
+    window.switch_workspace(str(target), create=True)
+    window.settle()
+    new = window.replaced_by
+    assert new is not None and new.isVisible() and not window.isVisible()
+    new.settle()
+    assert Path(new.ws.location) == target and target.exists()
+    assert new.pages["initiatives"].model.total == 0
+    assert recent.load()[:2] == [str(target), window.ws.location]
+    new.close()
+
+
+def test_opening_a_missing_workspace_says_so_and_keeps_the_window(window, tmp_path: Path):
+    shown = []
+    from opsdesk.ui import errors
+
+    original = errors.show_user_error
+    errors.show_user_error = lambda _parent, exc, title="OpsDesk": shown.append(str(exc))
+    try:
+        window.switch_workspace(str(tmp_path / "nowhere.opsdesk"))
+        window.settle()
+    finally:
+        errors.show_user_error = original
+    assert window.isVisible() and window.replaced_by is None
+    assert shown and "does not exist" in shown[0]
+
+
+def test_geometry_splitters_and_columns_are_restored(qtbot, demo_ws, window):
+    from opsdesk.ui.main_window import MainWindow
+
+    window.resize(790, 560)  # within the offscreen screen (800×600), which restoreGeometry clamps to
+    size = (window.width(), window.height())
+    assert size != (1440, 900)
+    page = window.pages["initiatives"]
+    page.splitter.setSizes([200, 500])
+    page.table.horizontalHeader().setSectionHidden(4, True)
+    sizes = page.splitter.sizes()
+    window.close()
+    again = MainWindow(demo_ws)
+    qtbot.addWidget(again)
+    again.show()
+    again.settle()
+    assert (again.width(), again.height()) == size
+    assert again.pages["initiatives"].splitter.sizes() == sizes
+    assert again.pages["initiatives"].table.horizontalHeader().isSectionHidden(4)
+    again.tasks.shutdown()
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_light_and_dark_palettes_are_readable(window, tmp_path: Path, dark: bool):
+    from PySide6.QtWidgets import QApplication
+
+    from opsdesk.ui import theme
+
+    app = QApplication.instance()
+    theme.apply(app, dark=dark)
+    try:
+        pal = app.palette()
+        window_colour, text = pal.window().color(), pal.windowText().color()
+        assert abs(window_colour.lightnessF() - text.lightnessF()) > 0.6
+        assert (window_colour.lightnessF() < 0.3) is dark
+        window.go_to("initiatives")
+        window.settle()
+        window.grab().save(str(tmp_path / f"initiatives_{'dark' if dark else 'light'}.png"))
+    finally:
+        theme.apply(app, dark=False)
+
+
+def test_a_read_only_workspace_offers_no_editing(qtbot, demo_path):
+    from PySide6.QtWidgets import QPushButton
+
+    from opsdesk.services import workspace
+    from opsdesk.ui.main_window import MainWindow
+
+    ws = workspace.open_workspace(demo_path, read_only=True)
+    w = MainWindow(ws)
+    qtbot.addWidget(w)
+    w.show()
+    w.settle()
+    assert not w.actions_.get("new").isEnabled() and not w.actions_.get("delete").isEnabled()
+    for key in ("data_models", "people"):
+        buttons = [b for b in w.pages[key].findChildren(QPushButton) if b.text() in ("New…", "Edit…", "Delete",
+                                                                                      "Deactivate")]
+        assert buttons and not any(b.isEnabled() for b in buttons)
+    assert not w.pages["initiatives"].detail.edit.isEnabled()
+    w.tasks.shutdown()
+    ws.close()
