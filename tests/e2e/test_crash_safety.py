@@ -1,8 +1,9 @@
-"""Killing an import with SIGKILL at random moments never damages the workspace: after every kill it passes
-integrity_check and `opsdesk verify`, holds the whole batch or none of it, and every earlier record is intact.
+"""Killing `opsdesk import` with SIGKILL at random moments never damages the workspace: after every kill it
+passes integrity_check and `opsdesk verify`, holds the whole batch or none of it, and every earlier record is
+intact.
 
-The importer runs in a child forked from a helper process that has already imported OpsDesk (crash_import.py
---serve), so twenty kills cost seconds, not twenty interpreter start-ups."""
+The import runs in a child forked from a helper process that has already imported OpsDesk (crash_import.py),
+so twenty kills cost seconds, not twenty interpreter start-ups."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from opsdesk.cli import main as opsdesk_main
-from opsdesk.services import workspace
+from opsdesk.services import initiatives, workspace
 
 HERE = Path(__file__).resolve().parent
 ROWS = 60_000
@@ -27,10 +28,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not hasattr(os, "fork"), reas
 
 def _csv_body(rows: int) -> str:
     start = 1_735_689_600  # 2025-01-01T00:00:00Z
-    lines = ["timestamp,series,value"]
+    lines = ["timestamp,initiative,metric,value,unit"]
     for i in range(rows):
         t = start + 60 * (i // 3)
-        lines.append(f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(t))},SERIES-{i % 3},{(i * 7919) % 1000 / 10}")
+        lines.append(f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(t))},AI-0001,SERIES-{i % 3},"
+                     f"{(i * 7919) % 1000 / 10},%")
     return "\n".join(lines) + "\n"
 
 
@@ -38,7 +40,7 @@ class Importer:
     """Talks to the zygote: start one import, learn its PID, wait for it to end."""
 
     def __init__(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, str(HERE / "crash_import.py"), "--serve"],
+        self.proc = subprocess.Popen([sys.executable, str(HERE / "crash_import.py")],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                      env=os.environ | {"PYTHONPATH": str(HERE.parent.parent)})
 
@@ -88,7 +90,9 @@ def _wait_for(path: Path, timeout: float = 60) -> None:
 
 def test_sigkill_during_import_leaves_all_or_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     ws_path = tmp_path / "crash.opsdesk"
-    workspace.create(ws_path, organisation="Crash test").close()
+    ws = workspace.create(ws_path, organisation="Crash test")
+    initiatives.create(ws, {"code": "AI-0001", "name": "Metrics under fire"})
+    ws.close()
     body = _csv_body(ROWS)
     rng = random.Random(20261201)
     importer = Importer()
