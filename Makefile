@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   ?= demo.opsdesk
 
-.PHONY: run test lint typecheck pytest install install-test demo screenshots dist bench clean system-deps
+.PHONY: run test lint typecheck pytest install install-test install-build demo screenshots dist dist-portable dist-check bench clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-build: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[build]'
+	touch $@ $(VENV)/.installed
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+install-build: $(VENV)/.installed-build
 
 $(DEMO): | $(VENV)/.installed
 	$(BIN)/opsdesk demo --workspace $(DEMO)
@@ -42,6 +47,17 @@ screenshots: $(VENV)/.installed $(DEMO)
 
 bench: $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/registers.py
+
+# Frozen build (PyInstaller, build.spec): one folder in dist/opsdesk; `make dist-portable` makes one file.
+dist: $(VENV)/.installed-build
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --workpath build/pyinstaller build.spec
+
+dist-portable: $(VENV)/.installed-build
+	OPSDESK_PORTABLE=1 $(BIN)/pyinstaller --noconfirm --clean --log-level WARN --workpath build/pyinstaller build.spec
+
+# Build the bundle and run its self-test offscreen; prints build time and folder size (CI runs it).
+dist-check: $(VENV)/.installed-build
+	packaging/dist_check.sh $(BIN)
 
 # Qt's runtime libraries on Debian/Ubuntu (already present on most desktops).
 system-deps:

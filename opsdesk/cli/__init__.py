@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "opsdesk.cli.standards_cmds",
     "opsdesk.cli.import_cmds",
     "opsdesk.cli.analytics_cmds",
+    "opsdesk.cli.exchange_cmds",
 )
 
 EXIT_USER_ERROR = 2

@@ -103,6 +103,8 @@ class Workspace:
         self._reader = sessionmaker(bind=engine, expire_on_commit=False)
         self._writer = sessionmaker(bind=engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
         self._listeners: list[Callable[[str], None]] = []
+        self.on_close: list[Callable[[], None]] = []  # e.g. releasing the instance lock
+        self.instance_lock: Any = None  # the lock this process holds on the file, when opened exclusively
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -133,3 +135,5 @@ class Workspace:
 
     def close(self) -> None:
         self.engine.dispose()
+        while self.on_close:
+            self.on_close.pop()()

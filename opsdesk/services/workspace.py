@@ -144,14 +144,43 @@ def _server_backup(url: str, confirmed: bool) -> str:
 
 def open_workspace(location: str | Path, *, actor: str | None = None, clock: Clock | None = None,
                    read_only: bool = False, migrations: Path | None = None, password: str | None = None,
-                   i_have_a_backup: bool = False) -> Workspace:
-    """Open an existing workspace: pragmas, quick check, backup then migrations when the schema is behind."""
+                   i_have_a_backup: bool = False, exclusive: bool = False) -> Workspace:
+    """Open an existing workspace: pragmas, quick check, backup then migrations when the schema is behind.
+
+    ``exclusive`` (the GUI) takes the instance lock; when another OpsDesk process holds it, the workspace opens
+    read-only and ``read_only_reason`` names that process."""
     url, path = _url_and_path(location)
+    lock = None
+    lock_reason = ""
     if path is not None:
         if not path.exists():
             raise WorkspaceError(f"{path} does not exist (create it with 'opsdesk init --workspace {path}')")
         if not _looks_like_sqlite(path):
             raise WorkspaceError(f"{path} is not an OpsDesk workspace (not a SQLite database)")
+        if exclusive and not read_only:
+            from opsdesk.services import instance_lock
+
+            lock = instance_lock.acquire(path)
+            if lock is None:
+                read_only = True
+                lock_reason = f"it is open in another OpsDesk process ({instance_lock.holder(path)})"
+    try:
+        ws = _open(location, url, path, actor=actor, clock=clock, read_only=read_only, migrations=migrations,
+                   password=password, i_have_a_backup=i_have_a_backup)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    if lock_reason:
+        ws.read_only_reason = lock_reason
+    if lock is not None:
+        ws.instance_lock = lock
+        ws.on_close.append(lock.release)
+    return ws
+
+
+def _open(location: str | Path, url: str, path: Path | None, *, actor: str | None, clock: Clock | None,
+          read_only: bool, migrations: Path | None, password: str | None, i_have_a_backup: bool) -> Workspace:
     engine = make_engine(url if not read_only or path is None else sqlite_url(path, read_only=True),
                          read_only=read_only, password=password)
     if path is None:

@@ -43,3 +43,14 @@ def upgrade(engine: Engine, script_location: Path | None = None) -> None:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     _log.info("workspace schema at %s", head_revision(script_location))
+
+
+def knows_revision(revision: object, script_location: Path | None = None) -> bool:
+    """Whether this OpsDesk's migrations include ``revision`` (a bundle or file from a newer schema does not)."""
+    if not isinstance(revision, str) or not revision:
+        return False
+    script = ScriptDirectory.from_config(alembic_config(script_location))
+    try:
+        return script.get_revision(revision) is not None
+    except Exception:
+        return False

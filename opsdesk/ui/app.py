@@ -77,7 +77,7 @@ def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: boo
     if screenshot_dir:
         errors.dialogs_enabled = False
     try:
-        ws = workspace_service.open_workspace(workspace, read_only=read_only)
+        ws = workspace_service.open_workspace(workspace, read_only=read_only, exclusive=not screenshot_dir)
     except OpsDeskError as exc:
         if screenshot_dir or not errors.dialogs_enabled:
             print(f"opsdesk: {exc}", file=sys.stderr)
@@ -87,6 +87,8 @@ def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: boo
         QMessageBox.critical(None, "OpsDesk", f"Cannot open the workspace.\n\n{exc}")
         return 2
     window = MainWindow(ws, persist=not screenshot_dir)
+    if not ws.read_only and not screenshot_dir:
+        _automatic_backup(ws, window.tasks)
     if screenshot_dir:
         from pathlib import Path
 
@@ -103,3 +105,29 @@ def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: boo
     code = app.exec()
     ws.close()
     return int(code)
+
+
+def _automatic_backup(ws, tasks=None) -> None:  # type: ignore[no-untyped-def]
+    """Keep the last N copies beside the workspace (setting ``workspace/backups_to_keep``); with ``tasks`` the
+    copy runs on the database worker so a large workspace does not hold up the window."""
+    from PySide6.QtCore import QSettings
+
+    from opsdesk import settings
+    from opsdesk.services import backups
+
+    try:
+        keep = int(QSettings().value("workspace/backups_to_keep", settings.default("workspace/backups_to_keep")))
+    except (TypeError, ValueError):
+        keep = int(settings.default("workspace/backups_to_keep"))  # type: ignore[call-overload]
+
+    def failed(exc: BaseException) -> None:
+        _log.warning("automatic backup failed: %s", exc)
+
+    if tasks is not None:
+        tasks.submit(backups.auto_backup, ws, keep, on_done=lambda p: _log.info("automatic backup %s", p),
+                     on_error=failed)
+        return
+    try:
+        _log.info("automatic backup %s", backups.auto_backup(ws, keep))
+    except OSError as exc:
+        failed(exc)

@@ -85,6 +85,8 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self.sidebar.setCurrentRow(1 if self.pages.get("dashboard") is None else 0)
         self.refresh_all()
+        if ws.read_only_reason:
+            self.show_status(f"Opened read-only: {ws.read_only_reason}")
 
     # --- actions and menus -------------------------------------------------------------------------------
 
@@ -102,6 +104,10 @@ class MainWindow(QMainWindow):
         a.add(ActionSpec("import", "&Import…", "Ctrl+I", "import", "Import metrics, costs, MLflow, lineage or "
                          "data-quality files", editing=True), self.open_import)
         a.add(ActionSpec("backup", "&Backup…", None, "backup", "Copy the workspace to a file"), self._backup)
+        a.add(ActionSpec("restore", "&Restore…", None, "restore", "Replace the workspace with a verified backup",
+                         editing=True), self._restore)
+        a.add(ActionSpec("exchange", "E&xchange…", None, "exchange",
+                         "Export or import a signed bundle of initiatives"), self._exchange)
         a.add(ActionSpec("quit", "&Quit", SK.Quit), self.close)
         undo = self.undo.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence(SK.Undo))
@@ -129,7 +135,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(a.get("new"))
         file_menu.addSeparator()
         file_menu.addAction(a.get("import"))
+        file_menu.addAction(a.get("exchange"))
         file_menu.addAction(a.get("backup"))
+        file_menu.addAction(a.get("restore"))
         file_menu.addSeparator()
         file_menu.addAction(a.get("quit"))
         edit = self.menuBar().addMenu("&Edit")
@@ -196,7 +204,8 @@ class MainWindow(QMainWindow):
         organisation, marking = result
         ro = " — read-only" if self.ws.read_only else ""
         self.setWindowTitle(f"OpsDesk — {organisation} [{marking}]{ro}")
-        self.ws_label.setText(f"{Path(self.ws.location).name}  ·  {marking}{ro}")
+        why = f": {self.ws.read_only_reason}" if self.ws.read_only_reason else ""
+        self.ws_label.setText(f"{Path(self.ws.location).name}  ·  {marking}{ro}{why}")
 
     def _page_call(self, method: str) -> None:
         handler = getattr(self.current_page(), method, None)
@@ -247,7 +256,7 @@ class MainWindow(QMainWindow):
             self.tasks.submit(workspace_service.create, path, organisation=Path(path).stem, force=True,
                               on_done=opened, on_error=lambda exc: errors.show_user_error(self, exc))
         else:
-            self.tasks.submit(workspace_service.open_workspace, path, read_only=self.ws.read_only,
+            self.tasks.submit(workspace_service.open_workspace, path, read_only=self.ws.read_only, exclusive=True,
                               on_done=opened, on_error=lambda exc: errors.show_user_error(self, exc))
 
     def _find(self) -> None:
@@ -295,6 +304,62 @@ class MainWindow(QMainWindow):
         if paths and not self.ws.read_only:
             event.acceptProposedAction()
             self.open_import(paths)
+
+    def _exchange(self) -> None:
+        from opsdesk.ui.dialogs.exchange import ExchangeDialog
+
+        self.exchange_dialog = ExchangeDialog(self.ctx, self)
+        self.exchange_dialog.show()
+
+    def _restore(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from opsdesk.services import backups
+
+        start = backups.auto_backup_dir(self.ws.location)
+        src, _ = QFileDialog.getOpenFileName(self, "Restore workspace from backup",
+                                             str(start if start.is_dir() else Path(self.ws.location).parent),
+                                             "OpsDesk workspace (*.opsdesk)")
+        if not src:
+            return
+        answer = QMessageBox.question(self, "Restore workspace",
+                                      f"Replace the open workspace with\n{src}?\n\nThe backup is verified first; "
+                                      "the current file is kept beside it.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.restore_from(src)
+
+    def restore_from(self, src: str) -> None:
+        """Verify ``src`` and put it in place of the open workspace (on the database worker)."""
+        from opsdesk.errors import OpsDeskError
+        from opsdesk.services import backups
+        from opsdesk.ui import errors
+
+        def work() -> object:
+            self.ws.engine.dispose()  # no connection may keep the old file open
+            return backups.restore(src, self.ws.location, held_lock=self.ws.instance_lock)
+
+        def done(result: object) -> None:
+            self.refresh_all()
+            kept = getattr(result, "kept", None)
+            self.notify("Restore", f"Restored the workspace from {src}."
+                        + (f"\n\nThe replaced file is kept as {kept}." if kept else ""))
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, OpsDeskError):
+                errors.show_user_error(self, exc)
+                self.show_status(f"Restore refused: {exc}")
+            else:
+                errors.handle(type(exc), exc, exc.__traceback__)
+
+        self.tasks.submit(work, on_done=done, on_error=failed)
+
+    def notify(self, title: str, text: str) -> None:
+        """Tell the user something worth more than a passing status message."""
+        from opsdesk.ui import errors
+
+        self.show_status(text.replace("\n\n", " "))
+        if errors.dialogs_enabled:
+            QMessageBox.information(self, title, text)
 
     def _help(self) -> None:
         QMessageBox.information(self, "OpsDesk help",
