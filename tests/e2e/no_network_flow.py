@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib.abc
+import importlib.machinery
 import os
 import sys
 from pathlib import Path
@@ -37,8 +38,18 @@ class _Excluded(importlib.abc.MetaPathFinder):
         for name in self.names:
             if fullname == name or fullname.startswith(name + "."):
                 self.asked.add(fullname)
-                raise ModuleNotFoundError(f"{fullname} is excluded from the frozen build", name=fullname)
+                # a spec whose loading fails: `import x` raises ModuleNotFoundError as in the bundle, while a
+                # mere existence check (importlib.util.find_spec, as pyqtgraph does for h5py) still returns
+                return importlib.machinery.ModuleSpec(fullname, _RefusingLoader())
         return None
+
+
+class _RefusingLoader(importlib.abc.Loader):
+    def create_module(self, spec):  # type: ignore[no-untyped-def]
+        raise ModuleNotFoundError(f"{spec.name} is excluded from the frozen build", name=spec.name)
+
+    def exec_module(self, module):  # type: ignore[no-untyped-def]
+        raise ModuleNotFoundError(f"{module.__name__} is excluded from the frozen build", name=module.__name__)
 
 
 def spec_excludes(spec: Path) -> list[str]:
