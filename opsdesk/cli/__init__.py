@@ -18,6 +18,7 @@ from opsdesk.errors import OpsDeskError
 COMMAND_MODULES = (
     "opsdesk.cli.workspace_cmds",
     "opsdesk.cli.register_cmds",
+    "opsdesk.cli.committee_cmds",
 )
 
 EXIT_USER_ERROR = 2

@@ -11,6 +11,7 @@ import pytest
 
 from opsdesk.errors import WorkspaceError
 from opsdesk.services import audit, initiatives, workspace
+from opsdesk.store import migrate
 from opsdesk.store.migrate import MIGRATIONS_DIR
 
 
@@ -67,12 +68,13 @@ def test_failing_migration_leaves_workspace_exactly_as_it_was(ws, tmp_path):
 
     scripts = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, scripts)
-    (scripts / "versions" / "9999_broken.py").write_text(textwrap.dedent('''
+    head = migrate.head_revision()
+    (scripts / "versions" / "9999_broken.py").write_text(textwrap.dedent(f'''
         from alembic import op
         import sqlalchemy as sa
 
         revision = "9999"
-        down_revision = "0001"
+        down_revision = "{head}"
         branch_labels = None
         depends_on = None
 
@@ -93,7 +95,7 @@ def test_failing_migration_leaves_workspace_exactly_as_it_was(ws, tmp_path):
     after = _snapshot(path)
     assert after == before
     assert not [name for (_k, name, _s) in after[0] if name.startswith("_alembic_tmp")]
-    backups = list(tmp_path.glob("test.opsdesk.pre-0001*.bak"))
+    backups = list(tmp_path.glob(f"test.opsdesk.pre-{head}*.bak"))
     assert backups, "a backup copy is made before migrating"
 
 

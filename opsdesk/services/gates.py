@@ -1,0 +1,268 @@
+"""Stage gates: the criteria for an initiative's next stage and how each stands, lessons shown alongside, and
+recording a gate decision that moves the stage in the same user action.
+
+The criteria come from the standards requirements (``opsdesk.services.standards.gate_readiness``), the KPIs
+(``opsdesk.analytics.kpis.initiative_kpis``), budget against spend, and team coverage
+(``opsdesk.analytics.skills.team_coverage``). Where one of those modules is not installed yet, a plain reading of
+the same records stands in, so a gate item always shows every group.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy import select
+
+from opsdesk.domain.enums import (
+    APPROVING_OUTCOMES,
+    AgendaKind,
+    ConformanceStatus,
+    Direction,
+    Discipline,
+    Outcome,
+    Stage,
+    StandardStatus,
+    VoteChoice,
+)
+from opsdesk.domain.rules import allowed_next_stages
+from opsdesk.errors import ValidationError
+from opsdesk.reports.content import number
+from opsdesk.services import committee, initiatives, lessons, records
+from opsdesk.services.context import Workspace
+from opsdesk.store.models import AgendaItem, Conformance, Initiative, MetricSeries, Requirement, Standard
+
+
+def _optional(module: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+@dataclass(frozen=True)
+class KpiView:
+    """One KPI as a brief and a gate show it (mirrors ``opsdesk.analytics.kpis.KPI``)."""
+
+    name: str
+    discipline: str
+    value: float | None
+    unit: str
+    rag: str  # green | amber | red | grey
+    threshold: str
+    trend: float | None
+    series_id: int | None
+
+
+@dataclass(frozen=True)
+class Criterion:
+    group: str  # Standards | KPIs | Budget | Team
+    name: str
+    met: bool | None  # None: not assessed
+    status: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class GateView:
+    code: str
+    current: Stage
+    target: Stage
+    criteria: list[Criterion]
+    lessons: list[tuple[lessons.LessonDTO, str]] = field(default_factory=list)
+
+    @property
+    def met(self) -> int:
+        return sum(1 for c in self.criteria if c.met)
+
+    @property
+    def unmet(self) -> list[Criterion]:
+        return [c for c in self.criteria if c.met is False]
+
+
+# --- KPIs ------------------------------------------------------------------------------------------------------
+
+def initiative_kpis(ws: Workspace, code: str, as_of: dt.date | None = None) -> list[KpiView]:
+    mod = _optional("opsdesk.analytics.kpis")
+    if mod is not None:
+        return [KpiView(k.name, getattr(k.discipline, "label", str(k.discipline)), k.value, k.unit, k.rag,
+                        k.threshold, k.trend, k.series_id) for k in mod.initiative_kpis(ws, code, as_of)]
+    return _kpis_from_series(ws, code)
+
+
+def rag_of(value: float | None, direction: Direction, green: float | None, amber: float | None) -> str:
+    if value is None or green is None or amber is None:
+        return "grey"
+    if direction is Direction.HIGHER_IS_BETTER:
+        return "green" if value >= green else "amber" if value >= amber else "red"
+    return "green" if value <= green else "amber" if value <= amber else "red"
+
+
+def _threshold_text(direction: Direction, green: float | None, amber: float | None, unit: str) -> str:
+    if green is None or amber is None:
+        return "no threshold"
+    op = "≥" if direction is Direction.HIGHER_IS_BETTER else "≤"
+    return f"green {op} {green:g} {unit}, amber {op} {amber:g} {unit}".replace(" %", " %")
+
+
+def _kpis_from_series(ws: Workspace, code: str) -> list[KpiView]:
+    from opsdesk.services import metrics
+
+    with ws.read() as s:
+        init = records.get_by(s, Initiative, "initiative", code=code)
+        series = list(s.scalars(select(MetricSeries).where(MetricSeries.initiative_id == init.id)
+                                .order_by(MetricSeries.discipline, MetricSeries.name)))
+    out = []
+    for x in series:
+        ts, values = metrics.points(ws, x.id)
+        value = float(values[-1]) if len(values) else None
+        trend = None
+        if len(ts):
+            month_ago = ts[-1] - 30 * 86400
+            earlier = values[ts <= month_ago]
+            trend = float(values[-1] - earlier[-1]) if len(earlier) else None
+        out.append(KpiView(x.name, x.discipline.label, value, x.unit,
+                           rag_of(value, x.direction, x.green_threshold, x.amber_threshold),
+                           _threshold_text(x.direction, x.green_threshold, x.amber_threshold, x.unit), trend, x.id))
+    return out
+
+
+# --- criteria ----------------------------------------------------------------------------------------------------
+
+def _standards_criteria(ws: Workspace, code: str, target: Stage, today: dt.date) -> list[Criterion]:
+    standards = _optional("opsdesk.services.standards")
+    readiness = getattr(standards, "gate_readiness", None)
+    if readiness is not None:
+        return [Criterion("Standards", f"{g.standard} {g.requirement}", g.met,
+                          g.status.label if g.status is not None else "not assessed", g.note)
+                for g in readiness(ws, code, target)]
+    out = []
+    with ws.read() as s:
+        init = records.get_by(s, Initiative, "initiative", code=code)
+        rows = s.execute(select(Standard, Requirement).join(Requirement, Requirement.standard_id == Standard.id)
+                         .where(Standard.status == StandardStatus.ADOPTED)
+                         .order_by(Standard.code, Requirement.code))
+        for std, req in rows:
+            if target.value not in (req.stages or []):
+                continue
+            conf = s.scalar(select(Conformance).where(Conformance.initiative_id == init.id,
+                                                      Conformance.requirement_id == req.id))
+            if conf is None:
+                out.append(Criterion("Standards", f"{std.code} {req.code}", False, "not assessed", req.text))
+                continue
+            met = conf.status in (ConformanceStatus.MET, ConformanceStatus.NOT_APPLICABLE)
+            note = req.text
+            if conf.status is ConformanceStatus.WAIVED:
+                met = conf.waiver_expires is not None and conf.waiver_expires >= today
+                note = f"waiver {'expired' if not met else 'until'} {conf.waiver_expires}: {conf.waiver_reason}"
+            out.append(Criterion("Standards", f"{std.code} {req.code}", met, conf.status.label, note))
+    return out
+
+
+def team_coverage(ws: Workspace, code: str) -> tuple[list[str], list[str]]:
+    """(disciplines covered, disciplines missing) by the initiative's team."""
+    skills = _optional("opsdesk.analytics.skills")
+    if skills is not None and hasattr(skills, "team_coverage"):
+        cov = skills.team_coverage(ws, code)
+        return ([getattr(c, "label", str(c)) for c in cov.covered],
+                [getattr(m, "label", str(m)) for m in cov.missing])
+    detail = initiatives.get(ws, code)
+    needed = [Discipline.parse(d) for d in detail.disciplines] or [Discipline.DATA, Discipline.ML,
+                                                                     Discipline.FINANCE]
+    have = {m.discipline for m in detail.team}
+    return [d.label for d in needed if d in have], [d.label for d in needed if d not in have]
+
+
+def _team_criteria(ws: Workspace, code: str) -> list[Criterion]:
+    covered, missing = team_coverage(ws, code)
+    return [Criterion("Team", "Disciplines covered", not missing, "covered" if not missing else "gap",
+                      ("covered: " + ", ".join(covered) if covered else "nobody on the team")
+                      + ("; missing: " + ", ".join(missing) if missing else ""))]
+
+
+def budget_position(ws: Workspace, code: str) -> tuple[Decimal, Decimal, str]:
+    """(budget, spend to date in the budget's currency, currency)."""
+    with ws.read() as s:
+        init = records.get_by(s, Initiative, "initiative", code=code)
+        spend = initiatives.spend_by_initiative(s).get((init.id, init.currency), Decimal(0))
+        return init.budget, spend, init.currency
+
+
+def gate_criteria(ws: Workspace, code: str, target: Stage | str, today: dt.date | None = None,
+                  kpis: list[KpiView] | None = None) -> list[Criterion]:
+    stage = Stage.parse(target)
+    day = today or ws.clock().date()
+    out = _standards_criteria(ws, code, stage, day)
+    for k in kpis if kpis is not None else initiative_kpis(ws, code):
+        if k.rag == "grey":
+            continue
+        value = "no data" if k.value is None else f"{number(k.value)} {k.unit}"
+        out.append(Criterion("KPIs", k.name, k.rag != "red", k.rag, f"{value}; {k.threshold}"))
+    budget, spend, currency = budget_position(ws, code)
+    share = f"{spend / budget:.0%} of budget" if budget else "no budget set"
+    out.append(Criterion("Budget", "Spend within budget", bool(budget) and spend <= budget,
+                         "within" if budget and spend <= budget else "over",
+                         f"{spend:,.0f} of {budget:,.0f} {currency} ({share})"))
+    out.extend(_team_criteria(ws, code))
+    return out
+
+
+def gate_view(ws: Workspace, code: str, target: Stage | str | None = None) -> GateView:
+    """What a gate item shows when it is prepared: criteria for the next stage and lessons from similar
+    initiatives."""
+    current = initiatives.get(ws, code).stage
+    nxt = allowed_next_stages(current)
+    stage = Stage.parse(target) if target else (nxt[0] if nxt else current)
+    return GateView(code, current, stage, gate_criteria(ws, code, stage), lessons.similar(ws, code))
+
+
+# --- deciding a gate -----------------------------------------------------------------------------------------------
+
+def record_gate_decision(ws: Workspace, item_id: int, outcome: Outcome | str, *,
+                         votes: Mapping[int, VoteChoice | str], rationale: str = "", conditions: str = "",
+                         override_reason: str = "", lesson: Mapping[str, Any] | None = None) -> int:
+    """Record the decision on an agenda item; on an approving stage-gate decision the initiative moves to the
+    requested stage, and a lesson learned may be recorded — all in one transaction."""
+    out = Outcome.parse(outcome)
+    with ws.write() as tx:
+        did = committee.record_decision_tx(tx, item_id, out, votes=votes, rationale=rationale,
+                                           conditions=conditions, override_reason=override_reason)
+        item = records.get_by(tx.session, AgendaItem, "agenda_item", id=item_id)
+        code = None
+        if item.initiative_id is not None:
+            init = tx.session.get(Initiative, item.initiative_id)
+            code = init.code if init else None
+        if item.kind is AgendaKind.STAGE_GATE and out in APPROVING_OUTCOMES:
+            assert code is not None and item.target_stage is not None
+            initiatives.change_stage_tx(tx, code, item.target_stage, decision_id=did,
+                                        note=f"Gate decision {did}")
+        if lesson and str(lesson.get("what_happened", "")).strip():
+            if code is None:
+                raise ValidationError("lesson", "a lesson belongs to an item about an initiative", entity="lesson")
+            values = {"stage": item.target_stage or Stage.PROPOSED, "recorded_on": tx.ws.clock().date(), **lesson}
+            lessons.create_tx(tx, code, values)
+        return did
+
+
+def default_options(target: Stage) -> str:
+    return "\n".join([f"Approve the move to {target.label}.",
+                      f"Approve the move to {target.label} with conditions on the criteria not yet met.",
+                      "Defer until the criteria not yet met are met.",
+                      "Reject: the initiative stays where it is."])
+
+
+def recommend(view: GateView) -> str:
+    """The secretariat's recommendation read from the criteria: approve when all are met, approve with
+    conditions when at most two are not, otherwise defer."""
+    unmet = view.unmet
+    if not unmet:
+        return f"Approve the move to {view.target.label}: all {len(view.criteria)} criteria are met."
+    names = "; ".join(f"{c.group}: {c.name}" for c in unmet)
+    if len(unmet) <= 2:
+        return f"Approve with conditions: {names} to be met within 90 days."
+    return f"Defer: {len(unmet)} of {len(view.criteria)} criteria are not met ({names})."

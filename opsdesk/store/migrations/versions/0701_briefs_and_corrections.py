@@ -1,0 +1,29 @@
+"""agenda item options and recommendation; decision correction reason
+
+Revision ID: 0701
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0701'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('agenda_item', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('options', sa.Text(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('recommendation', sa.Text(), nullable=False, server_default=''))
+    with op.batch_alter_table('decision', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('correction_reason', sa.Text(), nullable=False, server_default=''))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('decision', schema=None) as batch_op:
+        batch_op.drop_column('correction_reason')
+    with op.batch_alter_table('agenda_item', schema=None) as batch_op:
+        batch_op.drop_column('recommendation')
+        batch_op.drop_column('options')
