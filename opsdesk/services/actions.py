@@ -10,7 +10,7 @@ from sqlalchemy import select
 from opsdesk.domain.enums import ActionStatus
 from opsdesk.errors import ValidationError
 from opsdesk.services import records
-from opsdesk.services.context import Workspace
+from opsdesk.services.context import Tx, Workspace
 from opsdesk.store.models import ActionItem, Initiative, Person
 
 OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
@@ -33,16 +33,22 @@ class ActionDTO:
 
 def add_action(ws: Workspace, title: str, *, initiative_code: str | None = None, owner_id: int | None = None,
                due_on: dt.date | None = None, decision_id: int | None = None) -> int:
+    with ws.write() as tx:
+        return add_action_tx(tx, title, initiative_code=initiative_code, owner_id=owner_id, due_on=due_on,
+                             decision_id=decision_id)
+
+
+def add_action_tx(tx: Tx, title: str, *, initiative_code: str | None = None, owner_id: int | None = None,
+                  due_on: dt.date | None = None, decision_id: int | None = None) -> int:
     if not title.strip():
         raise ValidationError("title", "is required", entity="action_item")
-    with ws.write() as tx:
-        init_id = records.get_by(tx.session, Initiative, "initiative", code=initiative_code).id if initiative_code else None
-        if owner_id is not None:
-            records.get_by(tx.session, Person, "person", id=owner_id)
-        a = ActionItem(title=title.strip(), initiative_id=init_id, owner_id=owner_id, due_on=due_on,
-                       decision_id=decision_id, status=ActionStatus.OPEN)
-        tx.add(a, "action_item")
-        return a.id
+    init_id = records.get_by(tx.session, Initiative, "initiative", code=initiative_code).id if initiative_code else None
+    if owner_id is not None:
+        records.get_by(tx.session, Person, "person", id=owner_id)
+    a = ActionItem(title=title.strip(), initiative_id=init_id, owner_id=owner_id, due_on=due_on,
+                   decision_id=decision_id, status=ActionStatus.OPEN)
+    tx.add(a, "action_item")
+    return a.id
 
 
 def set_action_status(ws: Workspace, action_id: int, status: ActionStatus | str) -> None:

@@ -86,7 +86,7 @@ def set_classification_scheme(ws: Workspace, scheme: Sequence[str]) -> None:
         in_use: set[str] = set()
         for model in (Initiative, DataAsset, Model):
             in_use |= set(tx.session.scalars(select(model.classification).distinct()))
-        missing = sorted(in_use - set(cleaned))
+        missing = sorted(m for m in in_use - set(cleaned) if m)
         if missing:
             raise ValidationError("classification_scheme", "still in use: " + ", ".join(missing), entity="workspace")
         info = tx.session.scalar(select(WorkspaceInfo))

@@ -33,7 +33,7 @@ from opsdesk.domain.enums import (
 from opsdesk.domain.rules import allowed_next_stages
 from opsdesk.errors import ValidationError
 from opsdesk.reports.content import number
-from opsdesk.services import committee, initiatives, lessons, records
+from opsdesk.services import actions, committee, initiatives, lessons, records
 from opsdesk.services.context import Workspace
 from opsdesk.store.models import AgendaItem, Conformance, Initiative, MetricSeries, Requirement, Standard
 
@@ -225,9 +225,11 @@ def gate_view(ws: Workspace, code: str, target: Stage | str | None = None) -> Ga
 
 def record_gate_decision(ws: Workspace, item_id: int, outcome: Outcome | str, *,
                          votes: Mapping[int, VoteChoice | str], rationale: str = "", conditions: str = "",
-                         override_reason: str = "", lesson: Mapping[str, Any] | None = None) -> int:
+                         override_reason: str = "", lesson: Mapping[str, Any] | None = None,
+                         action: Mapping[str, Any] | None = None) -> int:
     """Record the decision on an agenda item; on an approving stage-gate decision the initiative moves to the
-    requested stage, and a lesson learned may be recorded — all in one transaction."""
+    requested stage; a lesson learned and an action item (title, owner_id, due_on) may be recorded with it —
+    all in one transaction."""
     out = Outcome.parse(outcome)
     with ws.write() as tx:
         did = committee.record_decision_tx(tx, item_id, out, votes=votes, rationale=rationale,
@@ -246,6 +248,9 @@ def record_gate_decision(ws: Workspace, item_id: int, outcome: Outcome | str, *,
                 raise ValidationError("lesson", "a lesson belongs to an item about an initiative", entity="lesson")
             values = {"stage": item.target_stage or Stage.PROPOSED, "recorded_on": tx.ws.clock().date(), **lesson}
             lessons.create_tx(tx, code, values)
+        if action and str(action.get("title", "")).strip():
+            actions.add_action_tx(tx, str(action["title"]), initiative_code=code, owner_id=action.get("owner_id"),
+                                  due_on=action.get("due_on"), decision_id=did)
         return did
 
 

@@ -83,6 +83,8 @@ class MainWindow(QMainWindow):
         a = self.actions_
         a.add(ActionSpec("new", "&New…", SK.New, "new", "Create a record on this page", editing=True))
         a.add(ActionSpec("find", "&Find", SK.Find, "find", "Search on this page"), self._find)
+        a.add(ActionSpec("export_brief", "Export &brief…", SK.Print, "export",
+                         "Export the selected agenda item's brief, or the meeting pack, as PDF"), self._export_brief)
         a.add(ActionSpec("backup", "&Backup…", None, "backup", "Copy the workspace to a file"), self._backup)
         a.add(ActionSpec("quit", "&Quit", SK.Quit), self.close)
         undo = self.undo.createUndoAction(self, "&Undo")
@@ -101,6 +103,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(a.get("new"))
         file_menu.addSeparator()
+        file_menu.addAction(a.get("export_brief"))
         file_menu.addAction(a.get("backup"))
         file_menu.addSeparator()
         file_menu.addAction(a.get("quit"))
@@ -168,6 +171,13 @@ class MainWindow(QMainWindow):
         finder = getattr(page, "find", None)
         if finder:
             finder()
+
+    def _export_brief(self) -> None:
+        exporter = getattr(self.current_page(), "export_brief", None)
+        if exporter is None:
+            exporter = getattr(self.go_to("committee"), "export_brief", None)
+        if exporter is not None:
+            exporter()
 
     def _backup(self) -> None:
         from PySide6.QtWidgets import QFileDialog

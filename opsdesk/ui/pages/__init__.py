@@ -26,13 +26,19 @@ def _initiatives(ctx: PageContext) -> Page:
     return InitiativesPage(ctx)
 
 
+def _committee(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.committee import CommitteePage
+
+    return CommitteePage(ctx)
+
+
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("dashboard", "Dashboard", "dashboard", None, "the operations dashboard"),
     PageSpec("initiatives", "Initiatives", "initiatives", _initiatives),
     PageSpec("data_models", "Data & Models", "data", None, "the registers of data assets, models and lineage"),
     PageSpec("costs", "Costs", "costs", None, "cost ingestion and allocation"),
     PageSpec("standards", "Standards", "standards", None, "the standards catalogue and conformance"),
-    PageSpec("committee", "Committee", "committee", None, "meetings, decisions and briefs"),
+    PageSpec("committee", "Committee", "committee", _committee),
     PageSpec("people", "People & Skills", "people", None, "the people register and the skills matrix"),
     PageSpec("lessons", "Lessons", "lessons", None, "lessons learned"),
 )
