@@ -36,6 +36,11 @@ def minutes_story(m: Minutes) -> list[Flowable]:
             story += decision_story(it.decision, 2, f"{key}-d")
         else:
             story.append(para("No decision recorded.", "Muted"))
+    arising = [(f"{it.position}", a.title, a.owner, a.due, a.status + (" (overdue)" if a.overdue else ""))
+               for it in m.items if it.decision is not None for a in it.decision.actions]
+    story.append(Heading("Actions arising", st["H1"], 0, "actions"))
+    story.append(table(["Item", "Action", "Owner", "Due", "Status"], arising, [10, 70, 35, 20, 22]) if arising
+                 else para("No actions arise from this meeting.", "Muted"))
     return story
 
 

@@ -249,8 +249,8 @@ def initiative_brief(ws: Workspace, code: str, item_id: int | None = None) -> In
     view = gates.GateView(code, d.stage, target or d.stage, criteria, similar)
     source = item or pending
     options = source.options if source and source.options else gates.default_options(target) if target else ""
-    recommendation = (source.recommendation if source and source.recommendation else gates.recommend(view)
-                      if target else "")
+    recommendation = (source.recommendation if source and source.recommendation else
+                      "Read from the gate criteria as they stand: " + gates.recommend(view) if target else "")
     requested = item.requested_decision if item else pending.requested_decision if pending else ""
     rag_count = {r: sum(1 for k in kpis if k.rag == r) for r in ("green", "amber", "red")}
     summary = [

@@ -144,3 +144,19 @@ def test_export_refuses_a_name_that_is_not_pdf(demo_ws, tmp_path: Path):
     with pytest.raises(ValidationError):
         exports.export(demo_ws, tmp_path / "brief.txt", initiative="AI-0001")
     assert audit.count(demo_ws) == before and not (tmp_path / "brief.txt").exists()
+
+
+def test_correction_of_a_closed_meeting_decision_shows_in_brief_and_minutes(demo_ws, decided_item, tmp_path: Path):
+    meeting, item = decided_item
+    assert meeting.status.value == "closed"
+    fixed = committee.correct_decision(demo_ws, item.decision.id, reason="Conditions were minuted wrongly",
+                                       conditions="Quarterly drift report to the committee.")
+    exports.export(demo_ws, tmp_path / "b.pdf", item_id=item.id)
+    exports.export(demo_ws, tmp_path / "m.pdf", meeting_id=meeting.id, minutes=True)
+    brief = "\n".join(page_texts(tmp_path / "b.pdf"))
+    minutes = "\n".join(page_texts(tmp_path / "m.pdf"))
+    for text in (brief, minutes):
+        assert f"record #{item.decision.id}: Conditions were minuted wrongly" in text
+        assert "Quarterly drift report to the committee." in text
+        assert f"Superseded record #{item.decision.id}" in text
+    assert f"#{fixed}" in brief
