@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
 def add_workspace_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workspace", "-w", metavar="PATH", default=argparse.SUPPRESS,
                         help="workspace file (default: $OPSDESK_WORKSPACE or the user data folder)")
+    parser.add_argument("--database-url", metavar="URL", default=argparse.SUPPRESS,
+                        help="a shared PostgreSQL workspace instead of a file, e.g. "
+                             "postgresql+psycopg://user@host/db (default: $OPSDESK_DATABASE_URL); the password "
+                             "comes from a passfile or a prompt, never from the URL")
+    parser.add_argument("--i-have-a-backup", action="store_true", default=argparse.SUPPRESS,
+                        help="allow a schema upgrade of a server database without running pg_dump first")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,10 +74,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def workspace_path(args: argparse.Namespace) -> str:
+    """The workspace to use: --database-url, --workspace, $OPSDESK_DATABASE_URL, $OPSDESK_WORKSPACE, default."""
     from opsdesk import paths
 
-    explicit = getattr(args, "workspace", None) or os.environ.get("OPSDESK_WORKSPACE")
+    explicit = (getattr(args, "database_url", None) or getattr(args, "workspace", None)
+                or os.environ.get("OPSDESK_DATABASE_URL") or os.environ.get("OPSDESK_WORKSPACE"))
     return explicit or str(paths.default_workspace())
+
+
+def open_ws(args: argparse.Namespace, *, read_only: bool = False):
+    """Open the chosen workspace; for a server that wants a password no passfile gave, ask for it."""
+    from opsdesk.services import workspace
+
+    location = workspace_path(args)
+    backup_ok = bool(getattr(args, "i_have_a_backup", False))
+    try:
+        return workspace.open_workspace(location, read_only=read_only, i_have_a_backup=backup_ok)
+    except workspace.PasswordRequired:
+        if not sys.stdin.isatty():
+            raise
+        import getpass
+
+        password = getpass.getpass(f"Password for {location}: ")
+        return workspace.open_workspace(location, read_only=read_only, password=password,
+                                        i_have_a_backup=backup_ok)
 
 
 def _gui(args: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from opsdesk.cli import add_workspace_argument, workspace_path
+from opsdesk.cli import add_workspace_argument, open_ws
 from opsdesk.cli.output import print_json, print_table
 
 
@@ -18,9 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from opsdesk.services import initiatives, workspace
+    from opsdesk.services import initiatives
 
-    ws = workspace.open_workspace(workspace_path(args), read_only=True)
+    ws = open_ws(args, read_only=True)
     try:
         rows = initiatives.list_rows(ws)
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from opsdesk.cli import add_workspace_argument, workspace_path
+from opsdesk.cli import add_workspace_argument, open_ws, workspace_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,6 +24,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("verify", help="recompute the audit chain and check the database")
     add_workspace_argument(p)
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("migrate", help="copy a whole workspace between a file and a PostgreSQL server")
+    p.add_argument("--from", dest="source", required=True, metavar="SOURCE", help="workspace file or database URL")
+    p.add_argument("--to", dest="target", required=True, metavar="TARGET",
+                   help="a new workspace file, or an empty PostgreSQL database URL")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("backup", help="copy the workspace to DEST with SQLite's online backup")
     add_workspace_argument(p)
@@ -46,8 +53,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from opsdesk.errors import WorkspaceError
     from opsdesk.services import demo
+    from opsdesk.store.engine import is_server_url, redact
 
-    path = Path(workspace_path(args))
+    location = workspace_path(args)
+    if is_server_url(location):
+        demo.build(location)
+        print(f"wrote demo workspace to {redact(location)}")
+        return 0
+    path = Path(location)
     if path.exists() and not args.force:
         raise WorkspaceError(f"{path} already exists (use --force to replace it)")
     demo.build(path, force=args.force)
@@ -56,9 +69,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from opsdesk.services import audit, workspace
+    from opsdesk.services import audit
 
-    ws = workspace.open_workspace(workspace_path(args), read_only=False)
+    ws = open_ws(args)
     try:
         report = audit.verify(ws)
     finally:
@@ -76,10 +89,25 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from opsdesk.services import workspace
 
-    ws = workspace.open_workspace(workspace_path(args))
+    ws = open_ws(args)
     try:
         dest = workspace.backup(ws, args.dest)
     finally:
         ws.close()
     print(f"backed up to {dest}")
     return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from opsdesk.cli.output import print_json
+    from opsdesk.services import transfer
+
+    report = transfer.copy_workspace(args.source, args.target)
+    if args.json:
+        print_json({"source": report.source, "target": report.target, "rows": report.rows,
+                    "audit_events": report.audit_events, "chain_ok": report.chain_ok})
+    else:
+        total = sum(report.rows.values())
+        print(f"copied {total} rows in {len(report.rows)} tables from {report.source} to {report.target}; "
+              f"{report.audit_events} audit events, chain {'intact' if report.chain_ok else 'BROKEN'}")
+    return 0 if report.chain_ok else 1

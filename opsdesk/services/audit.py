@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+from opsdesk.store import queries
 from opsdesk.store.models import AuditEvent
 
 if TYPE_CHECKING:
@@ -63,7 +64,8 @@ def append(
     session: Session, *, at: dt.datetime, actor: str, action: str, entity: str, entity_id: object,
     before: Any = None, after: Any = None, note: str = "",
 ) -> AuditEvent:
-    """Append one event after the current last one. The caller holds the write lock (see store.engine)."""
+    """Append one event after the current last one, holding the chain's lock until the transaction ends."""
+    queries.lock_audit_chain(session.connection())
     last = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     before, after = jsonable(before), jsonable(after)

@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from opsdesk.errors import ReadOnlyError
+from opsdesk.errors import ConflictError, ReadOnlyError
 from opsdesk.services import audit
 from opsdesk.store.engine import WRITE_OPTION
 
@@ -112,9 +113,14 @@ class Workspace:
     def write(self, topic: str = "data") -> Iterator[Tx]:
         """One transaction for one user action: everything inside commits together, or nothing does."""
         if self.read_only:
-            raise ReadOnlyError(f"the workspace is open read-only{': ' + self.read_only_reason if self.read_only_reason else ''}")
-        with self._writer() as session, session.begin():
-            yield Tx(session, self)
+            why = f": {self.read_only_reason}" if self.read_only_reason else ""
+            raise ReadOnlyError(f"the workspace is open read-only{why}")
+        try:
+            with self._writer() as session, session.begin():
+                yield Tx(session, self)
+        except StaleDataError:
+            raise ConflictError("the record was changed by someone else while you saved it; nothing of yours "
+                                "was saved — reload it and apply your change again") from None
         self.notify(topic)
 
     def subscribe(self, listener: Callable[[str], None]) -> None:

@@ -42,6 +42,7 @@ from opsdesk.services import (
     workspace,
 )
 from opsdesk.services.context import FixedStepClock, Workspace
+from opsdesk.store.engine import is_server_url
 from opsdesk.store.models import AllocationRule, ImportBatch
 
 ORG = "Department of Public Services"
@@ -138,9 +139,9 @@ SKILLS = [
 ]
 
 
-def build(path: Path | str, *, force: bool = False) -> Path:
-    """Write the demo workspace to ``path`` and return it."""
-    target = Path(path)
+def build(path: Path | str, *, force: bool = False) -> Path | str:
+    """Write the demo workspace to ``path`` (a file, or a server database URL) and return it."""
+    target: Path | str = path if is_server_url(str(path)) else Path(path)
     clock = FixedStepClock(_at(START - dt.timedelta(days=30), 9))
     ws = workspace.create(target, organisation=ORG, currency="USD", actor="demo", clock=clock, force=force)
     try:

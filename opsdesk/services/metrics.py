@@ -76,6 +76,17 @@ def insert_points_tx(tx: Tx, rows: Iterable[tuple[int, int, float]], batch_id: i
     return queries.bulk_upsert_points(tx.session.connection(), rows, batch_id)
 
 
+def record_points(ws: Workspace, series_id: int, rows: list[tuple[int, float]], note: str = "") -> int:
+    """Record (epoch seconds, value) points of one series by hand or from a tool, in one audited transaction."""
+    with ws.write("metrics") as tx:
+        records.get_by(tx.session, MetricSeries, ENTITY, id=series_id)
+        n = insert_points_tx(tx, [(series_id, int(ts), float(v)) for ts, v in rows])
+        tx.audit("record_points", ENTITY, series_id, None,
+                 {"points": n, "first": min((r[0] for r in rows), default=None),
+                  "last": max((r[0] for r in rows), default=None)}, note)
+        return n
+
+
 def list_series(ws: Workspace, initiative_code: str | None = None) -> list[SeriesDTO]:
     with ws.read() as s:
         stmt = select(MetricSeries).order_by(MetricSeries.discipline, MetricSeries.name)

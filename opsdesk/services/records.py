@@ -7,11 +7,12 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from opsdesk.domain.validation import Field, clean
 from opsdesk.errors import ConflictError, NotFoundError, ValidationError
 from opsdesk.services.context import Tx
+from opsdesk.store.models import AuditEvent
 
 M = TypeVar("M")
 D = TypeVar("D")
@@ -47,12 +48,30 @@ def ensure_unique(session: Session, model: type[Any], field: str, value: Any, en
 
 
 def check_version(obj: Any, expected: int | None, entity: str) -> None:
-    """Optimistic concurrency: refuse a save based on a version someone else has since replaced."""
-    if expected is not None and getattr(obj, "version", expected) != expected:
-        raise ConflictError(
-            f"{entity} {getattr(obj, 'code', None) or obj.id} was changed by someone else since you opened it "
-            f"(your version {expected}, now {obj.version}); reload it and apply your change again"
-        )
+    """Optimistic concurrency: refuse a save based on a version someone else has since replaced, and say what
+    the other person changed (from the audit trail)."""
+    if expected is None or getattr(obj, "version", expected) == expected:
+        return
+    key = getattr(obj, "code", None) or obj.id
+    session = object_session(obj)
+    changes: list[str] = []
+    if session is not None:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.entity == entity,
+                                                          AuditEvent.entity_id == str(key))
+                                 .order_by(AuditEvent.seq.desc()).limit(50))
+        for ev in events:
+            after = ev.after or {}
+            if int(after.get("version", 0) or 0) <= expected:
+                break
+            before = ev.before or {}
+            diffs = [f"{k}: {before.get(k)!r} → {after.get(k)!r}" for k in sorted(after)
+                     if k != "version" and before.get(k) != after.get(k)]
+            changes.append(f"{ev.actor} at {ev.at:%Y-%m-%d %H:%M} UTC changed " + ("; ".join(diffs) or "it"))
+    detail = (" — " + " | ".join(reversed(changes))) if changes else ""
+    raise ConflictError(
+        f"{entity} {key} was changed by someone else since you opened it (your version {expected}, now "
+        f"{obj.version}){detail}. Nothing of yours was saved; reload it and apply your change again"
+    )
 
 
 def create(tx: Tx, model: type[M], entity: str, schema: tuple[Field, ...], values: Mapping[str, Any],

@@ -8,15 +8,16 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import make_url, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from opsdesk import log
 from opsdesk.domain.classification import DEFAULT_SCHEME
 from opsdesk.errors import WorkspaceError
 from opsdesk.services.context import Clock, Workspace
-from opsdesk.store import migrate
-from opsdesk.store.engine import make_engine, sqlite_url
+from opsdesk.store import migrate, queries
+from opsdesk.store.engine import check_server_url, is_server_url, make_engine, redact, sqlite_url
 from opsdesk.store.models import WorkspaceInfo
 
 _log = log.get("services.workspace")
@@ -33,7 +34,11 @@ class WorkspaceInfoDTO:
 
 def _url_and_path(location: str | Path) -> tuple[str, Path | None]:
     text_loc = str(location)
-    if "://" in text_loc:
+    if is_server_url(text_loc):
+        try:
+            check_server_url(text_loc)
+        except ValueError as exc:
+            raise WorkspaceError(str(exc)) from None
         return text_loc, None
     path = Path(location).expanduser()
     return sqlite_url(path), path
@@ -41,7 +46,7 @@ def _url_and_path(location: str | Path) -> tuple[str, Path | None]:
 
 def create(location: str | Path, *, organisation: str = "My organisation", currency: str = "USD",
            scheme: tuple[str, ...] = DEFAULT_SCHEME, actor: str | None = None, clock: Clock | None = None,
-           force: bool = False) -> Workspace:
+           force: bool = False, password: str | None = None) -> Workspace:
     """Create an empty workspace with the current schema and its first audit event."""
     url, path = _url_and_path(location)
     if path is not None:
@@ -52,9 +57,16 @@ def create(location: str | Path, *, organisation: str = "My organisation", curre
             for extra in (Path(f"{path}-wal"), Path(f"{path}-shm")):
                 extra.unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url)
+    engine = make_engine(url, password=password)
+    if path is None:
+        _check_reachable(engine, url)
+        with engine.connect() as conn:
+            existing = migrate.current_revision(conn)
+        if existing is not None:
+            engine.dispose()
+            raise WorkspaceError(f"{redact(url)} already holds an OpsDesk workspace")
     migrate.upgrade(engine)
-    ws = Workspace(engine, location=str(path or url), actor=actor, clock=clock)
+    ws = Workspace(engine, location=str(path or redact(url)), actor=actor, clock=clock)
     with ws.write("workspace") as tx:
         if tx.session.scalar(select(WorkspaceInfo)) is not None:
             raise WorkspaceError(f"{location} already holds a workspace")
@@ -87,8 +99,52 @@ def copy_sqlite(src: Path, dest: Path) -> None:
     source.close()
 
 
+class PasswordRequired(WorkspaceError):
+    """The server asked for a password that no passfile supplied; the caller may prompt and try again."""
+
+
+def _check_reachable(engine: Engine, url: str) -> None:
+    try:
+        with engine.connect():
+            pass
+    except (OperationalError, DatabaseError) as exc:
+        engine.dispose()
+        text_exc = str(exc.orig)
+        if "password" in text_exc.lower():
+            raise PasswordRequired(f"{redact(url)} needs a password: {text_exc.strip().splitlines()[0]}") from None
+        raise WorkspaceError(f"cannot connect to {redact(url)}: {text_exc.strip().splitlines()[0]}") from None
+
+
+def _server_backup(url: str, confirmed: bool) -> str:
+    """Before migrating a server database: run pg_dump when the client tools exist, else insist on a backup."""
+    if confirmed:
+        return "confirmed by the operator (--i-have-a-backup)"
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        raise WorkspaceError(f"{redact(url)} needs a schema upgrade; take a backup first and run again with "
+                             "--i-have-a-backup (pg_dump was not found to take one automatically)")
+    import subprocess
+
+    from opsdesk import paths
+
+    parsed = make_url(url)
+    dest = paths.user_data_dir() / f"pg-{parsed.database}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.dump"
+    args = [pg_dump, "--format=custom", f"--file={dest}", f"--dbname={parsed.database}"]
+    if parsed.host:
+        args.append(f"--host={parsed.host}")
+    if parsed.port:
+        args.append(f"--port={parsed.port}")
+    if parsed.username:
+        args.append(f"--username={parsed.username}")
+    done = subprocess.run(args, capture_output=True, text=True, timeout=3600)
+    if done.returncode != 0:
+        raise WorkspaceError(f"pg_dump failed before the upgrade, nothing was changed: {done.stderr.strip()}")
+    return str(dest)
+
+
 def open_workspace(location: str | Path, *, actor: str | None = None, clock: Clock | None = None,
-                   read_only: bool = False, migrations: Path | None = None) -> Workspace:
+                   read_only: bool = False, migrations: Path | None = None, password: str | None = None,
+                   i_have_a_backup: bool = False) -> Workspace:
     """Open an existing workspace: pragmas, quick check, backup then migrations when the schema is behind."""
     url, path = _url_and_path(location)
     if path is not None:
@@ -97,7 +153,10 @@ def open_workspace(location: str | Path, *, actor: str | None = None, clock: Clo
         if not _looks_like_sqlite(path):
             raise WorkspaceError(f"{path} is not an OpsDesk workspace (not a SQLite database)")
     engine = make_engine(url if not read_only or path is None else sqlite_url(path, read_only=True),
-                         read_only=read_only)
+                         read_only=read_only, password=password)
+    if path is None:
+        _check_reachable(engine, url)
+    reason = ""
     try:
         with engine.connect() as conn:
             if engine.dialect.name == "sqlite":
@@ -105,26 +164,37 @@ def open_workspace(location: str | Path, *, actor: str | None = None, clock: Clo
                 if [r[0] for r in result] != ["ok"]:
                     raise WorkspaceError(f"{location} failed its integrity check: {result[0][0]}")
             current = migrate.current_revision(conn)
+            if current is not None and not read_only and not queries.can_write(conn):
+                read_only, reason = True, "your database role can only read"
+    except WorkspaceError:
+        engine.dispose()
+        raise
     except (OperationalError, DatabaseError) as exc:
         engine.dispose()
-        raise WorkspaceError(f"cannot open {location}: {exc.orig}") from None
+        raise WorkspaceError(f"cannot open {redact(str(location))}: {exc.orig}") from None
     head = migrate.head_revision(migrations)
-    if current is None and path is not None:
+    if current is None:
         engine.dispose()
-        raise WorkspaceError(f"{path} is not an OpsDesk workspace (no schema version)")
+        where = path if path is not None else redact(url)
+        raise WorkspaceError(f"{where} is not an OpsDesk workspace (no schema version)")
     if current != head:
         if read_only:
             engine.dispose()
             raise WorkspaceError(f"{location} needs a schema upgrade and is open read-only")
-        if path is not None:
-            saved = backup_before_migration(path, current)
-            _log.info("backed up %s to %s before migrating", path, saved)
+        try:
+            saved = str(backup_before_migration(path, current)) if path is not None else \
+                _server_backup(url, i_have_a_backup)
+        except BaseException:
+            engine.dispose()
+            raise
+        _log.info("backup before migrating %s: %s", redact(str(location)), saved)
         try:
             migrate.upgrade(engine, migrations)
         except Exception as exc:
             engine.dispose()
-            raise WorkspaceError(f"upgrading {location} failed and was rolled back: {exc}") from exc
-    ws = Workspace(engine, location=str(path or url), actor=actor, clock=clock, read_only=read_only)
+            raise WorkspaceError(f"upgrading {redact(str(location))} failed and was rolled back: {exc}") from exc
+    ws = Workspace(engine, location=str(path or redact(url)), actor=actor, clock=clock, read_only=read_only,
+                   read_only_reason=reason)
     _log.info("opened workspace %s%s", ws.location, " read-only" if read_only else "")
     return ws
 
@@ -183,5 +253,3 @@ def ping(ws: Workspace) -> dt.datetime:
         s.execute(text("SELECT 1"))
     return ws.clock()
 
-
-__all__ = ["create", "open_workspace", "info", "backup", "copy_sqlite", "shutil"]

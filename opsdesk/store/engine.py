@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
 
 WRITE_OPTION = "opsdesk_write"
@@ -23,14 +23,37 @@ def sqlite_url(path: Path | str, *, read_only: bool = False) -> str:
     return f"sqlite:///{p.as_posix()}"
 
 
-def make_engine(url: str, *, read_only: bool = False, echo: bool = False) -> Engine:
+def is_server_url(location: str) -> bool:
+    return "://" in location and not location.startswith("sqlite")
+
+
+def check_server_url(url: str) -> None:
+    """Refuse a password on the command line, in settings or logs: it belongs in a passfile or a prompt."""
+    parsed = make_url(url)
+    if parsed.password:
+        raise ValueError("the database URL contains a password; put it in a passfile (~/.pgpass or PGPASSFILE) "
+                         "or leave it out to be asked for it")
+    if parsed.get_backend_name() != "postgresql":
+        raise ValueError(f"unsupported database '{parsed.get_backend_name()}' (OpsDesk supports SQLite files "
+                         "and PostgreSQL)")
+
+
+def redact(url: str) -> str:
+    """The URL as it may be shown or logged."""
+    if not is_server_url(url):
+        return url
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def make_engine(url: str, *, read_only: bool = False, echo: bool = False, password: str | None = None) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, future=True)
         _install_sqlite_recipe(engine, read_only=read_only)
         return engine
-    kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
-    engine = create_engine(url, **kwargs)
-    return engine
+    connect_args: dict[str, Any] = {"connect_timeout": 10, "application_name": "opsdesk"}
+    if password:
+        connect_args["password"] = password
+    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
 
 
 def _install_sqlite_recipe(engine: Engine, *, read_only: bool) -> None:

@@ -30,12 +30,18 @@ class Money(TypeDecorator[Decimal]):
             value = Decimal(str(value))
         if dialect.name == "postgresql":
             return value
-        return format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+        return canonical(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        return value if isinstance(value, Decimal) else Decimal(str(value))
+        return Decimal(canonical(value if isinstance(value, Decimal) else Decimal(str(value))))
+
+
+def canonical(value: Decimal) -> str:
+    """Plain notation without trailing zeros, the same on every engine: 1200.50 → '1200.5', 4.8E+5 → '480000'."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

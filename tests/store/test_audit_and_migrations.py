@@ -24,7 +24,8 @@ def test_every_mutation_extends_a_valid_chain(ws):
     assert hist[0].before["name"] == "Triage" and hist[0].after["name"] == "Claims triage"
 
 
-def test_tampered_row_is_named_by_sequence(ws, tmp_path):
+def test_tampered_row_is_named_by_sequence(sqlite_ws, tmp_path):
+    ws = sqlite_ws
     for i in range(1, 4):
         initiatives.create(ws, {"code": f"AI-000{i}", "name": f"Initiative {i}"})
     ws.close()
@@ -37,7 +38,8 @@ def test_tampered_row_is_named_by_sequence(ws, tmp_path):
     assert not report.ok and report.broken_seq == 3
 
 
-def test_deleted_audit_row_is_detected(ws, tmp_path):
+def test_deleted_audit_row_is_detected(sqlite_ws, tmp_path):
+    ws = sqlite_ws
     for i in range(1, 4):
         initiatives.create(ws, {"code": f"AI-000{i}", "name": f"Initiative {i}"})
     ws.close()
@@ -60,7 +62,8 @@ def _snapshot(path: Path):
     return schema, version, rows
 
 
-def test_failing_migration_leaves_workspace_exactly_as_it_was(ws, tmp_path):
+def test_failing_migration_leaves_workspace_exactly_as_it_was(sqlite_ws, tmp_path):
+    ws = sqlite_ws
     initiatives.create(ws, {"code": "AI-0001", "name": "Triage"})
     ws.close()
     path = tmp_path / "test.opsdesk"
@@ -106,7 +109,8 @@ def test_opening_a_file_that_is_not_a_workspace_says_so(tmp_path):
         workspace.open_workspace(junk)
 
 
-def test_backup_is_a_sound_copy(ws, tmp_path):
+def test_backup_is_a_sound_copy(sqlite_ws, tmp_path):
+    ws = sqlite_ws
     initiatives.create(ws, {"code": "AI-0001", "name": "Triage"})
     dest = workspace.backup(ws, tmp_path / "copy.opsdesk")
     copy = workspace.open_workspace(dest)

@@ -197,7 +197,8 @@ def test_lessons_and_similar_initiatives(ws):
     assert found == {"Data late": "shares an objective", "Costs doubled": "shares tags nlp"}
 
 
-def test_read_only_workspace_refuses_writes(ws, tmp_path):
+def test_read_only_workspace_refuses_writes(sqlite_ws, tmp_path):
+    ws = sqlite_ws
     from opsdesk.errors import ReadOnlyError
     from opsdesk.services import workspace
 

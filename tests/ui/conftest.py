@@ -20,6 +20,17 @@ def _fresh_settings(tmp_path: Path, qapp):
 
 
 @pytest.fixture
+def ws(sqlite_ws):
+    """GUI tests run on SQLite; the services under them are tested on both engines."""
+    return sqlite_ws
+
+
+@pytest.fixture
+def demo_ws(sqlite_demo_ws):
+    return sqlite_demo_ws
+
+
+@pytest.fixture
 def window(qtbot, demo_ws):
     from opsdesk.ui.main_window import MainWindow
 
