@@ -115,7 +115,7 @@ ITEM_COLUMNS: list[Column[AgendaItemDTO]] = [
     Column("Initiative", lambda i: i.initiative_code or "—"),
     Column("Quorum", _quorum, colour=lambda i: None if i.quorum is None or i.quorum.met else "#c62828"),
     Column("Conflicts", lambda i: str(len(i.conflicts)), lambda i: len(i.conflicts)),
-    Column("Decision (for–against–abstain–recused)", _decision),
+    Column("Decision (votes F–A–Ab–R)", _decision),
 ]
 
 
