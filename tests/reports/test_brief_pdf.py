@@ -160,3 +160,27 @@ def test_correction_of_a_closed_meeting_decision_shows_in_brief_and_minutes(demo
         assert "Quarterly drift report to the committee." in text
         assert f"Superseded record #{item.decision.id}" in text
     assert f"#{fixed}" in brief
+
+
+def test_marking_is_the_highest_of_initiative_data_and_models(ws, tmp_path: Path):
+    from opsdesk.services import metadata
+    from opsdesk.store.models import InitiativeDataAsset
+
+    initiatives.create(ws, {"code": "AI-0001", "name": "Triage", "classification": "OFFICIAL"})
+    asset = metadata.create_asset(ws, {"name": "claims", "classification": "SECRET"})
+    out = tmp_path / "a.pdf"
+    exports.export(ws, out, initiative="AI-0001")
+    assert all("OFFICIAL" in t and "SECRET" not in t for t in page_texts(out))
+    with ws.write() as tx:
+        tx.session.add(InitiativeDataAsset(initiative_id=1, data_asset_id=asset.id))
+    exports.export(ws, out, initiative="AI-0001")
+    texts = page_texts(out)
+    assert all(t.count("SECRET") >= 2 for t in texts)
+    _fonts_are_embedded_and_never_base14(out.read_bytes())
+
+
+def test_self_test_pdf_uses_only_the_bundled_font(tmp_path: Path):
+    from opsdesk.reports import fonts as bundled
+
+    path = bundled.one_page_pdf(tmp_path / "one.pdf", "OpsDesk self-test", "Fonts are embedded.")
+    _fonts_are_embedded_and_never_base14(path.read_bytes())

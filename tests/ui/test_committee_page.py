@@ -93,6 +93,10 @@ def test_hold_meeting_record_gate_decision_and_see_the_stage_move(window, demo_w
     window.settle()
     out = page.last_export.path
     assert out.exists() and out.with_name(out.name + ".sha256").exists()
+    from opsdesk.services import exports
+
+    assert exports.initiative_brief_pdf(demo_ws, "AI-0005", item.id)[1] == out.read_bytes(), \
+        "the window writes the same bytes as the headless export"
     assert audit.recent(demo_ws, 1)[0].action == "export"
 
 
