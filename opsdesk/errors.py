@@ -39,3 +39,7 @@ class WorkspaceError(OpsDeskError):
 
 class ReadOnlyError(OpsDeskError):
     """The workspace is open read-only."""
+
+
+class ImportCancelled(OpsDeskError):
+    """The user cancelled an import; its transaction was rolled back, so nothing was written."""

@@ -18,6 +18,8 @@ from opsdesk.errors import OpsDeskError
 COMMAND_MODULES = (
     "opsdesk.cli.workspace_cmds",
     "opsdesk.cli.register_cmds",
+    "opsdesk.cli.standards_cmds",
+    "opsdesk.cli.import_cmds",
     "opsdesk.cli.committee_cmds",
 )
 

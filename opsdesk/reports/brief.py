@@ -115,7 +115,8 @@ def brief_story(b: InitiativeBrief, *, level: int = 0, key: str = "b", with_cove
         story.append(table(["From", "To", "Date", "Decision"], b.stage_history, [25, 25, 25, 45]))
     if b.gate_target:
         met = sum(1 for c in b.criteria if c.met)
-        story.append(para(f"Criteria for {b.gate_target}: {met} of {len(b.criteria)} met.", "H3"))
+        story.append(CondPageBreak(45 * 2.8346))
+        story.append(para(f"Criteria for {b.gate_target}: {met} of {len(b.criteria)} met.", "Lead"))
         story.append(table(["Group", "Criterion", "Status", "Met", "Note"],
                            [(c.group, c.name, c.status, _MET[c.met], c.note) for c in b.criteria],
                            [18, 40, 18, 14, 70]))

@@ -40,6 +40,7 @@ def sheet() -> dict[str, Any]:
                              spaceBefore=8, spaceAfter=4, textColor=colors.HexColor(ACCENT), keepWithNext=True)
     s["H3"] = ParagraphStyle("H3", parent=base, fontName=fonts.SANS_BOLD, fontSize=9.5, leading=13, spaceBefore=4,
                              spaceAfter=2, keepWithNext=True)
+    s["Lead"] = ParagraphStyle("Lead", parent=s["H3"], keepWithNext=False)  # before a long table that may split
     s["CoverKind"] = ParagraphStyle("CoverKind", parent=base, fontSize=13, leading=17,
                                     textColor=colors.HexColor(MUTED))
     s["CoverTitle"] = ParagraphStyle("CoverTitle", parent=base, fontName=fonts.SANS_BOLD, fontSize=24, leading=30,

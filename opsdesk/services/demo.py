@@ -29,6 +29,7 @@ from opsdesk.domain.enums import (
     VoteChoice,
 )
 from opsdesk.services import (
+    allocation_standards,
     committee,
     costs,
     initiatives,
@@ -38,6 +39,7 @@ from opsdesk.services import (
     objectives,
     people,
     skills,
+    standard_library,
     standards,
     workspace,
 )
@@ -353,6 +355,9 @@ def _standards(ws: Workspace, codes: list[str]) -> None:
                  "status": StandardStatus.ADOPTED, "owner": "AI Governance Committee",
                  "source": "Committee resolution", "text": f"{title}, adopted by the committee."},
             [{"code": c, "text": t, "stages": s} for c, t, s in reqs])
+        if cat is StandardCategory.COST_ALLOCATION:
+            for rule in allocation_standards.rules(ws):
+                allocation_standards.link_rule(ws, rule.id, std.id)
         for i, init_code in enumerate(codes):
             stage = INITIATIVES[i][1]
             for req in std.requirements:
@@ -368,6 +373,30 @@ def _standards(ws: Workspace, codes: list[str]) -> None:
                                "waiver_approver": "Amara Okafor",
                                "waiver_expires": (TODAY + dt.timedelta(days=(n % 3 - 1) * 60)).isoformat()}
                 standards.record_conformance(ws, init_code, req.id, values)
+    _library_standards(ws, codes)
+
+
+def _library_standards(ws: Workspace, codes: list[str]) -> None:
+    """OMB M-25-21 adopted for high-impact AI (partly assessed), NIST AI RMF under review as a draft."""
+    omb = standard_library.adopt(ws, "omb-m-25-21-high-impact")
+    standard_library.adopt(ws, "nist-ai-rmf-1.0", status=StandardStatus.DRAFT)
+    plan = {"OMB-1": ConformanceStatus.MET, "OMB-2": ConformanceStatus.MET, "OMB-3": ConformanceStatus.PARTIAL,
+            "OMB-4": ConformanceStatus.MET, "OMB-5": ConformanceStatus.WAIVED}
+    for i, code in enumerate(codes):
+        if INITIATIVES[i][2] is not RiskTier.HIGH_IMPACT or INITIATIVES[i][1] is Stage.RETIRED:
+            continue
+        for req in omb.requirements:
+            status = plan.get(req.code)
+            if status is None:
+                continue
+            values: dict[str, object] = {"status": status, "reviewer": "Jade Thompson",
+                                         "reviewed_on": (TODAY - dt.timedelta(days=20 + i)).isoformat(),
+                                         "evidence": f"{req.code} reviewed with the model risk team."}
+            if status is ConformanceStatus.WAIVED:
+                values |= {"waiver_reason": "Fail-safe switch scheduled with the next platform release.",
+                           "waiver_approver": "Oliver Grant",
+                           "waiver_expires": (TODAY + dt.timedelta(days=45)).isoformat()}
+            standards.record_conformance(ws, code, req.id, values)
 
 
 def _skills(ws: Workspace, person_ids: dict[str, int], rng: np.random.Generator) -> None:
@@ -377,7 +406,7 @@ def _skills(ws: Workspace, person_ids: dict[str, int], rng: np.random.Generator)
     for (_pname, pdisc, _role, _unit), pid in zip(PEOPLE, person_ids.values(), strict=True):
         for sname, sdisc in SKILLS:
             home = sdisc == pdisc
-            level = int(rng.integers(2, 5)) if home else int(rng.choice([0, 0, 1, 1, 2, 3]))
+            level = int(rng.integers(2, 5)) if home else int(rng.choice([0, 0, 0, 1, 1, 1, 1, 2, 2, 3]))
             if level:
                 skills.set_level(ws, pid, skill_ids[sname], level, (TODAY - dt.timedelta(days=30)).isoformat())
         courses = {"data": ("Data stewardship essentials", "National School of Government"),
@@ -397,6 +426,9 @@ def _skills(ws: Workspace, person_ids: dict[str, int], rng: np.random.Generator)
             skills.add_training(ws, pid, {"course": c2, "provider": p2, "hours": 7,
                                           "completed_on": (done + dt.timedelta(days=60)).isoformat(),
                                           "discipline": cross})
+    # the executive on every third team knows cloud pricing only by awareness: those teams miss finance
+    skills.set_level(ws, person_ids["Oliver Grant"], skill_ids["Cloud pricing and forecasting"], 1,
+                     (TODAY - dt.timedelta(days=30)).isoformat())
 
 
 def _meetings(ws: Workspace, clock: FixedStepClock, codes: list[str], person_ids: dict[str, int]) -> None:

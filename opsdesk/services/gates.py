@@ -3,8 +3,8 @@ recording a gate decision that moves the stage in the same user action.
 
 The criteria come from the standards requirements (``opsdesk.services.standards.gate_readiness``), the KPIs
 (``opsdesk.analytics.kpis.initiative_kpis``), budget against spend, and team coverage
-(``opsdesk.analytics.skills.team_coverage``). Where one of those modules is not installed yet, a plain reading of
-the same records stands in, so a gate item always shows every group.
+(``opsdesk.analytics.skills.team_coverage``). Until the KPI analysis is installed, the latest point of each of the
+initiative's series against its thresholds stands in, so a gate item always shows every group.
 """
 
 from __future__ import annotations
@@ -22,12 +22,9 @@ from sqlalchemy import select
 from opsdesk.domain.enums import (
     APPROVING_OUTCOMES,
     AgendaKind,
-    ConformanceStatus,
     Direction,
-    Discipline,
     Outcome,
     Stage,
-    StandardStatus,
     VoteChoice,
 )
 from opsdesk.domain.rules import allowed_next_stages
@@ -35,7 +32,7 @@ from opsdesk.errors import ValidationError
 from opsdesk.reports.content import number
 from opsdesk.services import actions, committee, initiatives, lessons, records
 from opsdesk.services.context import Workspace
-from opsdesk.store.models import AgendaItem, Conformance, Initiative, MetricSeries, Requirement, Standard
+from opsdesk.store.models import AgendaItem, Initiative, MetricSeries
 
 
 def _optional(module: str) -> ModuleType | None:
@@ -135,47 +132,23 @@ def _kpis_from_series(ws: Workspace, code: str) -> list[KpiView]:
 # --- criteria ----------------------------------------------------------------------------------------------------
 
 def _standards_criteria(ws: Workspace, code: str, target: Stage, today: dt.date) -> list[Criterion]:
-    standards = _optional("opsdesk.services.standards")
-    readiness = getattr(standards, "gate_readiness", None)
-    if readiness is not None:
-        return [Criterion("Standards", f"{g.standard} {g.requirement}", g.met,
-                          g.status.label if g.status is not None else "not assessed", g.note)
-                for g in readiness(ws, code, target)]
+    from opsdesk.services.standards import gate_readiness
+
     out = []
-    with ws.read() as s:
-        init = records.get_by(s, Initiative, "initiative", code=code)
-        rows = s.execute(select(Standard, Requirement).join(Requirement, Requirement.standard_id == Standard.id)
-                         .where(Standard.status == StandardStatus.ADOPTED)
-                         .order_by(Standard.code, Requirement.code))
-        for std, req in rows:
-            if target.value not in (req.stages or []):
-                continue
-            conf = s.scalar(select(Conformance).where(Conformance.initiative_id == init.id,
-                                                      Conformance.requirement_id == req.id))
-            if conf is None:
-                out.append(Criterion("Standards", f"{std.code} {req.code}", False, "not assessed", req.text))
-                continue
-            met = conf.status in (ConformanceStatus.MET, ConformanceStatus.NOT_APPLICABLE)
-            note = req.text
-            if conf.status is ConformanceStatus.WAIVED:
-                met = conf.waiver_expires is not None and conf.waiver_expires >= today
-                note = f"waiver {'expired' if not met else 'until'} {conf.waiver_expires}: {conf.waiver_reason}"
-            out.append(Criterion("Standards", f"{std.code} {req.code}", met, conf.status.label, note))
+    for g in gate_readiness(ws, code, target, today):
+        req_code, _, text = g.requirement.partition(": ")
+        note = "; ".join(x for x in (text, g.note) if x)
+        out.append(Criterion("Standards", f"{g.standard.split(' ')[0]} {req_code}", g.met,
+                             g.status.label if g.status is not None else "not assessed", note))
     return out
 
 
 def team_coverage(ws: Workspace, code: str) -> tuple[list[str], list[str]]:
     """(disciplines covered, disciplines missing) by the initiative's team."""
-    skills = _optional("opsdesk.analytics.skills")
-    if skills is not None and hasattr(skills, "team_coverage"):
-        cov = skills.team_coverage(ws, code)
-        return ([getattr(c, "label", str(c)) for c in cov.covered],
-                [getattr(m, "label", str(m)) for m in cov.missing])
-    detail = initiatives.get(ws, code)
-    needed = [Discipline.parse(d) for d in detail.disciplines] or [Discipline.DATA, Discipline.ML,
-                                                                     Discipline.FINANCE]
-    have = {m.discipline for m in detail.team}
-    return [d.label for d in needed if d in have], [d.label for d in needed if d not in have]
+    from opsdesk.analytics.skills import team_coverage as coverage
+
+    cov = coverage(ws, code)
+    return [d.label for d in cov.covered], [d.label for d in cov.missing]
 
 
 def _team_criteria(ws: Workspace, code: str) -> list[Criterion]:

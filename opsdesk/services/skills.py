@@ -109,3 +109,26 @@ def list_training(ws: Workspace, person_id: int | None = None) -> list[TrainingD
         if person_id is not None:
             stmt = stmt.where(TrainingRecord.person_id == person_id)
         return [records.to_dto(TrainingDTO, t) for t in s.scalars(stmt)]
+
+
+def starter_catalogue() -> list[dict[str, str]]:
+    """The starter skills shipped in ``resources/skills/starter-skills.json``."""
+    import json
+
+    from opsdesk import paths
+
+    data = json.loads((paths.resources_dir() / "skills" / "starter-skills.json").read_text(encoding="utf-8"))
+    return list(data["skills"])
+
+
+def adopt_starter_skills(ws: Workspace) -> list[SkillDTO]:
+    """Add every starter skill the catalogue does not have yet (by name), in one transaction."""
+    catalogue = starter_catalogue()
+    with ws.write() as tx:
+        have = {n.lower() for n in tx.session.scalars(select(Skill.name))}
+        added = []
+        for item in catalogue:
+            if item["name"].lower() in have:
+                continue
+            added.append(records.to_dto(SkillDTO, records.create(tx, Skill, SKILL, SKILL_SCHEMA, item)))
+        return added

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice, repeat
 from typing import Any
 
 from sqlalchemy import text
@@ -28,31 +29,74 @@ def can_write(conn: Connection) -> bool:
     return bool(conn.execute(text("SELECT has_table_privilege(current_user, 'audit_event', 'INSERT')")).scalar())
 
 
-def bulk_upsert_points(conn: Connection, rows: Iterable[tuple[int, int, float]], batch_id: int | None) -> int:
-    """Insert metric points through the raw driver's executemany with tuples; replaces a point at the same
-    (series, timestamp). Works on SQLite and PostgreSQL (both accept ON CONFLICT ... DO UPDATE)."""
-    sql_sqlite = ("INSERT INTO metric_point (series_id, ts, value, batch_id) VALUES (?, ?, ?, ?) "
-                  "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, batch_id = excluded.batch_id")
-    sql_pg = sql_sqlite.replace("?", "%s")
+_UPSERT_POINT = ("INSERT INTO metric_point (series_id, ts, value, batch_id) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, batch_id = excluded.batch_id")
+
+
+def _executemany_chunks(conn: Connection, sql_sqlite: str, rows: Iterator[tuple[Any, ...]],
+                        chunk_size: int = 50_000) -> int:
+    sql = sql_sqlite.replace("?", "%s") if conn.dialect.name == "postgresql" else sql_sqlite
     dbapi = conn.connection.driver_connection
     assert dbapi is not None
-    if conn.dialect.name == "postgresql":
-        return _copy_points(dbapi, rows, batch_id)
     cur = dbapi.cursor()
     n = 0
-    chunk: list[tuple[int, int, float, int | None]] = []
-    sql = sql_pg if conn.dialect.name == "postgresql" else sql_sqlite
-    for series_id, ts, value in rows:
-        chunk.append((series_id, ts, value, batch_id))
-        if len(chunk) >= 50_000:
+    try:
+        while chunk := list(islice(rows, chunk_size)):
             cur.executemany(sql, chunk)
             n += len(chunk)
-            chunk.clear()
-    if chunk:
-        cur.executemany(sql, chunk)
-        n += len(chunk)
-    cur.close()
+    finally:
+        cur.close()
     return n
+
+
+def _pg_copy_upsert_points(conn: Connection, rows: Iterator[tuple[Any, ...]]) -> int:
+    """PostgreSQL: COPY straight into metric_point inside a savepoint (the common case: all points are new);
+    when some point exists already, COPY into a temporary table and merge with one INSERT … ON CONFLICT (the
+    last duplicate wins)."""
+    dbapi = conn.connection.driver_connection
+    assert dbapi is not None
+    materialized = list(rows)
+    try:
+        with dbapi.transaction(), dbapi.cursor() as cur:  # a savepoint inside the caller's transaction
+            _copy_rows(cur, "metric_point (series_id, ts, value, batch_id)", materialized)
+        return len(materialized)
+    except Exception as exc:
+        if getattr(exc, "sqlstate", None) != "23505":  # anything but a unique violation is a real error
+            raise
+    with dbapi.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS opsdesk_points_in (seq BIGSERIAL, series_id INTEGER, "
+                    "ts BIGINT, value DOUBLE PRECISION, batch_id INTEGER) ON COMMIT DROP")
+        _copy_rows(cur, "opsdesk_points_in (series_id, ts, value, batch_id)", materialized)
+        cur.execute("INSERT INTO metric_point (series_id, ts, value, batch_id) "
+                    "SELECT DISTINCT ON (series_id, ts) series_id, ts, value, batch_id FROM opsdesk_points_in "
+                    "ORDER BY series_id, ts, seq DESC "
+                    "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, batch_id = excluded.batch_id")
+        cur.execute("TRUNCATE opsdesk_points_in")
+    return len(materialized)
+
+
+def _copy_rows(cur: Any, target: str, rows: list[tuple[Any, ...]]) -> None:
+    with cur.copy(f"COPY {target} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _upsert_points(conn: Connection, rows: Iterator[tuple[Any, ...]]) -> int:
+    if conn.dialect.name == "postgresql":
+        return _pg_copy_upsert_points(conn, rows)
+    return _executemany_chunks(conn, _UPSERT_POINT, rows)
+
+
+def bulk_upsert_points(conn: Connection, rows: Iterable[tuple[int, int, float]], batch_id: int | None) -> int:
+    """Insert metric points through the raw driver (executemany with tuples on SQLite, COPY on PostgreSQL);
+    replaces a point at the same (series, timestamp)."""
+    return _upsert_points(conn, ((s, t, v, batch_id) for s, t, v in rows))
+
+
+def bulk_upsert_point_columns(conn: Connection, series_ids: Sequence[int], ts: Sequence[int],
+                              values: Sequence[float], batch_id: int | None) -> int:
+    """The same as :func:`bulk_upsert_points` for three parallel columns; the row tuples are built in C."""
+    return _upsert_points(conn, zip(series_ids, ts, values, repeat(batch_id)))  # noqa: B905
 
 
 def series_points(conn: Connection, series_id: int, start: int | None, end: int | None) -> Any:
@@ -73,36 +117,6 @@ def series_points(conn: Connection, series_id: int, start: int | None, end: int 
     # plain tuples: numpy probing SQLAlchemy Row objects for the array protocol costs ~40x the conversion
     arr = np.asarray([tuple(r) for r in rows], dtype=np.float64)
     return arr[:, 0].astype(np.int64), arr[:, 1]
-
-
-def _copy_points(dbapi: Any, rows: Iterable[tuple[int, int, float]], batch_id: int | None) -> int:
-    """PostgreSQL: COPY straight into the table inside a savepoint (the common case: new points); when a point
-    already exists, COPY into a temporary table and merge with ON CONFLICT instead."""
-    materialized = rows if isinstance(rows, list) else list(rows)
-    try:
-        with dbapi.transaction():  # a savepoint inside the caller's transaction
-            _copy_into(dbapi, "metric_point", materialized, batch_id)
-        return len(materialized)
-    except Exception as exc:  # unique violation: some points exist already
-        if getattr(exc, "sqlstate", None) != "23505":
-            raise
-    with dbapi.cursor() as cur:
-        cur.execute("CREATE TEMP TABLE IF NOT EXISTS opsdesk_points_in "
-                    "(series_id integer, ts bigint, value double precision, batch_id integer) ON COMMIT DROP")
-        cur.execute("TRUNCATE opsdesk_points_in")
-    _copy_into(dbapi, "opsdesk_points_in", materialized, batch_id)
-    with dbapi.cursor() as cur:
-        cur.execute("INSERT INTO metric_point (series_id, ts, value, batch_id) "
-                    "SELECT DISTINCT ON (series_id, ts) series_id, ts, value, batch_id FROM opsdesk_points_in "
-                    "ORDER BY series_id, ts "
-                    "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, batch_id = excluded.batch_id")
-    return len(materialized)
-
-
-def _copy_into(dbapi: Any, table: str, rows: list[tuple[int, int, float]], batch_id: int | None) -> None:
-    with dbapi.cursor() as cur, cur.copy(f"COPY {table} (series_id, ts, value, batch_id) FROM STDIN") as copy:
-        for series_id, ts, value in rows:
-            copy.write_row((series_id, ts, value, batch_id))
 
 
 def reset_sequences(conn: Connection, tables: Iterable[Any]) -> None:

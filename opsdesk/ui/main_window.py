@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.ws_label)
         self.tasks.busy_changed.connect(lambda busy: self.show_status("Working…" if busy else "Ready"))
 
+        self.setAcceptDrops(True)  # files dropped on the window open the import wizard
         ws.subscribe(self._data_changed)
         self._restore_state()
         self.sidebar.setCurrentRow(1 if self.pages.get("dashboard") is None else 0)
@@ -83,6 +84,8 @@ class MainWindow(QMainWindow):
         a = self.actions_
         a.add(ActionSpec("new", "&New…", SK.New, "new", "Create a record on this page", editing=True))
         a.add(ActionSpec("find", "&Find", SK.Find, "find", "Search on this page"), self._find)
+        a.add(ActionSpec("import", "&Import…", "Ctrl+I", "import", "Import metrics, costs, MLflow, lineage or "
+                         "data-quality files", editing=True), self.open_import)
         a.add(ActionSpec("export_brief", "Export &brief…", SK.Print, "export",
                          "Export the selected agenda item's brief, or the meeting pack, as PDF"), self._export_brief)
         a.add(ActionSpec("backup", "&Backup…", None, "backup", "Copy the workspace to a file"), self._backup)
@@ -103,6 +106,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(a.get("new"))
         file_menu.addSeparator()
+        file_menu.addAction(a.get("import"))
         file_menu.addAction(a.get("export_brief"))
         file_menu.addAction(a.get("backup"))
         file_menu.addSeparator()
@@ -195,6 +199,29 @@ class MainWindow(QMainWindow):
             errors.show_user_error(self, exc)
             return
         self.show_status(f"Backed up to {saved}")
+
+    def open_import(self, paths: list[str] | None = None):
+        """File ▸ Import… (and files dropped on the window): the import wizard, optionally pre-filled."""
+        from opsdesk.ui.dialogs.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.ws, self.tasks, paths or [], self)
+        wizard.setModal(True)
+        wizard.show()
+        self.import_wizard = wizard
+        return wizard
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if urls and all(u.isLocalFile() for u in urls) and not self.ws.read_only:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths and not self.ws.read_only:
+            event.acceptProposedAction()
+            self.open_import(paths)
 
     def _help(self) -> None:
         QMessageBox.information(self, "OpsDesk help",

@@ -94,3 +94,19 @@ def test_screenshots_of_every_page(demo_path: Path, tmp_path: Path):
     opsdesk("--workspace", str(demo_path), "--screenshot", str(shots), check=True)
     names = {p.name for p in shots.glob("*.png")}
     assert {f"{spec.key}.png" for spec in PAGES} <= names
+
+
+def test_commands_write_a_rotating_log_in_the_user_data_folder(demo_path: Path, tmp_path: Path):
+    data = tmp_path / "userdata-log"
+    opsdesk("verify", "--workspace", str(demo_path), env={"OPSDESK_DATA_DIR": str(data)}, check=True)
+    log_file = data / "logs" / "opsdesk.log"
+    assert log_file.exists() and "opened workspace" in log_file.read_text()
+
+
+def test_startup_does_not_import_heavy_libraries():
+    code = ("import sys, opsdesk.cli, opsdesk.ui.main_window; "
+            "print(sorted(m for m in ('pandas', 'reportlab', 'pyqtgraph') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                       env=os.environ | {"QT_QPA_PLATFORM": "offscreen"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"

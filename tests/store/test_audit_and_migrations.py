@@ -71,7 +71,7 @@ def test_failing_migration_leaves_workspace_exactly_as_it_was(sqlite_ws, tmp_pat
 
     scripts = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, scripts)
-    head = migrate.head_revision()
+    head = migrate.head_revision()  # the broken revision goes on top of whatever the current head is
     (scripts / "versions" / "9999_broken.py").write_text(textwrap.dedent(f'''
         from alembic import op
         import sqlalchemy as sa

@@ -35,7 +35,7 @@ def test_workspace_with_decisions_survives_down_and_up(sqlite_ws, tmp_path: Path
     cfg = migrate.alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0001")
+        command.downgrade(cfg, "0701-1")  # one step down: the revision before 0701
     ws.close()
     assert "options" not in _columns(path, "agenda_item") and "correction_reason" not in _columns(path, "decision")
 

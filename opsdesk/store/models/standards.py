@@ -24,6 +24,8 @@ class Standard(Base):
     source: Mapped[str] = mapped_column(String(500), default="")
     text: Mapped[str] = mapped_column(Text, default="")
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("standard.id"), nullable=True)
+    # risk tiers the standard applies to (RiskTier values); empty = every tier
+    risk_tiers: Mapped[JSONValue] = mapped_column(default=list, server_default="[]")
 
     requirements: Mapped[list[Requirement]] = relationship(
         back_populates="standard", cascade="all, delete-orphan", order_by="Requirement.code"

@@ -26,6 +26,18 @@ def _initiatives(ctx: PageContext) -> Page:
     return InitiativesPage(ctx)
 
 
+def _standards(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.standards import StandardsPage
+
+    return StandardsPage(ctx)
+
+
+def _costs(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.costs import CostsPage
+
+    return CostsPage(ctx)
+
+
 def _committee(ctx: PageContext) -> Page:
     from opsdesk.ui.pages.committee import CommitteePage
 
@@ -36,8 +48,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("dashboard", "Dashboard", "dashboard", None, "the operations dashboard"),
     PageSpec("initiatives", "Initiatives", "initiatives", _initiatives),
     PageSpec("data_models", "Data & Models", "data", None, "the registers of data assets, models and lineage"),
-    PageSpec("costs", "Costs", "costs", None, "cost ingestion and allocation"),
-    PageSpec("standards", "Standards", "standards", None, "the standards catalogue and conformance"),
+    PageSpec("costs", "Costs", "costs", _costs),
+    PageSpec("standards", "Standards", "standards", _standards),
     PageSpec("committee", "Committee", "committee", _committee),
     PageSpec("people", "People & Skills", "people", None, "the people register and the skills matrix"),
     PageSpec("lessons", "Lessons", "lessons", None, "lessons learned"),

@@ -1,7 +1,7 @@
 """agenda item options and recommendation; decision correction reason
 
 Revision ID: 0701
-Revises: 0001
+Revises: 0601
 
 ``recreate="never"``: plain ALTER TABLE ADD/DROP COLUMN (SQLite >= 3.35). Recreating ``agenda_item`` the batch way
 would drop the old table with foreign keys on, and ON DELETE CASCADE would take every decision and vote with it.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0701'
-down_revision = '0001'
+down_revision = '0601'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,113 @@
+"""Which importer reads a path: by what the file holds, not only by its name."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from opsdesk.domain.enums import ImportKind
+from opsdesk.ingest.report import ParsedFile
+
+KINDS = (ImportKind.METRICS, ImportKind.FOCUS, ImportKind.MLFLOW, ImportKind.OPENLINEAGE, ImportKind.GX)
+LABELS = {ImportKind.METRICS: "Tidy metrics", ImportKind.FOCUS: "FOCUS cost export",
+          ImportKind.MLFLOW: "MLflow tracking store", ImportKind.OPENLINEAGE: "OpenLineage events",
+          ImportKind.GX: "Great Expectations results"}
+#: Files larger than this are not read whole to guess their kind.
+SNIFF_BYTES = 64 * 1024
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def detect_kind(path: Path) -> ImportKind | None:
+    """The kind of ``path``, or None when OpsDesk cannot tell."""
+    from opsdesk.ingest import mlflow_store
+
+    if path.is_dir():
+        if mlflow_store.is_mlruns(path):
+            return ImportKind.MLFLOW
+        if (path / "mlruns").is_dir():
+            return ImportKind.MLFLOW
+        return None
+    suffix = path.suffix.lower()
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except OSError:
+        return None
+    if head.startswith(mlflow_store.SQLITE_MAGIC):
+        return ImportKind.MLFLOW
+    if suffix in (".xlsx", ".xlsm"):
+        return ImportKind.METRICS
+    if suffix in (".json", ".ndjson", ".jsonl") or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        return _json_kind(path)
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    from opsdesk.ingest.focus import looks_like_focus
+    from opsdesk.ingest.textfile import sniff_delimiter
+
+    header = [h.strip().strip('"') for h in first.split(sniff_delimiter(first))]
+    return ImportKind.FOCUS if looks_like_focus(header) else ImportKind.METRICS
+
+
+def _json_kind(path: Path) -> ImportKind | None:
+    from opsdesk.ingest.gx import looks_like_gx
+    from opsdesk.ingest.openlineage import iter_json_documents, looks_like_openlineage
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    except OSError:
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        docs = iter_json_documents(text)
+        value = [d for _line, d, _p in docs if d is not None][:1]
+    if looks_like_gx(value):
+        return ImportKind.GX
+    if looks_like_openlineage(value):
+        return ImportKind.OPENLINEAGE
+    return None
+
+
+def read_path(path: Path, kind: ImportKind | None = None) -> ParsedFile:
+    """Read and validate one path with the importer for ``kind`` (detected when None). Never raises for bad
+    content: an unreadable or unrecognised file comes back refused, with the reason."""
+    from opsdesk.ingest import focus, gx, metrics_table, mlflow_store, openlineage
+
+    name = path.name
+    if not path.exists():
+        parsed = ParsedFile(kind or ImportKind.METRICS, str(path), name, "")
+        parsed.reject(None, "", "there is no file or folder at this path")
+        parsed.fatal = True
+        return parsed
+    kind = kind or detect_kind(path)
+    if kind is None:
+        parsed = ParsedFile(ImportKind.METRICS, str(path), name, "")
+        parsed.reject(None, "", "OpsDesk cannot tell what this file is; choose its kind explicitly "
+                                "(metrics, focus, mlflow, openlineage, gx)")
+        parsed.fatal = True
+        return parsed
+    if kind is ImportKind.MLFLOW and path.is_dir():
+        root = path / "mlruns" if (path / "mlruns").is_dir() and not mlflow_store.is_mlruns(path) else path
+        return mlflow_store.read_mlruns(root)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        parsed = ParsedFile(kind, str(path), name, "")
+        parsed.reject(None, "", f"the file cannot be read ({exc.strerror or exc})")
+        parsed.fatal = True
+        return parsed
+    digest = sha256_of(data)
+    if kind is ImportKind.MLFLOW:
+        return mlflow_store.read_mlflow_db(path, digest)
+    reader = {ImportKind.METRICS: metrics_table.read_metrics, ImportKind.FOCUS: focus.read_focus,
+              ImportKind.OPENLINEAGE: openlineage.read_openlineage, ImportKind.GX: gx.read_gx}.get(kind)
+    if reader is None:
+        parsed = ParsedFile(kind, str(path), name, digest)
+        parsed.reject(None, "", f"OpsDesk has no importer for {kind.value}")
+        parsed.fatal = True
+        return parsed
+    return reader(str(path), name, data, digest)

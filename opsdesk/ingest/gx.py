@@ -1,0 +1,134 @@
+"""Great Expectations validation results (1.x and the legacy 0.x field names, single results or checkpoint
+results) → one data-quality score (% of expectations met) per asset and validation time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from opsdesk.domain.enums import ImportKind
+from opsdesk.ingest.report import ParsedFile
+from opsdesk.ingest.textfile import decode, parse_timestamp, short
+
+
+@dataclass(frozen=True)
+class QualityPoint:
+    line: int | None
+    asset: str
+    suite: str
+    at: dt.datetime
+    score: float
+    evaluated: int
+    failed: int
+
+
+@dataclass
+class QualityData:
+    points: list[QualityPoint]
+
+
+def looks_like_gx(value: Any) -> bool:
+    return isinstance(value, dict) and ("validation_results" in value or
+                                        ("results" in value and ("statistics" in value or "meta" in value)))
+
+
+def _expectation_type(result: dict[str, Any]) -> str:
+    config = result.get("expectation_config") or {}
+    return str(config.get("type") or config.get("expectation_type") or result.get("expectation_type") or "")
+
+
+def _asset(result: dict[str, Any]) -> str:
+    meta = result.get("meta") or {}
+    active = meta.get("active_batch_definition") or {}
+    batch_kwargs = meta.get("batch_kwargs") or {}
+    for candidate in (active.get("data_asset_name"), meta.get("data_asset_name"),
+                      (meta.get("batch_spec") or {}).get("data_asset_name"), batch_kwargs.get("data_asset_name"),
+                      batch_kwargs.get("path"), batch_kwargs.get("table")):
+        if candidate:
+            return str(candidate)
+    return ""
+
+
+def _time(result: dict[str, Any]) -> tuple[dt.datetime | None, str]:
+    meta = result.get("meta") or {}
+    run_id = meta.get("run_id")
+    candidates = [meta.get("validation_time"), run_id.get("run_time") if isinstance(run_id, dict) else run_id,
+                  (meta.get("batch_markers") or {}).get("ge_load_time"), meta.get("run_time")]
+    for c in candidates:
+        if not c:
+            continue
+        text = str(c)
+        if len(text) >= 15 and text[8] == "T" and text[:8].isdigit():  # legacy 20200322T170247.671855Z
+            text = f"{text[:4]}-{text[4:6]}-{text[6:8]}T{text[9:11]}:{text[11:13]}:{text[13:]}"
+        stamp, _note, _why = parse_timestamp(text)
+        if stamp is not None:
+            return stamp, ""
+    return None, "no validation time found (meta.validation_time, meta.run_id or batch_markers.ge_load_time)"
+
+
+def _score(result: dict[str, Any], expectations: list[dict[str, Any]]) -> tuple[float | None, int, int]:
+    stats = result.get("statistics") or {}
+    evaluated = stats.get("evaluated_expectations")
+    successful = stats.get("successful_expectations")
+    if evaluated is None:
+        evaluated = len(expectations)
+        successful = sum(1 for e in expectations if e.get("success"))
+    if not evaluated:
+        return None, 0, 0
+    percent = stats.get("success_percent")
+    score = float(percent) if isinstance(percent, int | float) else 100.0 * float(successful or 0) / evaluated
+    return score, int(evaluated), int(evaluated) - int(successful or 0)
+
+
+def read_gx(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:
+    parsed = ParsedFile(ImportKind.GX, path, name, sha256)
+    text = decode(data, parsed)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        parsed.reject(exc.lineno, "", f"not valid JSON ({exc.msg})")
+        parsed.fatal = True
+        return parsed
+    if not looks_like_gx(doc):
+        parsed.reject(1, "", "this is not a Great Expectations validation result (no 'results' or "
+                             "'validation_results')")
+        parsed.fatal = True
+        return parsed
+    results = doc.get("validation_results", [doc])
+    if isinstance(results, dict):  # 0.x checkpoint results keyed by run identifier
+        results = list(results.values())
+    points: list[QualityPoint] = []
+    fallback_time = _time(doc)[0]
+    for n, result in enumerate(results, start=1):
+        if not isinstance(result, dict):
+            parsed.reject(n, "validation_results", "a validation result must be a JSON object")
+            continue
+        expectations = result.get("results") or result.get("expectations") or []
+        meta = result.get("meta") or {}
+        suite = str(result.get("suite_name") or meta.get("expectation_suite_name") or doc.get("suite_name") or "")
+        asset = _asset(result) or _asset(doc) or suite
+        if not asset:
+            parsed.reject(n, "meta.data_asset_name", "the result does not name its data asset or suite")
+            continue
+        at, why = _time(result)
+        at = at or fallback_time
+        if at is None:
+            parsed.reject(n, "meta.run_id", why)
+            continue
+        score, evaluated, failed = _score(result, expectations)
+        if score is None:
+            parsed.reject(n, "statistics", "no expectations were evaluated, so there is no score")
+            continue
+        points.append(QualityPoint(n, short(asset, 300), suite, at, score, evaluated, failed))
+        types = sorted({_expectation_type(e) for e in expectations if not e.get("success")} - {""})
+        if types:
+            parsed.warn(n, "results", f"{asset}: {failed} of {evaluated} expectations failed "
+                                      f"({short(', '.join(types), 150)})", "quality")
+    parsed.data = QualityData(points)
+    parsed.accepted = len(points)
+    for p in points:
+        parsed.preview.append((p.line, f"{p.at:%Y-%m-%d %H:%M} · {p.asset} · suite {p.suite or '—'} · "
+                                       f"{p.score:.1f} % ({p.evaluated - p.failed}/{p.evaluated})"))
+    return parsed

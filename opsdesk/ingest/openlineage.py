@@ -1,0 +1,149 @@
+"""OpenLineage run events (a JSON array, one object, or NDJSON) → jobs, datasets and dataset → job → dataset
+edges. Lenient about what real producers leave out (``schemaURL``, ``producer``, ``runId``), strict about
+what lineage needs (a job name and namespace, an event time)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from opsdesk.domain.enums import ImportKind
+from opsdesk.ingest.report import ParsedFile
+from opsdesk.ingest.textfile import decode, parse_timestamp, short
+
+STATES = ("START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER")
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    namespace: str
+    name: str
+    description: str = ""
+    owner: str = ""
+
+
+@dataclass
+class LineageEvent:
+    line: int
+    event_type: str
+    event_time: dt.datetime
+    job_namespace: str
+    job_name: str
+    job_description: str
+    inputs: list[DatasetRef] = field(default_factory=list)
+    outputs: list[DatasetRef] = field(default_factory=list)
+
+
+@dataclass
+class LineageData:
+    events: list[LineageEvent]
+
+
+def iter_json_documents(text: str) -> list[tuple[int, Any, str]]:
+    """(line, value, problem) for each top-level document: the elements of a JSON array, one object, or one
+    object per line (NDJSON). A document that does not parse gets a problem and no value."""
+    stripped = text.lstrip()
+    decoder = json.JSONDecoder()
+    out: list[tuple[int, Any, str]] = []
+    if stripped.startswith("["):
+        pos = text.index("[") + 1
+        while True:
+            while pos < len(text) and text[pos] in " \t\r\n,":
+                pos += 1
+            if pos >= len(text) or text[pos] == "]":
+                break
+            line = text.count("\n", 0, pos) + 1
+            try:
+                value, end = decoder.raw_decode(text, pos)
+            except json.JSONDecodeError as exc:
+                out.append((line, None, f"not valid JSON ({exc.msg})"))
+                break
+            out.append((line, value, ""))
+            pos = end
+        return out
+    try:
+        return [(text.count("\n", 0, len(text) - len(stripped)) + 1, json.loads(text), "")]
+    except json.JSONDecodeError:
+        pass
+    for n, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            out.append((n, json.loads(raw), ""))
+        except json.JSONDecodeError as exc:
+            out.append((n, None, f"not valid JSON ({exc.msg})"))
+    return out
+
+
+def looks_like_openlineage(value: Any) -> bool:
+    first = value[0] if isinstance(value, list) and value else value
+    return isinstance(first, dict) and "job" in first and ("eventTime" in first or "run" in first)
+
+
+def _dataset(raw: Any) -> DatasetRef | None:
+    if not isinstance(raw, dict) or not raw.get("name"):
+        return None
+    facets = raw.get("facets") or {}
+    doc = (facets.get("documentation") or {}).get("description", "") if isinstance(facets, dict) else ""
+    owners = (facets.get("ownership") or {}).get("owners", []) if isinstance(facets, dict) else []
+    owner = owners[0].get("name", "") if owners and isinstance(owners[0], dict) else ""
+    return DatasetRef(str(raw.get("namespace") or ""), str(raw["name"]), str(doc or ""), str(owner or ""))
+
+
+def read_openlineage(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:  # noqa: C901
+    parsed = ParsedFile(ImportKind.OPENLINEAGE, path, name, sha256)
+    docs = iter_json_documents(decode(data, parsed))
+    events: list[LineageEvent] = []
+    no_schema = no_producer = 0
+    for line, value, problem in docs:
+        if problem:
+            parsed.reject(line, "", problem)
+            continue
+        for doc in value if isinstance(value, list) else [value]:
+            if not isinstance(doc, dict):
+                parsed.reject(line, "", "this is not an OpenLineage event (a JSON object was expected)")
+                continue
+            job = doc.get("job")
+            if not isinstance(job, dict) or not job.get("name") or not job.get("namespace"):
+                parsed.reject(line, "job", "the event has no job namespace and name; lineage needs both")
+                continue
+            stamp, _note, why = parse_timestamp(str(doc.get("eventTime") or ""))
+            if stamp is None:
+                parsed.reject(line, "eventTime", why)
+                continue
+            no_schema += "schemaURL" not in doc
+            no_producer += "producer" not in doc
+            event_type = str(doc.get("eventType") or "OTHER").upper()
+            if event_type not in STATES:
+                parsed.warn(line, "eventType", f"unknown event type '{short(event_type)}' read as OTHER", "format")
+                event_type = "OTHER"
+            facets = job.get("facets") or {}
+            description = ""
+            if isinstance(facets, dict):
+                description = str((facets.get("documentation") or {}).get("description", "") or "")
+            ev = LineageEvent(line, event_type, stamp, str(job["namespace"]), str(job["name"]), description)
+            for key, target in (("inputs", ev.inputs), ("outputs", ev.outputs)):
+                for raw in doc.get(key) or []:
+                    ds = _dataset(raw)
+                    if ds is None:
+                        parsed.warn(line, key, "a dataset without a name was left out", "format")
+                    else:
+                        target.append(ds)
+            events.append(ev)
+    if no_schema:
+        parsed.warn(None, "schemaURL", f"{no_schema} events have no schemaURL; read leniently", "format")
+    if no_producer:
+        parsed.warn(None, "producer", f"{no_producer} events have no producer; read leniently", "format")
+    if not docs:
+        parsed.reject(None, "", "the file holds no JSON")
+        parsed.fatal = True
+    parsed.data = LineageData(events)
+    parsed.accepted = len(events)
+    for ev in events[:25]:
+        ins = ", ".join(d.name for d in ev.inputs) or "—"
+        outs = ", ".join(d.name for d in ev.outputs) or "—"
+        parsed.preview.append((ev.line, f"{ev.event_type} {ev.job_namespace}/{ev.job_name}: {short(ins, 50)} → "
+                                        f"{short(outs, 50)}"))
+    return parsed

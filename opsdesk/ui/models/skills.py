@@ -1,0 +1,216 @@
+"""Table models for the skills heat map (person × skill, levels 0–4, editable in place) and training records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from opsdesk.services.people import PersonDTO
+from opsdesk.services.skills import SkillDTO, TrainingDTO
+
+Index = QModelIndex | QPersistentModelIndex
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+LEVEL_NAMES = ("none", "awareness", "working knowledge", "practitioner", "expert")
+# a single-hue ramp: the darker, the deeper the skill; text flips to white on the two darkest
+HEAT = ("#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b")
+
+
+class SkillsMatrixModel(QAbstractTableModel):
+    """Rows: people; columns: name, home discipline, then one per skill. ``save(person, skill, old, new)`` is
+    called when a level is edited; the model shows the new level at once."""
+
+    FIXED = 2
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.people: list[PersonDTO] = []
+        self.skills: list[SkillDTO] = []
+        self.levels: dict[tuple[int, int], int] = {}
+        self.save: Callable[[int, int, int, int], None] | None = None
+        self.editable = True
+
+    def set_data(self, people: Sequence[PersonDTO], skills: Sequence[SkillDTO],
+                 levels: dict[tuple[int, int], int]) -> None:
+        self.beginResetModel()
+        self.people, self.skills, self.levels = list(people), list(skills), dict(levels)
+        self.endResetModel()
+
+    def skill_at(self, column: int) -> SkillDTO | None:
+        return self.skills[column - self.FIXED] if column >= self.FIXED else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.people)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else self.FIXED + len(self.skills)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation != Qt.Orientation.Horizontal or not (0 <= section < self.columnCount()):
+            return None
+        skill = self.skill_at(section)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if skill is None:
+                return ("Person", "Home")[section]
+            return f"{skill.discipline.label.split()[0]}\n" + "\n".join(textwrap.wrap(skill.name, 13)[:3])
+        if role == Qt.ItemDataRole.ToolTipRole and skill is not None:
+            return f"{skill.name} ({skill.discipline.label})\n{skill.description}".strip()
+        return None
+
+    def _valid(self, index: Index) -> bool:
+        return index.isValid() and 0 <= index.row() < len(self.people) and 0 <= index.column() < self.columnCount()
+
+    def level(self, row: int, column: int) -> int:
+        skill = self.skill_at(column)
+        return self.levels.get((self.people[row].id, skill.id), 0) if skill else 0
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not self._valid(index):
+            return None
+        p = self.people[index.row()]
+        col = index.column()
+        if col < self.FIXED:
+            if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+                return p.name if col == 0 else p.discipline.label
+            return None
+        lvl = self.level(index.row(), col)
+        skill = self.skill_at(col)
+        assert skill is not None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, SORT_ROLE):
+            return lvl
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(QColor(HEAT[lvl]))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor("#ffffff" if lvl >= 3 else "#1c1e21"))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            home = " (home discipline)" if skill.discipline is p.discipline else ""
+            return f"{p.name} — {skill.name}{home}: {lvl} {LEVEL_NAMES[lvl]}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{p.name}, {skill.name}: level {lvl}"
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if self._valid(index) and index.column() >= self.FIXED and self.editable:
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if role != Qt.ItemDataRole.EditRole or not self._valid(index) or index.column() < self.FIXED:
+            return False
+        try:
+            new = int(str(value).strip())
+        except ValueError:
+            return False
+        if not 0 <= new <= 4:
+            return False
+        old = self.level(index.row(), index.column())
+        if new == old:
+            return False
+        self.set_level(self.people[index.row()].id, self.skill_at(index.column()).id, new)  # type: ignore[union-attr]
+        if self.save is not None:
+            self.save(self.people[index.row()].id, self.skill_at(index.column()).id, old, new)  # type: ignore[union-attr]
+        return True
+
+    def set_level(self, person_id: int, skill_id: int, level: int) -> None:
+        """Show ``level`` for a cell (used by edits and by undo/redo)."""
+        self.levels[(person_id, skill_id)] = level
+        rows = [i for i, p in enumerate(self.people) if p.id == person_id]
+        cols = [self.FIXED + j for j, k in enumerate(self.skills) if k.id == skill_id]
+        if rows and cols:
+            idx = self.index(rows[0], cols[0])
+            self.dataChanged.emit(idx, idx)
+
+
+class SkillColumnsProxy(QSortFilterProxyModel):
+    """Shows only the skill columns of one discipline (or all), and people matching a text."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.discipline: str | None = None
+
+    def set_discipline(self, discipline: str | None) -> None:
+        self.discipline = discipline
+        self.invalidate()
+
+    def filterAcceptsColumn(self, source_column: int, source_parent: Index) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        assert isinstance(model, SkillsMatrixModel)
+        skill = model.skill_at(source_column)
+        return skill is None or self.discipline is None or skill.discipline.value == self.discipline
+
+
+TRAINING_COLUMNS = ("Person", "Course", "Provider", "Discipline", "Hours", "Completed on", "Certificate",
+                    "Expires on")
+
+
+class TrainingModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[TrainingDTO] = []
+        self.names: dict[int, str] = {}
+        self.as_of = dt.date.today()
+
+    def set_data(self, rows: Sequence[TrainingDTO], names: dict[int, str], as_of: dt.date) -> None:
+        self.beginResetModel()
+        self.rows, self.names, self.as_of = list(rows), dict(names), as_of
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(TRAINING_COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(TRAINING_COLUMNS):
+            return TRAINING_COLUMNS[section]
+        return None
+
+    def expiry_state(self, t: TrainingDTO) -> str:
+        if t.expires_on is None:
+            return ""
+        if t.expires_on < self.as_of:
+            return "expired"
+        if t.expires_on <= self.as_of + dt.timedelta(days=90):
+            return "expiring"
+        return ""
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)) \
+                or not (0 <= index.column() < len(TRAINING_COLUMNS)):
+            return None
+        t = self.rows[index.row()]
+        col = index.column()
+        values = (self.names.get(t.person_id, str(t.person_id)), t.course, t.provider, t.discipline.label, t.hours,
+                  t.completed_on, t.certificate_ref, t.expires_on)
+        value = values[col]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if isinstance(value, dt.date):
+                return value.isoformat()
+            if isinstance(value, Decimal):
+                return f"{value:g}"
+            return "" if value is None else str(value)
+        if role == SORT_ROLE:
+            if isinstance(value, Decimal):
+                return float(value)
+            return value.isoformat() if isinstance(value, dt.date) else ("" if value is None else str(value))
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 4:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        state = self.expiry_state(t)
+        if role == Qt.ItemDataRole.BackgroundRole and col == 7 and state:
+            return QBrush(QColor("#ef9a9a" if state == "expired" else "#ffe082"))
+        if role == Qt.ItemDataRole.ForegroundRole and col == 7 and state:
+            return QBrush(QColor("#1c1e21"))
+        if role == Qt.ItemDataRole.ToolTipRole and col == 7 and state and t.expires_on:
+            days = (t.expires_on - self.as_of).days
+            return "expired" if state == "expired" else f"expires in {days} days"
+        return None

@@ -1,0 +1,337 @@
+"""Skills widgets for the People & Skills page: the person × skill heat map (editable in place, with the
+cross-training analytics beside it) and the training records. Each is a standalone widget with ``refresh()``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from opsdesk.analytics import skills as analytics
+from opsdesk.domain.enums import GOVERNING_DISCIPLINES
+from opsdesk.services import people, skills, skills_csv
+from opsdesk.services.context import Workspace
+from opsdesk.ui import errors
+from opsdesk.ui.models.skills import (
+    HEAT,
+    LEVEL_NAMES,
+    SORT_ROLE,
+    SkillColumnsProxy,
+    SkillsMatrixModel,
+    TrainingModel,
+)
+from opsdesk.ui.pages.base import PageContext
+
+
+@dataclass(frozen=True)
+class MatrixData:
+    people: list[people.PersonDTO]
+    skills: list[skills.SkillDTO]
+    levels: dict[tuple[int, int], int]
+    report: analytics.CoverageReport
+
+
+def load_matrix(ws: Workspace) -> MatrixData:
+    return MatrixData(people.list_all(ws), skills.list_skills(ws), skills.levels(ws), analytics.coverage_report(ws))
+
+
+class _SetLevel(QUndoCommand):
+    """One edit of the heat map, undoable with Ctrl+Z."""
+
+    def __init__(self, view: SkillsMatrixView, person_id: int, skill_id: int, old: int, new: int) -> None:
+        super().__init__(f"set skill level to {new}")
+        self.view, self.person_id, self.skill_id, self.old, self.new = view, person_id, skill_id, old, new
+
+    def redo(self) -> None:
+        self.view.write_level(self.person_id, self.skill_id, self.new)
+
+    def undo(self) -> None:
+        self.view.write_level(self.person_id, self.skill_id, self.old)
+
+
+def _csv_buttons(parent: QWidget, what: str, on_import, on_export) -> tuple[QPushButton, QPushButton]:
+    imp = QPushButton("Import CSV…", parent)
+    imp.setAccessibleName(f"Import {what} from CSV")
+    imp.clicked.connect(on_import)
+    exp = QPushButton("Export CSV…", parent)
+    exp.setAccessibleName(f"Export {what} as CSV")
+    exp.clicked.connect(on_export)
+    return imp, exp
+
+
+class SkillsMatrixView(QWidget):
+    def __init__(self, ctx: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("skillsMatrixView")
+        self.model = SkillsMatrixModel(self)
+        self.model.editable = not ctx.ws.read_only
+        self.model.save = self._edited
+        self.proxy = SkillColumnsProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setFilterKeyColumn(0)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+        self.discipline = QComboBox(self)
+        self.discipline.setAccessibleName("Skill discipline filter")
+        self.discipline.addItem("All disciplines", None)
+        for d in GOVERNING_DISCIPLINES:
+            self.discipline.addItem(d.label, d.value)
+        self.discipline.currentIndexChanged.connect(lambda _i: self.proxy.set_discipline(self.discipline.currentData()))
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Filter people…")
+        self.search.setAccessibleName("Filter people")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.starter = QPushButton("Add starter skills", self)
+        self.starter.setAccessibleName("Add the starter skills catalogue")
+        self.starter.clicked.connect(self.add_starter_skills)
+        self.import_button, self.export_button = _csv_buttons(self, "skill levels", self._import, self._export)
+        top = QHBoxLayout()
+        for w in (self.discipline, self.search):
+            top.addWidget(w)
+        top.addWidget(QLabel("Levels:"))
+        for lvl, name in enumerate(LEVEL_NAMES):
+            chip = QLabel(f" {lvl} {name} ")
+            chip.setStyleSheet(f"background:{HEAT[lvl]}; color:{'#ffffff' if lvl >= 3 else '#1c1e21'};")
+            top.addWidget(chip)
+        top.addStretch(1)
+        for w in (self.starter, self.import_button, self.export_button):
+            top.addWidget(w)
+        self.starter.setEnabled(not ctx.ws.read_only)
+        self.import_button.setEnabled(not ctx.ws.read_only)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("skillsMatrix")
+        self.table.setAccessibleName("Skills matrix")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setDefaultSectionSize(78)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed
+                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.analytics = QTextBrowser(self)
+        self.analytics.setObjectName("crossTraining")
+        self.analytics.setAccessibleName("Cross-training analytics")
+        self.message = QLabel(self)
+        self.message.setObjectName("skillsMessage")
+        self.message.setWordWrap(True)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.table)
+        split.addWidget(self.analytics)
+        split.setSizes([860, 420])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.message)
+
+    # editing: the model shows the new level at once; the write goes to the worker through the undo stack
+    def _edited(self, person_id: int, skill_id: int, old: int, new: int) -> None:
+        self.ctx.undo.push(_SetLevel(self, person_id, skill_id, old, new))
+
+    def write_level(self, person_id: int, skill_id: int, level: int) -> None:
+        self.model.set_level(person_id, skill_id, level)
+        self.ctx.tasks.submit(skills.set_level, self.ctx.ws, person_id, skill_id, level,
+                              self.ctx.ws.clock().date(), on_done=lambda _r: self.refresh(),
+                              on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.message.setText(str(exc))
+        errors.show_user_error(self, exc)
+        self.refresh()
+
+    def add_starter_skills(self) -> None:
+        self.ctx.tasks.submit(skills.adopt_starter_skills, self.ctx.ws, on_error=self._failed,
+                              on_done=lambda added: (self.message.setText(f"{len(added)} starter skills added"),
+                                                     self.refresh()))
+
+    def import_file(self, path: Path | str) -> None:
+        self.ctx.tasks.submit(skills_csv.import_matrix, self.ctx.ws, path, on_error=self._failed,
+                              on_done=self._imported)
+
+    def _imported(self, result: skills_csv.ImportResult) -> None:
+        self.message.setText(_import_text(result))
+        self.refresh()
+
+    def _import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import skill levels", "", "CSV files (*.csv)")
+        if path:
+            self.import_file(path)
+
+    def _export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export skill levels", "skills-matrix.csv", "CSV files (*.csv)")
+        if path:
+            self.ctx.tasks.submit(skills_csv.export_matrix, self.ctx.ws, path, on_error=self._failed,
+                                  on_done=lambda p: self.message.setText(f"Wrote {p}"))
+
+    def refresh(self) -> None:
+        self.ctx.tasks.submit(load_matrix, self.ctx.ws, on_done=self._loaded)
+
+    def _loaded(self, data: MatrixData) -> None:
+        self.model.set_data(data.people, data.skills, data.levels)
+        self.table.resizeColumnToContents(0)
+        self.table.resizeColumnToContents(1)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.analytics.setHtml(_analytics_html(data.report))
+
+
+def _import_text(r: skills_csv.ImportResult) -> str:
+    if r.already_imported:
+        return f"{r.file_name} was already imported; nothing changed."
+    return f"{r.file_name}: {r.rows} rows — {r.created} new, {r.updated} updated, {r.unchanged} unchanged."
+
+
+def _analytics_html(r: analytics.CoverageReport) -> str:
+    parts = ["<h3>Cross-training</h3><table cellpadding='2'><tr><th align='left'>Discipline</th>"
+             "<th>Home</th><th>Level ≥ 2 from elsewhere</th></tr>"]
+    parts += [f"<tr><td>{d.discipline.label}</td><td align='center'>{d.home_people}</td>"
+              f"<td align='center'>{d.cross_trained}</td></tr>" for d in r.depth]
+    parts.append("</table>")
+    gaps = {code: t for code, t in r.teams.items() if t.missing}
+    parts.append(f"<h3>Teams missing a discipline ({len(gaps)} of {len(r.teams)})</h3>")
+    parts.append("<ul>" + "".join(f"<li><b>{code}</b>: {', '.join(d.label for d in t.missing)}</li>"
+                                  for code, t in gaps.items()) + "</ul>" if gaps else "<p>Every live team covers "
+                 "data, ML, finance and executive.</p>")
+    parts.append(f"<h3>Suggested pairings ({len(r.pairings)})</h3><ul>")
+    parts += [f"<li>{p.learner} (level {p.learner_level}) with <b>{p.mentor}</b> (level {p.mentor_level}) in "
+              f"{p.skill} — {', '.join(p.initiatives)}</li>" for p in r.pairings[:12]]
+    parts.append("</ul>")
+    parts.append(f"<h3>Certificates expiring within 90 days ({len(r.expiring)})</h3><ul>")
+    parts += [f"<li>{e.person}: {e.course} ({e.certificate_ref or 'no ref'}) on {e.expires_on.isoformat()}, "
+              f"{e.days_left} days</li>" for e in r.expiring]
+    parts.append("</ul>")
+    recent = r.hours[-12:]
+    if recent:
+        quarters = sorted({h.quarter for h in recent})[-4:]
+        parts.append("<h3>Training hours, last quarters</h3><p>" + " · ".join(
+            f"{q}: {sum((h.hours for h in r.hours if h.quarter == q), Decimal(0)):g} h"
+            for q in quarters) + "</p>")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    rows: list[skills.TrainingDTO]
+    people: list[people.PersonDTO]
+    as_of: dt.date
+    hours: list[analytics.QuarterHours]
+
+
+def load_training(ws: Workspace) -> TrainingData:
+    return TrainingData(skills.list_training(ws), people.list_all(ws, include_inactive=True),
+                        ws.clock().date(), analytics.training_hours_by_quarter(ws))
+
+
+class TrainingView(QWidget):
+    def __init__(self, ctx: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("trainingView")
+        self.people: list[people.PersonDTO] = []
+        self.model = TrainingModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Filter training (person, course, provider…)")
+        self.search.setAccessibleName("Filter training records")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.add_button = QPushButton("Add record…", self)
+        self.add_button.setAccessibleName("Add a training record")
+        self.add_button.setEnabled(not ctx.ws.read_only)
+        self.add_button.clicked.connect(self._add)
+        self.import_button, self.export_button = _csv_buttons(self, "training records", self._import, self._export)
+        self.import_button.setEnabled(not ctx.ws.read_only)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        for w in (self.add_button, self.import_button, self.export_button):
+            top.addWidget(w)
+        self.table = QTableView(self)
+        self.table.setObjectName("trainingTable")
+        self.table.setAccessibleName("Training records")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(5, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("trainingSummary")
+        self.summary.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.summary.setText(str(exc))
+        errors.show_user_error(self, exc)
+
+    def _add(self) -> None:
+        from opsdesk.ui.dialogs.training import TrainingDialog
+
+        dialog = TrainingDialog(self.people, self.ctx.ws.clock().date(), self)
+        if dialog.exec():
+            self.add_record(dialog.person_id(), dialog.values())
+
+    def add_record(self, person_id: int, values: dict) -> None:
+        self.ctx.tasks.submit(skills.add_training, self.ctx.ws, person_id, values, on_error=self._failed,
+                              on_done=lambda _r: self.refresh())
+
+    def import_file(self, path: Path | str) -> None:
+        self.ctx.tasks.submit(skills_csv.import_training, self.ctx.ws, path, on_error=self._failed,
+                              on_done=lambda r: (self.refresh(), self.summary.setText(_import_text(r))))
+
+    def _import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import training records", "", "CSV files (*.csv)")
+        if path:
+            self.import_file(path)
+
+    def _export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export training records", "training-records.csv",
+                                              "CSV files (*.csv)")
+        if path:
+            self.ctx.tasks.submit(skills_csv.export_training, self.ctx.ws, path, on_error=self._failed,
+                                  on_done=lambda p: self.summary.setText(f"Wrote {p}"))
+
+    def refresh(self) -> None:
+        self.ctx.tasks.submit(load_training, self.ctx.ws, on_done=self._loaded)
+
+    def _loaded(self, data: TrainingData) -> None:
+        self.people = [p for p in data.people if p.active]
+        self.model.set_data(data.rows, {p.id: p.name for p in data.people}, data.as_of)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        expiring = sum(self.model.expiry_state(t) == "expiring" for t in data.rows)
+        expired = sum(self.model.expiry_state(t) == "expired" for t in data.rows)
+        quarters = sorted({h.quarter for h in data.hours})[-4:]
+        per_q = " · ".join(f"{q}: {sum(h.hours for h in data.hours if h.quarter == q):g} h" for q in quarters)
+        self.summary.setText(f"{len(data.rows)} records · {expiring} certificates expire within 90 days · "
+                             f"{expired} expired · hours per quarter: {per_q or '—'}")
