@@ -171,3 +171,38 @@ def test_committee_models_pass_qtmodeltester(qtmodeltester, demo_ws):
         model = RowsModel(columns)
         model.set_rows(rows)
         qtmodeltester.check(model)
+
+
+def test_agenda_grows_from_needs_the_committee_and_a_gate_request(window, demo_ws):
+    page = window.go_to("committee")
+    window.settle()
+    planned = _planned(demo_ws)
+    page.select_meeting(planned.id)
+    window.settle()
+    offered = {}
+
+    def take_all(dlg) -> bool:
+        for i in range(dlg.list.count()):
+            dlg.list.item(i).setCheckState(Qt.CheckState.Checked)
+        offered["n"] = dlg.list.count()
+        return True
+
+    page.run_dialog = take_all
+    page.add_attention_btn.click()
+    window.settle()
+    assert offered["n"] >= 1 and page.last_error is None
+    items = committee.get_meeting(demo_ws, planned.id).items
+    assert len(items) == len(planned.items) + offered["n"]
+
+    def gate_request(dlg) -> bool:
+        dlg.kind.setCurrentIndex(dlg.kind.findData("stage_gate"))
+        dlg.initiative.setCurrentIndex(dlg.initiative.findData("AI-0003"))
+        assert dlg.title.text() == "AI-0003: gate to Production"
+        return True
+
+    page.run_dialog = gate_request
+    page.add_item_btn.click()
+    window.settle()
+    added = committee.get_meeting(demo_ws, planned.id).items[-1]
+    assert (added.initiative_code, added.target_stage) == ("AI-0003", Stage.PRODUCTION)
+    assert page.items.rowCount() == len(items) + 1
