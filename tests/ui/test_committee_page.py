@@ -206,3 +206,34 @@ def test_agenda_grows_from_needs_the_committee_and_a_gate_request(window, demo_w
     added = committee.get_meeting(demo_ws, planned.id).items[-1]
     assert (added.initiative_code, added.target_stage) == ("AI-0003", Stage.PRODUCTION)
     assert page.items.rowCount() == len(items) + 1
+
+
+def test_correcting_a_closed_meetings_decision_adds_a_record(window, demo_ws):
+    page = window.go_to("committee")
+    window.settle()
+    closed = next(m for m in committee.list_meetings(demo_ws)
+                  if m.status is MeetingStatus.CLOSED and any(i.decision for i in m.items))
+    item = next(i for i in closed.items if i.decision is not None)
+    page.select_meeting(closed.id)
+    window.settle()
+    page.select_item(item.id)
+    window.settle()
+    assert not page.decide_btn.isEnabled() and page.correct_btn.isEnabled()
+    state = {}
+
+    def correct(dlg) -> bool:
+        ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        state["blocked_without_reason"] = not ok.isEnabled()
+        dlg.correction.setText("Rationale was minuted against the wrong item")
+        dlg.rationale.setPlainText("Corrected rationale.")
+        state["ok"] = ok.isEnabled()
+        return True
+
+    page.run_dialog = correct
+    page.correct_btn.click()
+    window.settle()
+    assert state == {"blocked_without_reason": True, "ok": True}
+    history = next(i for i in committee.get_meeting(demo_ws, closed.id).items if i.id == item.id).history
+    assert [d.corrects_id for d in history] == [None, item.decision.id]
+    assert history[0].rationale == item.decision.rationale and history[1].rationale == "Corrected rationale."
+    assert "Superseded record" in page.details.toPlainText()
