@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "opsdesk.cli.register_cmds",
     "opsdesk.cli.standards_cmds",
     "opsdesk.cli.import_cmds",
+    "opsdesk.cli.analytics_cmds",
     "opsdesk.cli.committee_cmds",
 )
 

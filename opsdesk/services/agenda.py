@@ -5,14 +5,13 @@ initiative code, kind, reason, score, since) becomes a proposed agenda item the 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from opsdesk.domain.enums import AgendaKind, Stage
 from opsdesk.domain.rules import next_stage
-from opsdesk.services import actions, committee, gates, initiatives
+from opsdesk.services import committee, gates, initiatives
 from opsdesk.services.context import Workspace
 
 KIND_OF_ATTENTION = {
@@ -35,17 +34,6 @@ class Attention(Protocol):
 
 
 @dataclass(frozen=True)
-class NeedsCommittee:
-    """Stand-in with the fields of ``AttentionItem`` while the dashboard's analysis is not installed."""
-
-    initiative_code: str | None
-    kind: str
-    reason: str
-    score: float
-    since: dt.date | None = None
-
-
-@dataclass(frozen=True)
 class Proposal:
     kind: AgendaKind
     title: str
@@ -58,17 +46,10 @@ class Proposal:
 
 
 def needs_committee(ws: Workspace, as_of: dt.date | None = None) -> list[Any]:
-    """The ranked "needs the committee" list (issue 5's analysis when present, else overdue actions)."""
-    try:
-        mod = importlib.import_module("opsdesk.analytics.bottlenecks")
-    except ImportError:
-        mod = None
-    if mod is not None and hasattr(mod, "attention"):
-        return list(mod.attention(ws, as_of))
-    day = as_of or ws.clock().date()
-    return [NeedsCommittee(a.initiative_code, "overdue_action", f"Action overdue since {a.due_on}: {a.title}",
-                           float((day - a.due_on).days) if a.due_on else 0.0, a.due_on)
-            for a in actions.overdue_actions(ws, day)]
+    """The dashboard's ranked "needs the committee" list."""
+    from opsdesk.analytics.bottlenecks import attention
+
+    return list(attention(ws, as_of))
 
 
 def proposals(ws: Workspace, items: Iterable[Attention], meeting_id: int | None = None) -> list[Proposal]:

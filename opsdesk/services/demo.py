@@ -275,10 +275,7 @@ def _costs(ws: Workspace, codes: list[str], rng: np.random.Generator) -> None:
                 ("AI and Machine Learning", "Managed ML Training", "AWS")]
     rows = []
     for month in range(24):
-        y, m = divmod(START.month - 1 + month, 12)
-        start = dt.datetime(START.year + y, m + 1, 1, tzinfo=dt.UTC)
-        y2, m2 = divmod(m + 1, 12)
-        end = dt.datetime(START.year + y + y2, m2 + 1, 1, tzinfo=dt.UTC)
+        start, end = month_span(START, month)
         for i, code in enumerate(codes):
             stage = INITIATIVES[i][1]
             level = {Stage.PROPOSED: 0.05, Stage.PILOT: 0.5, Stage.EXPAND: 0.8, Stage.PRODUCTION: 1.0,
@@ -313,6 +310,14 @@ def _costs(ws: Workspace, codes: list[str], rng: np.random.Generator) -> None:
                               target={"split": "even", "initiatives": [codes[0], codes[1], codes[10]]}),
                "allocation_rule")
         costs.apply_rules_tx(tx)
+
+
+def month_span(first: dt.date, k: int) -> tuple[dt.datetime, dt.datetime]:
+    """The start and the (exclusive) end, UTC, of the ``k``-th calendar month from the month of ``first``."""
+    y, m = divmod(first.month - 1 + k, 12)
+    start = dt.datetime(first.year + y, m + 1, 1, tzinfo=dt.UTC)
+    y2, m2 = divmod(m + 1, 12)
+    return start, dt.datetime(first.year + y + y2, m2 + 1, 1, tzinfo=dt.UTC)
 
 
 def _cost_row(start: dt.datetime, end: dt.datetime, amount: Decimal, category: str, service: str, provider: str,

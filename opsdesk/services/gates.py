@@ -3,26 +3,20 @@ recording a gate decision that moves the stage in the same user action.
 
 The criteria come from the standards requirements (``opsdesk.services.standards.gate_readiness``), the KPIs
 (``opsdesk.analytics.kpis.initiative_kpis``), budget against spend, and team coverage
-(``opsdesk.analytics.skills.team_coverage``). Until the KPI analysis is installed, the latest point of each of the
-initiative's series against its thresholds stands in, so a gate item always shows every group.
+(``opsdesk.analytics.skills.team_coverage``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from types import ModuleType
 from typing import Any
-
-from sqlalchemy import select
 
 from opsdesk.domain.enums import (
     APPROVING_OUTCOMES,
     AgendaKind,
-    Direction,
     Outcome,
     Stage,
     VoteChoice,
@@ -32,14 +26,7 @@ from opsdesk.errors import ValidationError
 from opsdesk.reports.content import number
 from opsdesk.services import actions, committee, initiatives, lessons, records
 from opsdesk.services.context import Workspace
-from opsdesk.store.models import AgendaItem, Initiative, MetricSeries
-
-
-def _optional(module: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
+from opsdesk.store.models import AgendaItem, Initiative
 
 
 @dataclass(frozen=True)
@@ -85,48 +72,11 @@ class GateView:
 # --- KPIs ------------------------------------------------------------------------------------------------------
 
 def initiative_kpis(ws: Workspace, code: str, as_of: dt.date | None = None) -> list[KpiView]:
-    mod = _optional("opsdesk.analytics.kpis")
-    if mod is not None:
-        return [KpiView(k.name, getattr(k.discipline, "label", str(k.discipline)), k.value, k.unit, k.rag,
-                        k.threshold, k.trend, k.series_id) for k in mod.initiative_kpis(ws, code, as_of)]
-    return _kpis_from_series(ws, code)
+    """The initiative's KPIs as the dashboard computes them."""
+    from opsdesk.analytics import kpis
 
-
-def rag_of(value: float | None, direction: Direction, green: float | None, amber: float | None) -> str:
-    if value is None or green is None or amber is None:
-        return "grey"
-    if direction is Direction.HIGHER_IS_BETTER:
-        return "green" if value >= green else "amber" if value >= amber else "red"
-    return "green" if value <= green else "amber" if value <= amber else "red"
-
-
-def _threshold_text(direction: Direction, green: float | None, amber: float | None, unit: str) -> str:
-    if green is None or amber is None:
-        return "no threshold"
-    op = "≥" if direction is Direction.HIGHER_IS_BETTER else "≤"
-    return f"green {op} {green:g} {unit}, amber {op} {amber:g} {unit}".replace(" %", " %")
-
-
-def _kpis_from_series(ws: Workspace, code: str) -> list[KpiView]:
-    from opsdesk.services import metrics
-
-    with ws.read() as s:
-        init = records.get_by(s, Initiative, "initiative", code=code)
-        series = list(s.scalars(select(MetricSeries).where(MetricSeries.initiative_id == init.id)
-                                .order_by(MetricSeries.discipline, MetricSeries.name)))
-    out = []
-    for x in series:
-        ts, values = metrics.points(ws, x.id)
-        value = float(values[-1]) if len(values) else None
-        trend = None
-        if len(ts):
-            month_ago = ts[-1] - 30 * 86400
-            earlier = values[ts <= month_ago]
-            trend = float(values[-1] - earlier[-1]) if len(earlier) else None
-        out.append(KpiView(x.name, x.discipline.label, value, x.unit,
-                           rag_of(value, x.direction, x.green_threshold, x.amber_threshold),
-                           _threshold_text(x.direction, x.green_threshold, x.amber_threshold, x.unit), trend, x.id))
-    return out
+    return [KpiView(k.name, k.discipline.label, k.value, k.unit, k.rag, k.threshold, k.trend, k.series_id)
+            for k in kpis.initiative_kpis(ws, code, as_of)]
 
 
 # --- criteria ----------------------------------------------------------------------------------------------------

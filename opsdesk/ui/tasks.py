@@ -64,12 +64,16 @@ class TaskRunner(QObject):
         self._callbacks: dict[int, tuple[Callable[[Any], None] | None, Callable[[BaseException], None] | None,
                                          Callable[[int, int, str], None] | None]] = {}
         self._states: dict[int, TaskState] = {}
+        self._closed = False
 
     def submit(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[BaseException], None] | None = None,
                on_progress: Callable[[int, int, str], None] | None = None, **kwargs: Any) -> TaskState:
         task_id = next(self._ids)
         state = TaskState(self._relay, task_id)
+        if self._closed:  # the window is closing: results that arrive late may not start new work
+            state.cancel()
+            return state
         self._callbacks[task_id] = (on_done, on_error, on_progress)
         self._states[task_id] = state
         if "state" in inspect.signature(fn).parameters:
@@ -81,6 +85,8 @@ class TaskRunner(QObject):
         return state
 
     def _done(self, task_id: int, future: Future[Any]) -> None:
+        if future.cancelled():  # shut down before it ran: nobody waits for it any more
+            return
         exc = future.exception()
         if exc is not None:
             self._relay.failed.emit(task_id, exc)
@@ -95,7 +101,7 @@ class TaskRunner(QObject):
 
     def _on_finished(self, task_id: int, result: Any) -> None:
         on_done, _e, _p = self._pop(task_id)
-        if on_done:
+        if on_done and not self._closed:
             on_done(result)
 
     def _on_failed(self, task_id: int, exc: BaseException) -> None:
@@ -121,6 +127,7 @@ class TaskRunner(QObject):
         self._pool.submit(lambda: None).result(timeout=timeout)
 
     def shutdown(self) -> None:
+        self._closed = True
         for state in self._states.values():
             state.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)

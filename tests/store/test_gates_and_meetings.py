@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from opsdesk.analytics.bottlenecks import AttentionItem
 from opsdesk.domain.committee import Charter
 from opsdesk.domain.enums import AgendaKind, MeetingStatus, Stage, VoteChoice
 from opsdesk.errors import ValidationError
@@ -145,15 +146,16 @@ def test_gate_criteria_with_known_answers(setup):
                                      {"code": "DF-2", "text": "Owner named", "stages": ["pilot", "expand"]},
                                      {"code": "DF-3", "text": "Only later", "stages": ["production"]}])
     standards.record_conformance(ws, "AI-0001", std.requirements[0].id, {"status": "met"})
-    s = metrics.create_series(ws, {"discipline": "dataops", "name": "Quality", "unit": "%", "green_threshold": 95,
-                                   "amber_threshold": 90}, initiative_code="AI-0001")
+    s = metrics.create_series(ws, {"discipline": "dataops", "name": "Data quality score", "unit": "%",
+                                   "green_threshold": 95, "amber_threshold": 90}, initiative_code="AI-0001")
     with ws.write() as tx:
         metrics.insert_points_tx(tx, [(s.id, 1_767_000_000, 80.0)])
     crit = {(c.group, c.name): c for c in gates.gate_criteria(ws, "AI-0001", Stage.PILOT, dt.date(2026, 1, 10))}
     assert crit[("Standards", "DATA-FMT DF-1")].met is True
     assert crit[("Standards", "DATA-FMT DF-2")].met is False  # not assessed
     assert ("Standards", "DATA-FMT DF-3") not in crit
-    assert crit[("KPIs", "Quality")].met is False and crit[("KPIs", "Quality")].status == "red"
+    quality = crit[("KPIs", "Data quality score")]
+    assert quality.met is False and quality.status == "red"
     assert crit[("Budget", "Spend within budget")].met is True  # nothing spent of 1000
     assert crit[("Team", "Disciplines covered")].met is False
     view = gates.gate_view(ws, "AI-0001")
@@ -164,11 +166,11 @@ def test_gate_criteria_with_known_answers(setup):
 def test_agenda_built_from_attention_items(setup):
     ws, _voters, mid, _item = setup
     initiatives.create(ws, {"code": "AI-0002", "name": "Fraud", "budget": "10"})
-    items = [agenda.NeedsCommittee("AI-0001", "gate_request", "asked by the owner", 9.0),  # already on agenda
-             agenda.NeedsCommittee("AI-0002", "gate_request", "pilot ready", 8.0),
-             agenda.NeedsCommittee("AI-0002", "budget", "forecast overrun", 7.0),
-             agenda.NeedsCommittee("AI-0002", "budget", "second budget signal", 6.0),
-             agenda.NeedsCommittee(None, "non_conformance", "security standard lapses", 5.0)]
+    items = [AttentionItem("AI-0001", "gate_request", "asked by the owner", 9.0),  # already on agenda
+             AttentionItem("AI-0002", "gate_request", "pilot ready", 8.0),
+             AttentionItem("AI-0002", "budget", "forecast overrun", 7.0),
+             AttentionItem("AI-0002", "budget", "second budget signal", 6.0),
+             AttentionItem(None, "non_conformance", "security standard lapses", 5.0)]
     proposed = agenda.proposals(ws, items, mid)
     assert [(p.kind, p.initiative_code, p.target_stage) for p in proposed] == [
         (AgendaKind.STAGE_GATE, "AI-0002", Stage.PILOT), (AgendaKind.BUDGET, "AI-0002", None),

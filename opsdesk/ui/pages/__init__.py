@@ -20,6 +20,12 @@ class PageSpec:
     arrives_with: str = ""
 
 
+def _dashboard(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.dashboard import DashboardPage
+
+    return DashboardPage(ctx)
+
+
 def _initiatives(ctx: PageContext) -> Page:
     from opsdesk.ui.pages.initiatives import InitiativesPage
 
@@ -45,7 +51,7 @@ def _committee(ctx: PageContext) -> Page:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("dashboard", "Dashboard", "dashboard", None, "the operations dashboard"),
+    PageSpec("dashboard", "Dashboard", "dashboard", _dashboard),
     PageSpec("initiatives", "Initiatives", "initiatives", _initiatives),
     PageSpec("data_models", "Data & Models", "data", None, "the registers of data assets, models and lineage"),
     PageSpec("costs", "Costs", "costs", _costs),

@@ -1,0 +1,391 @@
+"""The operations dashboard: KPI tiles by discipline, time charts on one shared time range, the cost-and-quality
+chart of one initiative, the portfolio and the stage funnel, and the "needs the committee" list. Everything is
+computed on the worker (:func:`opsdesk.analytics.dashboard.load`); this page only draws the result."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from opsdesk.analytics import dashboard as analytics
+from opsdesk.analytics.kpis import FINOPS_KEYS, SERIES_KPIS
+from opsdesk.domain.enums import STAGE_ORDER, OpsDiscipline, Stage
+from opsdesk.ui.models.attention import CODE_ROLE, SORT_ROLE, AttentionModel
+from opsdesk.ui.pages.base import Page, PageContext
+from opsdesk.ui.plots.funnel_chart import FunnelChart
+from opsdesk.ui.plots.portfolio_chart import PortfolioChart
+from opsdesk.ui.plots.time_chart import SharedRange, TimeChart
+from opsdesk.ui.widgets.kpi_tile import KpiTile
+
+DAY = 86400
+HISTORY_DELAY_MS = 150  # let the first screen paint before the full curve history is read
+RANGES: tuple[tuple[str, int | None], ...] = (("30 d", 30), ("90 d", 90), ("1 y", 365), ("All", None))
+TILE_KEYS: dict[OpsDiscipline, list[str]] = {
+    OpsDiscipline.DATAOPS: [s.key for s in SERIES_KPIS if s.discipline is OpsDiscipline.DATAOPS],
+    OpsDiscipline.MLOPS: [s.key for s in SERIES_KPIS if s.discipline is OpsDiscipline.MLOPS],
+    OpsDiscipline.FINOPS: list(FINOPS_KEYS),
+}
+
+
+class DashboardPage(Page):
+    def __init__(self, ctx: PageContext) -> None:
+        super().__init__(ctx)
+        self.filters = analytics.Filters()
+        self.data: analytics.DashboardData | None = None
+        self.range_days: int | None = 365
+        self.integrated_code: str | None = None
+        self._loading = False
+        self._stale = False
+        self._range_applied = False
+        self.loads = 0
+        self.history_loads = 0
+        self._history_wanted = False
+        self.integrated_loads = 0
+
+        self.content = QWidget()
+        self.content.setObjectName("dashboardContent")
+        self.content.setMinimumSize(1000, 690)
+        self.tiles: dict[str, KpiTile] = {}
+        self.tile_groups: dict[OpsDiscipline, QGroupBox] = {}
+        layout = QVBoxLayout(self.content)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(6)
+        layout.addLayout(self._build_bar())
+        layout.addLayout(self._build_tiles())
+        layout.addWidget(self._build_main(), 1)
+
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+    # --- building ----------------------------------------------------------------------------------------------
+
+    def _combo(self, name: str, items: list[tuple[str, Any]]) -> QComboBox:
+        combo = QComboBox(self.content)
+        combo.setAccessibleName(name)
+        combo.setToolTip(name)
+        for text, value in items:
+            combo.addItem(text, value)
+        combo.currentIndexChanged.connect(self._filters_changed)
+        return combo
+
+    def _build_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.objective_filter = self._combo("Filter by objective", [("All objectives", None)])
+        self.stage_filter = self._combo("Filter by stage", [("All stages", None)]
+                                        + [(s.label, s.value) for s in STAGE_ORDER])
+        self.discipline_filter = self._combo("Filter by discipline", [("All disciplines", None)]
+                                             + [(d.label, d.value) for d in OpsDiscipline])
+        for w in (QLabel("Show:"), self.objective_filter, self.stage_filter, self.discipline_filter):
+            bar.addWidget(w)
+        bar.addSpacing(16)
+        bar.addWidget(QLabel("Time range:"))
+        self.range_group = QButtonGroup(self)
+        self.range_buttons: dict[str, QToolButton] = {}
+        for text, days in RANGES:
+            button = QToolButton(self.content)
+            button.setText(text)
+            button.setCheckable(True)
+            button.setAccessibleName(f"Time range {text}")
+            button.setToolTip(f"Show {'all the data' if days is None else 'the last ' + text} on every time chart; "
+                              "drag on a chart to zoom")
+            button.setChecked(days == self.range_days)
+            button.clicked.connect(lambda _checked=False, d=days: self.set_range(d))
+            self.range_group.addButton(button)
+            self.range_buttons[text] = button
+            bar.addWidget(button)
+        bar.addStretch(1)
+        self.as_of_label = QLabel("Loading…", self.content)
+        bar.addWidget(self.as_of_label)
+        self.export_button = QPushButton("Export dashboard…", self.content)
+        self.export_button.setAccessibleName("Export the whole dashboard as a PNG image")
+        self.export_button.clicked.connect(self._ask_export)
+        bar.addWidget(self.export_button)
+        return bar
+
+    def _build_tiles(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        for disc, keys in TILE_KEYS.items():
+            box = QGroupBox(disc.label, self.content)
+            grid = QGridLayout(box)
+            grid.setContentsMargins(6, 4, 6, 6)
+            grid.setSpacing(6)
+            columns = 3 if len(keys) > 4 else 2
+            for n, key in enumerate(keys):
+                tile = KpiTile(key, box)
+                tile.clicked.connect(self.ctx.open_initiative)
+                grid.addWidget(tile, n // columns, n % columns)
+                self.tiles[key] = tile
+            self.tile_groups[disc] = box
+            row.addWidget(box, len(keys) if len(keys) > 3 else 3)
+        return row
+
+    def _build_main(self) -> QSplitter:
+        self.charts_area = charts = QWidget(self.content)
+        grid = QGridLayout(charts)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(6)
+        self.trend_charts: dict[str, TimeChart] = {}
+        for n, (key, (title, _disc, _members, _total)) in enumerate(analytics.TREND_CHARTS.items()):
+            chart = TimeChart(title, charts)
+            chart.setObjectName(f"chart_{key}")
+            self.trend_charts[key] = chart
+            grid.addWidget(chart, n // 2, n % 2)
+        self.integrated = TimeChart("Cost and quality of", charts, right_axis="model quality")
+        self.integrated.title.setToolTip("Daily cloud spend (left axis) and model quality (right axis) of one "
+                                         "initiative on the same time axis")
+        self.integrated.setObjectName("chart_integrated")
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        self.integrated_combo = QComboBox(self.integrated)
+        self.integrated_combo.setAccessibleName("Initiative shown on the cost and model quality chart")
+        self.integrated_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.integrated_combo.setMinimumContentsLength(12)
+        self.integrated_combo.currentIndexChanged.connect(self._integrated_changed)
+        self.integrated.head.insertWidget(1, self.integrated_combo)
+        grid.addWidget(self.integrated, 1, 1)
+        self.master = self.trend_charts["dataops"]
+        self.shared_range = SharedRange(self.time_charts())
+
+        side = QSplitter(Qt.Orientation.Vertical, self.content)
+        self.portfolio = PortfolioChart(side)
+        self.portfolio.initiative_clicked.connect(self.ctx.open_initiative)
+        self.funnel = FunnelChart(side)
+        box = QGroupBox("Needs the committee", side)
+        self.attention_model = AttentionModel(self)
+        self.attention_proxy = QSortFilterProxyModel(self)
+        self.attention_proxy.setSourceModel(self.attention_model)
+        self.attention_proxy.setSortRole(SORT_ROLE)
+        self.attention_view = QTableView(box)
+        self.attention_view.setObjectName("attentionTable")
+        self.attention_view.setAccessibleName("Needs the committee")
+        self.attention_view.setModel(self.attention_proxy)
+        self.attention_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.attention_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.attention_view.setWordWrap(False)
+        self.attention_view.verticalHeader().setVisible(False)
+        # widths from the font, not from measuring every row (the list can be long)
+        metrics = self.attention_view.fontMetrics()
+        for column, sample in enumerate(("000", "AI-0000", "Threshold breach")):
+            self.attention_view.setColumnWidth(column, metrics.horizontalAdvance(sample) + 16)
+        self.attention_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.attention_view.clicked.connect(self._attention_clicked)
+        self.attention_view.activated.connect(self._attention_clicked)
+        inner = QVBoxLayout(box)
+        inner.setContentsMargins(4, 4, 4, 4)
+        inner.addWidget(self.attention_view)
+        for w in (self.portfolio, self.funnel, box):
+            side.addWidget(w)
+        side.setSizes([210, 150, 360])
+
+        main = QSplitter(Qt.Orientation.Horizontal, self.content)
+        main.addWidget(charts)
+        main.addWidget(side)
+        main.setStretchFactor(0, 3)
+        main.setStretchFactor(1, 2)
+        main.setSizes([700, 460])
+        return main
+
+    # --- loading -------------------------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload everything on the worker; changes arriving during a load trigger one more load after it."""
+        if self._loading:
+            self._stale = True
+            return
+        self._loading = True
+        self.ctx.tasks.submit(analytics.load, self.ctx.ws, self.filters, on_done=self._loaded,
+                              on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self.as_of_label.setText("Could not load the dashboard")
+        from opsdesk.ui import errors
+
+        errors.handle(type(exc), exc, exc.__traceback__)
+
+    def _loaded(self, data: analytics.DashboardData) -> None:
+        self._loading = False
+        if self._stale or data.filters != self.filters:
+            self._stale = False
+            self.refresh()
+            return
+        self.data = data
+        self.loads += 1
+        self._fill_objectives(data.objectives)
+        self.as_of_label.setText(f"As of {data.as_of.isoformat()}")
+        self.as_of_label.setToolTip(f"{len(data.initiatives)} initiatives shown; data up to {data.as_of.isoformat()}")
+        higher = analytics.HIGHER_IS_BETTER_KEYS
+        for k in data.portfolio:
+            tile = self.tiles.get(k.key)
+            if tile is not None:
+                tile.set_kpi(k, k.key in higher, data.worst.get(k.key))
+        for disc, box in self.tile_groups.items():
+            box.setVisible(self.filters.shows(disc))
+        for key, chart in self.trend_charts.items():
+            curves = data.trends.get(key)
+            chart.setVisible(curves is not None)
+            if curves is not None:
+                chart.set_curves(curves)
+        self.portfolio.set_points(data.points)
+        self.funnel.set_stages(data.funnel)
+        self.attention_model.set_items(data.attention)
+        self._fill_integrated(data)
+        if not self._range_applied:
+            self.set_range(self.range_days)
+        self._history_wanted = True
+
+    def _load_history(self) -> None:
+        """Read the whole history of the curves once the first screen is drawn, so it never delays it."""
+        if not self._history_wanted or self.data is None:
+            return
+        self._history_wanted = False
+        with contextlib.suppress(RuntimeError):  # the window is closing and its worker has stopped
+            self.ctx.tasks.submit(analytics.load_trends, self.ctx.ws, self.data.filters, self.data.as_of,
+                                  on_done=lambda trends, f=self.data.filters: self._history_loaded(f, trends))
+
+    def _history_loaded(self, filters: analytics.Filters, trends: dict[str, list[analytics.Curve]]) -> None:
+        """The whole history of the curves, after the first paint; the shown range stays as it is."""
+        self.history_loads += 1
+        if filters != self.filters or self.data is None:
+            return
+        self.data.trends = trends
+        shown = self.master.x_range()
+        for key, curves in trends.items():
+            self.trend_charts[key].set_curves(curves)
+        if self.range_days is None:
+            self.set_range(None)
+        else:
+            self.master.set_x_range(*shown)
+
+    def _fill_objectives(self, objectives: list[tuple[str, str]]) -> None:
+        if self.objective_filter.count() > 1:
+            return
+        self.objective_filter.blockSignals(True)
+        for code, title in objectives:
+            self.objective_filter.addItem(f"{code} {title}", code)
+        self.objective_filter.blockSignals(False)
+
+    def _fill_integrated(self, data: analytics.DashboardData) -> None:
+        codes = [c for c, _n in data.initiatives]
+        if self.integrated_code not in codes:
+            worst = data.worst.get("model_quality")
+            self.integrated_code = worst if worst in codes else (codes[0] if codes else None)
+        self.integrated_combo.blockSignals(True)
+        self.integrated_combo.clear()
+        for code, name in data.initiatives:
+            self.integrated_combo.addItem(f"{code} {name}", code)
+        self.integrated_combo.setCurrentIndex(max(0, codes.index(self.integrated_code))
+                                              if self.integrated_code in codes else -1)
+        self.integrated_combo.blockSignals(False)
+        self._load_integrated()
+
+    def _integrated_changed(self, _index: int) -> None:
+        self.integrated_code = self.integrated_combo.currentData()
+        self._load_integrated()
+
+    def _load_integrated(self) -> None:
+        if self.integrated_code is None or self.data is None:
+            self.integrated.set_curves([])
+            self.integrated_loads += 1
+            QTimer.singleShot(HISTORY_DELAY_MS, self, self._load_history)
+            return
+        self.ctx.tasks.submit(analytics.integrated, self.ctx.ws, self.integrated_code, self.data.as_of,
+                              on_done=self._integrated_loaded)
+
+    def _integrated_loaded(self, curves: tuple[analytics.Curve, analytics.Curve]) -> None:
+        cost, quality = curves
+        self.integrated.set_curves([cost], right=[quality])
+        self.integrated_loads += 1
+        QTimer.singleShot(HISTORY_DELAY_MS, self, self._load_history)
+
+    @property
+    def painted(self) -> bool:
+        """Whether everything of the first screen has arrived (the full curve history may still follow)."""
+        return self.loads > 0 and self.integrated_loads > 0 and not self._loading
+
+    # --- interaction ---------------------------------------------------------------------------------------------
+
+    def _filters_changed(self, _index: int = 0) -> None:
+        # Qt hands enum data back as plain text: parse it again
+        stage, disc = self.stage_filter.currentData(), self.discipline_filter.currentData()
+        self.filters = analytics.Filters(self.objective_filter.currentData() or None,
+                                         Stage.parse(stage) if stage else None,
+                                         OpsDiscipline.parse(disc) if disc else None)
+        self.refresh()
+
+    def set_range(self, days: int | None) -> None:
+        """Show the last ``days`` days up to the data's date on every time chart (None: all the data)."""
+        self.range_days = days
+        for text, d in RANGES:
+            self.range_buttons[text].setChecked(d == days)
+        if self.data is None:
+            return
+        end = analytics.day_end_ts(self.data.as_of)
+        bounds = [b for c in self.time_charts() if (b := c.data_bounds()) is not None]
+        start = min(b[0] for b in bounds) if (days is None and bounds) else end - (days or 365) * DAY
+        self.master.set_x_range(start, end)
+        self._range_applied = True
+
+    def time_charts(self) -> list[TimeChart]:
+        return [*self.trend_charts.values(), self.integrated]
+
+    def _attention_clicked(self, index: Any) -> None:
+        code = self.attention_proxy.data(index, CODE_ROLE)
+        if code:
+            self.ctx.open_initiative(code)
+
+    def export_png(self, path: Path | str) -> Path:
+        """The whole dashboard as one PNG image."""
+        target = Path(path)
+        self.content.grab().save(str(target))
+        return target
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export dashboard as PNG", "dashboard.png", "PNG image (*.png)")
+        if path:
+            self.export_png(path)
+            self.ctx.status(f"Dashboard saved to {path}")
+
+    def extra_screenshots(self, folder: Path, settle: Any, grab: Any) -> list[Path]:
+        """``--screenshot`` also saves the dashboard in the other palette (dark when the app is light)."""
+        from PySide6.QtWidgets import QApplication
+
+        from opsdesk.ui import theme
+
+        app = QApplication.instance()
+        dark = bool(app.property("opsdesk_dark")) if app is not None else False
+        if not isinstance(app, QApplication):
+            return []
+        theme.apply(app, dark=not dark)
+        settle()
+        path = folder / f"dashboard-{'light' if dark else 'dark'}.png"
+        grab().save(str(path))
+        theme.apply(app, dark=dark)
+        settle()
+        return [path]

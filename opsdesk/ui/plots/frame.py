@@ -1,0 +1,126 @@
+"""A titled frame around one pyqtgraph plot, with its hover read-out and PNG/SVG export."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pyqtgraph as pg
+from pyqtgraph import exporters
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from opsdesk.ui.plots import style
+
+
+def export_plot(plot_item: pg.PlotItem, path: Path | str, width: int = 1600) -> Path:
+    """Save a plot as PNG or SVG (by the file's suffix) with pyqtgraph's exporters. The SVG covers the whole
+    scene of the plot, so a second axis's curves come along."""
+    target = Path(path)
+    if target.suffix.lower() == ".svg":
+        with _closed_paths_tolerated():
+            exporters.SVGExporter(plot_item.scene()).export(str(target))
+    else:
+        exporter = exporters.ImageExporter(plot_item)
+        exporter.parameters()["width"] = width
+        exporter.export(str(target.with_suffix(".png") if target.suffix.lower() != ".png" else target))
+    return target
+
+
+@contextmanager
+def _closed_paths_tolerated() -> Iterator[None]:
+    """pyqtgraph 0.14's SVG exporter reads path data as "x,y" pairs and fails on the "Z" that recent Qt writes to
+    close a path (pyqtgraph issue #3485). For the length of one export, drop those tokens before it reads them:
+    the paths concerned end where they start, so nothing drawn changes."""
+    module = importlib.import_module("pyqtgraph.exporters.SVGExporter")
+    original = module.correctCoordinates
+
+    def tolerant(node: Any, defs: Any, item: Any, options: Any) -> Any:
+        for element in node.getElementsByTagName("path"):
+            tokens = element.getAttribute("d").split()
+            if "Z" in tokens or "z" in tokens:
+                element.setAttribute("d", " ".join(t for t in tokens if t not in ("Z", "z")))
+        return original(node, defs, item, options)
+
+    module.correctCoordinates = tolerant
+    try:
+        yield
+    finally:
+        module.correctCoordinates = original
+
+
+class ChartFrame(QFrame):
+    """Title, legend text and read-out above a ``pg.PlotWidget``; subclasses draw into ``self.plot``."""
+
+    def __init__(self, title: str, parent: QWidget | None = None, axis_items: dict | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.title = QLabel(f"<b>{title}</b>", self)
+        self.title.setWordWrap(True)
+        self.readout = QLabel(" ", self)
+        self.readout.setObjectName("chartReadout")
+        self.readout.setWordWrap(True)
+        self.export_button = QToolButton(self)
+        self.export_button.setText("Export")
+        self.export_button.setAccessibleName(f"Export chart: {title}")
+        self.export_button.setToolTip("Save this chart as PNG or SVG")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        menu.addAction("Save as PNG…", lambda: self._ask_export("png"))
+        menu.addAction("Save as SVG…", lambda: self._ask_export("svg"))
+        self.export_button.setMenu(menu)
+        self.plot = pg.PlotWidget(self, axisItems=axis_items or {})
+        self.plot.setAccessibleName(title)
+        self.plot.setMinimumHeight(120)
+        self.head = head = QHBoxLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.title, 1)
+        head.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(2)
+        layout.addLayout(head)
+        layout.addWidget(self.readout)
+        layout.addWidget(self.plot, 1)
+        self.chart_title = title
+        self.restyle()
+
+    @property
+    def plot_item(self) -> pg.PlotItem:
+        return self.plot.getPlotItem()
+
+    def export(self, path: Path | str) -> Path:
+        return export_plot(self.plot_item, path)
+
+    def _ask_export(self, kind: str) -> None:
+        name = "".join(c if c.isalnum() else "-" for c in self.chart_title.lower()).strip("-")[:60]
+        path, _ = QFileDialog.getSaveFileName(self, f"Export chart as {kind.upper()}", f"{name}.{kind}",
+                                              f"{kind.upper()} (*.{kind})")
+        if path:
+            self.export(path)
+
+    def restyle(self) -> None:
+        self.plot.setBackground(style.background())
+        pen = pg.mkPen(style.foreground())
+        for name in ("left", "bottom", "right"):
+            axis = self.plot_item.getAxis(name)
+            axis.setPen(pen)
+            axis.setTextPen(pen)
+            axis.enableAutoSIPrefix(False)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.PaletteChange:
+            self.restyle()
+        super().changeEvent(event)

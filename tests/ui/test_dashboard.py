@@ -1,0 +1,193 @@
+"""The dashboard page on the demo workspace, as a committee member uses it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from opsdesk.analytics import kpis
+
+DAY = 86400
+
+
+@pytest.fixture
+def opened() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def page(qtbot, demo_ws, opened):
+    from PySide6.QtGui import QUndoStack
+    from PySide6.QtWidgets import QWidget
+
+    from opsdesk.ui.actions import ActionRegistry
+    from opsdesk.ui.pages.base import PageContext
+    from opsdesk.ui.pages.dashboard import DashboardPage
+    from opsdesk.ui.tasks import TaskRunner
+
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    tasks = TaskRunner(holder)
+    ctx = PageContext(ws=demo_ws, tasks=tasks, actions=ActionRegistry(holder), undo=QUndoStack(holder),
+                      open_initiative=opened.append, status=lambda _text: None)
+    p = DashboardPage(ctx)
+    qtbot.addWidget(p)
+    p.resize(1400, 900)
+    p.show()
+    p.refresh()
+    wait_loaded(qtbot, p)
+    yield p
+    tasks.shutdown()
+
+
+def wait_loaded(qtbot, p, loads: int = 1) -> None:
+    qtbot.waitUntil(lambda: p.loads >= loads and not p._loading and p.ctx.tasks.pending == 0, timeout=20000)
+
+
+def tile_values(p) -> dict[str, float | None]:
+    return {key: tile.kpi.value for key, tile in p.tiles.items() if tile.kpi is not None}
+
+
+def test_page_builds_on_the_demo_with_the_same_numbers_as_the_cli(page, qtbot, demo_ws, tmp_path: Path):
+    assert page.data is not None and page.data.as_of == dt.date(2026, 11, 30)
+    expected = {k.key: k.value for k in kpis.portfolio_kpis(demo_ws)}
+    assert tile_values(page) == pytest.approx(expected)
+    assert page.tiles["pipeline_success"].kpi.rag == "red"  # the demo's weak pipelines pull the mean down
+    assert "%" in page.tiles["pipeline_success"].unit.text()
+    assert page.attention_model.rowCount() > 10
+    assert len(page.portfolio.points) == 14 and len(page.portfolio.scatter.points()) == 14
+    assert sum(count for _stage, count in page.funnel.summary) == 14
+    assert all(c.data_bounds() is not None for c in page.time_charts())
+    # the first screen holds the last year of the curves; the whole history follows on the worker
+    first_day = dt.datetime(2024, 12, 1, tzinfo=dt.UTC).timestamp()
+    qtbot.waitUntil(lambda: page.master.data_bounds()[0] == first_day, timeout=20000)
+    page.grab().save(str(tmp_path / "dashboard.png"))
+
+
+def test_a_filter_changes_the_tiles(page, qtbot, demo_ws):
+    from opsdesk.domain.enums import OpsDiscipline, Stage
+    from opsdesk.services import initiatives
+
+    before = tile_values(page)
+    page.stage_filter.setCurrentIndex(page.stage_filter.findData(Stage.PILOT))
+    wait_loaded(qtbot, page, 2)
+    pilots = [r.code for r in initiatives.list_rows(demo_ws) if r.stage is Stage.PILOT]
+    assert [c for c, _n in page.data.initiatives] == pilots
+    after = tile_values(page)
+    assert after != before
+    assert after["pipeline_success"] == pytest.approx(
+        next(k.value for k in kpis.portfolio_kpis(demo_ws, codes=pilots) if k.key == "pipeline_success"))
+    assert len(page.portfolio.points) == len(pilots)
+
+    page.discipline_filter.setCurrentIndex(page.discipline_filter.findData(OpsDiscipline.MLOPS))
+    wait_loaded(qtbot, page, 3)
+    assert page.tile_groups[OpsDiscipline.MLOPS].isVisible()
+    assert not page.tile_groups[OpsDiscipline.DATAOPS].isVisible()
+    assert not page.trend_charts["dataops"].isVisible() and page.trend_charts["mlops"].isVisible()
+    assert all(a.discipline in (None, OpsDiscipline.MLOPS) for a in page.data.attention)
+
+
+def test_the_time_range_is_shared_by_every_chart(page, qtbot):
+    end = page.data.as_of
+    end_ts = int(dt.datetime(end.year, end.month, end.day, tzinfo=dt.UTC).timestamp()) + DAY - 1
+    page.range_buttons["90 d"].click()
+    qtbot.wait(50)
+    for chart in page.time_charts():
+        low, high = chart.x_range()
+        assert (low, high) == pytest.approx((end_ts - 90 * DAY, end_ts), abs=DAY)
+    assert page.range_buttons["90 d"].isChecked() and not page.range_buttons["1 y"].isChecked()
+    # zooming one chart (as a drag does) moves the others
+    page.integrated.set_x_range(end_ts - 10 * DAY, end_ts)
+    qtbot.wait(50)
+    for chart in page.time_charts():
+        assert chart.x_range() == pytest.approx((end_ts - 10 * DAY, end_ts), abs=DAY)
+    page.range_buttons["All"].click()
+    low, _high = page.master.x_range()
+    assert low == pytest.approx(page.master.data_bounds()[0], abs=DAY)  # the demo's first day
+
+
+def test_the_list_a_tile_and_a_point_open_the_right_initiative(page, qtbot, opened):
+    view = page.attention_view
+    index = page.attention_proxy.index(2, 1)
+    expected = page.attention_model.item_at(2).initiative_code
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
+    assert opened == [expected]
+    tile = page.tiles["forecast_fy_end"]
+    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
+    assert opened[-1] == page.data.worst["forecast_fy_end"] == "AI-0002"  # the demo's overrunning initiative
+    page.portfolio.click_initiative("AI-0003")
+    assert opened[-1] == "AI-0003"
+
+
+def test_hover_reads_out_the_date_and_values(page):
+    chart = page.trend_charts["dataops"]
+    x = chart.data_bounds()[1]
+    text = chart.readout_at(x)
+    assert text.startswith("2026-11-30: Pipeline success ") and "Data quality" in text
+
+
+def test_charts_export_to_png_and_svg_and_the_dashboard_to_one_png(page, tmp_path: Path):
+    from PySide6.QtGui import QImage
+
+    png = page.integrated.export(tmp_path / "chart.png")
+    svg = page.portfolio.export(tmp_path / "portfolio.svg")
+    assert QImage(str(png)).width() == 1600
+    assert "<svg" in svg.read_text(encoding="utf-8")[:500]
+    whole = page.export_png(tmp_path / "dashboard.png")
+    image = QImage(str(whole))
+    assert image.width() == page.content.width() and image.height() == page.content.height()
+
+
+def test_attention_model_passes_qtmodeltester(qtmodeltester, page):
+    qtmodeltester.check(page.attention_model)
+
+
+def test_written_points_refresh_the_dashboard(window, qtbot, demo_ws):
+    from opsdesk.services import metrics
+
+    page = window.go_to("dashboard")
+    wait_loaded(qtbot, page)
+    loads = page.loads
+    assert page.tiles["pipeline_success"].kpi.value < 99
+    ids = [s.id for s in metrics.list_series(demo_ws) if s.name == "Pipeline success rate"]
+    start = int(dt.datetime(2026, 10, 31, tzinfo=dt.UTC).timestamp())
+    rows = [(sid, start + k * DAY, 100.0) for sid in ids for k in range(1, 31)]
+    with demo_ws.write("metrics") as tx:  # as an import does: one write, then every page refreshes
+        metrics.insert_points_tx(tx, rows)
+    qtbot.waitUntil(lambda: page.loads > loads and not page._loading, timeout=20000)
+    assert page.tiles["pipeline_success"].kpi.value == pytest.approx(100.0)
+    assert page.tiles["pipeline_success"].kpi.rag == "green"
+
+
+def test_trend_arrow_goes_the_right_way():
+    from opsdesk.ui.widgets.kpi_tile import BAD, GOOD, trend_arrow
+
+    assert trend_arrow(2.0, True, 90.0) == ("▲", GOOD)
+    assert trend_arrow(2.0, False, 90.0) == ("▲", BAD)
+    assert trend_arrow(-5.0, False, 90.0) == ("▼", GOOD)
+    assert trend_arrow(0.1, True, 90.0)[0] == "▶"
+    assert trend_arrow(None, True, 1.0)[0] == ""
+
+
+def test_two_million_points_draw_with_downsampling(qtbot):
+    from opsdesk.ui.plots.time_chart import TimeChart
+
+    class Curve:
+        label = "big"
+        ts = np.arange(2_000_000, dtype=np.float64) * 60
+        values = np.sin(np.arange(2_000_000) / 1000.0)
+
+    chart = TimeChart("big")
+    qtbot.addWidget(chart)
+    chart.resize(800, 300)
+    chart.set_curves([Curve])
+    chart.show()
+    chart.set_x_range(0, 60 * 1_000_000)
+    image = chart.grab()
+    assert not image.isNull()
+    item = chart.curves["big"]
+    assert item.opts["autoDownsample"] and item.opts["clipToView"]
