@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "opsdesk.cli.import_cmds",
     "opsdesk.cli.analytics_cmds",
     "opsdesk.cli.exchange_cmds",
+    "opsdesk.cli.committee_cmds",
 )
 
 EXIT_USER_ERROR = 2

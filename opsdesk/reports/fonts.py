@@ -38,7 +38,7 @@ def one_page_pdf(path: Path, title: str, text: str) -> Path:
     from reportlab.pdfgen.canvas import Canvas
 
     register()
-    canvas = Canvas(str(path), pagesize=A4, invariant=True)
+    canvas = Canvas(str(path), pagesize=A4, invariant=True, initialFontName=SANS)
     canvas.setTitle(title)
     canvas.setFont(SANS_BOLD, 16)
     canvas.drawString(72, 770, title)

@@ -245,42 +245,49 @@ def change_stage(ws: Workspace, code: str, new_stage: Stage | str, *, decision_i
                  note: str = "") -> InitiativeDetail:
     """Move an initiative to its next stage. Only an approving decision on a stage-gate item for this
     initiative and this stage allows it."""
-    target = Stage.parse(new_stage)
     with ws.write() as tx:
-        obj = records.get_by(tx.session, Initiative, ENTITY, code=code)
-        if target not in allowed_next_stages(obj.stage):
-            allowed = ", ".join(s.value for s in allowed_next_stages(obj.stage)) or "none"
-            raise ValidationError("stage", f"cannot move from {obj.stage.value} to {target.value} "
-                                           f"(allowed: {allowed})", entity=ENTITY)
-        if decision_id is None:
-            raise ValidationError("decision_id", "a stage change needs the committee decision that approved it",
-                                  entity=ENTITY)
-        decision = tx.session.get(Decision, decision_id)
-        if decision is None:
-            raise ValidationError("decision_id", f"decision {decision_id} does not exist", entity=ENTITY)
-        item = tx.session.get(AgendaItem, decision.agenda_item_id)
-        assert item is not None
-        if item.kind is not AgendaKind.STAGE_GATE or item.initiative_id != obj.id:
-            raise ValidationError("decision_id", f"decision {decision_id} is not on a stage-gate item for {code}",
-                                  entity=ENTITY)
-        if item.target_stage is not None and item.target_stage is not target:
-            raise ValidationError("decision_id", f"decision {decision_id} approved {item.target_stage.value}, "
-                                                 f"not {target.value}", entity=ENTITY)
-        if decision.outcome not in APPROVING_OUTCOMES:
-            raise ValidationError("decision_id", f"decision {decision_id} was '{decision.outcome.label}', "
-                                                 "not an approval", entity=ENTITY)
-        used = tx.session.scalar(select(StageChange).where(StageChange.decision_id == decision_id))
-        if used is not None:
-            raise ValidationError("decision_id", f"decision {decision_id} has already been used for a stage change",
-                                  entity=ENTITY)
-        before = obj.stage
-        obj.stage = target
-        tx.session.add(StageChange(initiative_id=obj.id, from_stage=before, to_stage=target, changed_at=ws.clock(),
-                                   decision_id=decision_id, note=note))
-        tx.session.flush()
-        tx.audit("change_stage", ENTITY, obj.code, {"stage": before.value}, {"stage": target.value,
-                 "decision_id": decision_id}, note)
-        return _detail(tx.session, obj)
+        return change_stage_tx(tx, code, new_stage, decision_id=decision_id, note=note)
+
+
+def change_stage_tx(tx: Tx, code: str, new_stage: Stage | str, *, decision_id: int | None,
+                    note: str = "") -> InitiativeDetail:
+    """:func:`change_stage` inside the caller's transaction (a gate decision and its stage move are one action)."""
+    target = Stage.parse(new_stage)
+    clock = tx.ws.clock
+    obj = records.get_by(tx.session, Initiative, ENTITY, code=code)
+    if target not in allowed_next_stages(obj.stage):
+        allowed = ", ".join(s.value for s in allowed_next_stages(obj.stage)) or "none"
+        raise ValidationError("stage", f"cannot move from {obj.stage.value} to {target.value} "
+                                       f"(allowed: {allowed})", entity=ENTITY)
+    if decision_id is None:
+        raise ValidationError("decision_id", "a stage change needs the committee decision that approved it",
+                              entity=ENTITY)
+    decision = tx.session.get(Decision, decision_id)
+    if decision is None:
+        raise ValidationError("decision_id", f"decision {decision_id} does not exist", entity=ENTITY)
+    item = tx.session.get(AgendaItem, decision.agenda_item_id)
+    assert item is not None
+    if item.kind is not AgendaKind.STAGE_GATE or item.initiative_id != obj.id:
+        raise ValidationError("decision_id", f"decision {decision_id} is not on a stage-gate item for {code}",
+                              entity=ENTITY)
+    if item.target_stage is not None and item.target_stage is not target:
+        raise ValidationError("decision_id", f"decision {decision_id} approved {item.target_stage.value}, "
+                                             f"not {target.value}", entity=ENTITY)
+    if decision.outcome not in APPROVING_OUTCOMES:
+        raise ValidationError("decision_id", f"decision {decision_id} was '{decision.outcome.label}', "
+                                             "not an approval", entity=ENTITY)
+    used = tx.session.scalar(select(StageChange).where(StageChange.decision_id == decision_id))
+    if used is not None:
+        raise ValidationError("decision_id", f"decision {decision_id} has already been used for a stage change",
+                              entity=ENTITY)
+    before = obj.stage
+    obj.stage = target
+    tx.session.add(StageChange(initiative_id=obj.id, from_stage=before, to_stage=target, changed_at=clock(),
+                               decision_id=decision_id, note=note))
+    tx.session.flush()
+    tx.audit("change_stage", ENTITY, obj.code, {"stage": before.value}, {"stage": target.value,
+             "decision_id": decision_id}, note)
+    return _detail(tx.session, obj)
 
 
 def _detail(session: Any, obj: Initiative) -> InitiativeDetail:

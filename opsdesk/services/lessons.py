@@ -12,8 +12,8 @@ from sqlalchemy import select
 from opsdesk.domain.enums import Stage
 from opsdesk.domain.validation import Field
 from opsdesk.services import records
-from opsdesk.services.context import Workspace
-from opsdesk.store.models import Initiative, InitiativeObjective, Lesson
+from opsdesk.services.context import Tx, Workspace
+from opsdesk.store.models import DataAsset, Initiative, InitiativeDataAsset, InitiativeObjective, Lesson
 
 ENTITY = "lesson"
 SCHEMA = (
@@ -49,11 +49,15 @@ def _codes(session: Any) -> dict[int, str]:
 
 def create(ws: Workspace, initiative_code: str | None, values: Mapping[str, Any]) -> LessonDTO:
     with ws.write() as tx:
-        init_id = None
-        if initiative_code:
-            init_id = records.get_by(tx.session, Initiative, "initiative", code=initiative_code).id
-        lesson = records.create(tx, Lesson, ENTITY, SCHEMA, values, extra={"initiative_id": init_id})
-        return _dto(lesson, _codes(tx.session))
+        return create_tx(tx, initiative_code, values)
+
+
+def create_tx(tx: Tx, initiative_code: str | None, values: Mapping[str, Any]) -> LessonDTO:
+    init_id = None
+    if initiative_code:
+        init_id = records.get_by(tx.session, Initiative, "initiative", code=initiative_code).id
+    lesson = records.create(tx, Lesson, ENTITY, SCHEMA, values, extra={"initiative_id": init_id})
+    return _dto(lesson, _codes(tx.session))
 
 
 def update(ws: Workspace, lesson_id: int, changes: Mapping[str, Any]) -> LessonDTO:
@@ -78,11 +82,14 @@ def list_all(ws: Workspace, initiative_code: str | None = None) -> list[LessonDT
 
 
 def similar(ws: Workspace, initiative_code: str) -> list[tuple[LessonDTO, str]]:
-    """Lessons from other initiatives that share an objective or a tag, each with why it was chosen."""
+    """Lessons from other initiatives that share an objective, a tag or a data asset, each with why it was
+    chosen."""
     with ws.read() as s:
         init = records.get_by(s, Initiative, "initiative", code=initiative_code)
         mine_obj = set(s.scalars(select(InitiativeObjective.objective_id)
                                  .where(InitiativeObjective.initiative_id == init.id)))
+        mine_assets = _assets(s, init.id)
+        asset_names = dict(s.execute(select(DataAsset.id, DataAsset.name)).all())
         mine_tags = set(init.tags or [])
         codes = _codes(s)
         out: list[tuple[LessonDTO, str]] = []
@@ -99,6 +106,14 @@ def similar(ws: Workspace, initiative_code: str) -> list[tuple[LessonDTO, str]]:
             shared_tags = mine_tags & (set(other.tags or []) | set(lesson.tags or []))
             if shared_tags:
                 reasons.append("shares tags " + ", ".join(sorted(shared_tags)))
+            shared_assets = mine_assets & _assets(s, other.id)
+            if shared_assets:
+                reasons.append("uses data " + ", ".join(sorted(asset_names[a] for a in shared_assets)))
             if reasons:
                 out.append((_dto(lesson, codes), "; ".join(reasons)))
         return out
+
+
+def _assets(session: Any, initiative_id: int) -> set[int]:
+    return set(session.scalars(select(InitiativeDataAsset.data_asset_id)
+                               .where(InitiativeDataAsset.initiative_id == initiative_id)))

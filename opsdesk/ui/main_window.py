@@ -103,6 +103,8 @@ class MainWindow(QMainWindow):
         a.add(ActionSpec("find", "&Find", SK.Find, "find", "Search on this page"), self._find)
         a.add(ActionSpec("import", "&Import…", "Ctrl+I", "import", "Import metrics, costs, MLflow, lineage or "
                          "data-quality files", editing=True), self.open_import)
+        a.add(ActionSpec("export_brief", "Export &brief…", SK.Print, "export",
+                         "Export the selected agenda item's brief, or the meeting pack, as PDF"), self._export_brief)
         a.add(ActionSpec("backup", "&Backup…", None, "backup", "Copy the workspace to a file"), self._backup)
         a.add(ActionSpec("restore", "&Restore…", None, "restore", "Replace the workspace with a verified backup",
                          editing=True), self._restore)
@@ -135,6 +137,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(a.get("new"))
         file_menu.addSeparator()
         file_menu.addAction(a.get("import"))
+        file_menu.addAction(a.get("export_brief"))
         file_menu.addAction(a.get("exchange"))
         file_menu.addAction(a.get("backup"))
         file_menu.addAction(a.get("restore"))
@@ -264,6 +267,13 @@ class MainWindow(QMainWindow):
         finder = getattr(page, "find", None)
         if finder:
             finder()
+
+    def _export_brief(self) -> None:
+        exporter = getattr(self.current_page(), "export_brief", None)
+        if exporter is None:
+            exporter = getattr(self.go_to("committee"), "export_brief", None)
+        if exporter is not None:
+            exporter()
 
     def _backup(self) -> None:
         from PySide6.QtWidgets import QFileDialog

@@ -65,6 +65,7 @@ class TaskRunner(QObject):
         self._callbacks: dict[int, tuple[Callable[[Any], None] | None, Callable[[BaseException], None] | None,
                                          Callable[[int, int, str], None] | None]] = {}
         self._states: dict[int, TaskState] = {}
+        self._closed = False
 
     def submit(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[BaseException], None] | None = None,
@@ -75,6 +76,9 @@ class TaskRunner(QObject):
             state.cancel()
             return state
         state = TaskState(self._relay, task_id)
+        if self._closed:  # the window is closing: results that arrive late may not start new work
+            state.cancel()
+            return state
         self._callbacks[task_id] = (on_done, on_error, on_progress)
         self._states[task_id] = state
         if "state" in inspect.signature(fn).parameters:

@@ -39,7 +39,7 @@ def light_palette() -> QPalette:
     p.setColor(QPalette.ColorRole.ToolTipBase, QColor("#ffffe1"))
     p.setColor(QPalette.ColorRole.ToolTipText, QColor("#1c1e21"))
     p.setColor(QPalette.ColorRole.PlaceholderText, QColor("#6b7280"))
-    return p
+    return _disabled(p, "#9aa1ab")
 
 
 def dark_palette() -> QPalette:
@@ -56,4 +56,11 @@ def dark_palette() -> QPalette:
     p.setColor(QPalette.ColorRole.ToolTipBase, QColor("#2b3038"))
     p.setColor(QPalette.ColorRole.ToolTipText, QColor("#e6e8eb"))
     p.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8b93a0"))
+    return _disabled(p, "#6b7280")
+
+
+def _disabled(p: QPalette, colour: str) -> QPalette:
+    """Disabled controls must look disabled: setColor(role, …) above set every colour group alike."""
+    for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText, QPalette.ColorRole.Text):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor(colour))
     return p

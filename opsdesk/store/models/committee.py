@@ -41,6 +41,8 @@ class AgendaItem(Base):
     initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiative.id"), nullable=True, index=True)
     requested_decision: Mapped[str] = mapped_column(Text, default="")
     target_stage: Mapped[Stage | None] = mapped_column(nullable=True)
+    options: Mapped[str] = mapped_column(Text, default="", server_default="")
+    recommendation: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
 
@@ -55,6 +57,7 @@ class Decision(Base):
     decided_at: Mapped[dt.datetime]
     override_reason: Mapped[str] = mapped_column(Text, default="")
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), nullable=True)
+    correction_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Vote(Base):

@@ -62,6 +62,12 @@ def _costs(ctx: PageContext) -> Page:
     return CostsPage(ctx)
 
 
+def _committee(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.committee import CommitteePage
+
+    return CommitteePage(ctx)
+
+
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("dashboard", "Dashboard", "dashboard", _dashboard),
     PageSpec("initiatives", "Initiatives", "initiatives", _initiatives),
@@ -69,7 +75,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("data_models", "Data & Models", "data", _data_models),
     PageSpec("costs", "Costs", "costs", _costs),
     PageSpec("standards", "Standards", "standards", _standards),
-    PageSpec("committee", "Committee", "committee", None, "meetings, decisions and briefs"),
+    PageSpec("committee", "Committee", "committee", _committee),
     PageSpec("people", "People & Skills", "people", _people),
     PageSpec("lessons", "Lessons", "lessons", None, "lessons learned"),
 )

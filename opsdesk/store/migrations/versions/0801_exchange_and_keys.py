@@ -1,7 +1,7 @@
 """exchange bundles: workspace identity, trusted keys, bundles seen, per-record exchange state
 
 Revision ID: 0801
-Revises: 0601
+Revises: 0701
 Create Date: 2026-12-01 20:45:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import opsdesk.store.types
 
 revision = '0801'
-down_revision = '0601'
+down_revision = '0701'
 branch_labels = None
 depends_on = None
 

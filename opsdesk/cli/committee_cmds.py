@@ -1,0 +1,74 @@
+"""brief, meetings list."""
+
+from __future__ import annotations
+
+import argparse
+
+from opsdesk.cli import add_workspace_argument, workspace_path
+from opsdesk.cli.output import print_json, print_table
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    b = sub.add_parser("brief", help="export a decision brief, a meeting pack or minutes as PDF",
+                       description="Write a PDF (and its .sha256 beside it); the same workspace gives the same "
+                                   "bytes as the window's File ▸ Export brief….")
+    add_workspace_argument(b)
+    what = b.add_mutually_exclusive_group(required=True)
+    what.add_argument("--initiative", metavar="CODE", help="brief for one initiative")
+    what.add_argument("--item", metavar="ID", type=int, help="brief for one agenda item")
+    what.add_argument("--meeting", metavar="ID", type=int, help="meeting pack (agenda and one brief per item)")
+    b.add_argument("--minutes", action="store_true", help="with --meeting: the minutes instead of the pack")
+    b.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
+    b.set_defaults(func=cmd_brief)
+
+    m = sub.add_parser("meetings", help="committee meetings")
+    msub = m.add_subparsers(dest="action", metavar="ACTION", required=True)
+    lp = msub.add_parser("list", help="list meetings with their decisions")
+    add_workspace_argument(lp)
+    lp.add_argument("--json", action="store_true", help="print JSON")
+    lp.set_defaults(func=cmd_meetings_list)
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    from opsdesk.errors import ValidationError
+    from opsdesk.services import exports, workspace
+
+    if args.minutes and args.meeting is None:
+        raise ValidationError("minutes", "--minutes goes with --meeting ID")
+    ws = workspace.open_workspace(workspace_path(args))
+    try:
+        result = exports.export(ws, args.out, initiative=args.initiative, item_id=args.item,
+                                meeting_id=args.meeting, minutes=args.minutes)
+    finally:
+        ws.close()
+    print(f"wrote {result.path} ({result.size:,} bytes, {result.doc_id})")
+    print(f"sha256 {result.sha256}")
+    return 0
+
+
+def cmd_meetings_list(args: argparse.Namespace) -> int:
+    from opsdesk.services import committee, workspace
+
+    ws = workspace.open_workspace(workspace_path(args), read_only=True)
+    try:
+        meetings = committee.list_meetings(ws)
+    finally:
+        ws.close()
+    if args.json:
+        print_json([{
+            "id": m.id, "title": m.title, "starts_at": m.starts_at.isoformat(), "location": m.location,
+            "status": m.status.value,
+            "decisions": [{"item_id": i.id, "item": i.title, "initiative": i.initiative_code,
+                           "decision_id": i.decision.id, "outcome": i.decision.outcome.value,
+                           "for": i.decision.tally.for_, "against": i.decision.tally.against,
+                           "abstain": i.decision.tally.abstain, "recused": i.decision.tally.recused,
+                           "corrects": i.decision.corrects_id}
+                          for i in m.items if i.decision is not None],
+        } for m in meetings])
+    else:
+        print_table(["id", "time (UTC)", "status", "title", "items", "decisions"],
+                    [(m.id, f"{m.starts_at:%Y-%m-%d %H:%M}", m.status.value, m.title, len(m.items),
+                      ", ".join(f"{i.initiative_code or '#' + str(i.position)} {i.decision.outcome.value}"
+                                for i in m.items if i.decision is not None) or "—")
+                     for m in meetings])
+    return 0

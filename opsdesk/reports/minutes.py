@@ -1,0 +1,48 @@
+"""Minutes of a meeting: attendance, quorum, conflicts, decisions, votes and actions."""
+
+from __future__ import annotations
+
+from reportlab.platypus.flowables import Flowable
+
+from opsdesk.reports import styles
+from opsdesk.reports.brief import cover, decision_story, meta_lines
+from opsdesk.reports.content import Minutes
+from opsdesk.reports.templates import Heading, para, render, table
+
+
+def minutes_story(m: Minutes) -> list[Flowable]:
+    st = styles.sheet()
+    story = cover(m.meta, [("Meeting", m.meeting_title), ("Held", f"{m.starts_at:%d %B %Y, %H:%M} UTC"),
+                           ("Location", m.location or "—"), ("Status", m.status)] + meta_lines(m.meta))
+    story.append(Heading("Attendance", st["H1"], 0, "att"))
+    story.append(para(m.charter))
+    story.append(table(["Present", "Discipline", "Role"], m.present, [60, 40, 30]) if m.present
+                 else para("Nobody is recorded as present.", "Muted"))
+    if m.absent:
+        story.append(para("Members absent", "H3"))
+        story.append(table(["Member", "Discipline", "Role"], m.absent, [60, 40, 30]))
+    story.append(Heading("Items", st["H1"], 0, "items"))
+    for it in m.items:
+        key = f"item{it.position}"
+        story.append(Heading(f"{it.position}. {it.title}", st["H2"], 1, key))
+        story.append(table(["Kind", "Initiative", "Quorum"], [(it.kind, it.initiative or "—", it.quorum)],
+                           [25, 30, 80]))
+        if it.requested_decision:
+            story.append(para("Requested: " + it.requested_decision, "Small"))
+        story.append(para("Conflicts of interest", "H3"))
+        story.append(table(["Member", "Declared"], it.conflicts, [50, 90]) if it.conflicts
+                     else para("None declared.", "Muted"))
+        if it.decision is not None:
+            story += decision_story(it.decision, 2, f"{key}-d")
+        else:
+            story.append(para("No decision recorded.", "Muted"))
+    arising = [(f"{it.position}", a.title, a.owner, a.due, a.status + (" (overdue)" if a.overdue else ""))
+               for it in m.items if it.decision is not None for a in it.decision.actions]
+    story.append(Heading("Actions arising", st["H1"], 0, "actions"))
+    story.append(table(["Item", "Action", "Owner", "Due", "Status"], arising, [10, 70, 35, 20, 22]) if arising
+                 else para("No actions arise from this meeting.", "Muted"))
+    return story
+
+
+def build_minutes(m: Minutes) -> bytes:
+    return render(m.meta, minutes_story(m))
