@@ -7,6 +7,11 @@ OpsDesk: the whole pipeline — read and validate, resolve series, one transacti
 
     python bench/import_metrics.py [--rows 1000000] [--repeat 3] [--database-url URL] [--keep]
 
+With ``--database-url`` (a PostgreSQL server URL whose role may create databases, e.g.
+``postgresql+psycopg://postgres@127.0.0.1/postgres``) both sides run on that server, each in a fresh database:
+the baseline is pandas + a bare psycopg ``COPY`` of the same rows into an equivalent table; OpsDesk imports into a
+new workspace there (its bulk path is COPY too).
+
 The two are run alternately ``--repeat`` times and the best time of each is compared (a shared machine is
 noisy); CPU time (``time.process_time``) is printed beside the wall time, as it suffers less from a busy machine. Prints every time, the ratio, and the peak resident memory (ru_maxrss, which only grows: the first
 OpsDesk run comes before any baseline run, so its figure is OpsDesk's own).
@@ -66,6 +71,75 @@ def baseline(csv_path: Path, db_path: Path) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
+def _pg_admin(url: str, sql: str) -> None:
+    import psycopg
+    from sqlalchemy import make_url
+
+    u = make_url(url)
+    with psycopg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, user=u.username, dbname=u.database,
+                         autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _pg_url(url: str, database: str) -> str:
+    from sqlalchemy import make_url
+
+    return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+def baseline_pg(csv_path: Path, url: str, database: str) -> tuple[float, float]:
+    import pandas as pd
+    import psycopg
+    from sqlalchemy import make_url
+
+    u = make_url(url)
+    t0, c0 = time.perf_counter(), time.process_time()
+    frame = pd.read_csv(csv_path)
+    keys = frame["initiative"] + "\x1f" + frame["metric"]
+    sid = pd.factorize(keys)[0] + 1
+    ts = pd.to_datetime(frame["timestamp"], utc=True).dt.tz_convert(None).to_numpy().astype("datetime64[s]")
+    rows = zip(sid.tolist(), ts.astype(np.int64).tolist(), frame["value"].tolist(), [1] * len(frame),
+               strict=True)
+    with psycopg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, user=u.username, dbname=database) as conn:
+        # equivalent to OpsDesk's table: same key, batch index and foreign key to the series
+        conn.execute("CREATE TABLE metric_series (id INTEGER PRIMARY KEY)")
+        conn.execute(f"INSERT INTO metric_series SELECT generate_series(1, {int(sid.max())})")
+        conn.execute("CREATE TABLE metric_point (series_id INTEGER NOT NULL REFERENCES metric_series (id) "
+                     "ON DELETE CASCADE, ts BIGINT NOT NULL, value DOUBLE PRECISION NOT NULL, batch_id INTEGER, "
+                     "PRIMARY KEY (series_id, ts))")
+        conn.execute("CREATE INDEX ix_metric_point_batch ON metric_point (batch_id)")
+        with conn.cursor() as cur, cur.copy("COPY metric_point (series_id, ts, value, batch_id) FROM STDIN") as cp:
+            for row in rows:
+                cp.write_row(row)
+        conn.commit()
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def main_pg(args: argparse.Namespace, csv_path: Path) -> int:
+    ops_times, base_times = [], []
+    accepted = 0
+    for n in range(args.repeat):
+        for side in ("ops", "base"):
+            database = f"opsdesk_bench_{side}_{n}"
+            _pg_admin(args.database_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            _pg_admin(args.database_url, f'CREATE DATABASE "{database}"')
+            try:
+                if side == "ops":
+                    wall, _cpu, accepted = opsdesk_import(csv_path, _pg_url(args.database_url, database))
+                    ops_times.append(wall)
+                else:
+                    wall, _cpu = baseline_pg(csv_path, args.database_url, database)
+                    base_times.append(wall)
+            finally:
+                _pg_admin(args.database_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    ops_s, base_s = min(ops_times), min(base_times)
+    print(f"baseline (pandas + bare psycopg COPY): {base_s:.2f} s (runs: {', '.join(f'{t:.2f}' for t in base_times)})")
+    print(f"opsdesk import on PostgreSQL ({accepted:,} points): {ops_s:.2f} s "
+          f"(runs: {', '.join(f'{t:.2f}' for t in ops_times)})")
+    print(f"ratio: {ops_s / base_s:.2f}x (target <= 1.5x)")
+    return 0 if ops_s / base_s <= 1.5 else 1
+
+
 def opsdesk_import(csv_path: Path, location: str) -> tuple[float, float, int]:
     from opsdesk.services import imports, initiatives, workspace
 
@@ -83,10 +157,19 @@ def opsdesk_import(csv_path: Path, location: str) -> tuple[float, float, int]:
         ws.close()
 
 
+def warm_up() -> None:
+    """Import what both sides use before anything is timed, so neither pays for module loading."""
+    import pandas  # noqa: F401
+
+    import opsdesk.ingest  # noqa: F401
+    import opsdesk.services.imports  # noqa: F401
+
+
 def main(argv: list[str] | None = None) -> int:
+    warm_up()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--database-url", help="workspace URL for OpsDesk (default: a temporary SQLite file)")
+    parser.add_argument("--database-url", help="a PostgreSQL server to compare on (default: SQLite files)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best of each is compared")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
@@ -94,11 +177,18 @@ def main(argv: list[str] | None = None) -> int:
     csv_path = folder / "metrics.csv"
     generate(csv_path, args.rows)
     print(f"generated {csv_path} ({csv_path.stat().st_size / 1e6:.0f} MB, {args.rows:,} rows)")
+    if args.database_url:
+        try:
+            return main_pg(args, csv_path)
+        finally:
+            if not args.keep:
+                import shutil
+
+                shutil.rmtree(folder, ignore_errors=True)
     ops_times, base_times, ops_cpu, base_cpu = [], [], [], []
     ops_mb = 0.0
     for n in range(args.repeat):  # alternate the two, keep the best of each: the machine may be busy
-        url = args.database_url if args.database_url and n == 0 else None
-        wall, cpu, accepted = opsdesk_import(csv_path, url or str(folder / f"bench-{n}.opsdesk"))
+        wall, cpu, accepted = opsdesk_import(csv_path, str(folder / f"bench-{n}.opsdesk"))
         ops_times.append(wall)
         ops_cpu.append(cpu)
         if n == 0:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import importlib.abc
-import importlib.machinery
 import os
 import sys
 from pathlib import Path
@@ -28,28 +27,26 @@ def _audit(event: str, args: tuple) -> None:
 
 
 class _Excluded(importlib.abc.MetaPathFinder):
-    """Makes the modules build.spec leaves out of the bundle unimportable, and records who asked."""
+    """Makes the modules build.spec leaves out of the bundle unimportable, as they are in the bundle: a None in
+    sys.modules makes ``import`` fail and ``importlib.util.find_spec`` answer None. Records who asked."""
 
     def __init__(self, names: list[str]) -> None:
         self.names = names
         self.asked: set[str] = set()
+        import importlib.util
+
+        for name in names:  # only what is installed here: a placeholder for an absent package would look loaded
+            try:
+                present = importlib.util.find_spec(name) is not None
+            except (ImportError, ValueError):
+                present = False
+            if present and name not in sys.modules:
+                sys.modules[name] = None  # type: ignore[assignment]
 
     def find_spec(self, fullname, path=None, target=None):  # type: ignore[no-untyped-def]
-        for name in self.names:
-            if fullname == name or fullname.startswith(name + "."):
-                self.asked.add(fullname)
-                # a spec whose loading fails: `import x` raises ModuleNotFoundError as in the bundle, while a
-                # mere existence check (importlib.util.find_spec, as pyqtgraph does for h5py) still returns
-                return importlib.machinery.ModuleSpec(fullname, _RefusingLoader())
+        if any(fullname == n or fullname.startswith(n + ".") for n in self.names):
+            self.asked.add(fullname)
         return None
-
-
-class _RefusingLoader(importlib.abc.Loader):
-    def create_module(self, spec):  # type: ignore[no-untyped-def]
-        raise ModuleNotFoundError(f"{spec.name} is excluded from the frozen build", name=spec.name)
-
-    def exec_module(self, module):  # type: ignore[no-untyped-def]
-        raise ModuleNotFoundError(f"{module.__name__} is excluded from the frozen build", name=module.__name__)
 
 
 def spec_excludes(spec: Path) -> list[str]:
@@ -147,7 +144,8 @@ def main() -> int:
     if violations:
         print("network access attempted:\n  " + "\n  ".join(violations), file=sys.stderr)
         return 1
-    loaded = sorted(m for m in sys.modules if m.startswith("PySide6.QtNetwork") or m.startswith("PySide6.QtWeb"))
+    loaded = sorted(m for m, mod in sys.modules.items() if mod is not None
+                    and (m.startswith("PySide6.QtNetwork") or m.startswith("PySide6.QtWeb")))
     if loaded:
         print(f"network modules were imported: {loaded}", file=sys.stderr)
         return 1
