@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from opsdesk.analytics.rag import spend_rag
 from opsdesk.domain.enums import AgendaKind, Outcome, Stage
-from opsdesk.services import audit, committee, initiatives, lessons, metadata, metrics, records
+from opsdesk.services import actions, audit, committee, initiatives, lessons, metadata, metrics, records
 from opsdesk.services.context import Workspace
 from opsdesk.store.models import Allocation, CostRecord, Initiative
 
@@ -52,6 +52,8 @@ class Dossier:
     lessons: list[lessons.LessonDTO]
     lineage: list[metadata.LineageEdge]
     history: list[audit.AuditEntry] = field(default_factory=list)
+    actions: list[actions.ActionDTO] = field(default_factory=list)
+    as_of: dt.date | None = None  # the day against which "overdue" is judged
 
 
 def cost_lines(ws: Workspace, code: str, limit: int = MAX_COST_LINES) -> tuple[list[CostLine], int, dict[str, Decimal]]:
@@ -97,4 +99,6 @@ def initiative_dossier(ws: Workspace, code: str) -> Dossier:
         lessons=lessons.list_all(ws, code),
         lineage=metadata.lineage_graph(ws, code),
         history=audit.history(ws, initiatives.ENTITY, code),
+        actions=actions.list_actions(ws, initiative_code=code),
+        as_of=ws.clock().date(),
     )

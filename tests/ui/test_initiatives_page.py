@@ -238,3 +238,17 @@ def test_objectives_served_are_chosen_in_the_form_and_undone_with_the_edit(windo
     window.undo.undo()
     _settle(window)
     assert len(initiatives.get(window.ws, "AI-0015").objectives) == 2
+
+
+def test_overview_lists_the_initiatives_action_items_and_flags_overdue_ones(window, page):
+    from opsdesk.services import actions
+
+    page.register.select_key("AI-0002")
+    _settle(window)
+    text = page.detail.overview.text()
+    mine = actions.list_actions(window.ws, initiative_code="AI-0002")
+    assert mine and "Action items" in text
+    for a in mine:
+        assert a.title in text
+    today = window.ws.clock().date()
+    assert ("overdue" in text) == any(a.overdue(today) for a in mine)

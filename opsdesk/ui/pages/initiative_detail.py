@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 from decimal import Decimal
@@ -212,7 +213,13 @@ class InitiativeDetailPanel(QWidget):
         stages = "".join(f"<li>{h.changed_at:%Y-%m-%d}: {h.from_stage.label if h.from_stage else 'registered'} → "
                          f"{h.to_stage.label}{' (decision ' + str(h.decision_id) + ')' if h.decision_id else ''}</li>"
                          for h in det.stage_history)
+        as_of = d.as_of or dt.date.today()
+        action_items = "".join(
+            f"<li>{e(a.title)} — {e(a.owner) or 'no owner'}, due {a.due_on or '—'}, {a.status.label.lower()}"
+            + (" <b style='color:#c62828'>overdue</b>" if a.overdue(as_of) else "") + "</li>"
+            for a in d.actions)
         return (f"<table>{''.join(rows)}</table>"
                 f"<h4>Objectives served</h4><ul>{objectives or '<li><i>none: this initiative is not aligned to any objective</i></li>'}</ul>"
                 f"<h4>Team</h4><ul>{team or '<li><i>no team members yet</i></li>'}</ul>"
+                f"<h4>Action items</h4><ul>{action_items or '<li><i>no action items</i></li>'}</ul>"
                 f"<h4>Stage history</h4><ul>{stages}</ul>")
