@@ -100,6 +100,8 @@ class MainWindow(QMainWindow):
               self._new_workspace)
         a.add(ActionSpec("open_workspace", "&Open workspace…", SK.Open, "open", "Open another workspace"),
               self._open_workspace)
+        a.add(ActionSpec("connect_server", "Connect to &server…", None, "open",
+                         "Open a shared workspace on a PostgreSQL server"), self._connect_server)
         a.add(ActionSpec("find", "&Find", SK.Find, "find", "Search on this page"), self._find)
         a.add(ActionSpec("import", "&Import…", "Ctrl+I", "import", "Import metrics, costs, MLflow, lineage or "
                          "data-quality files", editing=True), self.open_import)
@@ -130,6 +132,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(a.get("new_workspace"))
         file_menu.addAction(a.get("open_workspace"))
+        file_menu.addAction(a.get("connect_server"))
         self.recent_menu = file_menu.addMenu("Recent &workspaces")
         self.recent_menu.setObjectName("recentMenu")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -244,16 +247,46 @@ class MainWindow(QMainWindow):
         if path:
             self.switch_workspace(path)
 
+    def _connect_server(self) -> None:
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        url, ok = QInputDialog.getText(
+            self, "Connect to server", "PostgreSQL workspace URL (no password — a passfile or the next prompt "
+            "supplies it):", QLineEdit.EchoMode.Normal, "postgresql+psycopg://user@host:5432/opsdesk")
+        if ok and url.strip():
+            self.connect_server(url.strip())
+
+    def connect_server(self, url: str, password: str | None = None) -> None:
+        """Open a shared workspace on a server on the worker; ask for a password when no passfile gave one."""
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        from opsdesk.store.engine import redact
+        from opsdesk.ui import errors
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, workspace_service.PasswordRequired) and password is None and errors.dialogs_enabled:
+                secret, ok = QInputDialog.getText(self, "Password", f"Password for {redact(url)}:",
+                                                  QLineEdit.EchoMode.Password)
+                if ok:
+                    self.connect_server(url, secret)
+                return
+            errors.show_user_error(self, exc)
+
+        self.tasks.submit(workspace_service.open_workspace, url, password=password, on_done=self._show_opened,
+                          on_error=failed)
+
+    def _show_opened(self, ws: Workspace) -> None:
+        window = MainWindow(ws, owns_workspace=True)
+        window.show()
+        _WINDOWS.add(window)
+        self.replaced_by = window
+        self.close()
+
     def switch_workspace(self, path: str, *, create: bool = False) -> None:
         """Open (or create) another workspace on the worker, then show it in a new window and close this one."""
         from opsdesk.ui import errors
 
-        def opened(ws: Workspace) -> None:
-            window = MainWindow(ws, owns_workspace=True)
-            window.show()
-            _WINDOWS.add(window)
-            self.replaced_by = window
-            self.close()
+        opened = self._show_opened
 
         if create:
             self.tasks.submit(workspace_service.create, path, organisation=Path(path).stem, force=True,
