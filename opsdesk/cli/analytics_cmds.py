@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 from typing import Any
 
-from opsdesk.cli import add_workspace_argument, workspace_path
+from opsdesk.cli import add_workspace_argument, open_ws
 from opsdesk.cli.output import print_json, print_table
 
 
@@ -42,9 +42,8 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     from opsdesk.analytics import kpis
     from opsdesk.analytics.rag import fmt_number
     from opsdesk.errors import NotFoundError
-    from opsdesk.services import workspace
 
-    ws = workspace.open_workspace(workspace_path(args), read_only=True)
+    ws = open_ws(args, read_only=True)
     try:
         report = kpis.all_kpis(ws, args.as_of, codes=[args.initiative] if args.initiative else None)
     finally:
@@ -69,9 +68,8 @@ def cmd_kpis(args: argparse.Namespace) -> int:
 
 def cmd_attention(args: argparse.Namespace) -> int:
     from opsdesk.analytics import bottlenecks
-    from opsdesk.services import workspace
 
-    ws = workspace.open_workspace(workspace_path(args), read_only=True)
+    ws = open_ws(args, read_only=True)
     try:
         items = bottlenecks.attention(ws, args.as_of)
     finally:

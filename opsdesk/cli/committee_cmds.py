@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from opsdesk.cli import add_workspace_argument, workspace_path
+from opsdesk.cli import add_workspace_argument, open_ws
 from opsdesk.cli.output import print_json, print_table
 
 
@@ -31,11 +31,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_brief(args: argparse.Namespace) -> int:
     from opsdesk.errors import ValidationError
-    from opsdesk.services import exports, workspace
+    from opsdesk.services import exports
 
     if args.minutes and args.meeting is None:
         raise ValidationError("minutes", "--minutes goes with --meeting ID")
-    ws = workspace.open_workspace(workspace_path(args))
+    ws = open_ws(args)
     try:
         result = exports.export(ws, args.out, initiative=args.initiative, item_id=args.item,
                                 meeting_id=args.meeting, minutes=args.minutes)
@@ -47,9 +47,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def cmd_meetings_list(args: argparse.Namespace) -> int:
-    from opsdesk.services import committee, workspace
+    from opsdesk.services import committee
 
-    ws = workspace.open_workspace(workspace_path(args), read_only=True)
+    ws = open_ws(args, read_only=True)
     try:
         meetings = committee.list_meetings(ws)
     finally:

@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import sys
 
-from opsdesk.cli import add_workspace_argument, workspace_path
+from opsdesk.cli import add_workspace_argument, open_ws, workspace_path
 from opsdesk.cli.output import print_json, print_table
 
 
@@ -63,9 +63,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _open(args: argparse.Namespace, read_only: bool = False):
-    from opsdesk.services import workspace
 
-    return workspace.open_workspace(workspace_path(args), read_only=read_only)
+    return open_ws(args, read_only=read_only)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from decimal import Decimal
 
-from opsdesk.cli import add_workspace_argument, workspace_path
+from opsdesk.cli import add_workspace_argument, open_ws
 from opsdesk.cli.output import print_json, print_table
 from opsdesk.ingest.focus import plain
 
@@ -58,9 +58,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from opsdesk.services import imports, workspace
+    from opsdesk.services import imports
 
-    ws = workspace.open_workspace(workspace_path(args), read_only=args.dry_run)
+    ws = open_ws(args, read_only=args.dry_run)
     try:
         report = imports.import_paths(ws, args.paths, kind=args.kind, dry_run=args.dry_run,
                                       accept_partial=args.accept_partial)
@@ -83,9 +83,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_costs(args: argparse.Namespace) -> int:
-    from opsdesk.services import costs, exchange_rates, workspace
+    from opsdesk.services import costs, exchange_rates
 
-    ws = workspace.open_workspace(workspace_path(args), read_only=not args.apply_rules)
+    ws = open_ws(args, read_only=not args.apply_rules)
     try:
         if args.apply_rules:
             costs.apply_rules(ws)
@@ -130,9 +130,9 @@ def _money(value: Decimal) -> str:
 
 
 def cmd_rates_list(args: argparse.Namespace) -> int:
-    from opsdesk.services import exchange_rates, workspace
+    from opsdesk.services import exchange_rates
 
-    ws = workspace.open_workspace(workspace_path(args), read_only=True)
+    ws = open_ws(args, read_only=True)
     try:
         rates = exchange_rates.list_rates(ws)
     finally:
@@ -147,9 +147,9 @@ def cmd_rates_list(args: argparse.Namespace) -> int:
 
 
 def cmd_rates_set(args: argparse.Namespace) -> int:
-    from opsdesk.services import exchange_rates, workspace
+    from opsdesk.services import exchange_rates
 
-    ws = workspace.open_workspace(workspace_path(args))
+    ws = open_ws(args)
     try:
         r = exchange_rates.set_rate(ws, args.from_currency, args.to_currency, args.rate, args.valid_from)
     finally:
@@ -159,9 +159,9 @@ def cmd_rates_set(args: argparse.Namespace) -> int:
 
 
 def cmd_rates_delete(args: argparse.Namespace) -> int:
-    from opsdesk.services import exchange_rates, workspace
+    from opsdesk.services import exchange_rates
 
-    ws = workspace.open_workspace(workspace_path(args))
+    ws = open_ws(args)
     try:
         exchange_rates.delete_rate(ws, args.id)
     finally:

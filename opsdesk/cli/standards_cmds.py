@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from opsdesk.cli import add_workspace_argument, workspace_path
+from opsdesk.cli import add_workspace_argument, open_ws
 from opsdesk.cli.output import print_json, print_table
 
 
@@ -54,9 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _open(args: argparse.Namespace, read_only: bool = True):
-    from opsdesk.services import workspace
 
-    return workspace.open_workspace(workspace_path(args), read_only=read_only)
+    return open_ws(args, read_only=read_only)
 
 
 def cmd_standards_list(args: argparse.Namespace) -> int:
