@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from opsdesk.services.context import Workspace
 from opsdesk.ui.actions import ActionRegistry
@@ -38,6 +40,20 @@ class Page(QWidget):
 
     def find(self) -> None:
         """Ctrl+F on this page: focus its search box, if it has one."""
+
+
+def tab_screenshots(tabs: QTabWidget, shots: tuple[tuple[int, str], ...], folder: Path,
+                    settle: Callable[[], None], grab: Callable[[], Any]) -> list[Path]:
+    """Save one PNG per (tab index, file stem) of a page's tab widget, then return to the first tab."""
+    saved = []
+    for index, name in shots:
+        tabs.setCurrentIndex(index)
+        settle()
+        path = folder / f"{name}.png"
+        grab().save(str(path))
+        saved.append(path)
+    tabs.setCurrentIndex(0)
+    return saved
 
 
 class NotBuiltPage(QWidget):

@@ -36,7 +36,7 @@ from opsdesk.ui import errors
 from opsdesk.ui.dialogs.committee import ConflictDialog, ItemDialog, MeetingDialog, ProposalsDialog
 from opsdesk.ui.dialogs.decision import DecisionDialog
 from opsdesk.ui.models.committee import ITEM_COLUMNS, MEETING_COLUMNS, RowsModel
-from opsdesk.ui.pages.base import Page, PageContext
+from opsdesk.ui.pages.base import Page, PageContext, tab_screenshots
 from opsdesk.ui.pages.committee_tabs import ActionsView, CharterView, selected_row, table_view
 
 
@@ -489,12 +489,4 @@ class CommitteePage(Page):
         self.actions_view.show_initiative(code)
 
     def extra_screenshots(self, folder: Path, settle: Callable[[], None], grab: Callable[[], Any]) -> list[Path]:
-        saved = []
-        for index, name in ((1, "committee_actions"), (2, "committee_charter")):
-            self.tabs.setCurrentIndex(index)
-            settle()
-            path = folder / f"{name}.png"
-            grab().save(str(path))
-            saved.append(path)
-        self.tabs.setCurrentIndex(0)
-        return saved
+        return tab_screenshots(self.tabs, ((1, "committee_actions"), (2, "committee_charter")), folder, settle, grab)

@@ -12,7 +12,7 @@ from opsdesk.services.people import PersonDTO
 from opsdesk.ui import errors
 from opsdesk.ui.dialogs.record_form import FormField, RecordForm, enum_choices
 from opsdesk.ui.models.records import Column, attr
-from opsdesk.ui.pages.base import Page, PageContext
+from opsdesk.ui.pages.base import Page, PageContext, tab_screenshots
 from opsdesk.ui.undo import run_undoable
 from opsdesk.ui.widgets.register import RegisterView
 
@@ -156,15 +156,7 @@ class PeoplePage(Page):
 
     def extra_screenshots(self, folder, settle, grab):  # type: ignore[no-untyped-def]
         """The skills matrix and training tabs as their own screenshots."""
-        saved = []
-        for index, name in ((1, "people_skills"), (2, "people_training")):
-            self.tabs.setCurrentIndex(index)
-            settle()
-            path = folder / f"{name}.png"
-            grab().save(str(path))
-            saved.append(path)
-        self.tabs.setCurrentIndex(0)
-        return saved
+        return tab_screenshots(self.tabs, ((1, "people_skills"), (2, "people_training")), folder, settle, grab)
 
     def save_state(self) -> None:
         self.people.register.save_state()
