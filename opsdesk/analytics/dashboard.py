@@ -82,6 +82,8 @@ class DashboardData:
     trends: dict[str, list[Curve]]
     points: list[PortfolioPoint]
     funnel: list[FunnelStage]
+    integrated_code: str | None = None  # the initiative the cost-and-quality chart opens on
+    integrated: tuple[Curve, Curve] | None = None  # its daily cloud spend and model quality
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -125,11 +127,23 @@ def load(ws: Workspace, filters: Filters = Filters(), as_of: dt.date | None = No
     with ws.read() as s:
         objectives = [(o.code, o.title) for o in s.scalars(select(Objective).order_by(Objective.code))]
     spans = bottlenecks.all_stage_spans(ws, whole.as_of)
+    worst = worst_initiatives(per)
     data = DashboardData(snap.as_of, filters, [(i.code, i.name) for i in snap.initiatives], objectives, portfolio,
-                         per, worst_initiatives(per), items, trends, _points(snap), _funnel(snap, spans))
+                         per, worst, items, trends, _points(snap), _funnel(snap, spans))
     lap("portfolio")
+    data.integrated_code = default_integrated(data)
+    if data.integrated_code is not None:
+        data.integrated = integrated(ws, data.integrated_code, snap.as_of)
+    lap("integrated")
     data.seconds = seconds
     return data
+
+
+def default_integrated(data: DashboardData) -> str | None:
+    """The initiative the cost-and-quality chart shows first: the worst model quality, else the first one."""
+    codes = [c for c, _n in data.initiatives]
+    worst = data.worst.get("model_quality")
+    return worst if worst in codes else (codes[0] if codes else None)
 
 
 def _subset(snap: Snapshot, codes: set[str]) -> Snapshot:

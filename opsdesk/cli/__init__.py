@@ -104,6 +104,19 @@ def open_ws(args: argparse.Namespace, *, read_only: bool = False):
                                         i_have_a_backup=backup_ok)
 
 
+def warm_summary(ws) -> None:
+    """Write the dashboard summary for the data as it now is, so the next opening of the dashboard is quick; a
+    failure here loses nothing (the dashboard computes it on opening) and is only logged."""
+    import logging
+
+    from opsdesk.analytics import summary
+
+    try:
+        summary.warm(ws)
+    except Exception:  # noqa: BLE001 - derived data: never fail the command that changed the workspace
+        logging.getLogger(__name__).exception("could not write the dashboard summary")
+
+
 def _gui(args: argparse.Namespace) -> int:
     if args.self_test:
         from opsdesk.ui.self_test import run_self_test

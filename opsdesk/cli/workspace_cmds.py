@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from opsdesk.cli import add_workspace_argument, open_ws, workspace_path
+from opsdesk.cli import add_workspace_argument, open_ws, warm_summary, workspace_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -58,13 +58,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     location = workspace_path(args)
     if is_server_url(location):
         demo.build(location)
-        print(f"wrote demo workspace to {redact(location)}")
-        return 0
-    path = Path(location)
-    if path.exists() and not args.force:
-        raise WorkspaceError(f"{path} already exists (use --force to replace it)")
-    demo.build(path, force=args.force)
-    print(f"wrote demo workspace {path}")
+        shown = redact(location)
+    else:
+        path = Path(location)
+        if path.exists() and not args.force:
+            raise WorkspaceError(f"{path} already exists (use --force to replace it)")
+        demo.build(path, force=args.force)
+        shown = str(path)
+    ws = open_ws(args)
+    try:
+        warm_summary(ws)
+    finally:
+        ws.close()
+    print(f"wrote demo workspace {'to ' if is_server_url(location) else ''}{shown}")
     return 0
 
 

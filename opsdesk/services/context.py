@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from opsdesk.errors import ConflictError, ReadOnlyError
 from opsdesk.services import audit
+from opsdesk.store import queries
 from opsdesk.store.engine import WRITE_OPTION
 
 Clock = Callable[[], dt.datetime]
@@ -120,6 +121,7 @@ class Workspace:
         try:
             with self._writer() as session, session.begin():
                 yield Tx(session, self)
+                queries.bump_data_version(session.connection())  # what derived summaries are keyed on
         except StaleDataError:
             raise ConflictError("the record was changed by someone else while you saved it; nothing of yours "
                                 "was saved — reload it and apply your change again") from None

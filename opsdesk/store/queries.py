@@ -12,6 +12,16 @@ from sqlalchemy.engine import Connection
 AUDIT_LOCK_KEY = 7_244_001  # an arbitrary constant naming "the audit chain" among advisory locks
 
 
+def bump_data_version(conn: Connection) -> None:
+    """Count one more committed write (called last in every write transaction; the row is made when missing)."""
+    if conn.execute(text("UPDATE data_version SET counter = counter + 1 WHERE id = 1")).rowcount == 0:
+        conn.execute(text("INSERT INTO data_version (id, counter) VALUES (1, 1)"))
+
+
+def data_version(conn: Connection) -> int:
+    return int(conn.execute(text("SELECT counter FROM data_version WHERE id = 1")).scalar() or 0)
+
+
 def lock_audit_chain(conn: Connection) -> None:
     """Serialize appends to the audit chain among concurrent writers.
 

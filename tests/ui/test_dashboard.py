@@ -163,6 +163,19 @@ def test_written_points_refresh_the_dashboard(window, qtbot, demo_ws):
     assert page.tiles["pipeline_success"].kpi.rag == "green"
 
 
+def test_opening_again_reads_the_summary_and_shows_the_same(page, qtbot):
+    assert "kpis" in page.data.seconds  # the first opening computed everything
+    shown = tile_values(page)
+    curves = {key: len(chart.curves) for key, chart in page.trend_charts.items()}
+    page.refresh()
+    wait_loaded(qtbot, page, 2)
+    assert set(page.data.seconds) == {"summary"}
+    assert tile_values(page) == shown
+    assert {key: len(chart.curves) for key, chart in page.trend_charts.items()} == curves
+    cost, quality = page.data.integrated
+    assert cost.ts.size and quality.ts.size and page.integrated_code == page.data.integrated_code
+
+
 def test_trend_arrow_goes_the_right_way():
     from opsdesk.ui.widgets.kpi_tile import BAD, GOOD, trend_arrow
 

@@ -40,3 +40,12 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class DataVersion(Base):
+    """One row: a counter every committed write transaction increments (see ``Workspace.write``). Derived data
+    kept outside the store, such as the dashboard summary, is keyed on it, so no write can leave it stale."""
+
+    __tablename__ = "data_version"
+    id: Mapped[intpk]
+    counter: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,6 +1,7 @@
 """The operations dashboard: KPI tiles by discipline, time charts on one shared time range, the cost-and-quality
 chart of one initiative, the portfolio and the stage funnel, and the "needs the committee" list. Everything is
-computed on the worker (:func:`opsdesk.analytics.dashboard.load`); this page only draws the result."""
+computed on the worker (:func:`opsdesk.analytics.dashboard.load`), or read from the summary written for exactly the
+data as it is now (:mod:`opsdesk.analytics.summary`); this page only draws the result."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from opsdesk.analytics import dashboard as analytics
+from opsdesk.analytics import summary
 from opsdesk.analytics.kpis import FINOPS_KEYS, SERIES_KPIS
 from opsdesk.domain.enums import STAGE_ORDER, OpsDiscipline, Stage
 from opsdesk.ui.models.attention import CODE_ROLE, SORT_ROLE, AttentionModel
@@ -219,7 +221,7 @@ class DashboardPage(Page):
             self._stale = True
             return
         self._loading = True
-        self.ctx.tasks.submit(analytics.load, self.ctx.ws, self.filters, on_done=self._loaded,
+        self.ctx.tasks.submit(summary.load, self.ctx.ws, self.filters, on_done=self._loaded,
                               on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
@@ -294,8 +296,7 @@ class DashboardPage(Page):
     def _fill_integrated(self, data: analytics.DashboardData) -> None:
         codes = [c for c, _n in data.initiatives]
         if self.integrated_code not in codes:
-            worst = data.worst.get("model_quality")
-            self.integrated_code = worst if worst in codes else (codes[0] if codes else None)
+            self.integrated_code = data.integrated_code
         self.integrated_combo.blockSignals(True)
         self.integrated_combo.clear()
         for code, name in data.initiatives:
@@ -303,7 +304,10 @@ class DashboardPage(Page):
         self.integrated_combo.setCurrentIndex(max(0, codes.index(self.integrated_code))
                                               if self.integrated_code in codes else -1)
         self.integrated_combo.blockSignals(False)
-        self._load_integrated()
+        if data.integrated is not None and self.integrated_code == data.integrated_code:
+            self._integrated_loaded(data.integrated)  # came with the first load: no second trip to the worker
+        else:
+            self._load_integrated()
 
     def _integrated_changed(self, _index: int) -> None:
         self.integrated_code = self.integrated_combo.currentData()
