@@ -282,6 +282,7 @@ def main() -> int:
 
     os.environ["OPSDESK_DATA_DIR"] = tempfile.mkdtemp(prefix="opsdesk-bench-")  # its summaries, not the user's
     app = make_app()
+    workspace.open_workspace(args.path).close()  # upgrades a workspace built by an older OpsDesk
     ws = workspace.open_workspace(args.path, read_only=True)
     bare_sql(args.path)  # warm the file cache for both sides
     sql = statistics.median(bare_sql(args.path) for _ in range(args.repeat))

@@ -148,7 +148,7 @@ def load(ws: Workspace, as_of: dt.date | None = None, *, codes: Iterable[str] | 
                  if wanted is None or i.code in wanted]
         ids = {i.id for i in inits}
         m = MetricSeries
-        series = [SeriesInfo(*row) for row in s.execute(
+        series = [SeriesInfo(*row) for row in s.connection().execute(  # Core rows: no ORM bookkeeping per row
             select(m.id, m.initiative_id, m.discipline, m.name, m.unit, m.direction, m.green_threshold,
                    m.amber_threshold).order_by(m.id)) if row[1] in ids]
         if registry_only:

@@ -105,6 +105,7 @@ def test_the_time_range_is_shared_by_every_chart(page, qtbot):
     qtbot.wait(50)
     for chart in page.time_charts():
         assert chart.x_range() == pytest.approx((end_ts - 10 * DAY, end_ts), abs=DAY)
+    qtbot.waitUntil(lambda: page.history_loads > 0, timeout=20000)  # the whole history follows the first paint
     page.range_buttons["All"].click()
     low, _high = page.master.x_range()
     assert low == pytest.approx(page.master.data_bounds()[0], abs=DAY)  # the demo's first day
@@ -174,6 +175,20 @@ def test_opening_again_reads_the_summary_and_shows_the_same(page, qtbot):
     assert {key: len(chart.curves) for key, chart in page.trend_charts.items()} == curves
     cost, quality = page.data.integrated
     assert cost.ts.size and quality.ts.size and page.integrated_code == page.data.integrated_code
+
+
+def test_portfolio_codes_never_sit_on_each_other(page):
+    from opsdesk.ui.plots.portfolio_chart import labelled
+
+    xs = np.array([600.0, 590.0, 300.0, 100.0, 150.0, 0.0])
+    ys = np.array([1000.0, 1010.0, 1000.0, 2000.0, 0.0, 0.0])
+    # 590 is next to 600 at the same value: no code; 100 is next to 150 but far above it: it keeps its code
+    assert labelled(xs, ys) == [0, 2, 4, 3, 5]
+    assert labelled(xs, ys, most=2) == [0, 2]
+    shown = [label.toPlainText() for label in page.portfolio.labels]
+    assert shown and len(shown) == len(set(shown))
+    spend = {p.code: p.spend for p in page.portfolio.points}
+    assert max(spend, key=spend.get) in shown  # the biggest spender always carries its code
 
 
 def test_trend_arrow_goes_the_right_way():

@@ -211,6 +211,9 @@ class DashboardPage(Page):
         main.setStretchFactor(0, 3)
         main.setStretchFactor(1, 2)
         main.setSizes([700, 460])
+        # nothing to draw in the charts and lists before the first load: drawing them empty only delays it
+        main.setUpdatesEnabled(False)
+        self.main_area = main
         return main
 
     # --- loading -------------------------------------------------------------------------------------------------
@@ -226,6 +229,7 @@ class DashboardPage(Page):
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
+        self.main_area.setUpdatesEnabled(True)
         self.as_of_label.setText("Could not load the dashboard")
         from opsdesk.ui import errors
 
@@ -260,6 +264,7 @@ class DashboardPage(Page):
         self._fill_integrated(data)
         if not self._range_applied:
             self.set_range(self.range_days)
+        self.main_area.setUpdatesEnabled(True)
         self._history_wanted = True
 
     def _load_history(self) -> None:

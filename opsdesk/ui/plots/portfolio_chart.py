@@ -17,6 +17,19 @@ from opsdesk.ui.plots.frame import ChartFrame
 LABELLED = 6  # the biggest spenders carry their code; every point has a tool tip
 
 
+def labelled(xs: np.ndarray, ys: np.ndarray, most: int = LABELLED) -> list[int]:
+    """The points that carry their code: the biggest spenders first, leaving out any whose code would sit on one
+    already placed (within 16 % of the spend range and 15 % of the value range)."""
+    span_x, span_y = max(float(np.ptp(xs)), 1e-9) if xs.size else 1.0, max(float(np.ptp(ys)), 1e-9) if ys.size else 1.0
+    chosen: list[int] = []
+    for k in sorted(range(len(xs)), key=lambda i: -xs[i]):
+        if len(chosen) == most:
+            break
+        if all(abs(xs[k] - xs[j]) >= 0.16 * span_x or abs(ys[k] - ys[j]) >= 0.15 * span_y for j in chosen):
+            chosen.append(k)
+    return chosen
+
+
 class PortfolioChart(ChartFrame):
     initiative_clicked = Signal(str)
 
@@ -48,11 +61,11 @@ class PortfolioChart(ChartFrame):
         for label in self.labels:
             self.plot_item.removeItem(label)
         self.labels = []
-        biggest = sorted(range(len(self.points)), key=lambda k: -xs[k])[:LABELLED]
-        for k in biggest:
-            p, x, y = self.points[k], xs[k], ys[k]
-            label = pg.TextItem(p.code, color=style.muted(), anchor=(0.5, 1.2))
-            label.setPos(x, y)
+        for k in labelled(xs, ys):
+            # below the points near the top edge, where a code above would run into the frame
+            high = ys[k] > ys.min() + 0.7 * max(float(np.ptp(ys)), 1e-9)
+            label = pg.TextItem(self.points[k].code, color=style.muted(), anchor=(0.5, -0.25) if high else (0.5, 1.2))
+            label.setPos(xs[k], ys[k])
             self.plot_item.addItem(label)
             self.labels.append(label)
 
