@@ -1,16 +1,17 @@
-"""The dashboard summary: what :func:`opsdesk.analytics.dashboard.load` computed, kept on disk so that opening the
-dashboard reads one small file instead of recomputing every KPI from millions of points.
+"""The dashboard summary: what :func:`opsdesk.analytics.dashboard.load` computed, kept inside the workspace so
+that opening the dashboard reads one row instead of recomputing every KPI from millions of points.
 
 A summary belongs to one state of the data. Every committed write transaction increments the workspace's data
-version (``Workspace.write``) and every change through a service appends to the audit chain, so the data version,
-the chain's head (its sequence number and hash), the chain's first hash and the workspace's location name that
-state; the filters and the date the figures are "as of" complete the key. A summary whose key no longer matches is never read: it is recomputed. Imports and
-edits made in the application refresh the dashboard at once (which writes the new summary); the command-line
-imports write it before they return (:func:`warm`).
+version (``Workspace.write``) and every change through a service appends to the audit chain; the data version, the
+chain's head (its sequence number and hash), the date the figures are "as of", the filters, the OpsDesk version and
+the shape of what is kept make the key. A summary whose key no longer matches is never read: it is recomputed, and
+a summary computed while another write landed is not kept. Imports and edits made in the application refresh the
+dashboard at once (which keeps the new summary); the command-line imports keep it before they return (:func:`warm`).
 
-Summaries are derived data, not records: they live in the user data folder (``summaries/``), hold JSON only (no
-code is ever loaded from them), and can be deleted at any time; the next opening of the dashboard writes them
-again. A file that cannot be read or does not decode is ignored and replaced.
+Summaries are derived data, not records (``DashboardSummary``): no audit event, no new data version, never
+exchanged or copied between workspaces; they hold JSON of the dashboard's own types only (no code is ever loaded
+from them) and live in the workspace, with its protection and marking. A summary that does not decode is ignored
+and replaced; a workspace open read-only computes the dashboard without keeping it.
 """
 
 from __future__ import annotations
@@ -21,16 +22,13 @@ import enum
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 
-from opsdesk import __version__, paths
+from opsdesk import __version__
 from opsdesk.analytics import bottlenecks, kpis
 from opsdesk.analytics import dashboard as analytics
 from opsdesk.analytics.snapshot import resolve_as_of
@@ -41,92 +39,110 @@ from opsdesk.store.models import AuditEvent
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # bump when what the dashboard computes changes shape or meaning
-KEEP = 64  # summaries kept in the folder; the oldest go first
+KEEP = 16  # summaries kept per workspace (one per set of filters in use); the oldest go first
+ARRAY_TYPES = frozenset({"<f8", "<i8"})
 
 _CLASSES: dict[str, type] = {c.__name__: c for c in (
     analytics.DashboardData, analytics.Filters, analytics.Curve, analytics.PortfolioPoint, analytics.FunnelStage,
     kpis.KPI, bottlenecks.AttentionItem)}
 _ENUMS: dict[str, type[enum.Enum]] = {e.__name__: e for e in (OpsDiscipline, RiskTier, Stage)}
+# dataclasses are kept by position: any change to their fields makes every older summary unreadable by key
+SHAPE = hashlib.sha256(repr(sorted((name, [f.name for f in dataclasses.fields(cls)])  # type: ignore[arg-type]
+                                   for name, cls in _CLASSES.items())).encode()).hexdigest()[:16]
 
 
-def folder() -> Path:
-    path = paths.user_data_dir() / "summaries"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+@dataclasses.dataclass(frozen=True)
+class Key:
+    digest: str
+    data_version: int
+    as_of: dt.date
 
 
-def data_key(ws: Workspace, filters: analytics.Filters) -> tuple[str, dt.date]:
-    """The key of the current state of the data under ``filters``, and the date the dashboard is as of."""
+def data_key(ws: Workspace, filters: analytics.Filters) -> Key:
+    """The key of the current state of the data under ``filters``."""
     with ws.read() as s:
-        head = s.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
-        first = s.scalar(select(AuditEvent.hash).order_by(AuditEvent.seq).limit(1))
-        as_of = resolve_as_of(s, None, ws.clock().date())
-        version = queries.data_version(s.connection())
-    parts = [f"format={FORMAT}", f"version={__version__}", f"location={ws.location}", f"first={first}",
-             f"data={version}",
+        return _key(s, ws, filters)
+
+
+def _key(s: Any, ws: Workspace, filters: analytics.Filters) -> Key:
+    head = s.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    as_of = resolve_as_of(s, None, ws.clock().date())
+    version = queries.data_version(s.connection())
+    parts = [f"shape={SHAPE}", f"version={__version__}", f"data={version}",
              f"head={head[0] if head else 0}:{head[1] if head else ''}", f"as_of={as_of.isoformat()}",
              f"objective={filters.objective}", f"stage={filters.stage}", f"discipline={filters.discipline}"]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest(), as_of
+    return Key(hashlib.sha256("\n".join(parts).encode()).hexdigest(), version, as_of)
 
 
 def load(ws: Workspace, filters: analytics.Filters = analytics.Filters()) -> analytics.DashboardData:
-    """The dashboard for the data as it is now: from its summary when one was written for exactly this state,
-    computed (and the summary written) otherwise. ``seconds`` says which: ``summary`` or the computing steps."""
+    """The dashboard for the data as it is now: from its summary when one was kept for exactly this state,
+    computed (and kept) otherwise. ``seconds`` says which: ``summary`` or the computing steps."""
     started = time.perf_counter()
-    key, as_of = data_key(ws, filters)
-    path = folder() / f"{key}.json"
-    data = read(path)
-    if data is not None and data.filters == filters and data.as_of == as_of:
+    with ws.read() as s:
+        key = _key(s, ws, filters)
+        raw = queries.read_summary(s.connection(), key.digest)
+    data = _decoded(raw, key) if raw is not None else None
+    if data is not None and data.filters == filters:
         data.seconds = {"summary": time.perf_counter() - started}
         return data
-    data = analytics.load(ws, filters, as_of)
-    write(path, data)
+    data = analytics.load(ws, filters, key.as_of)
+    keep(ws, key, data)
     return data
 
 
-def warm(ws: Workspace) -> Path:
-    """Write the summary of the unfiltered dashboard for the data as it is now (after an import)."""
-    key, _as_of = data_key(ws, analytics.Filters())
-    path = folder() / f"{key}.json"
-    if read(path) is None:
-        write(path, analytics.load(ws, analytics.Filters()))
-    return path
+def warm(ws: Workspace) -> bool:
+    """Keep the summary of the unfiltered dashboard for the data as it is now (after an import); whether one is
+    there now."""
+    key = data_key(ws, analytics.Filters())
+    with ws.read() as s:
+        raw = queries.read_summary(s.connection(), key.digest)
+    if raw is not None and _decoded(raw, key) is not None:
+        return True
+    return keep(ws, key, analytics.load(ws, analytics.Filters(), key.as_of))
 
 
-def read(path: Path) -> analytics.DashboardData | None:
+def keep(ws: Workspace, key: Key, data: analytics.DashboardData) -> bool:
+    """Keep a computed dashboard under its key, unless the workspace is read-only or the data moved on meanwhile.
+    A summary that cannot be kept is only logged: it is derived data."""
+    if ws.read_only:
+        return False
     try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        log.warning("cannot read the dashboard summary %s: %s", path, exc)
-        return None
+        payload = dumps(data)
+        with ws.derived_write() as conn:
+            return queries.write_summary(conn, key.digest, key.data_version, ws.clock(), payload, KEEP)
+    except Exception:  # noqa: BLE001 - never fail the dashboard (or an import) over its cache
+        log.warning("could not keep the dashboard summary", exc_info=True)
+        return False
+
+
+def forget(ws: Workspace) -> int:
+    """Drop every kept summary (they are derived data); how many there were."""
+    from sqlalchemy import delete
+
+    from opsdesk.store.models import DashboardSummary
+
+    with ws.derived_write() as conn:
+        return conn.execute(delete(DashboardSummary)).rowcount
+
+
+def count(ws: Workspace) -> int:
+    from sqlalchemy import func
+
+    from opsdesk.store.models import DashboardSummary
+
+    with ws.read() as s:
+        return s.scalar(select(func.count()).select_from(DashboardSummary)) or 0
+
+
+def _decoded(raw: str, key: Key) -> analytics.DashboardData | None:
     try:
         data = loads(raw)
-    except (ValueError, KeyError, TypeError) as exc:
-        log.warning("ignoring the dashboard summary %s, which does not decode: %s", path, exc)
+    except Exception as exc:  # noqa: BLE001 - anything wrong with a summary only means computing it again
+        log.warning("ignoring a dashboard summary that does not decode: %s", exc)
         return None
-    return data if isinstance(data, analytics.DashboardData) else None
-
-
-def write(path: Path, data: analytics.DashboardData) -> None:
-    """Write atomically (a reader never sees half a file); a summary that cannot be written is only logged."""
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".summary-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(dumps(data))
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("cannot write the dashboard summary %s: %s", path, exc)
-        return
-    _prune(path.parent)
-
-
-def _prune(where: Path) -> None:
-    files = sorted(where.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in files[KEEP:]:
-        old.unlink(missing_ok=True)
+    if not isinstance(data, analytics.DashboardData) or data.as_of != key.as_of:
+        return None
+    return data
 
 
 # --- JSON codec: dataclasses, enums, dates, tuples and numpy arrays of the dashboard's own types only -------------
@@ -143,6 +159,8 @@ def encode(value: Any) -> Any:
     if isinstance(value, dt.date):
         return {"$date": value.isoformat()}
     if isinstance(value, np.ndarray):
+        if value.dtype.str not in ARRAY_TYPES:
+            raise TypeError(f"cannot keep an array of {value.dtype} in a dashboard summary")
         return {"$array": value.dtype.str, "v": value.tolist()}
     if isinstance(value, tuple):
         return {"$tuple": [encode(v) for v in value]}
@@ -165,6 +183,8 @@ def _hook(obj: dict[str, Any]) -> Any:
     if "$date" in obj:
         return dt.date.fromisoformat(obj["$date"])
     if "$array" in obj:
+        if obj["$array"] not in ARRAY_TYPES:
+            raise ValueError(f"unexpected array type {obj['$array']!r} in a dashboard summary")
         return np.asarray(obj["v"], dtype=np.dtype(obj["$array"]))
     if "$tuple" in obj:
         return tuple(obj["$tuple"])

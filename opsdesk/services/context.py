@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -126,6 +126,15 @@ class Workspace:
             raise ConflictError("the record was changed by someone else while you saved it; nothing of yours "
                                 "was saved — reload it and apply your change again") from None
         self.notify(topic)
+
+    @contextmanager
+    def derived_write(self) -> Iterator[Connection]:
+        """A write transaction for derived data only (the dashboard summary): no audit event, no new data
+        version, no notification — what it writes is recomputed from the records whenever it is missing."""
+        if self.read_only:
+            raise ReadOnlyError("the workspace is open read-only")
+        with self._writer() as session, session.begin():
+            yield session.connection()
 
     def subscribe(self, listener: Callable[[str], None]) -> None:
         """Call ``listener(topic)`` after every committed write (the GUI refreshes its pages from this)."""

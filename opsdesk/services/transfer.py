@@ -14,7 +14,7 @@ from opsdesk.services.context import Workspace
 from opsdesk.store import migrate, queries
 from opsdesk.store.base import Base
 from opsdesk.store.engine import is_server_url, make_engine, redact
-from opsdesk.store.models import AuditEvent, DataVersion, MetricPoint
+from opsdesk.store.models import AuditEvent, DashboardSummary, DataVersion, MetricPoint
 
 _log = log.get("services.transfer")
 CHUNK = 20_000
@@ -65,8 +65,8 @@ def copy_workspace(source: str, target: str, *, actor: str | None = None) -> Tra
                 s_conn = s_session.connection()
                 t_conn = tx.session.connection()
                 for table in Base.metadata.sorted_tables:
-                    if table is DataVersion.__table__:
-                        continue  # the target counts its own writes
+                    if table in (DataVersion.__table__, DashboardSummary.__table__):
+                        continue  # the target counts its own writes and derives its own summaries
                     order = list(table.primary_key.columns)
                     result = s_conn.execution_options(yield_per=CHUNK).execute(select(table).order_by(*order))
                     n = 0

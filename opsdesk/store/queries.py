@@ -22,6 +22,27 @@ def data_version(conn: Connection) -> int:
     return int(conn.execute(text("SELECT counter FROM data_version WHERE id = 1")).scalar() or 0)
 
 
+def read_summary(conn: Connection, key: str) -> str | None:
+    return conn.execute(text("SELECT payload FROM dashboard_summary WHERE key = :key"), {"key": key}).scalar()
+
+
+def write_summary(conn: Connection, key: str, version: int, at: Any, payload: str, keep: int) -> bool:
+    """Keep ``payload`` under ``key`` if the data is still at ``version`` (a write that landed while it was being
+    computed makes it stale at birth: it is not kept), and only the ``keep`` newest summaries. Returns whether it
+    was kept."""
+    if data_version(conn) != version:
+        return False
+    conn.execute(text("DELETE FROM dashboard_summary WHERE key = :key"), {"key": key})
+    conn.execute(text("INSERT INTO dashboard_summary (key, data_version, written_at, payload) "
+                      "VALUES (:key, :version, :at, :payload)"),
+                 {"key": key, "version": version, "at": at, "payload": payload})
+    old = [r[0] for r in conn.execute(text("SELECT key FROM dashboard_summary ORDER BY data_version DESC, "
+                                           "written_at DESC, key")).fetchall()[keep:]]
+    for k in old:
+        conn.execute(text("DELETE FROM dashboard_summary WHERE key = :key"), {"key": k})
+    return True
+
+
 def lock_audit_chain(conn: Connection) -> None:
     """Serialize appends to the audit chain among concurrent writers.
 

@@ -1,5 +1,5 @@
-"""The dashboard summary: what the dashboard computed, read back on the next opening, and never once the data has
-changed."""
+"""The dashboard summary: what the dashboard computed, kept in the workspace, read back on the next opening, and
+never once the data has changed."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ def test_the_second_opening_reads_the_summary(small_ws):
     assert set(second.seconds) == {"summary"}
     assert same(second, first)
     assert same(second, dashboard.load(small_ws))
-    assert len(list(summary.folder().glob("*.json"))) == 1
+    assert summary.count(small_ws) == 1
+    assert not list(summary_files())  # nothing of the workspace leaves it for the user's profile
 
 
 def test_no_write_is_hidden_by_an_old_summary(small_ws):
@@ -69,15 +70,60 @@ def test_no_write_is_hidden_by_an_old_summary(small_ws):
     assert ("AI-0002", "Two, renamed") in summary.load(small_ws).initiatives
 
 
+def summary_files():
+    import os
+    from pathlib import Path
+
+    return (p for p in Path(os.environ["OPSDESK_DATA_DIR"]).rglob("*") if p.is_file() and "summar" in p.name)
+
+
+def set_payload(ws, payload: str) -> None:
+    from sqlalchemy import update
+
+    from opsdesk.store.models import DashboardSummary
+
+    with ws.derived_write() as conn:
+        assert conn.execute(update(DashboardSummary).values(payload=payload)).rowcount == 1
+
+
 def test_a_damaged_summary_is_ignored_and_written_again(small_ws):
     computed = summary.load(small_ws)
-    (path,) = summary.folder().glob("*.json")
-    path.write_text('{"$dc": "DashboardData", "v": [1, 2', encoding="utf-8")
-    again = summary.load(small_ws)
-    assert "kpis" in again.seconds and same(again, computed)
-    assert same(summary.read(path), computed)
-    path.write_text(json.dumps({"$dc": "Popen", "v": ["rm -rf /"]}), encoding="utf-8")  # only dashboard types
-    assert summary.read(path) is None
+    for bad in ('{"$dc": "DashboardData", "v": [1, 2',  # cut short
+                json.dumps({"$dc": "Popen", "v": ["rm -rf /"]}),  # only the dashboard's own types are built
+                json.dumps({"$array": "(100000,100000)f8", "v": []}),  # only flat float and integer arrays
+                "[" * 100_000 + "]" * 100_000):  # deeper than the parser goes
+        set_payload(small_ws, bad)
+        again = summary.load(small_ws)
+        assert "kpis" in again.seconds and same(again, computed)
+        assert set(summary.load(small_ws).seconds) == {"summary"}  # written again
+
+
+def test_a_summary_computed_while_the_data_moved_on_is_not_kept(small_ws, monkeypatch):
+    from opsdesk.services import initiatives
+
+    real = dashboard.load
+
+    def load_during_a_write(*args, **kwargs):
+        data = real(*args, **kwargs)
+        initiatives.update(small_ws, "AI-0002", {"name": "Renamed meanwhile"})  # another user, another process
+        return data
+
+    monkeypatch.setattr(dashboard, "load", load_during_a_write)
+    first = summary.load(small_ws)
+    assert ("AI-0002", "Two") in first.initiatives
+    monkeypatch.setattr(dashboard, "load", real)
+    assert summary.count(small_ws) == 0
+    assert ("AI-0002", "Renamed meanwhile") in summary.load(small_ws).initiatives
+
+
+def test_a_read_only_workspace_computes_without_keeping(small_ws):
+    small_ws.read_only = True
+    try:
+        assert "kpis" in summary.load(small_ws).seconds
+        assert "kpis" in summary.load(small_ws).seconds
+    finally:
+        small_ws.read_only = False
+    assert summary.count(small_ws) == 0
 
 
 def test_each_filter_has_its_own_summary(small_ws):
@@ -87,5 +133,5 @@ def test_each_filter_has_its_own_summary(small_ws):
     assert [c for c, _n in everything.initiatives] == ["AI-0001", "AI-0002"]
     assert [c for c, _n in proposed.initiatives] == ["AI-0001", "AI-0002"]
     assert none.initiatives == [] and none.integrated is None
-    assert len(list(summary.folder().glob("*.json"))) == 3
+    assert summary.count(small_ws) == 3
     assert set(summary.load(small_ws, dashboard.Filters(stage=Stage.RETIRED)).seconds) == {"summary"}

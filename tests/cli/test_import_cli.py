@@ -53,22 +53,26 @@ def test_import_json_report_then_same_file_again(opsdesk, tmp_path: Path):
     assert "2024-09" in by_month["totals"]
 
 
-def test_import_writes_the_dashboard_summary_the_dashboard_then_reads(opsdesk, tmp_path: Path):
+def test_import_writes_the_dashboard_summary_the_dashboard_then_reads(opsdesk, tmp_path: Path, monkeypatch):
     from opsdesk.analytics import summary
     from opsdesk.services import workspace
 
     path = tmp_path / "w.opsdesk"
     opsdesk("init", "-w", str(path), check=True)
-    assert list(summary.folder().glob("*.json")) == []
     metrics = tmp_path / "metrics.csv"
     metrics.write_text("timestamp,metric,value,unit\n2026-01-01T00:00:00Z,Pipeline success rate,99,%\n"
                        "2026-01-02T00:00:00Z,Pipeline success rate,97,%\n")
     opsdesk("import", "-w", str(path), "--dry-run", "--kind", "metrics", str(metrics), check=True)
-    assert list(summary.folder().glob("*.json")) == []  # a dry run changes nothing, so writes nothing
-    opsdesk("import", "-w", str(path), "--kind", "metrics", str(metrics), check=True)
-    assert len(list(summary.folder().glob("*.json"))) == 1
     ws = workspace.open_workspace(path, read_only=True)
     try:
+        assert summary.count(ws) == 0  # a dry run changes nothing, so keeps nothing
+    finally:
+        ws.close()
+    monkeypatch.chdir(tmp_path)  # a relative path names the same workspace
+    opsdesk("import", "-w", "w.opsdesk", "--kind", "metrics", str(metrics), check=True)
+    ws = workspace.open_workspace(path, read_only=True)
+    try:
+        assert summary.count(ws) == 1
         data = summary.load(ws)
     finally:
         ws.close()

@@ -167,9 +167,9 @@ def test_migrate_file_to_server_and_back(demo_path, pg_db, tmp_path):
         transfer.copy_workspace(str(demo_path), url)
 
 
-@pytest.fixture
-def reader_role(pg_db):
-    role = f"reader_{pg_db[-8:]}"
+def _login_role(pg_db: str, kind: str):
+    """A login role for one test, dropped with whatever it was granted."""
+    role = f"{kind}_{pg_db[-8:]}"
     pg.admin(f'CREATE ROLE "{role}" LOGIN')
     yield role
     import psycopg
@@ -177,6 +177,11 @@ def reader_role(pg_db):
     with psycopg.connect(f"dbname={pg_db} host=127.0.0.1 user=postgres", autocommit=True) as conn:
         conn.execute(f'DROP OWNED BY "{role}"')
     pg.admin(f'DROP ROLE IF EXISTS "{role}"')
+
+
+@pytest.fixture
+def reader_role(pg_db):
+    yield from _login_role(pg_db, "reader")
 
 
 def test_read_only_role_opens_read_only(pg_db, reader_role):
@@ -210,3 +215,47 @@ def test_tampering_on_the_server_is_detected(pg_db):
     report = audit.verify(ws)
     assert report.broken_seq == 2
     ws.close()
+
+
+@pytest.fixture
+def writer_role(pg_db):
+    yield from _login_role(pg_db, "writer")
+
+
+def test_roles_granted_before_an_upgrade_keep_their_rights_on_the_new_tables(pg_db, reader_role, writer_role):
+    """GRANT ... ON ALL TABLES reaches only the tables that exist: the upgrade that adds the data version and the
+    dashboard summary gives each role on them what it had on the audit trail."""
+    import psycopg
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from opsdesk.analytics import summary
+    from opsdesk.store import migrate
+
+    url = pg.url_for(pg_db)
+    ws = workspace.create(url, organisation="Shared")
+    initiatives.create(ws, {"code": "AI-0001", "name": "Triage"})
+    ws.close()
+    engine = create_engine(url)
+    cfg = migrate.alembic_config()
+    with engine.begin() as conn:  # the schema as OpsDesk 0.8 left it
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0801")
+    engine.dispose()
+    with psycopg.connect(f"dbname={pg_db} host=127.0.0.1 user=postgres", autocommit=True) as conn:
+        for role, rights in ((reader_role, "SELECT"), (writer_role, "SELECT, INSERT, UPDATE, DELETE")):
+            conn.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
+            conn.execute(f'GRANT {rights} ON ALL TABLES IN SCHEMA public TO "{role}"')
+        conn.execute(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{writer_role}"')
+    workspace.open_workspace(url, i_have_a_backup=True).close()  # the upgrade, by the owner
+
+    writer = workspace.open_workspace(pg.url_for(pg_db, user=writer_role))
+    assert not writer.read_only
+    initiatives.update(writer, "AI-0001", {"name": "Triage, renamed"})  # counts a write in data_version
+    assert "kpis" in summary.load(writer).seconds and summary.count(writer) == 1
+    writer.close()
+    observer = workspace.open_workspace(pg.url_for(pg_db, user=reader_role))
+    assert observer.read_only
+    data = summary.load(observer)
+    assert set(data.seconds) == {"summary"} and ("AI-0001", "Triage, renamed") in data.initiatives
+    observer.close()

@@ -43,9 +43,21 @@ class AuditEvent(Base):
 
 
 class DataVersion(Base):
-    """One row: a counter every committed write transaction increments (see ``Workspace.write``). Derived data
-    kept outside the store, such as the dashboard summary, is keyed on it, so no write can leave it stale."""
+    """One row: a counter every committed write transaction increments (see ``Workspace.write``). Derived data,
+    such as the dashboard summary, is keyed on it, so no write through the services can leave it stale."""
 
     __tablename__ = "data_version"
     id: Mapped[intpk]
     counter: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class DashboardSummary(Base):
+    """What the dashboard computed for one state of the data and one set of filters (``opsdesk.analytics.summary``).
+    Derived data, not a record: written without an audit event or a new data version, never exchanged or copied,
+    and kept inside the workspace so that it has the same protection and marking as the data it comes from."""
+
+    __tablename__ = "dashboard_summary"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data_version: Mapped[int] = mapped_column(BigInteger)
+    written_at: Mapped[dt.datetime]
+    payload: Mapped[str] = mapped_column(Text)

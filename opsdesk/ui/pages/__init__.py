@@ -16,8 +16,7 @@ class PageSpec:
     key: str
     title: str
     icon: str
-    factory: Callable[[PageContext], Page] | None
-    arrives_with: str = ""
+    factory: Callable[[PageContext], Page]
 
 
 def _dashboard(ctx: PageContext) -> Page:
@@ -68,6 +67,12 @@ def _committee(ctx: PageContext) -> Page:
     return CommitteePage(ctx)
 
 
+def _lessons(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.lessons import LessonsPage
+
+    return LessonsPage(ctx)
+
+
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("dashboard", "Dashboard", "dashboard", _dashboard),
     PageSpec("initiatives", "Initiatives", "initiatives", _initiatives),
@@ -77,13 +82,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("standards", "Standards", "standards", _standards),
     PageSpec("committee", "Committee", "committee", _committee),
     PageSpec("people", "People & Skills", "people", _people),
-    PageSpec("lessons", "Lessons", "lessons", None, "lessons learned"),
+    PageSpec("lessons", "Lessons", "lessons", _lessons),
 )
 
 
 def build_page(spec: PageSpec, ctx: PageContext) -> QWidget:
-    if spec.factory is None:
-        from opsdesk.ui.pages.base import NotBuiltPage
-
-        return NotBuiltPage(spec.title, spec.arrives_with)
     return spec.factory(ctx)

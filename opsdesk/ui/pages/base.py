@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from opsdesk.services.context import Workspace
 from opsdesk.ui.actions import ActionRegistry
@@ -54,16 +53,3 @@ def tab_screenshots(tabs: QTabWidget, shots: tuple[tuple[int, str], ...], folder
         saved.append(path)
     tabs.setCurrentIndex(0)
     return saved
-
-
-class NotBuiltPage(QWidget):
-    def __init__(self, title: str, arrives_with: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        label = QLabel(f"<h2>{title}</h2><p>This page is not built yet. It arrives with {arrives_with}.</p>")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setWordWrap(True)
-        layout.addWidget(label)
-
-    def refresh(self) -> None:
-        pass

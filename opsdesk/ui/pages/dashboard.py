@@ -241,6 +241,13 @@ class DashboardPage(Page):
             self._stale = False
             self.refresh()
             return
+        try:
+            self._show(data)
+        finally:
+            self.main_area.setUpdatesEnabled(True)
+        self._history_wanted = True
+
+    def _show(self, data: analytics.DashboardData) -> None:
         self.data = data
         self.loads += 1
         self._fill_objectives(data.objectives)
@@ -264,8 +271,6 @@ class DashboardPage(Page):
         self._fill_integrated(data)
         if not self._range_applied:
             self.set_range(self.range_days)
-        self.main_area.setUpdatesEnabled(True)
-        self._history_wanted = True
 
     def _load_history(self) -> None:
         """Read the whole history of the curves once the first screen is drawn, so it never delays it."""
