@@ -237,6 +237,13 @@ def _looks_like_sqlite(path: Path) -> bool:
     return header == b"SQLite format 3\x00" or header == b""
 
 
+def data_version(ws: Workspace) -> int:
+    """How many write transactions the workspace has committed (by anyone): what the window polls to notice
+    changes made by another process or another user of a shared server."""
+    with ws.read() as s:
+        return queries.data_version(s.connection())
+
+
 def info(ws: Workspace) -> WorkspaceInfoDTO:
     with ws.read() as s:
         row = s.scalar(select(WorkspaceInfo))

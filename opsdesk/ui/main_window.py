@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,6 +29,7 @@ from opsdesk.ui.pages.base import PageContext
 from opsdesk.ui.tasks import TaskRunner
 
 SK = QKeySequence.StandardKey
+POLL_MS = 5000  # how often the window asks whether someone else has written
 _WINDOWS: set[QMainWindow] = set()  # windows opened from File ▸ Open stay alive until closed
 
 
@@ -76,10 +77,17 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.ws_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.ws_label)
-        self.tasks.busy_changed.connect(lambda busy: self.show_status("Working…" if busy else "Ready"))
+        self._after_work: str | None = None  # what the status bar says once the work in hand is done
+        self.tasks.busy_changed.connect(self._busy_changed)
 
         self.setAcceptDrops(True)  # files dropped on the window open the import wizard
         ws.subscribe(self._data_changed)
+        # changes made elsewhere (another process, another user of a shared server) show within a few seconds
+        self._seen_version: int | None = None
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setInterval(POLL_MS)
+        self.poll_timer.timeout.connect(self.poll_changes)
+        self.poll_timer.start()
         if persist:
             recent.remember(ws.location)
         self._restore_state()
@@ -190,17 +198,42 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 5000)
 
     def refresh_all(self) -> None:
+        self.tasks.submit(workspace_service.data_version, self.ws, on_done=self._saw_version)
         self.tasks.submit(self._title_info, on_done=self._set_title)
         for page in self.pages.values():
             refresh = getattr(page, "refresh", None)
             if refresh:
                 refresh()
 
+    def _busy_changed(self, busy: bool) -> None:
+        if busy:
+            self.show_status("Working…")
+        else:
+            self.show_status(self._after_work or "Ready")
+            self._after_work = None
+
+    def _saw_version(self, version: int) -> None:
+        self._seen_version = version
+
+    def poll_changes(self) -> None:
+        """Ask (on the worker, when it is idle) whether anyone has written since the pages were last loaded."""
+        if self.tasks.pending == 0 and self._seen_version is not None:
+            self.tasks.submit(workspace_service.data_version, self.ws, on_done=self._polled,
+                              on_error=lambda _exc: None)  # a server gone for a moment: the next poll tells
+
+    def _polled(self, version: int) -> None:
+        if self._seen_version is not None and version != self._seen_version:
+            self._seen_version = version
+            self._after_work = "Updated with changes saved elsewhere"
+            self.refresh_all()
+
     def _data_changed(self, _topic: str) -> None:
         # called on whatever thread committed; hop to the GUI thread
-        from PySide6.QtCore import QTimer
+        QTimer.singleShot(0, self, self._changed_here)
 
-        QTimer.singleShot(0, self, self.refresh_all)
+    def _changed_here(self) -> None:
+        self._seen_version = None  # no poll until the refresh has read the new version: this change is ours
+        self.refresh_all()
 
     def _title_info(self) -> tuple[str, str]:
         info = workspace_service.info(self.ws)

@@ -45,3 +45,33 @@ def test_people_and_skills_page_holds_register_matrix_and_training(window):
     page.tabs.setCurrentIndex(1)
     window.settle()
     assert page.skills.isVisible()
+
+
+def test_changes_saved_by_another_process_show_without_a_restart(window, demo_ws):
+    """Another OpsDesk (a second window, a command, a colleague on a shared server) writes to the same workspace:
+    the next poll notices and every page reloads; the window's own changes do not count as someone else's."""
+    from opsdesk.services import initiatives, workspace
+
+    page = window.go_to("initiatives")
+    window.settle()
+    dashboard_loads = window.pages["dashboard"].loads
+    other = workspace.open_workspace(demo_ws.location, actor="colleague")
+    try:
+        initiatives.update(other, "AI-0003", {"name": "Renamed by a colleague"})
+    finally:
+        other.close()
+    window.poll_changes()
+    window.settle()
+    window.settle()
+    names = {page.proxy.index(r, 0).data(): page.proxy.index(r, 1).data() for r in range(page.proxy.rowCount())}
+    assert names["AI-0003"] == "Renamed by a colleague"
+    assert window.pages["dashboard"].loads > dashboard_loads
+    assert "elsewhere" in window.statusBar().currentMessage()
+
+    initiatives.update(window.ws, "AI-0003", {"name": "Renamed here"})  # this window's own change
+    window.settle()
+    window.settle()
+    window.statusBar().clearMessage()
+    window.poll_changes()
+    window.settle()
+    assert "elsewhere" not in window.statusBar().currentMessage()
