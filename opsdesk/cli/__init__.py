@@ -93,28 +93,35 @@ def open_ws(args: argparse.Namespace, *, read_only: bool = False):
     location = workspace_path(args)
     backup_ok = bool(getattr(args, "i_have_a_backup", False))
     try:
-        return workspace.open_workspace(location, read_only=read_only, i_have_a_backup=backup_ok)
+        ws = workspace.open_workspace(location, read_only=read_only, i_have_a_backup=backup_ok)
     except workspace.PasswordRequired:
         if not sys.stdin.isatty():
             raise
         import getpass
 
         password = getpass.getpass(f"Password for {location}: ")
-        return workspace.open_workspace(location, read_only=read_only, password=password,
-                                        i_have_a_backup=backup_ok)
+        ws = workspace.open_workspace(location, read_only=read_only, password=password, i_have_a_backup=backup_ok)
+    if not ws.read_only:
+        opened_at = workspace.data_version(ws)
+        ws.before_close.append(lambda: warm_summary(ws, unless_version=opened_at))
+    return ws
 
 
-def warm_summary(ws) -> None:
-    """Write the dashboard summary for the data as it now is, so the next opening of the dashboard is quick; a
-    failure here loses nothing (the dashboard computes it on opening) and is only logged."""
+def warm_summary(ws, unless_version: int | None = None) -> None:
+    """Keep the dashboard summary for the data as it now is (every command that changed the workspace does, as it
+    closes it), so the next opening of the dashboard is quick. ``unless_version``: nothing to do when the data is
+    still at that version. A failure here loses nothing (the dashboard computes it on opening) and is only
+    logged."""
     import logging
 
     from opsdesk.analytics import summary
+    from opsdesk.services import workspace
 
     try:
-        summary.warm(ws)
+        if unless_version is None or workspace.data_version(ws) != unless_version:
+            summary.warm(ws)
     except Exception:  # noqa: BLE001 - derived data: never fail the command that changed the workspace
-        logging.getLogger(__name__).exception("could not write the dashboard summary")
+        logging.getLogger(__name__).warning("could not keep the dashboard summary", exc_info=True)
 
 
 def _gui(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import sys
 
-from opsdesk.cli import add_workspace_argument, open_ws, warm_summary, workspace_path
+from opsdesk.cli import add_workspace_argument, open_ws, workspace_path
 from opsdesk.cli.output import print_json, print_table
 
 
@@ -89,7 +89,6 @@ def cmd_import(args: argparse.Namespace) -> int:
             preview = exchange.preview_import(ws, args.file)
         else:
             preview = exchange.import_bundle(ws, args.file, resolve="theirs" if args.take_theirs else "keep")
-            warm_summary(ws)
     finally:
         ws.close()
     if args.json:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from decimal import Decimal
 
-from opsdesk.cli import add_workspace_argument, open_ws, warm_summary
+from opsdesk.cli import add_workspace_argument, open_ws
 from opsdesk.cli.output import print_json, print_table
 from opsdesk.ingest.focus import plain
 
@@ -64,8 +64,6 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         report = imports.import_paths(ws, args.paths, kind=args.kind, dry_run=args.dry_run,
                                       accept_partial=args.accept_partial)
-        if report.committed and not args.dry_run:
-            warm_summary(ws)
     finally:
         ws.close()
     if args.json:

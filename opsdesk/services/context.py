@@ -104,6 +104,7 @@ class Workspace:
         self._reader = sessionmaker(bind=engine, expire_on_commit=False)
         self._writer = sessionmaker(bind=engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
         self._listeners: list[Callable[[str], None]] = []
+        self.before_close: list[Callable[[], None]] = []  # last work on the open workspace (e.g. a summary)
         self.on_close: list[Callable[[], None]] = []  # e.g. releasing the instance lock
         self.instance_lock: Any = None  # the lock this process holds on the file, when opened exclusively
 
@@ -145,6 +146,8 @@ class Workspace:
             listener(topic)
 
     def close(self) -> None:
+        while self.before_close:
+            self.before_close.pop(0)()
         self.engine.dispose()
         while self.on_close:
             self.on_close.pop()()

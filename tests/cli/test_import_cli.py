@@ -78,6 +78,14 @@ def test_import_writes_the_dashboard_summary_the_dashboard_then_reads(opsdesk, t
         ws.close()
     assert set(data.seconds) == {"summary"}
     assert str(data.as_of) == "2026-01-02"
+    # any command that changes the workspace keeps the summary of the new state; one that only reads does not
+    opsdesk("rates", "set", "AUD", "USD", "0.65", "--valid-from", "2020-01-01", "-w", str(path), check=True)
+    opsdesk("rates", "list", "-w", str(path), check=True)
+    ws = workspace.open_workspace(path, read_only=True)
+    try:
+        assert set(summary.load(ws).seconds) == {"summary"} and summary.count(ws) == 2
+    finally:
+        ws.close()
 
 
 def test_import_with_rejections_exits_non_zero_and_writes_nothing(tmp_path: Path):
