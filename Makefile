@@ -40,7 +40,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 test: lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n auto --durations=10
 
 screenshots: $(VENV)/.installed $(DEMO)
 	QT_QPA_PLATFORM=offscreen $(BIN)/opsdesk --workspace $(DEMO) --screenshot docs/screenshots
