@@ -165,8 +165,10 @@ def create(ws: Workspace, values: Mapping[str, Any], *, objectives: Mapping[str,
 
 
 def update(ws: Workspace, code: str, changes: Mapping[str, Any], expected_version: int | None = None, *,
-           objectives: Mapping[str, Decimal | float] | None = None) -> InitiativeDetail:
-    """Change fields (and, when given, the objectives served with their weights) in one action."""
+           objectives: Mapping[str, Decimal | float] | None = None,
+           team: Mapping[int, TeamRole | str] | None = None) -> InitiativeDetail:
+    """Change fields (and, when given, the objectives served with their weights, and the team: person id -> role)
+    in one action."""
     if "stage" in changes:
         raise ValidationError("stage", "changes only through a stage-gate decision (use change_stage)", entity=ENTITY)
     with ws.write() as tx:
@@ -176,6 +178,8 @@ def update(ws: Workspace, code: str, changes: Mapping[str, Any], expected_versio
                            rules=_rules(_scheme(tx)))
         if objectives is not None:
             _set_objectives(tx, obj, objectives)
+        if team is not None:
+            _set_team(tx, obj, team)
         return _detail(tx.session, obj)
 
 

@@ -65,6 +65,19 @@ def test_team_gaps_name_the_missing_discipline(small_ws):
     assert gaps == {"AI-0001": [Discipline.FINANCE]}
 
 
+def test_an_edit_of_the_team_closes_the_gap_in_one_audited_action(small_ws):
+    from opsdesk.services import audit, initiatives, people
+
+    team = {m.person_id: m.role for m in initiatives.get(small_ws, "AI-0001").team}
+    fay = next(p for p in people.list_all(small_ws) if p.discipline is Discipline.FINANCE)
+    initiatives.update(small_ws, "AI-0001", {"owner": "Dana"}, team={**team, fay.id: "finops_analyst"})
+    assert bottlenecks.team_gaps(small_ws, kpis.load_snapshot(small_ws)) == {}
+    actions = [e.action for e in audit.history(small_ws, "initiative", "AI-0001")[:2]]
+    assert sorted(actions) == ["set_team", "update"]
+    initiatives.update(small_ws, "AI-0001", {}, team=team)
+    assert bottlenecks.team_gaps(small_ws, kpis.load_snapshot(small_ws)) == {"AI-0001": [Discipline.FINANCE]}
+
+
 def test_attention_ranks_every_kind_with_a_reason(small_ws):
     items = bottlenecks.attention(small_ws)
     kinds = [(a.initiative_code, a.kind) for a in items]

@@ -7,10 +7,11 @@ from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
-from opsdesk.domain.enums import Discipline, RiskTier
+from opsdesk.domain.enums import Discipline, RiskTier, TeamRole
 from opsdesk.services import initiatives
 from opsdesk.services.context import Workspace
 from opsdesk.ui.dialogs.record_form import CrossCheck, FormField, RecordForm, enum_choices, text_of
+from opsdesk.ui.dialogs.team import Candidate, TeamEditor
 from opsdesk.ui.dialogs.weights import WeightsEditor
 
 
@@ -71,13 +72,14 @@ def cross_check(taken_codes: Collection[str], scheme: Sequence[str]) -> CrossChe
 
 
 class InitiativeForm(RecordForm):
-    """The initiative's fields, and below them the objectives it serves with their weights."""
+    """The initiative's fields, and below them the objectives it serves with their weights and its team."""
 
     weights: WeightsEditor
+    team: TeamEditor
 
 
 def initiative_form(parent: Any, *, scheme: Sequence[str], taken_codes: Collection[str],
-                    objectives: Sequence[tuple[str, str]] = (),
+                    objectives: Sequence[tuple[str, str]] = (), people: Sequence[Candidate] = (),
                     detail: initiatives.InitiativeDetail | None = None, suggested_code: str = "") -> InitiativeForm:
     if detail is None:
         values: dict[str, Any] = {"code": suggested_code, "currency": "USD", "budget": "0",
@@ -91,7 +93,18 @@ def initiative_form(parent: Any, *, scheme: Sequence[str], taken_codes: Collecti
                           parent=parent)
     form.weights = WeightsEditor(objectives, weights_of(detail), form)
     form.add_section("Objectives served", form.weights)
+    team = team_of(detail)
+    # people no longer active stay listed while they are on this team
+    shown = list(people) + [Candidate(m.person_id, m.name, m.discipline.label) for m in (detail.team if detail else [])
+                            if m.person_id not in {p.person_id for p in people}]
+    shown.sort(key=lambda c: (c.person_id not in team, c.name.casefold()))  # the team first
+    form.team = TeamEditor(shown, team, form)
+    form.add_section("Team", form.team)
     return form
+
+
+def team_of(detail: initiatives.InitiativeDetail | None) -> dict[int, TeamRole]:
+    return {m.person_id: m.role for m in detail.team} if detail else {}
 
 
 def weights_of(detail: initiatives.InitiativeDetail | None) -> dict[str, Decimal]:

@@ -12,10 +12,11 @@ from PySide6.QtWidgets import QComboBox, QMessageBox, QSplitter, QVBoxLayout
 
 from opsdesk.analytics.rag import THRESHOLD_TEXT, spend_rag
 from opsdesk.domain.enums import STAGE_ORDER, Discipline, RiskTier, Stage
-from opsdesk.services import initiatives, objectives, workspace
+from opsdesk.services import initiatives, objectives, people, workspace
 from opsdesk.services.context import Workspace
 from opsdesk.services.initiatives import InitiativeRow
 from opsdesk.ui import errors
+from opsdesk.ui.dialogs.team import Candidate
 from opsdesk.ui.models.records import Column, attr, haystack
 from opsdesk.ui.pages import initiative_form
 from opsdesk.ui.pages.base import Page, PageContext
@@ -52,12 +53,15 @@ class RegisterData:
     objectives: list[tuple[str, str]]
     scheme: tuple[str, ...]
     hay: list[str] | None = None
+    people: tuple[Candidate, ...] = ()  # active people, who may join a team
 
 
 def load_register(ws: Workspace) -> RegisterData:
     rows = initiatives.list_rows(ws)
+    candidates = tuple(Candidate(p.id, p.name, p.discipline.label)
+                       for p in sorted(people.list_all(ws), key=lambda p: p.name.casefold()))
     return RegisterData(rows, [(o.code, o.title) for o in objectives.list_all(ws)],
-                        workspace.info(ws).classification_scheme, haystack(COLUMNS, rows))
+                        workspace.info(ws).classification_scheme, haystack(COLUMNS, rows), candidates)
 
 
 class InitiativesPage(Page):
@@ -177,7 +181,8 @@ class InitiativesPage(Page):
         numbers = [int(c[3:]) for c in taken if c.startswith("AI-") and c[3:].isdigit()]
         suggested = f"AI-{(max(numbers) + 1) if numbers else 1:04d}"
         self.form = initiative_form.initiative_form(self, scheme=self.data.scheme, taken_codes=taken,
-                                                    objectives=self.data.objectives, suggested_code=suggested)
+                                                    objectives=self.data.objectives, people=self.data.people,
+                                                    suggested_code=suggested)
         self.form.accepted.connect(self._create_from_form)
         self.form.open()
 
@@ -185,11 +190,12 @@ class InitiativesPage(Page):
         assert self.form is not None
         values = self.form.raw_values()
         weights = self.form.weights.weights()
+        team = self.form.team.team()
         code = str(values["code"]).strip()
         ws = self.ctx.ws
         self._pending_open = code
         run_undoable(self.ctx.tasks, self.ctx.undo, f"create {code}",
-                     lambda: initiatives.create(ws, values, objectives=weights),
+                     lambda: initiatives.create(ws, values, objectives=weights, team=team),
                      lambda: initiatives.delete(ws, code),
                      on_done=lambda d: self.ctx.status(f"Created {d.code}"), on_error=self._refused)
 
@@ -203,7 +209,8 @@ class InitiativesPage(Page):
 
     def _open_edit_form(self, detail: initiatives.InitiativeDetail) -> None:
         self.form = initiative_form.initiative_form(self, scheme=self.data.scheme, taken_codes=self._taken(),
-                                                    objectives=self.data.objectives, detail=detail)
+                                                    objectives=self.data.objectives, people=self.data.people,
+                                                    detail=detail)
         self.form.accepted.connect(lambda: self._update_from_form(detail))
         self.form.open()
 
@@ -213,15 +220,17 @@ class InitiativesPage(Page):
         old_weights = initiative_form.weights_of(detail)
         new_weights = self.form.weights.weights()
         weights, undo_weights = (new_weights, old_weights) if new_weights != old_weights else (None, None)
-        if not changes and weights is None:
+        old_team, new_team = initiative_form.team_of(detail), self.form.team.team()
+        team, undo_team = (new_team, old_team) if new_team != old_team else (None, None)
+        if not changes and weights is None and team is None:
             return
         before = initiative_form.before_values(detail, changes)
         new_code = str(changes.get("code", detail.code)).strip()
         ws = self.ctx.ws
         self._pending_open = new_code
         run_undoable(self.ctx.tasks, self.ctx.undo, f"edit {detail.code}",
-                     lambda: initiatives.update(ws, detail.code, changes, objectives=weights),
-                     lambda: initiatives.update(ws, new_code, before, objectives=undo_weights),
+                     lambda: initiatives.update(ws, detail.code, changes, objectives=weights, team=team),
+                     lambda: initiatives.update(ws, new_code, before, objectives=undo_weights, team=undo_team),
                      on_done=lambda d: self.ctx.status(f"Saved {d.code}"), on_error=self._refused)
 
     def delete_selected(self) -> None:
