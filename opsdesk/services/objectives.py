@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from opsdesk.domain.rules import OBJECTIVE_CODE
 from opsdesk.domain.validation import Field
+from opsdesk.errors import ValidationError
 from opsdesk.services import records
 from opsdesk.services.context import Workspace
-from opsdesk.store.models import Objective
+from opsdesk.store.models import Initiative, InitiativeObjective, Objective
 
 ENTITY = "objective"
 SCHEMA = (
@@ -54,8 +55,17 @@ def update(ws: Workspace, code: str, changes: Mapping[str, Any], expected_versio
 
 
 def delete(ws: Workspace, code: str) -> None:
+    """Remove an objective no initiative serves; one that is served stays until the initiatives stop serving it,
+    so no alignment disappears without a trace on those initiatives."""
     with ws.write() as tx:
-        tx.delete(records.get_by(tx.session, Objective, ENTITY, code=code), ENTITY)
+        obj = records.get_by(tx.session, Objective, ENTITY, code=code)
+        serving = list(tx.session.scalars(
+            select(Initiative.code).join(InitiativeObjective, InitiativeObjective.initiative_id == Initiative.id)
+            .where(InitiativeObjective.objective_id == obj.id).order_by(Initiative.code)))
+        if serving:
+            raise ValidationError("code", f"{code} is served by {', '.join(serving)}; take it out of their "
+                                          "objectives first", entity=ENTITY)
+        tx.delete(obj, ENTITY)
 
 
 def get(ws: Workspace, code: str) -> ObjectiveDTO:

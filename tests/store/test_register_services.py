@@ -118,3 +118,16 @@ def test_fields_and_objectives_change_in_one_action(ws):
     with pytest.raises(ValidationError):
         initiatives.update(ws, "AI-0001", {"owner": "Bob"}, objectives={"OBJ-01": 2})
     assert initiatives.get(ws, "AI-0001").owner == "Ann"  # nothing of the refused action was written
+
+
+def test_an_objective_someone_serves_is_not_deleted(ws):
+    objectives.create(ws, {"code": "OBJ-01", "title": "Faster services"})
+    objectives.create(ws, {"code": "OBJ-02", "title": "Protect public money"})
+    initiatives.create(ws, {"code": "AI-0001", "name": "Triage"}, objectives={"OBJ-01": Decimal("1")})
+    initiatives.create(ws, {"code": "AI-0002", "name": "Fraud"}, objectives={"OBJ-01": Decimal("0.5")})
+    with pytest.raises(ValidationError, match="OBJ-01 is served by AI-0001, AI-0002"):
+        objectives.delete(ws, "OBJ-01")
+    assert [o.code for o in objectives.list_all(ws)] == ["OBJ-01", "OBJ-02"]
+    objectives.delete(ws, "OBJ-02")
+    assert [o.code for o in objectives.list_all(ws)] == ["OBJ-01"]
+    assert audit.history(ws, "objective", "OBJ-02")[0].action == "delete"

@@ -55,6 +55,25 @@ def test_objective_edit_validates_and_undoes(window):
     assert objectives.get(window.ws, "OBJ-02").kpi_target == "+20 % by 2027"
 
 
+def test_an_unserved_objective_is_deleted_and_undone_a_served_one_stays(window):
+    page = window.go_to("objectives")
+    _settle(window)
+    objectives.create(window.ws, {"code": "OBJ-06", "title": "Open data by default", "owner": "CDO"})
+    _settle(window)
+    page.objectives.select_key("OBJ-01")  # served by initiatives: refused, nothing changes
+    window.actions_.get("delete").trigger()
+    _settle(window)
+    assert page.objectives.model.total == 6
+    page.objectives.select_key("OBJ-06")
+    window.actions_.get("delete").trigger()
+    _settle(window)
+    assert [o.code for o in objectives.list_all(window.ws)][-1] == "OBJ-05" and page.objectives.model.total == 5
+    window.undo.undo()
+    _settle(window)
+    back = objectives.get(window.ws, "OBJ-06")
+    assert (back.title, back.owner) == ("Open data by default", "CDO") and page.objectives.model.total == 6
+
+
 def test_people_hide_the_inactive_until_asked(window, tmp_path):
     page = window.go_to("people")
     _settle(window)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 from opsdesk.services import alignment as alignment_service
 from opsdesk.services import objectives
@@ -173,6 +173,21 @@ class ObjectivesPage(Page):
         self.form = self._form(f"Edit {code}", before, code)
         self.form.accepted.connect(lambda: self._update(o, before))
         self.form.open()
+
+    def delete_selected(self) -> None:
+        line = self.objectives.current()
+        if line is None:
+            return
+        o: objectives.ObjectiveDTO = line.objective
+        if errors.dialogs_enabled and QMessageBox.question(
+                self, "Delete objective", f"Delete {o.code} {o.title}? You can undo this with Ctrl+Z.") \
+                != QMessageBox.StandardButton.Yes:
+            return
+        values = {f.name: getattr(o, f.name) for f in objectives.SCHEMA}
+        ws = self.ctx.ws
+        run_undoable(self.ctx.tasks, self.ctx.undo, f"delete objective {o.code}",
+                     lambda: objectives.delete(ws, o.code), lambda: objectives.create(ws, values),
+                     on_error=lambda exc: errors.show_user_error(self, exc))
 
     def _update(self, o: objectives.ObjectiveDTO, before: dict[str, Any]) -> None:
         assert self.form is not None
