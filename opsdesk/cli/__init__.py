@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -102,8 +103,12 @@ def open_ws(args: argparse.Namespace, *, read_only: bool = False):
         password = getpass.getpass(f"Password for {location}: ")
         ws = workspace.open_workspace(location, read_only=read_only, password=password, i_have_a_backup=backup_ok)
     if not ws.read_only:
-        opened_at = workspace.data_version(ws)
-        ws.before_close.append(lambda: warm_summary(ws, unless_version=opened_at))
+        try:
+            opened_at = workspace.data_version(ws)
+        except Exception:  # noqa: BLE001 - a role that cannot read it still runs its command, without the summary
+            logging.getLogger(__name__).warning("cannot read the data version", exc_info=True)
+        else:
+            ws.before_close.append(lambda: warm_summary(ws, unless_version=opened_at))
     return ws
 
 
@@ -112,8 +117,6 @@ def warm_summary(ws, unless_version: int | None = None) -> None:
     closes it), so the next opening of the dashboard is quick. ``unless_version``: nothing to do when the data is
     still at that version. A failure here loses nothing (the dashboard computes it on opening) and is only
     logged."""
-    import logging
-
     from opsdesk.analytics import summary
     from opsdesk.services import workspace
 
