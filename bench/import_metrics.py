@@ -51,16 +51,22 @@ def peak_mb() -> float:
     return rss / 1024 if sys.platform != "darwin" else rss / 1024 / 1024
 
 
-def baseline(csv_path: Path, db_path: Path) -> tuple[float, float]:
+def baseline_rows(csv_path: Path):
+    """What both baselines start from: the CSV read by pandas into (series id, epoch seconds, value, batch) rows,
+    and how many series they hold."""
     import pandas as pd
 
-    t0, c0 = time.perf_counter(), time.process_time()
     frame = pd.read_csv(csv_path)
     keys = frame["initiative"] + "\x1f" + frame["metric"]
     sid = pd.factorize(keys)[0] + 1
     ts = pd.to_datetime(frame["timestamp"], utc=True).dt.tz_convert(None).to_numpy().astype("datetime64[s]")
-    rows = zip(sid.tolist(), ts.astype(np.int64).tolist(), frame["value"].tolist(), [1] * len(frame),
-               strict=True)
+    rows = zip(sid.tolist(), ts.astype(np.int64).tolist(), frame["value"].tolist(), [1] * len(frame), strict=True)
+    return rows, int(sid.max())
+
+
+def baseline(csv_path: Path, db_path: Path) -> tuple[float, float]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    rows, _series = baseline_rows(csv_path)
     conn = sqlite3.connect(db_path)
     conn.execute("CREATE TABLE metric_point (series_id INTEGER NOT NULL, ts BIGINT NOT NULL, value FLOAT NOT NULL, "
                  "batch_id INTEGER, PRIMARY KEY (series_id, ts)) WITHOUT ROWID")
@@ -88,22 +94,16 @@ def _pg_url(url: str, database: str) -> str:
 
 
 def baseline_pg(csv_path: Path, url: str, database: str) -> tuple[float, float]:
-    import pandas as pd
     import psycopg
     from sqlalchemy import make_url
 
     u = make_url(url)
     t0, c0 = time.perf_counter(), time.process_time()
-    frame = pd.read_csv(csv_path)
-    keys = frame["initiative"] + "\x1f" + frame["metric"]
-    sid = pd.factorize(keys)[0] + 1
-    ts = pd.to_datetime(frame["timestamp"], utc=True).dt.tz_convert(None).to_numpy().astype("datetime64[s]")
-    rows = zip(sid.tolist(), ts.astype(np.int64).tolist(), frame["value"].tolist(), [1] * len(frame),
-               strict=True)
+    rows, series = baseline_rows(csv_path)
     with psycopg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, user=u.username, dbname=database) as conn:
         # equivalent to OpsDesk's table: same key, batch index and foreign key to the series
         conn.execute("CREATE TABLE metric_series (id INTEGER PRIMARY KEY)")
-        conn.execute(f"INSERT INTO metric_series SELECT generate_series(1, {int(sid.max())})")
+        conn.execute(f"INSERT INTO metric_series SELECT generate_series(1, {series})")
         conn.execute("CREATE TABLE metric_point (series_id INTEGER NOT NULL REFERENCES metric_series (id) "
                      "ON DELETE CASCADE, ts BIGINT NOT NULL, value DOUBLE PRECISION NOT NULL, batch_id INTEGER, "
                      "PRIMARY KEY (series_id, ts))")

@@ -26,7 +26,7 @@ import time
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from opsdesk import __version__
 from opsdesk.analytics import bottlenecks, kpis
@@ -35,7 +35,7 @@ from opsdesk.analytics.snapshot import resolve_as_of
 from opsdesk.domain.enums import OpsDiscipline, RiskTier, Stage
 from opsdesk.services.context import Workspace
 from opsdesk.store import queries
-from opsdesk.store.models import AuditEvent
+from opsdesk.store.models import AuditEvent, DashboardSummary
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +58,6 @@ class Key:
     as_of: dt.date
 
 
-def data_key(ws: Workspace, filters: analytics.Filters) -> Key:
-    """The key of the current state of the data under ``filters``."""
-    with ws.read() as s:
-        return _key(s, ws, filters)
-
-
 def _key(s: Any, ws: Workspace, filters: analytics.Filters) -> Key:
     head = s.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     as_of = resolve_as_of(s, None, ws.clock().date())
@@ -78,11 +72,8 @@ def load(ws: Workspace, filters: analytics.Filters = analytics.Filters()) -> ana
     """The dashboard for the data as it is now: from its summary when one was kept for exactly this state,
     computed (and kept) otherwise. ``seconds`` says which: ``summary`` or the computing steps."""
     started = time.perf_counter()
-    with ws.read() as s:
-        key = _key(s, ws, filters)
-        raw = queries.read_summary(s.connection(), key.digest)
-    data = _decoded(raw, key) if raw is not None else None
-    if data is not None and data.filters == filters:
+    key, data = _kept(ws, filters)
+    if data is not None:
         data.seconds = {"summary": time.perf_counter() - started}
         return data
     data = analytics.load(ws, filters, key.as_of)
@@ -91,14 +82,19 @@ def load(ws: Workspace, filters: analytics.Filters = analytics.Filters()) -> ana
 
 
 def warm(ws: Workspace) -> bool:
-    """Keep the summary of the unfiltered dashboard for the data as it is now (after an import); whether one is
+    """Keep the summary of the unfiltered dashboard for the data as it is now (after a change); whether one is
     there now."""
-    key = data_key(ws, analytics.Filters())
+    key, data = _kept(ws, analytics.Filters())
+    return data is not None or keep(ws, key, analytics.load(ws, analytics.Filters(), key.as_of))
+
+
+def _kept(ws: Workspace, filters: analytics.Filters) -> tuple[Key, analytics.DashboardData | None]:
+    """The key of the data as it is now under ``filters``, and the summary kept for it, if a sound one is."""
     with ws.read() as s:
+        key = _key(s, ws, filters)
         raw = queries.read_summary(s.connection(), key.digest)
-    if raw is not None and _decoded(raw, key) is not None:
-        return True
-    return keep(ws, key, analytics.load(ws, analytics.Filters(), key.as_of))
+    data = _decoded(raw, key) if raw is not None else None
+    return key, (data if data is not None and data.filters == filters else None)
 
 
 def keep(ws: Workspace, key: Key, data: analytics.DashboardData) -> bool:
@@ -117,19 +113,11 @@ def keep(ws: Workspace, key: Key, data: analytics.DashboardData) -> bool:
 
 def forget(ws: Workspace) -> int:
     """Drop every kept summary (they are derived data); how many there were."""
-    from sqlalchemy import delete
-
-    from opsdesk.store.models import DashboardSummary
-
     with ws.derived_write() as conn:
         return conn.execute(delete(DashboardSummary)).rowcount
 
 
 def count(ws: Workspace) -> int:
-    from sqlalchemy import func
-
-    from opsdesk.store.models import DashboardSummary
-
     with ws.read() as s:
         return s.scalar(select(func.count()).select_from(DashboardSummary)) or 0
 

@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
     def poll_changes(self) -> None:
         """Ask (on the worker, when it is idle) whether anyone has written since the pages were last loaded."""
         if self.tasks.pending == 0 and self._seen_version is not None:
-            self.tasks.submit(workspace_service.data_version, self.ws, on_done=self._polled,
+            self.tasks.submit(workspace_service.data_version, self.ws, on_done=self._polled, quiet=True,
                               on_error=lambda _exc: None)  # a server gone for a moment: the next poll tells
 
     def _polled(self, version: int) -> None:

@@ -65,11 +65,13 @@ class TaskRunner(QObject):
         self._callbacks: dict[int, tuple[Callable[[Any], None] | None, Callable[[BaseException], None] | None,
                                          Callable[[int, int, str], None] | None]] = {}
         self._states: dict[int, TaskState] = {}
+        self._quiet: set[int] = set()  # background checks that do not make the window say "Working…"
         self._closed = False
 
     def submit(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[BaseException], None] | None = None,
-               on_progress: Callable[[int, int, str], None] | None = None, **kwargs: Any) -> TaskState:
+               on_progress: Callable[[int, int, str], None] | None = None, quiet: bool = False,
+               **kwargs: Any) -> TaskState:
         task_id = next(self._ids)
         if self._closed:  # the window is closing: results would reach widgets that are going away
             state = TaskState(self._relay, task_id)
@@ -83,7 +85,9 @@ class TaskRunner(QObject):
         self._states[task_id] = state
         if "state" in inspect.signature(fn).parameters:
             kwargs["state"] = state
-        if len(self._states) == 1:
+        if quiet:
+            self._quiet.add(task_id)
+        elif self._loud() == 1:
             self.busy_changed.emit(True)
         future: Future[Any] = self._pool.submit(fn, *args, **kwargs)
         future.add_done_callback(lambda f, t=task_id: self._done(t, f))
@@ -99,9 +103,13 @@ class TaskRunner(QObject):
         else:
             self._relay.finished.emit(task_id, future.result())
 
+    def _loud(self) -> int:
+        return len(self._states) - len(self._quiet)
+
     def _pop(self, task_id: int):
-        self._states.pop(task_id, None)
-        if not self._states:
+        loud = task_id not in self._quiet
+        self._quiet.discard(task_id)
+        if self._states.pop(task_id, None) is not None and loud and self._loud() == 0:
             self.busy_changed.emit(False)
         return self._callbacks.pop(task_id, (None, None, None))
 

@@ -49,11 +49,17 @@ def test_people_and_skills_page_holds_register_matrix_and_training(window):
 
 def test_changes_saved_by_another_process_show_without_a_restart(window, demo_ws):
     """Another OpsDesk (a second window, a command, a colleague on a shared server) writes to the same workspace:
-    the next poll notices and every page reloads; the window's own changes do not count as someone else's."""
+    the next poll notices and every page reloads; the window's own changes do not count as someone else's, and a
+    poll that finds nothing new leaves the status bar alone."""
     from opsdesk.services import initiatives, workspace
 
     page = window.go_to("initiatives")
     window.settle()
+    said: list[str] = []
+    window.statusBar().messageChanged.connect(lambda text: text and said.append(text))  # "" is a message expiring
+    window.poll_changes()
+    window.settle()
+    assert said == []  # nothing new: no "Working…", no "Ready"
     dashboard_loads = window.pages["dashboard"].loads
     other = workspace.open_workspace(demo_ws.location, actor="colleague")
     try:
@@ -66,12 +72,12 @@ def test_changes_saved_by_another_process_show_without_a_restart(window, demo_ws
     names = {page.proxy.index(r, 0).data(): page.proxy.index(r, 1).data() for r in range(page.proxy.rowCount())}
     assert names["AI-0003"] == "Renamed by a colleague"
     assert window.pages["dashboard"].loads > dashboard_loads
-    assert "elsewhere" in window.statusBar().currentMessage()
+    assert "Updated with changes saved elsewhere" in said
 
+    said.clear()
     initiatives.update(window.ws, "AI-0003", {"name": "Renamed here"})  # this window's own change
     window.settle()
     window.settle()
-    window.statusBar().clearMessage()
     window.poll_changes()
     window.settle()
-    assert "elsewhere" not in window.statusBar().currentMessage()
+    assert said and not any("elsewhere" in text for text in said)
