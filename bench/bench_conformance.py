@@ -1,7 +1,7 @@
 """Conformance matrix for a large portfolio against a baseline in the same run.
 
 Baseline: one raw ``sqlite3`` query that reads every conformance row with its initiative and requirement (the
-least any matrix needs). Measured: ``opsdesk.services.conformance.matrix`` (reads, applies the stage and tier
+least any matrix needs). Measured: ``opsdesk.services.standards.conformance.matrix`` (reads, applies the stage and tier
 rules, judges waivers, scores). Prints both figures and the ratio.
 
     .venv/bin/python bench/bench_conformance.py [initiatives] [requirements]
@@ -19,11 +19,13 @@ from pathlib import Path
 
 def build(path: Path, n_init: int, n_req: int) -> None:
     from opsdesk.domain.enums import ConformanceStatus, StandardStatus
-    from opsdesk.services import initiatives, standards, workspace
+    from opsdesk.services.registry import initiatives
+    from opsdesk.services.standards import catalog
+    from opsdesk.services.workspace import lifecycle
     from opsdesk.store.models import Conformance, Initiative
 
-    ws = workspace.create(path, organisation="Bench", actor="bench")
-    std = standards.create_standard(
+    ws = lifecycle.create(path, organisation="Bench", actor="bench")
+    std = catalog.create_standard(
         ws, {"code": "BENCH", "title": "Bench", "category": "other", "status": StandardStatus.ADOPTED},
         [{"code": f"R-{j}", "text": f"Requirement {j}", "stages": ["proposed", "pilot"]} for j in range(n_req)])
     for i in range(n_init):
@@ -42,7 +44,8 @@ def build(path: Path, n_init: int, n_req: int) -> None:
 
 
 def main() -> None:
-    from opsdesk.services import conformance, workspace
+    from opsdesk.services.standards import conformance
+    from opsdesk.services.workspace import lifecycle
 
     n_init = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     n_req = int(sys.argv[2]) if len(sys.argv) > 2 else 60
@@ -56,7 +59,7 @@ def main() -> None:
                                 "JOIN requirement r ON r.id = c.requirement_id").fetchall()
         conn.close()
         baseline = time.perf_counter() - t0
-        ws = workspace.open_workspace(path, read_only=True)
+        ws = lifecycle.open_workspace(path, read_only=True)
         t0 = time.perf_counter()
         m = conformance.matrix(ws, as_of=dt.date(2026, 6, 1))
         measured = time.perf_counter() - t0

@@ -42,11 +42,14 @@ TARGETS = {"first paint": 1.5, "first paint, no summary": 1.5, "range change": 0
 def build(path: Path) -> None:
     """The workspace, through the services; the points through the raw bulk path."""
     from opsdesk.domain.enums import Direction, OpsDiscipline, RiskTier
-    from opsdesk.services import costs, demo, initiatives, metrics, workspace
+    from opsdesk.services import demo
+    from opsdesk.services.finance import costs
+    from opsdesk.services.registry import initiatives, metrics
+    from opsdesk.services.workspace import lifecycle
     from opsdesk.store.models import AllocationRule
 
     t0 = time.perf_counter()
-    ws = workspace.create(path, organisation="Bench", force=True, actor="bench")
+    ws = lifecycle.create(path, organisation="Bench", force=True, actor="bench")
     rng = np.random.default_rng(7)
     tiers = list(RiskTier)
     for i in range(1, INITIATIVES + 1):
@@ -276,11 +279,11 @@ def main() -> int:
     args = parser.parse_args()
     if args.rebuild or not args.path.exists():
         build(args.path)
-    from opsdesk.services import workspace
+    from opsdesk.services.workspace import lifecycle
     from opsdesk.ui.app import make_app
 
     app = make_app()
-    ws = workspace.open_workspace(args.path)  # upgrades a workspace built by an older OpsDesk
+    ws = lifecycle.open_workspace(args.path)  # upgrades a workspace built by an older OpsDesk
     bare_sql(args.path)  # warm the file cache for both sides
     sql = statistics.median(bare_sql(args.path) for _ in range(args.repeat))
     paints, cold, page = [], [], None

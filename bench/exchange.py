@@ -17,16 +17,20 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="opsdesk-bench-") as tmp:
         folder = Path(tmp)
         os.environ["OPSDESK_DATA_DIR"] = str(folder / "userdata")
-        from opsdesk.services import demo, exchange, initiatives, keys, workspace
+        from opsdesk.services import demo
+        from opsdesk.services.exchange import bundles as exchange
+        from opsdesk.services.exchange import keys
+        from opsdesk.services.registry import initiatives
+        from opsdesk.services.workspace import lifecycle
 
         source_path = demo.build(folder / "hq.opsdesk")
-        hq = workspace.open_workspace(source_path)
-        region = workspace.create(folder / "region.opsdesk", organisation="Region")
+        hq = lifecycle.open_workspace(source_path)
+        region = lifecycle.create(folder / "region.opsdesk", organisation="Region")
         keys.trust(region, keys.export_public(hq, folder / "hq.pub"), "HQ")
         codes = [r.code for r in initiatives.list_rows(hq)]
 
         started = time.perf_counter()
-        workspace.backup(hq, folder / "copy.opsdesk")
+        lifecycle.backup(hq, folder / "copy.opsdesk")
         baseline = time.perf_counter() - started
 
         started = time.perf_counter()

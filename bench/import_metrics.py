@@ -141,9 +141,11 @@ def main_pg(args: argparse.Namespace, csv_path: Path) -> int:
 
 
 def opsdesk_import(csv_path: Path, location: str) -> tuple[float, float, int]:
-    from opsdesk.services import imports, initiatives, workspace
+    from opsdesk.services.imports import runs as imports
+    from opsdesk.services.registry import initiatives
+    from opsdesk.services.workspace import lifecycle
 
-    ws = workspace.create(location, organisation="Bench", actor="bench")
+    ws = lifecycle.create(location, organisation="Bench", actor="bench")
     try:
         for i in range(1, 11):
             initiatives.create(ws, {"code": f"AI-{i:04d}", "name": f"Initiative {i}"})
@@ -162,7 +164,7 @@ def warm_up() -> None:
     import pandas  # noqa: F401
 
     import opsdesk.ingest  # noqa: F401
-    import opsdesk.services.imports  # noqa: F401
+    import opsdesk.services.imports.runs  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> int:

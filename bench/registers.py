@@ -31,10 +31,11 @@ def seed(path: Path, n_init: int, n_assets: int, n_models: int) -> Any:
     from sqlalchemy import insert
 
     from opsdesk.domain.enums import RiskTier, Stage
-    from opsdesk.services import objectives, workspace
+    from opsdesk.services.registry import objectives
+    from opsdesk.services.workspace import lifecycle
     from opsdesk.store.models import DataAsset, Initiative, InitiativeObjective, Model
 
-    ws = workspace.create(path, organisation="Bench", actor="bench")
+    ws = lifecycle.create(path, organisation="Bench", actor="bench")
     for i in range(1, 9):
         objectives.create(ws, {"code": f"OBJ-{i:02d}", "title": f"Objective {i}"})
     stages, risks = list(Stage), list(RiskTier)
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from opsdesk.services import alignment, people
+    from opsdesk.services.registry import alignment, people
     from opsdesk.ui import errors
     from opsdesk.ui.app import freeze_startup_objects, make_app
     from opsdesk.ui.main_window import MainWindow

@@ -8,9 +8,10 @@ import sys
 
 def main(url: str, edits: int, worker: int, series_id: int) -> None:
     from opsdesk.errors import ConflictError
-    from opsdesk.services import initiatives, metrics, workspace
+    from opsdesk.services.registry import initiatives, metrics
+    from opsdesk.services.workspace import lifecycle
 
-    ws = workspace.open_workspace(url, actor=f"worker-{worker}")
+    ws = lifecycle.open_workspace(url, actor=f"worker-{worker}")
     conflicts = applied = imports = 0
     try:
         for i in range(edits):

@@ -28,9 +28,9 @@ ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 @pytest.fixture
 def sqlite_ws(tmp_path: Path):
     """An empty workspace in a SQLite file (for tests about the file itself)."""
-    from opsdesk.services import workspace
+    from opsdesk.services.workspace import lifecycle
 
-    w = workspace.create(tmp_path / "test.opsdesk", organisation="Test Org", actor="tester")
+    w = lifecycle.create(tmp_path / "test.opsdesk", organisation="Test Org", actor="tester")
     yield w
     w.close()
 
@@ -38,12 +38,12 @@ def sqlite_ws(tmp_path: Path):
 @pytest.fixture(scope="session")
 def pg_empty_template():
     """An empty workspace on PostgreSQL, built once and copied for each test."""
-    from opsdesk.services import workspace
+    from opsdesk.services.workspace import lifecycle
     from tests import pg
 
     pg.require_server()
     name = pg.new_database()
-    workspace.create(pg.url_for(name), organisation="Test Org", actor="tester").close()
+    lifecycle.create(pg.url_for(name), organisation="Test Org", actor="tester").close()
     yield name
     pg.drop_database(name)
 
@@ -51,17 +51,17 @@ def pg_empty_template():
 @pytest.fixture(params=ENGINES)
 def ws(request: pytest.FixtureRequest, tmp_path: Path):
     """An empty workspace, once on SQLite and once on PostgreSQL."""
-    from opsdesk.services import workspace
+    from opsdesk.services.workspace import lifecycle
 
     if request.param == "sqlite":
-        w = workspace.create(tmp_path / "test.opsdesk", organisation="Test Org", actor="tester")
+        w = lifecycle.create(tmp_path / "test.opsdesk", organisation="Test Org", actor="tester")
         yield w
         w.close()
         return
     from tests import pg
 
     name = pg.new_database(template=request.getfixturevalue("pg_empty_template"))
-    w = workspace.open_workspace(pg.url_for(name), actor="tester")
+    w = lifecycle.open_workspace(pg.url_for(name), actor="tester")
     yield w
     w.close()
     pg.drop_database(name)
@@ -96,9 +96,9 @@ def demo_path(demo_file: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def sqlite_demo_ws(demo_path: Path):
-    from opsdesk.services import workspace
+    from opsdesk.services.workspace import lifecycle
 
-    w = workspace.open_workspace(demo_path, actor="tester")
+    w = lifecycle.open_workspace(demo_path, actor="tester")
     yield w
     w.close()
 
@@ -106,19 +106,19 @@ def sqlite_demo_ws(demo_path: Path):
 @pytest.fixture(params=ENGINES)
 def demo_ws(request: pytest.FixtureRequest, tmp_path: Path):
     """A private copy of the demo workspace, once on SQLite and once on PostgreSQL."""
-    from opsdesk.services import workspace
+    from opsdesk.services.workspace import lifecycle
 
     if request.param == "sqlite":
         target = tmp_path / "demo.opsdesk"
         shutil.copyfile(request.getfixturevalue("demo_file"), target)
-        w = workspace.open_workspace(target, actor="tester")
+        w = lifecycle.open_workspace(target, actor="tester")
         yield w
         w.close()
         return
     from tests import pg
 
     name = pg.new_database(template=request.getfixturevalue("pg_demo_template"))
-    w = workspace.open_workspace(pg.url_for(name), actor="tester")
+    w = lifecycle.open_workspace(pg.url_for(name), actor="tester")
     yield w
     w.close()
     pg.drop_database(name)

@@ -25,7 +25,6 @@ from opsdesk.domain.enums import (
     OpsDiscipline,
     Stage,
 )
-from opsdesk.services.context import Workspace
 from opsdesk.store import queries
 from opsdesk.store.models import (
     ActionItem,
@@ -39,6 +38,7 @@ from opsdesk.store.models import (
     Standard,
     TeamMember,
 )
+from opsdesk.store.workspace import Workspace
 
 ACTIVE_STAGES = (Stage.PROPOSED, Stage.PILOT, Stage.EXPAND)  # stages an initiative is meant to leave
 STALL_FACTOR = 2.0

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from opsdesk.analytics import bottlenecks, finance, kpis, rag, snapshot
 from opsdesk.analytics.snapshot import DAY, Snapshot
 from opsdesk.domain.enums import STAGE_ORDER, OpsDiscipline, RiskTier, Stage
-from opsdesk.services.context import Workspace
 from opsdesk.store import queries
 from opsdesk.store.models import MetricSeries, Objective
+from opsdesk.store.workspace import Workspace
 
 HIGHER_IS_BETTER_KEYS = frozenset({"pipeline_success", "data_quality", "model_quality", "deployment_frequency"})
 VALUE_DAYS = 90

@@ -25,7 +25,7 @@ from opsdesk.analytics import finance, rag
 from opsdesk.analytics.snapshot import DAY, InitiativeInfo, SeriesInfo, Snapshot, load
 from opsdesk.domain.enums import Direction, OpsDiscipline
 from opsdesk.errors import NotFoundError
-from opsdesk.services.context import Workspace
+from opsdesk.store.workspace import Workspace
 
 WINDOW_DAYS = 30
 LOWER = Direction.LOWER_IS_BETTER

@@ -22,8 +22,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from opsdesk.domain.enums import GOVERNING_DISCIPLINES, Discipline, Stage
-from opsdesk.services.context import Workspace
 from opsdesk.store.models import Initiative, Person, PersonSkill, Skill, TeamMember, TrainingRecord
+from opsdesk.store.workspace import Workspace
 
 WORKING_LEVEL = 2
 COVER_LEVEL = 3

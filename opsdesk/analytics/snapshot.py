@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from opsdesk.domain.enums import Direction, OpsDiscipline, RiskTier, Stage
-from opsdesk.services.context import Workspace
 from opsdesk.store import queries
 from opsdesk.store.models import (
     CostRecord,
@@ -26,6 +25,7 @@ from opsdesk.store.models import (
     Objective,
     WorkspaceInfo,
 )
+from opsdesk.store.workspace import Workspace
 
 DAY = 86400
 WINDOW_DAYS = 60  # two 30-day windows

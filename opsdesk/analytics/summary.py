@@ -33,9 +33,9 @@ from opsdesk.analytics import bottlenecks, kpis
 from opsdesk.analytics import dashboard as analytics
 from opsdesk.analytics.snapshot import resolve_as_of
 from opsdesk.domain.enums import OpsDiscipline, RiskTier, Stage
-from opsdesk.services.context import Workspace
 from opsdesk.store import queries
 from opsdesk.store.models import AuditEvent, DashboardSummary
+from opsdesk.store.workspace import Workspace
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ EXIT_USER_ERROR = 2
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="opsdesk",
-        description="OpsDesk: the AI governance committee's workspace. Without a command, opens the window.",
+        description="OpsDesk: the AI governance committee's lifecycle. Without a command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"opsdesk {__version__}")
     add_workspace_argument(parser)
@@ -89,22 +89,22 @@ def workspace_path(args: argparse.Namespace) -> str:
 
 def open_ws(args: argparse.Namespace, *, read_only: bool = False):
     """Open the chosen workspace; for a server that wants a password no passfile gave, ask for it."""
-    from opsdesk.services import workspace
+    from opsdesk.services.workspace import lifecycle
 
     location = workspace_path(args)
     backup_ok = bool(getattr(args, "i_have_a_backup", False))
     try:
-        ws = workspace.open_workspace(location, read_only=read_only, i_have_a_backup=backup_ok)
-    except workspace.PasswordRequired:
+        ws = lifecycle.open_workspace(location, read_only=read_only, i_have_a_backup=backup_ok)
+    except lifecycle.PasswordRequired:
         if not sys.stdin.isatty():
             raise
         import getpass
 
         password = getpass.getpass(f"Password for {location}: ")
-        ws = workspace.open_workspace(location, read_only=read_only, password=password, i_have_a_backup=backup_ok)
+        ws = lifecycle.open_workspace(location, read_only=read_only, password=password, i_have_a_backup=backup_ok)
     if not ws.read_only:
         try:
-            opened_at = workspace.data_version(ws)
+            opened_at = lifecycle.data_version(ws)
         except Exception:  # noqa: BLE001 - a role that cannot read it still runs its command, without the summary
             logging.getLogger(__name__).warning("cannot read the data version", exc_info=True)
         else:
@@ -118,10 +118,10 @@ def warm_summary(ws, unless_version: int | None = None) -> None:
     still at that version. A failure here loses nothing (the dashboard computes it on opening) and is only
     logged."""
     from opsdesk.analytics import summary
-    from opsdesk.services import workspace
+    from opsdesk.services.workspace import lifecycle
 
     try:
-        if unless_version is None or workspace.data_version(ws) != unless_version:
+        if unless_version is None or lifecycle.data_version(ws) != unless_version:
             summary.warm(ws)
     except Exception:  # noqa: BLE001 - derived data: never fail the command that changed the workspace
         logging.getLogger(__name__).warning("could not keep the dashboard summary", exc_info=True)

@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_brief(args: argparse.Namespace) -> int:
     from opsdesk.errors import ValidationError
-    from opsdesk.services import exports
+    from opsdesk.services.committee import exports
 
     if args.minutes and args.meeting is None:
         raise ValidationError("minutes", "--minutes goes with --meeting ID")
@@ -47,7 +47,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def cmd_meetings_list(args: argparse.Namespace) -> int:
-    from opsdesk.services import committee
+    from opsdesk.services.committee import meetings as committee
 
     ws = open_ws(args, read_only=True)
     try:

@@ -68,7 +68,7 @@ def _open(args: argparse.Namespace, read_only: bool = False):
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from opsdesk.services import exchange
+    from opsdesk.services.exchange import bundles as exchange
 
     ws = _open(args)
     try:
@@ -81,7 +81,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from opsdesk.services import exchange
+    from opsdesk.services.exchange import bundles as exchange
 
     ws = _open(args)
     try:
@@ -127,7 +127,7 @@ def _short(text: str, width: int = 70) -> str:
 
 
 def cmd_keys_export(args: argparse.Namespace) -> int:
-    from opsdesk.services import keys
+    from opsdesk.services.exchange import keys
 
     ws = _open(args)
     try:
@@ -140,7 +140,7 @@ def cmd_keys_export(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_trust(args: argparse.Namespace) -> int:
-    from opsdesk.services import keys
+    from opsdesk.services.exchange import keys
 
     ws = _open(args)
     try:
@@ -152,7 +152,7 @@ def cmd_keys_trust(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_untrust(args: argparse.Namespace) -> int:
-    from opsdesk.services import keys
+    from opsdesk.services.exchange import keys
 
     ws = _open(args)
     try:
@@ -164,7 +164,7 @@ def cmd_keys_untrust(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
-    from opsdesk.services import keys
+    from opsdesk.services.exchange import keys
 
     ws = _open(args)
     try:
@@ -181,7 +181,7 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from opsdesk.services import backups
+    from opsdesk.services.workspace import backups
 
     result = backups.restore(args.src, workspace_path(args))
     print(f"restored {result.target} from {result.source} ({result.events} audit events verified); "

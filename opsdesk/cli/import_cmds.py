@@ -58,11 +58,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from opsdesk.services import imports
+    from opsdesk.services.imports import runs
 
     ws = open_ws(args, read_only=args.dry_run)
     try:
-        report = imports.import_paths(ws, args.paths, kind=args.kind, dry_run=args.dry_run,
+        report = runs.import_paths(ws, args.paths, kind=args.kind, dry_run=args.dry_run,
                                       accept_partial=args.accept_partial)
     finally:
         ws.close()
@@ -83,7 +83,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_costs(args: argparse.Namespace) -> int:
-    from opsdesk.services import costs, exchange_rates
+    from opsdesk.services.finance import costs, exchange_rates
 
     ws = open_ws(args, read_only=not args.apply_rules)
     try:
@@ -130,7 +130,7 @@ def _money(value: Decimal) -> str:
 
 
 def cmd_rates_list(args: argparse.Namespace) -> int:
-    from opsdesk.services import exchange_rates
+    from opsdesk.services.finance import exchange_rates
 
     ws = open_ws(args, read_only=True)
     try:
@@ -147,7 +147,7 @@ def cmd_rates_list(args: argparse.Namespace) -> int:
 
 
 def cmd_rates_set(args: argparse.Namespace) -> int:
-    from opsdesk.services import exchange_rates
+    from opsdesk.services.finance import exchange_rates
 
     ws = open_ws(args)
     try:
@@ -159,7 +159,7 @@ def cmd_rates_set(args: argparse.Namespace) -> int:
 
 
 def cmd_rates_delete(args: argparse.Namespace) -> int:
-    from opsdesk.services import exchange_rates
+    from opsdesk.services.finance import exchange_rates
 
     ws = open_ws(args)
     try:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from opsdesk.services.audit import jsonable
+from opsdesk.store.audit import jsonable
 
 
 def print_json(data: Any) -> None:

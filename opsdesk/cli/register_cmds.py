@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from opsdesk.services import initiatives
+    from opsdesk.services.registry import initiatives
 
     ws = open_ws(args, read_only=True)
     try:

@@ -59,11 +59,11 @@ def _open(args: argparse.Namespace, read_only: bool = True):
 
 
 def cmd_standards_list(args: argparse.Namespace) -> int:
-    from opsdesk.services import standards
+    from opsdesk.services.standards import catalog
 
     ws = _open(args)
     try:
-        items = standards.list_standards(ws)
+        items = catalog.list_standards(ws)
     finally:
         ws.close()
     if args.json:
@@ -80,7 +80,7 @@ def cmd_standards_list(args: argparse.Namespace) -> int:
 
 
 def cmd_library(args: argparse.Namespace) -> int:
-    from opsdesk.services import standard_library
+    from opsdesk.services.standards import library as standard_library
 
     items = standard_library.list_library()
     if args.json:
@@ -95,7 +95,7 @@ def cmd_library(args: argparse.Namespace) -> int:
 
 def cmd_adopt(args: argparse.Namespace) -> int:
     from opsdesk.domain.enums import StandardStatus
-    from opsdesk.services import standard_library
+    from opsdesk.services.standards import library as standard_library
 
     ws = _open(args, read_only=False)
     try:
@@ -112,7 +112,7 @@ def _pct(value: Any) -> str:
 
 
 def cmd_conformance(args: argparse.Namespace) -> int:
-    from opsdesk.services import conformance
+    from opsdesk.services.standards import conformance
 
     ws = _open(args)
     try:
@@ -203,7 +203,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from opsdesk.services import skills_csv
+    from opsdesk.services.standards import skills_csv
 
     ws = _open(args, read_only=False)
     try:
@@ -220,7 +220,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from opsdesk.services import skills_csv
+    from opsdesk.services.standards import skills_csv
 
     ws = _open(args)
     try:

@@ -39,9 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from opsdesk.services import workspace
+    from opsdesk.services.workspace import lifecycle
 
-    ws = workspace.create(workspace_path(args), organisation=args.name, currency=args.currency.upper(),
+    ws = lifecycle.create(workspace_path(args), organisation=args.name, currency=args.currency.upper(),
                           force=args.force)
     print(f"created {ws.location}")
     ws.close()
@@ -75,7 +75,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from opsdesk.services import audit
+    from opsdesk.store import audit
 
     ws = open_ws(args)
     try:
@@ -93,11 +93,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from opsdesk.services import workspace
+    from opsdesk.services.workspace import lifecycle
 
     ws = open_ws(args)
     try:
-        dest = workspace.backup(ws, args.dest)
+        dest = lifecycle.backup(ws, args.dest)
     finally:
         ws.close()
     print(f"backed up to {dest}")
@@ -106,7 +106,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from opsdesk.cli.output import print_json
-    from opsdesk.services import transfer
+    from opsdesk.services.exchange import transfer
 
     report = transfer.copy_workspace(args.source, args.target)
     if args.json:

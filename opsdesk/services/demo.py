@@ -28,24 +28,14 @@ from opsdesk.domain.enums import (
     TeamRole,
     VoteChoice,
 )
-from opsdesk.services import (
-    allocation_standards,
-    committee,
-    costs,
-    initiatives,
-    lessons,
-    metadata,
-    metrics,
-    objectives,
-    people,
-    skills,
-    standard_library,
-    standards,
-    workspace,
-)
-from opsdesk.services.context import FixedStepClock, Workspace
+from opsdesk.services.committee import meetings as committee
+from opsdesk.services.finance import allocation_standards, costs
+from opsdesk.services.registry import initiatives, lessons, metadata, metrics, objectives, people
+from opsdesk.services.standards import catalog, conformance, library, skills
+from opsdesk.services.workspace import lifecycle
 from opsdesk.store.engine import is_server_url
 from opsdesk.store.models import AllocationRule, ImportBatch
+from opsdesk.store.workspace import FixedStepClock, Workspace
 
 ORG = "Department of Public Services"
 START = dt.date(2024, 12, 1)
@@ -145,7 +135,7 @@ def build(path: Path | str, *, force: bool = False) -> Path | str:
     """Write the demo workspace to ``path`` (a file, or a server database URL) and return it."""
     target: Path | str = path if is_server_url(str(path)) else Path(path)
     clock = FixedStepClock(_at(START - dt.timedelta(days=30), 9))
-    ws = workspace.create(target, organisation=ORG, currency="USD", actor="demo", clock=clock, force=force)
+    ws = lifecycle.create(target, organisation=ORG, currency="USD", actor="demo", clock=clock, force=force)
     try:
         _populate(ws, clock)
     finally:
@@ -355,7 +345,7 @@ def _standards(ws: Workspace, codes: list[str]) -> None:
                 ConformanceStatus.NOT_MET, ConformanceStatus.MET, ConformanceStatus.WAIVED]
     n = 0
     for code, title, cat, reqs in STANDARDS:
-        std = standards.create_standard(
+        std = catalog.create_standard(
             ws, {"code": code, "title": title, "category": cat, "version_label": "1.0",
                  "status": StandardStatus.ADOPTED, "owner": "AI Governance Committee",
                  "source": "Committee resolution", "text": f"{title}, adopted by the committee."},
@@ -377,14 +367,14 @@ def _standards(ws: Workspace, codes: list[str]) -> None:
                     values |= {"waiver_reason": "Vendor tooling not yet available on the secure network.",
                                "waiver_approver": "Amara Okafor",
                                "waiver_expires": (TODAY + dt.timedelta(days=(n % 3 - 1) * 60)).isoformat()}
-                standards.record_conformance(ws, init_code, req.id, values)
+                conformance.record_conformance(ws, init_code, req.id, values)
     _library_standards(ws, codes)
 
 
 def _library_standards(ws: Workspace, codes: list[str]) -> None:
     """OMB M-25-21 adopted for high-impact AI (partly assessed), NIST AI RMF under review as a draft."""
-    omb = standard_library.adopt(ws, "omb-m-25-21-high-impact")
-    standard_library.adopt(ws, "nist-ai-rmf-1.0", status=StandardStatus.DRAFT)
+    omb = library.adopt(ws, "omb-m-25-21-high-impact")
+    library.adopt(ws, "nist-ai-rmf-1.0", status=StandardStatus.DRAFT)
     plan = {"OMB-1": ConformanceStatus.MET, "OMB-2": ConformanceStatus.MET, "OMB-3": ConformanceStatus.PARTIAL,
             "OMB-4": ConformanceStatus.MET, "OMB-5": ConformanceStatus.WAIVED}
     for i, code in enumerate(codes):
@@ -401,7 +391,7 @@ def _library_standards(ws: Workspace, codes: list[str]) -> None:
                 values |= {"waiver_reason": "Fail-safe switch scheduled with the next platform release.",
                            "waiver_approver": "Oliver Grant",
                            "waiver_expires": (TODAY + dt.timedelta(days=45)).isoformat()}
-            standards.record_conformance(ws, code, req.id, values)
+            conformance.record_conformance(ws, code, req.id, values)
 
 
 def _skills(ws: Workspace, person_ids: dict[str, int], rng: np.random.Generator) -> None:

@@ -68,7 +68,7 @@ def freeze_startup_objects() -> None:
 
 def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: bool = False) -> int:
     from opsdesk.errors import OpsDeskError
-    from opsdesk.services import workspace as workspace_service
+    from opsdesk.services.workspace import lifecycle as workspace_service
     from opsdesk.ui import errors
     from opsdesk.ui.main_window import MainWindow
 
@@ -113,7 +113,7 @@ def _automatic_backup(ws, tasks=None) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QSettings
 
     from opsdesk import settings
-    from opsdesk.services import backups
+    from opsdesk.services.workspace import backups
 
     try:
         keep = int(QSettings().value("workspace/backups_to_keep", settings.default("workspace/backups_to_keep")))

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opsdesk.services import initiatives as initiative_service
-from opsdesk.services import workspace as workspace_service
-from opsdesk.services.context import Workspace
+from opsdesk.services.registry import initiatives as initiative_service
+from opsdesk.services.workspace import Workspace
+from opsdesk.services.workspace import lifecycle as workspace_service
 from opsdesk.ui import recent
 from opsdesk.ui.actions import ActionRegistry, ActionSpec
 from opsdesk.ui.pages import PAGES, PageSpec, build_page
@@ -293,7 +293,7 @@ class MainWindow(QMainWindow):
         """Open a shared workspace on a server on the worker; ask for a password when no passfile gave one."""
         from PySide6.QtWidgets import QInputDialog, QLineEdit
 
-        from opsdesk.store.engine import redact
+        from opsdesk.services.workspace import redact
         from opsdesk.ui import errors
 
         def failed(exc: BaseException) -> None:
@@ -390,7 +390,7 @@ class MainWindow(QMainWindow):
     def _restore(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
-        from opsdesk.services import backups
+        from opsdesk.services.workspace import backups
 
         start = backups.auto_backup_dir(self.ws.location)
         src, _ = QFileDialog.getOpenFileName(self, "Restore workspace from backup",
@@ -407,7 +407,7 @@ class MainWindow(QMainWindow):
     def restore_from(self, src: str) -> None:
         """Verify ``src`` and put it in place of the open workspace (on the database worker)."""
         from opsdesk.errors import OpsDeskError
-        from opsdesk.services import backups
+        from opsdesk.services.workspace import backups
         from opsdesk.ui import errors
 
         def work() -> object:

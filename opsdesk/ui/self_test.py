@@ -10,14 +10,15 @@ from pathlib import Path
 
 def run_self_test() -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from opsdesk.services import initiatives, workspace
+    from opsdesk.services.registry import initiatives
+    from opsdesk.services.workspace import lifecycle
     from opsdesk.ui.app import make_app
     from opsdesk.ui.main_window import MainWindow
 
     app = make_app()
     steps: list[str] = []
     with tempfile.TemporaryDirectory(prefix="opsdesk-selftest-") as tmp:
-        ws = workspace.create(Path(tmp) / "self-test.opsdesk", organisation="Self-test")
+        ws = lifecycle.create(Path(tmp) / "self-test.opsdesk", organisation="Self-test")
         initiatives.create(ws, {"code": "AI-0001", "name": "Self-test initiative", "budget": "1000"})
         steps.append("workspace written")
         window = MainWindow(ws)

@@ -34,7 +34,7 @@ def cost_row(y: int, m: int, amount: str, tags: dict[str, str], currency: str = 
 
 
 def add_series(ws, code: str, values: list[float], **spec: object) -> int:
-    from opsdesk.services import metrics
+    from opsdesk.services.registry import metrics
 
     series = metrics.create_series(ws, spec, initiative_code=code)
     with ws.write() as tx:
@@ -48,7 +48,10 @@ def small_ws(ws):
     predictions a day; spend 100, 100, 100, 150, 150, 300 USD from June to November against a budget of 1,200
     over 2026; a team without finance. AI-0002: pipeline 100 %, latency 700 ms on the last 10 days."""
     from opsdesk.domain.enums import AgendaKind, ConformanceStatus, Direction, OpsDiscipline
-    from opsdesk.services import committee, costs, initiatives, people, standards
+    from opsdesk.services.committee import meetings
+    from opsdesk.services.finance import costs
+    from opsdesk.services.registry import initiatives, people
+    from opsdesk.services.standards import catalog, conformance
     from opsdesk.store.models import AllocationRule
 
     ids = {}
@@ -83,15 +86,15 @@ def small_ws(ws):
         tx.add(AllocationRule(name="tag", priority=10, match={"tag_key": "opsdesk-initiative"},
                               target={"from_tag": "opsdesk-initiative"}), "allocation_rule")
         costs.apply_rules_tx(tx)
-    committee.add_action(ws, "Fix the pipeline", initiative_code="AI-0001", due_on=dt.date(2026, 11, 1))
-    committee.add_action(ws, "Not yet due", initiative_code="AI-0001", due_on=dt.date(2026, 12, 15))
-    std = standards.create_standard(ws, {"code": "STD", "title": "A standard", "category": "security"},
+    meetings.add_action(ws, "Fix the pipeline", initiative_code="AI-0001", due_on=dt.date(2026, 11, 1))
+    meetings.add_action(ws, "Not yet due", initiative_code="AI-0001", due_on=dt.date(2026, 12, 15))
+    std = catalog.create_standard(ws, {"code": "STD", "title": "A standard", "category": "security"},
                                     [{"code": "R-1", "text": "One"}, {"code": "R-2", "text": "Two"}])
-    standards.record_conformance(ws, "AI-0001", std.requirements[0].id, {"status": ConformanceStatus.NOT_MET})
-    standards.record_conformance(ws, "AI-0001", std.requirements[1].id, {
+    conformance.record_conformance(ws, "AI-0001", std.requirements[0].id, {"status": ConformanceStatus.NOT_MET})
+    conformance.record_conformance(ws, "AI-0001", std.requirements[1].id, {
         "status": ConformanceStatus.WAIVED, "waiver_reason": "later", "waiver_approver": "Chair",
         "waiver_expires": "2026-10-01"})
-    mid = committee.create_meeting(ws, {"title": "Next meeting"}, dt.datetime(2027, 1, 14, 10, tzinfo=dt.UTC))
-    committee.add_item(ws, mid, AgendaKind.STAGE_GATE, "AI-0002: gate", initiative_code="AI-0002",
+    mid = meetings.create_meeting(ws, {"title": "Next meeting"}, dt.datetime(2027, 1, 14, 10, tzinfo=dt.UTC))
+    meetings.add_item(ws, mid, AgendaKind.STAGE_GATE, "AI-0002: gate", initiative_code="AI-0002",
                        target_stage="pilot")
     return ws

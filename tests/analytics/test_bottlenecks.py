@@ -66,7 +66,8 @@ def test_team_gaps_name_the_missing_discipline(small_ws):
 
 
 def test_an_edit_of_the_team_closes_the_gap_in_one_audited_action(small_ws):
-    from opsdesk.services import audit, initiatives, people
+    from opsdesk.services.registry import initiatives, people
+    from opsdesk.store import audit
 
     team = {m.person_id: m.role for m in initiatives.get(small_ws, "AI-0001").team}
     fay = next(p for p in people.list_all(small_ws) if p.discipline is Discipline.FINANCE)
@@ -93,7 +94,7 @@ def test_attention_ranks_every_kind_with_a_reason(small_ws):
 
 
 def test_budget_overrun_enters_the_list(small_ws):
-    from opsdesk.services import initiatives
+    from opsdesk.services.registry import initiatives
 
     initiatives.update(small_ws, "AI-0001", {"budget": "800"})  # 900 already spent
     items = [a for a in bottlenecks.attention(small_ws) if a.kind == "budget"]

@@ -52,7 +52,7 @@ def test_the_second_opening_reads_the_summary(small_ws):
 
 
 def test_no_write_is_hidden_by_an_old_summary(small_ws):
-    from opsdesk.services import initiatives, metrics
+    from opsdesk.services.registry import initiatives, metrics
 
     before = summary.load(small_ws)
     assert kpi(before, "AI-0002", "pipeline_success").value == 100.0
@@ -99,7 +99,7 @@ def test_a_damaged_summary_is_ignored_and_written_again(small_ws):
 
 
 def test_a_summary_computed_while_the_data_moved_on_is_not_kept(small_ws, monkeypatch):
-    from opsdesk.services import initiatives
+    from opsdesk.services.registry import initiatives
 
     real = dashboard.load
 

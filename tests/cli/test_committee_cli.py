@@ -9,12 +9,13 @@ from tests.cli.test_cli import opsdesk
 
 
 def test_cli_brief_gives_the_same_bytes_as_the_service_the_window_uses(demo_path: Path, tmp_path: Path):
-    from opsdesk.services import exports, workspace
+    from opsdesk.services.committee import exports
+    from opsdesk.services.workspace import lifecycle
 
     cli_pdf = tmp_path / "cli.pdf"
     r = opsdesk("brief", "--workspace", str(demo_path), "--initiative", "AI-0003", "--out", str(cli_pdf), check=True)
     assert "OPS-BRF-AI-0003" in r.stdout
-    ws = workspace.open_workspace(demo_path, actor="gui")
+    ws = lifecycle.open_workspace(demo_path, actor="gui")
     try:
         gui = exports.export(ws, tmp_path / "gui.pdf", initiative="AI-0003")
     finally:

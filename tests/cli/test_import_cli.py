@@ -55,7 +55,7 @@ def test_import_json_report_then_same_file_again(opsdesk, tmp_path: Path):
 
 def test_import_writes_the_dashboard_summary_the_dashboard_then_reads(opsdesk, tmp_path: Path, monkeypatch):
     from opsdesk.analytics import summary
-    from opsdesk.services import workspace
+    from opsdesk.services.workspace import lifecycle
 
     path = tmp_path / "w.opsdesk"
     opsdesk("init", "-w", str(path), check=True)
@@ -63,14 +63,14 @@ def test_import_writes_the_dashboard_summary_the_dashboard_then_reads(opsdesk, t
     metrics.write_text("timestamp,metric,value,unit\n2026-01-01T00:00:00Z,Pipeline success rate,99,%\n"
                        "2026-01-02T00:00:00Z,Pipeline success rate,97,%\n")
     opsdesk("import", "-w", str(path), "--dry-run", "--kind", "metrics", str(metrics), check=True)
-    ws = workspace.open_workspace(path, read_only=True)
+    ws = lifecycle.open_workspace(path, read_only=True)
     try:
         assert summary.count(ws) == 0  # a dry run changes nothing, so keeps nothing
     finally:
         ws.close()
     monkeypatch.chdir(tmp_path)  # a relative path names the same workspace
     opsdesk("import", "-w", "w.opsdesk", "--kind", "metrics", str(metrics), check=True)
-    ws = workspace.open_workspace(path, read_only=True)
+    ws = lifecycle.open_workspace(path, read_only=True)
     try:
         assert summary.count(ws) == 1
         data = summary.load(ws)
@@ -81,7 +81,7 @@ def test_import_writes_the_dashboard_summary_the_dashboard_then_reads(opsdesk, t
     # any command that changes the workspace keeps the summary of the new state; one that only reads does not
     opsdesk("rates", "set", "AUD", "USD", "0.65", "--valid-from", "2020-01-01", "-w", str(path), check=True)
     opsdesk("rates", "list", "-w", str(path), check=True)
-    ws = workspace.open_workspace(path, read_only=True)
+    ws = lifecycle.open_workspace(path, read_only=True)
     try:
         assert set(summary.load(ws).seconds) == {"summary"} and summary.count(ws) == 2
     finally:

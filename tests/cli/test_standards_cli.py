@@ -24,11 +24,12 @@ def test_standards_list_json_shows_versions_and_requirements(demo_path: Path):
 
 
 def test_conformance_json_matches_the_service(demo_path: Path):
-    from opsdesk.services import conformance, workspace
+    from opsdesk.services.standards import conformance
+    from opsdesk.services.workspace import lifecycle
 
     r = opsdesk("conformance", "--json", "--as-of", AS_OF, "-w", str(demo_path), check=True)
     data = json.loads(r.stdout)
-    ws = workspace.open_workspace(demo_path, read_only=True)
+    ws = lifecycle.open_workspace(demo_path, read_only=True)
     try:
         m = conformance.matrix(ws, as_of=dt.date.fromisoformat(AS_OF))
         target, gate = conformance.next_gate(ws, "AI-0005", dt.date.fromisoformat(AS_OF))
@@ -52,11 +53,11 @@ def test_conformance_for_one_initiative_prints_its_open_gate_criteria(demo_path:
 
 def test_skills_coverage_json_matches_the_analytics(demo_path: Path):
     from opsdesk.analytics import skills
-    from opsdesk.services import workspace
+    from opsdesk.services.workspace import lifecycle
 
     r = opsdesk("skills", "coverage", "--json", "--as-of", AS_OF, "-w", str(demo_path), check=True)
     data = json.loads(r.stdout)
-    ws = workspace.open_workspace(demo_path, read_only=True)
+    ws = lifecycle.open_workspace(demo_path, read_only=True)
     try:
         report = skills.coverage_report(ws, dt.date.fromisoformat(AS_OF))
     finally:

@@ -84,7 +84,7 @@ def cli_flow(demo: Path, work: Path) -> None:
 def gui_flow(demo: Path, work: Path) -> None:
     from PySide6.QtCore import Qt
 
-    from opsdesk.services import backups, workspace
+    from opsdesk.services.workspace import backups, lifecycle
     from opsdesk.ui import errors
     from opsdesk.ui.app import make_app
     from opsdesk.ui.dialogs.exchange import ExchangeDialog
@@ -93,7 +93,7 @@ def gui_flow(demo: Path, work: Path) -> None:
 
     make_app()
     errors.dialogs_enabled = False
-    ws = workspace.open_workspace(demo, exclusive=True)
+    ws = lifecycle.open_workspace(demo, exclusive=True)
     backups.auto_backup(ws, keep=3)
     window = MainWindow(ws)
     window.resize(1280, 800)

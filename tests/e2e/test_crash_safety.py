@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from opsdesk.cli import main as opsdesk_main
-from opsdesk.services import initiatives, workspace
+from opsdesk.services.registry import initiatives
+from opsdesk.services.workspace import lifecycle
 
 HERE = Path(__file__).resolve().parent
 ROWS = 60_000
@@ -90,7 +91,7 @@ def _wait_for(path: Path, timeout: float = 60) -> None:
 
 def test_sigkill_during_import_leaves_all_or_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     ws_path = tmp_path / "crash.opsdesk"
-    ws = workspace.create(ws_path, organisation="Crash test")
+    ws = lifecycle.create(ws_path, organisation="Crash test")
     initiatives.create(ws, {"code": "AI-0001", "name": "Metrics under fire"})
     ws.close()
     body = _csv_body(ROWS)

@@ -14,14 +14,17 @@ from pathlib import Path
 import pytest
 
 from opsdesk.errors import ReadOnlyError
-from opsdesk.services import audit, instance_lock, objectives, workspace
+from opsdesk.services.registry import objectives
+from opsdesk.services.workspace import instance_lock, lifecycle
+from opsdesk.store import audit
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 HOLDER = textwrap.dedent("""
     import sys
-    from opsdesk.services import objectives, workspace
-    ws = workspace.open_workspace(sys.argv[1], exclusive=True)
+    from opsdesk.services.registry import objectives
+    from opsdesk.services.workspace import lifecycle
+    ws = lifecycle.open_workspace(sys.argv[1], exclusive=True)
     print("read-only" if ws.read_only else "writable", flush=True)
     n = 0
     for line in sys.stdin:          # one objective per line the test sends, then exit on EOF
@@ -52,7 +55,7 @@ def test_second_process_opens_read_only_and_says_so(sqlite_ws, tmp_path):
     first = _holder(path)
     try:
         _write(first)
-        second = workspace.open_workspace(path, exclusive=True)
+        second = lifecycle.open_workspace(path, exclusive=True)
         try:
             assert second.read_only
             assert f"PID {first.pid}" in second.read_only_reason
@@ -68,7 +71,7 @@ def test_second_process_opens_read_only_and_says_so(sqlite_ws, tmp_path):
         first.stdin.close()
         assert first.wait(timeout=60) == 0
         first.stdout.close()
-    after = workspace.open_workspace(path, exclusive=True)
+    after = lifecycle.open_workspace(path, exclusive=True)
     try:
         assert not after.read_only, "the lock is released when the first process closes"
         assert audit.verify(after).ok
@@ -89,7 +92,7 @@ def test_lock_of_a_killed_process_is_stale_and_taken_over(sqlite_ws):
     first.stdin.close()
     first.stdout.close()
     assert json.loads(instance_lock.lock_path(path).read_text())["pid"] == first.pid, "the dead owner's file"
-    again = workspace.open_workspace(path, exclusive=True)
+    again = lifecycle.open_workspace(path, exclusive=True)
     try:
         assert not again.read_only
         assert again.instance_lock.stale_from["pid"] == first.pid

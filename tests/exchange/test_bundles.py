@@ -12,14 +12,18 @@ from sqlalchemy import func, select
 
 from opsdesk import paths
 from opsdesk.errors import ValidationError
-from opsdesk.services import audit, exchange, initiatives, keys, metrics, objectives, workspace
-from opsdesk.services.exchange import BundleRefused
+from opsdesk.services.exchange import bundles as exchange
+from opsdesk.services.exchange import keys
+from opsdesk.services.exchange.bundles import BundleRefused
+from opsdesk.services.registry import initiatives, metrics, objectives
+from opsdesk.services.workspace import lifecycle
+from opsdesk.store import audit
 from opsdesk.store.models import AuditEvent, MetricPoint
 
 
 @pytest.fixture
 def site_b(tmp_path: Path):
-    w = workspace.create(tmp_path / "site-b.opsdesk", organisation="Regional Office", actor="bob")
+    w = lifecycle.create(tmp_path / "site-b.opsdesk", organisation="Regional Office", actor="bob")
     yield w
     w.close()
 
@@ -204,7 +208,7 @@ def test_trusting_twice_and_bad_key_files_are_clear(demo_ws, site_b, tmp_path):
 
 
 def test_marking_unknown_to_the_receiver_is_refused(demo_ws, tmp_path):
-    other = workspace.create(tmp_path / "other.opsdesk", organisation="Other", scheme=("PUBLIC", "INTERNAL"))
+    other = lifecycle.create(tmp_path / "other.opsdesk", organisation="Other", scheme=("PUBLIC", "INTERNAL"))
     try:
         _trust(demo_ws, other, tmp_path)
         _assert_refused(other, _export(demo_ws, tmp_path, codes=("AI-0011",)), "marked SECRET")
@@ -213,7 +217,7 @@ def test_marking_unknown_to_the_receiver_is_refused(demo_ws, tmp_path):
 
 
 def test_evidence_files_travel_with_their_conformance(demo_ws, site_b, tmp_path):
-    from opsdesk.services import conformance
+    from opsdesk.services.standards import conformance
     from opsdesk.store.models import Conformance, EvidenceFile, Initiative
 
     with demo_ws.read() as s:

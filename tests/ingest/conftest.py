@@ -21,7 +21,7 @@ def workspace_state(ws) -> dict[str, int]:
 @pytest.fixture
 def ws2(ws):
     """An empty workspace with two initiatives."""
-    from opsdesk.services import initiatives
+    from opsdesk.services.registry import initiatives
 
     initiatives.create(ws, {"code": "AI-0001", "name": "Claims triage"})
     initiatives.create(ws, {"code": "AI-0002", "name": "Fraud detection"})

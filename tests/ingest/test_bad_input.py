@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from opsdesk.domain.enums import ImportKind
 from opsdesk.ingest.detect import read_path
-from opsdesk.services import imports
+from opsdesk.services.imports import runs
 from tests.ingest.conftest import workspace_state
 
 METRICS = ("timestamp,initiative,metric,value,unit\n"
@@ -60,7 +60,7 @@ def _check(ws, tmp_path: Path, content: bytes, kind: ImportKind) -> None:
     assert all(issue.reason.strip() for issue in parsed.rejected)
     assert parsed.accepted >= 0
     before = workspace_state(ws)
-    report = imports.import_paths(ws, [path], kind=kind)
+    report = runs.import_paths(ws, [path], kind=kind)
     assert all(issue.reason.strip() and issue.file for issue in report.rejected)
     if report.rejected:
         assert not report.committed
@@ -97,7 +97,7 @@ def test_formula_like_text_is_stored_as_text(ws2, tmp_path: Path):
 
     path = tmp_path / "focus.csv"
     path.write_text(FOCUS.replace("Compute", "=cmd|' /C calc'!A0").replace("Storage", "@SUM(A1:A9)"))
-    report = imports.import_paths(ws2, [path])
+    report = runs.import_paths(ws2, [path])
     assert report.committed
     with ws2.read() as s:
         names = set(s.scalars(select(CostRecord.service_name)))

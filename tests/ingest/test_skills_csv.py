@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from opsdesk.services import people, skills, skills_csv
-from opsdesk.services.skills_csv import CsvImportError
+from opsdesk.services.registry import people
+from opsdesk.services.standards import skills, skills_csv
+from opsdesk.services.standards.skills_csv import CsvImportError
 from opsdesk.store.models import AuditEvent, ImportBatch
 
 

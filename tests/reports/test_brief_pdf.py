@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from opsdesk.services import audit, committee, exports, initiatives
+from opsdesk.services.committee import exports
+from opsdesk.services.committee import meetings as committee
+from opsdesk.services.registry import initiatives
+from opsdesk.store import audit
 from tests.reports.pdfcheck import BASE14, fonts, outline_titles, page_texts, reader
 
 
@@ -163,7 +166,7 @@ def test_correction_of_a_closed_meeting_decision_shows_in_brief_and_minutes(demo
 
 
 def test_marking_is_the_highest_of_initiative_data_and_models(ws, tmp_path: Path):
-    from opsdesk.services import metadata
+    from opsdesk.services.registry import metadata
     from opsdesk.store.models import InitiativeDataAsset
 
     initiatives.create(ws, {"code": "AI-0001", "name": "Triage", "classification": "OFFICIAL"})

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from opsdesk.errors import WorkspaceError
-from opsdesk.services import audit, initiatives, workspace
-from opsdesk.store import migrate
+from opsdesk.services.registry import initiatives
+from opsdesk.services.workspace import lifecycle
+from opsdesk.store import audit, migrate
 from opsdesk.store.migrate import MIGRATIONS_DIR
 
 
@@ -32,7 +33,7 @@ def test_tampered_row_is_named_by_sequence(sqlite_ws, tmp_path):
     with sqlite3.connect(tmp_path / "test.opsdesk") as conn:
         conn.execute("UPDATE audit_event SET actor = 'mallory' WHERE seq = 3")
     conn.close()
-    w = workspace.open_workspace(tmp_path / "test.opsdesk")
+    w = lifecycle.open_workspace(tmp_path / "test.opsdesk")
     report = audit.verify(w)
     w.close()
     assert not report.ok and report.broken_seq == 3
@@ -46,7 +47,7 @@ def test_deleted_audit_row_is_detected(sqlite_ws, tmp_path):
     with sqlite3.connect(tmp_path / "test.opsdesk") as conn:
         conn.execute("DELETE FROM audit_event WHERE seq = 2")
     conn.close()
-    w = workspace.open_workspace(tmp_path / "test.opsdesk")
+    w = lifecycle.open_workspace(tmp_path / "test.opsdesk")
     report = audit.verify(w)
     w.close()
     assert report.broken_seq == 2
@@ -94,7 +95,7 @@ def test_failing_migration_leaves_workspace_exactly_as_it_was(sqlite_ws, tmp_pat
             pass
     '''))
     with pytest.raises(WorkspaceError, match="rolled back"):
-        workspace.open_workspace(path, migrations=scripts)
+        lifecycle.open_workspace(path, migrations=scripts)
     after = _snapshot(path)
     assert after == before
     assert not [name for (_k, name, _s) in after[0] if name.startswith("_alembic_tmp")]
@@ -106,14 +107,14 @@ def test_opening_a_file_that_is_not_a_workspace_says_so(tmp_path):
     junk = tmp_path / "notes.opsdesk"
     junk.write_text("meeting notes")
     with pytest.raises(WorkspaceError, match="not an OpsDesk workspace"):
-        workspace.open_workspace(junk)
+        lifecycle.open_workspace(junk)
 
 
 def test_backup_is_a_sound_copy(sqlite_ws, tmp_path):
     ws = sqlite_ws
     initiatives.create(ws, {"code": "AI-0001", "name": "Triage"})
-    dest = workspace.backup(ws, tmp_path / "copy.opsdesk")
-    copy = workspace.open_workspace(dest)
+    dest = lifecycle.backup(ws, tmp_path / "copy.opsdesk")
+    copy = lifecycle.open_workspace(dest)
     assert [r.code for r in initiatives.list_rows(copy)] == ["AI-0001"]
     assert audit.verify(copy).ok
     copy.close()

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 from opsdesk.errors import WorkspaceError
-from opsdesk.services import audit, backups, initiatives, instance_lock, workspace
+from opsdesk.services.registry import initiatives
+from opsdesk.services.workspace import backups, instance_lock, lifecycle
+from opsdesk.store import audit
 
 
 def _names(path: Path) -> list[str]:
-    w = workspace.open_workspace(path, read_only=True)
+    w = lifecycle.open_workspace(path, read_only=True)
     try:
         return [r.name for r in initiatives.list_rows(w)]
     finally:
@@ -22,7 +24,7 @@ def _names(path: Path) -> list[str]:
 
 def test_restore_brings_back_the_backup_and_keeps_the_replaced_file(sqlite_ws, tmp_path):
     initiatives.create(sqlite_ws, {"code": "AI-0001", "name": "Before the backup"})
-    saved = workspace.backup(sqlite_ws, tmp_path / "saved.opsdesk")
+    saved = lifecycle.backup(sqlite_ws, tmp_path / "saved.opsdesk")
     initiatives.create(sqlite_ws, {"code": "AI-0002", "name": "After the backup"})
     location = Path(sqlite_ws.location)
     sqlite_ws.close()
@@ -31,7 +33,7 @@ def test_restore_brings_back_the_backup_and_keeps_the_replaced_file(sqlite_ws, t
     assert _names(location) == ["Before the backup"]
     assert result.kept is not None and result.kept.exists()
     assert _names(result.kept) == ["Before the backup", "After the backup"], "the replaced file is kept whole"
-    w = workspace.open_workspace(location)
+    w = lifecycle.open_workspace(location)
     assert audit.verify(w).ok
     w.close()
 
@@ -44,7 +46,7 @@ def _tamper(path: Path) -> None:
 
 def test_restore_refuses_a_backup_whose_audit_chain_is_broken(sqlite_ws, tmp_path):
     initiatives.create(sqlite_ws, {"code": "AI-0001", "name": "Kept"})
-    bad = workspace.backup(sqlite_ws, tmp_path / "bad.opsdesk")
+    bad = lifecycle.backup(sqlite_ws, tmp_path / "bad.opsdesk")
     location = Path(sqlite_ws.location)
     sqlite_ws.close()
     _tamper(bad)
@@ -69,7 +71,7 @@ def test_restore_refuses_a_damaged_file(sqlite_ws, tmp_path):
 
 
 def test_restore_refuses_while_another_process_has_the_workspace(sqlite_ws, tmp_path):
-    saved = workspace.backup(sqlite_ws, tmp_path / "saved.opsdesk")
+    saved = lifecycle.backup(sqlite_ws, tmp_path / "saved.opsdesk")
     held = instance_lock.acquire(sqlite_ws.location)  # a second open file description: flock sees another owner
     assert held is not None
     try:

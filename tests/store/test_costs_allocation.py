@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from opsdesk.errors import ValidationError
-from opsdesk.services import allocation_rules, costs, exchange_rates
+from opsdesk.services.finance import allocation_rules, costs, exchange_rates
 from opsdesk.store.models import AuditEvent
 
 

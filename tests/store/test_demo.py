@@ -10,20 +10,12 @@ import pytest
 
 from opsdesk.domain.enums import CommitteeRole, Discipline, OpsDiscipline, RiskTier, Stage
 from opsdesk.errors import WorkspaceError
-from opsdesk.services import (
-    audit,
-    committee,
-    costs,
-    demo,
-    initiatives,
-    lessons,
-    metadata,
-    metrics,
-    objectives,
-    people,
-    skills,
-    standards,
-)
+from opsdesk.services import demo
+from opsdesk.services.committee import meetings
+from opsdesk.services.finance import costs
+from opsdesk.services.registry import initiatives, lessons, metadata, metrics, objectives, people
+from opsdesk.services.standards import catalog, conformance, skills
+from opsdesk.store import audit
 
 
 def test_demo_covers_the_whole_record(demo_ws):
@@ -39,10 +31,10 @@ def test_demo_covers_the_whole_record(demo_ws):
     edges = metadata.lineage_graph(demo_ws)
     kinds = {(e.source.kind.value, e.target.kind.value) for e in edges}
     assert {("data_asset", "model"), ("model", "initiative")} <= kinds
-    assert len(standards.list_standards(demo_ws)) >= 3
-    statuses = {c.status for c in standards.list_conformance(demo_ws)}
+    assert len(catalog.list_standards(demo_ws)) >= 3
+    statuses = {c.status for c in conformance.list_conformance(demo_ws)}
     assert len(statuses) >= 3
-    held = [m for m in committee.list_meetings(demo_ws) if m.status.value in ("held", "closed")]
+    held = [m for m in meetings.list_meetings(demo_ws) if m.status.value in ("held", "closed")]
     assert len(held) >= 3
     assert any(i.decision and i.decision.votes for m in held for i in m.items)
     assert lessons.list_all(demo_ws)

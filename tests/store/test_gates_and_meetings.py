@@ -11,20 +11,11 @@ from opsdesk.analytics.bottlenecks import AttentionItem
 from opsdesk.domain.committee import Charter
 from opsdesk.domain.enums import AgendaKind, MeetingStatus, Stage, VoteChoice
 from opsdesk.errors import ValidationError
-from opsdesk.services import (
-    actions,
-    agenda,
-    audit,
-    charter,
-    committee,
-    gates,
-    initiatives,
-    lessons,
-    metadata,
-    metrics,
-    people,
-    standards,
-)
+from opsdesk.services.committee import actions, agenda, charter, gates
+from opsdesk.services.committee import meetings as committee
+from opsdesk.services.registry import initiatives, lessons, metadata, metrics, people
+from opsdesk.services.standards import catalog, conformance
+from opsdesk.store import audit
 
 T0 = dt.datetime(2026, 1, 10, 10, tzinfo=dt.UTC)
 
@@ -140,12 +131,12 @@ def test_charter_membership_and_classification_scheme(setup):
 
 def test_gate_criteria_with_known_answers(setup):
     ws, _voters, _mid, _item = setup
-    std = standards.create_standard(ws, {"code": "DATA-FMT", "title": "Formats", "category": "data_format",
+    std = catalog.create_standard(ws, {"code": "DATA-FMT", "title": "Formats", "category": "data_format",
                                          "status": "adopted"},
                                     [{"code": "DF-1", "text": "Parquet", "stages": ["pilot"]},
                                      {"code": "DF-2", "text": "Owner named", "stages": ["pilot", "expand"]},
                                      {"code": "DF-3", "text": "Only later", "stages": ["production"]}])
-    standards.record_conformance(ws, "AI-0001", std.requirements[0].id, {"status": "met"})
+    conformance.record_conformance(ws, "AI-0001", std.requirements[0].id, {"status": "met"})
     s = metrics.create_series(ws, {"discipline": "dataops", "name": "Data quality score", "unit": "%",
                                    "green_threshold": 95, "amber_threshold": 90}, initiative_code="AI-0001")
     with ws.write() as tx:

@@ -8,7 +8,9 @@ import sqlite3
 from pathlib import Path
 
 from opsdesk.domain.enums import AgendaKind
-from opsdesk.services import committee, people, workspace
+from opsdesk.services.committee import meetings as committee
+from opsdesk.services.registry import people
+from opsdesk.services.workspace import lifecycle
 from opsdesk.store import migrate
 
 
@@ -39,7 +41,7 @@ def test_workspace_with_decisions_survives_down_and_up(sqlite_ws, tmp_path: Path
     ws.close()
     assert "options" not in _columns(path, "agenda_item") and "correction_reason" not in _columns(path, "decision")
 
-    reopened = workspace.open_workspace(path, actor="tester")
+    reopened = lifecycle.open_workspace(path, actor="tester")
     try:
         assert {"options", "recommendation"} <= _columns(path, "agenda_item")
         it = committee.get_meeting(reopened, mid).items[0]

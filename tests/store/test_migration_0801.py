@@ -7,7 +7,8 @@ from pathlib import Path
 
 from alembic import command
 
-from opsdesk.services import keys, workspace
+from opsdesk.services.exchange import keys
+from opsdesk.services.workspace import lifecycle
 from opsdesk.store import migrate
 from opsdesk.store.engine import make_engine, sqlite_url
 
@@ -24,11 +25,11 @@ def test_previous_schema_upgrades_to_the_exchange_tables(tmp_path: Path):
                              "fiscal_year_start_month, created_at) VALUES ('Old', 'EUR', '[\"OFFICIAL\"]', 1, "
                              "'2025-01-01 00:00:00')")
     engine.dispose()
-    assert "trusted_key" not in {name for _t, name in workspace.schema_objects(path)}
+    assert "trusted_key" not in {name for _t, name in lifecycle.schema_objects(path)}
 
-    ws = workspace.open_workspace(path)
+    ws = lifecycle.open_workspace(path)
     try:
-        names = {name for _t, name in workspace.schema_objects(path)}
+        names = {name for _t, name in lifecycle.schema_objects(path)}
         assert {"workspace_identity", "trusted_key", "exchange_bundle", "exchange_state"} <= names
         assert list(tmp_path.glob("old.opsdesk.pre-0001*.bak")), "backed up before migrating"
         assert len(keys.own_fingerprint(ws)) == 64

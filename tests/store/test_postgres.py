@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 
 from opsdesk.errors import ConflictError, ReadOnlyError, WorkspaceError
-from opsdesk.services import audit, initiatives, metrics, transfer, workspace
+from opsdesk.services.exchange import transfer
+from opsdesk.services.registry import initiatives, metrics
+from opsdesk.services.workspace import lifecycle
+from opsdesk.store import audit
 from opsdesk.store.migrate import MIGRATIONS_DIR
 from tests import pg
 
@@ -83,12 +86,12 @@ def _scripts_with_new_revision(tmp_path: Path) -> Path:
 
 def test_server_upgrade_needs_a_backup(pg_db, tmp_path, monkeypatch):
     url = pg.url_for(pg_db)
-    workspace.create(url, organisation="Shared").close()
+    lifecycle.create(url, organisation="Shared").close()
     scripts = _scripts_with_new_revision(tmp_path)
     monkeypatch.setattr(shutil, "which", lambda name: None)  # no pg_dump on this workstation
     with pytest.raises(WorkspaceError, match="--i-have-a-backup"):
-        workspace.open_workspace(url, migrations=scripts)
-    w = workspace.open_workspace(url, migrations=scripts, i_have_a_backup=True)
+        lifecycle.open_workspace(url, migrations=scripts)
+    w = lifecycle.open_workspace(url, migrations=scripts, i_have_a_backup=True)
     assert audit.verify(w).ok
     w.close()
 
@@ -97,8 +100,8 @@ def test_server_upgrade_runs_pg_dump_when_available(pg_db, tmp_path):
     if shutil.which("pg_dump") is None:
         pytest.skip("pg_dump is not installed")
     url = pg.url_for(pg_db)
-    workspace.create(url, organisation="Shared").close()
-    w = workspace.open_workspace(url, migrations=_scripts_with_new_revision(tmp_path))
+    lifecycle.create(url, organisation="Shared").close()
+    w = lifecycle.open_workspace(url, migrations=_scripts_with_new_revision(tmp_path))
     w.close()
     dumps = list(Path(os.environ["OPSDESK_DATA_DIR"]).glob(f"pg-{pg_db}-*.dump"))
     assert dumps and dumps[0].stat().st_size > 0
@@ -106,9 +109,9 @@ def test_server_upgrade_runs_pg_dump_when_available(pg_db, tmp_path):
 
 def test_second_save_of_the_same_record_is_refused_and_says_what_changed(pg_db):
     url = pg.url_for(pg_db)
-    ws = workspace.create(url, organisation="Shared", actor="alice")
+    ws = lifecycle.create(url, organisation="Shared", actor="alice")
     initiatives.create(ws, {"code": "AI-0001", "name": "Triage", "budget": "100"})
-    bob = workspace.open_workspace(url, actor="bob")
+    bob = lifecycle.open_workspace(url, actor="bob")
     seen_by_alice = initiatives.get(ws, "AI-0001")
     seen_by_bob = initiatives.get(bob, "AI-0001")
     initiatives.update(bob, "AI-0001", {"name": "Claims triage"}, expected_version=seen_by_bob.version)
@@ -125,7 +128,7 @@ def test_second_save_of_the_same_record_is_refused_and_says_what_changed(pg_db):
 
 def test_four_processes_editing_at_once_lose_nothing(pg_db):
     url = pg.url_for(pg_db)
-    ws = workspace.create(url, organisation="Shared")
+    ws = lifecycle.create(url, organisation="Shared")
     initiatives.create(ws, {"code": "AI-0001", "name": "Shared record", "budget": "0"})
     series = metrics.create_series(ws, {"discipline": "dataops", "name": "Rows loaded"}, initiative_code="AI-0001")
     edits = 200
@@ -157,8 +160,8 @@ def test_migrate_file_to_server_and_back(demo_path, pg_db, tmp_path):
     assert down.chain_ok
     assert {k: v for k, v in down.rows.items() if k != "audit_event"} == \
         {k: v for k, v in up.rows.items() if k != "audit_event"}
-    a = workspace.open_workspace(demo_path)
-    b = workspace.open_workspace(back)
+    a = lifecycle.open_workspace(demo_path)
+    b = lifecycle.open_workspace(back)
     assert initiatives.list_rows(a) == [r for r in initiatives.list_rows(b)]
     assert audit.verify(b).ok and audit.count(b) == audit.count(a) + 2  # one event per move
     a.close()
@@ -186,7 +189,7 @@ def reader_role(pg_db):
 
 def test_read_only_role_opens_read_only(pg_db, reader_role):
     url = pg.url_for(pg_db)
-    ws = workspace.create(url, organisation="Shared")
+    ws = lifecycle.create(url, organisation="Shared")
     initiatives.create(ws, {"code": "AI-0001", "name": "Triage"})
     ws.close()
     import psycopg
@@ -194,7 +197,7 @@ def test_read_only_role_opens_read_only(pg_db, reader_role):
     with psycopg.connect(f"dbname={pg_db} host=127.0.0.1 user=postgres", autocommit=True) as conn:
         conn.execute(f'GRANT USAGE ON SCHEMA public TO "{reader_role}"')
         conn.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{reader_role}"')
-    observer = workspace.open_workspace(pg.url_for(pg_db, user=reader_role))
+    observer = lifecycle.open_workspace(pg.url_for(pg_db, user=reader_role))
     assert observer.read_only and "only read" in observer.read_only_reason
     assert [r.code for r in initiatives.list_rows(observer)] == ["AI-0001"]
     with pytest.raises(ReadOnlyError, match="only read"):
@@ -204,7 +207,7 @@ def test_read_only_role_opens_read_only(pg_db, reader_role):
 
 def test_tampering_on_the_server_is_detected(pg_db):
     url = pg.url_for(pg_db)
-    ws = workspace.create(url, organisation="Shared")
+    ws = lifecycle.create(url, organisation="Shared")
     for i in range(1, 4):
         initiatives.create(ws, {"code": f"AI-000{i}", "name": f"I{i}"})
     pg_conn = f"dbname={pg_db} host=127.0.0.1 user=postgres"
@@ -233,7 +236,7 @@ def test_roles_granted_before_an_upgrade_keep_their_rights_on_the_new_tables(pg_
     from opsdesk.store import migrate
 
     url = pg.url_for(pg_db)
-    ws = workspace.create(url, organisation="Shared")
+    ws = lifecycle.create(url, organisation="Shared")
     initiatives.create(ws, {"code": "AI-0001", "name": "Triage"})
     ws.close()
     engine = create_engine(url)
@@ -247,14 +250,14 @@ def test_roles_granted_before_an_upgrade_keep_their_rights_on_the_new_tables(pg_
             conn.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
             conn.execute(f'GRANT {rights} ON ALL TABLES IN SCHEMA public TO "{role}"')
         conn.execute(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{writer_role}"')
-    workspace.open_workspace(url, i_have_a_backup=True).close()  # the upgrade, by the owner
+    lifecycle.open_workspace(url, i_have_a_backup=True).close()  # the upgrade, by the owner
 
-    writer = workspace.open_workspace(pg.url_for(pg_db, user=writer_role))
+    writer = lifecycle.open_workspace(pg.url_for(pg_db, user=writer_role))
     assert not writer.read_only
     initiatives.update(writer, "AI-0001", {"name": "Triage, renamed"})  # counts a write in data_version
     assert "kpis" in summary.load(writer).seconds and summary.count(writer) == 1
     writer.close()
-    observer = workspace.open_workspace(pg.url_for(pg_db, user=reader_role))
+    observer = lifecycle.open_workspace(pg.url_for(pg_db, user=reader_role))
     assert observer.read_only
     data = summary.load(observer)
     assert set(data.seconds) == {"summary"} and ("AI-0001", "Triage, renamed") in data.initiatives

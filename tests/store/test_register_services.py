@@ -8,7 +8,9 @@ import pytest
 
 from opsdesk.domain.enums import LineageKind, NodeKind
 from opsdesk.errors import ValidationError
-from opsdesk.services import alignment, audit, dossier, initiatives, metadata, objectives
+from opsdesk.services.committee import dossier
+from opsdesk.services.registry import alignment, initiatives, metadata, objectives
+from opsdesk.store import audit
 
 
 def test_alignment_flags_lonely_objectives_and_unaligned_initiatives(ws):

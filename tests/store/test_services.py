@@ -9,17 +9,10 @@ import pytest
 
 from opsdesk.domain.enums import AgendaKind, ConformanceStatus, LineageKind, NodeKind, Stage, VoteChoice
 from opsdesk.errors import ConflictError, NotFoundError, ValidationError
-from opsdesk.services import (
-    audit,
-    committee,
-    initiatives,
-    lessons,
-    metadata,
-    objectives,
-    people,
-    skills,
-    standards,
-)
+from opsdesk.services.committee import meetings
+from opsdesk.services.registry import initiatives, lessons, metadata, objectives, people
+from opsdesk.services.standards import catalog, conformance, skills
+from opsdesk.store import audit
 
 
 def _unchanged(ws, action, field):
@@ -86,15 +79,15 @@ def test_stage_change_needs_an_approving_gate_decision(ws):
     _unchanged(ws, lambda: initiatives.change_stage(ws, "AI-0001", Stage.PILOT, decision_id=99), "decision_id")
     _unchanged(ws, lambda: initiatives.change_stage(ws, "AI-0001", Stage.EXPAND, decision_id=1), "stage")
     voters = _voting_committee(ws)
-    mid = committee.create_meeting(ws, {"title": "Q1"}, dt.datetime(2026, 1, 10, 10, tzinfo=dt.UTC))
-    committee.set_attendance(ws, mid, voters)
-    item = committee.add_item(ws, mid, AgendaKind.STAGE_GATE, "Gate", initiative_code="AI-0001",
+    mid = meetings.create_meeting(ws, {"title": "Q1"}, dt.datetime(2026, 1, 10, 10, tzinfo=dt.UTC))
+    meetings.set_attendance(ws, mid, voters)
+    item = meetings.add_item(ws, mid, AgendaKind.STAGE_GATE, "Gate", initiative_code="AI-0001",
                               target_stage=Stage.PILOT)
-    deferred = committee.record_decision(ws, item, "deferred", votes={v: VoteChoice.AGAINST for v in voters})
+    deferred = meetings.record_decision(ws, item, "deferred", votes={v: VoteChoice.AGAINST for v in voters})
     _unchanged(ws, lambda: initiatives.change_stage(ws, "AI-0001", Stage.PILOT, decision_id=deferred), "decision_id")
-    item2 = committee.add_item(ws, mid, AgendaKind.STAGE_GATE, "Gate again", initiative_code="AI-0001",
+    item2 = meetings.add_item(ws, mid, AgendaKind.STAGE_GATE, "Gate again", initiative_code="AI-0001",
                                target_stage=Stage.PILOT)
-    ok = committee.record_decision(ws, item2, "approved", votes={v: VoteChoice.FOR for v in voters})
+    ok = meetings.record_decision(ws, item2, "approved", votes={v: VoteChoice.FOR for v in voters})
     d = initiatives.change_stage(ws, "AI-0001", Stage.PILOT, decision_id=ok)
     assert d.stage is Stage.PILOT
     assert [(h.from_stage, h.to_stage, h.decision_id) for h in d.stage_history][-1] == (Stage.PROPOSED, Stage.PILOT, ok)
@@ -104,16 +97,16 @@ def test_stage_change_needs_an_approving_gate_decision(ws):
 def test_decision_refused_without_quorum_or_against_the_votes(ws):
     _init(ws)
     voters = _voting_committee(ws)
-    mid = committee.create_meeting(ws, {"title": "Q1"}, dt.datetime(2026, 1, 10, 10, tzinfo=dt.UTC))
-    committee.set_attendance(ws, mid, voters[:3])  # no executive present
-    item = committee.add_item(ws, mid, AgendaKind.REVIEW, "Review", initiative_code="AI-0001")
-    err = _unchanged(ws, lambda: committee.record_decision(ws, item, "noted", votes={}), "quorum")
+    mid = meetings.create_meeting(ws, {"title": "Q1"}, dt.datetime(2026, 1, 10, 10, tzinfo=dt.UTC))
+    meetings.set_attendance(ws, mid, voters[:3])  # no executive present
+    item = meetings.add_item(ws, mid, AgendaKind.REVIEW, "Review", initiative_code="AI-0001")
+    err = _unchanged(ws, lambda: meetings.record_decision(ws, item, "noted", votes={}), "quorum")
     assert "Executive" in err.reason
-    committee.set_attendance(ws, mid, voters)
+    meetings.set_attendance(ws, mid, voters)
     tie = {voters[0]: "for", voters[1]: "for", voters[2]: "against", voters[3]: "against"}
-    _unchanged(ws, lambda: committee.record_decision(ws, item, "approved", votes=tie), "outcome")
-    did = committee.record_decision(ws, item, "approved", votes=tie, override_reason="Chair's casting vote")
-    assert committee.list_meetings(ws)[0].items[0].decision.id == did
+    _unchanged(ws, lambda: meetings.record_decision(ws, item, "approved", votes=tie), "outcome")
+    did = meetings.record_decision(ws, item, "approved", votes=tie, override_reason="Chair's casting vote")
+    assert meetings.list_meetings(ws)[0].items[0].decision.id == did
 
 
 def test_people_validation_and_deactivation(ws):
@@ -152,19 +145,19 @@ def test_data_assets_models_and_lineage(ws):
 
 def test_standards_requirements_and_conformance(ws):
     _init(ws)
-    s = standards.create_standard(ws, {"code": "DATA-FMT", "title": "Data formats", "category": "data_format"},
+    s = catalog.create_standard(ws, {"code": "DATA-FMT", "title": "Data formats", "category": "data_format"},
                                   [{"code": "DF-1", "text": "Parquet", "stages": ["pilot", "production"]}])
     assert [r.code for r in s.requirements] == ["DF-1"]
-    _unchanged(ws, lambda: standards.create_standard(
+    _unchanged(ws, lambda: catalog.create_standard(
         ws, {"code": "X", "title": "t", "category": "other"}, [{"code": "R", "text": "t", "stages": ["someday"]}]),
         "requirements[1].stages")
     req = s.requirements[0].id
-    _unchanged(ws, lambda: standards.record_conformance(ws, "AI-0001", req, {"status": "waived"}), "waiver_reason")
-    c = standards.record_conformance(ws, "AI-0001", req, {"status": "waived", "waiver_reason": "tooling",
+    _unchanged(ws, lambda: conformance.record_conformance(ws, "AI-0001", req, {"status": "waived"}), "waiver_reason")
+    c = conformance.record_conformance(ws, "AI-0001", req, {"status": "waived", "waiver_reason": "tooling",
                                                           "waiver_approver": "Chair", "waiver_expires": "2027-01-01"})
     assert c.status is ConformanceStatus.WAIVED
-    standards.record_conformance(ws, "AI-0001", req, {"status": "met", "evidence": "schema published"})
-    assert [x.status for x in standards.list_conformance(ws, "AI-0001")] == [ConformanceStatus.MET]
+    conformance.record_conformance(ws, "AI-0001", req, {"status": "met", "evidence": "schema published"})
+    assert [x.status for x in conformance.list_conformance(ws, "AI-0001")] == [ConformanceStatus.MET]
 
 
 def test_skills_and_training(ws):
@@ -200,10 +193,10 @@ def test_lessons_and_similar_initiatives(ws):
 def test_read_only_workspace_refuses_writes(sqlite_ws, tmp_path):
     ws = sqlite_ws
     from opsdesk.errors import ReadOnlyError
-    from opsdesk.services import workspace
+    from opsdesk.services.workspace import lifecycle
 
     ws.close()
-    ro = workspace.open_workspace(tmp_path / "test.opsdesk", read_only=True)
+    ro = lifecycle.open_workspace(tmp_path / "test.opsdesk", read_only=True)
     with pytest.raises(ReadOnlyError):
         _init(ro)
     ro.close()

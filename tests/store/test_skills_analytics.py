@@ -10,7 +10,8 @@ import pytest
 from opsdesk.analytics import skills as analytics
 from opsdesk.domain.enums import Discipline as D
 from opsdesk.errors import NotFoundError
-from opsdesk.services import initiatives, people, skills
+from opsdesk.services.registry import initiatives, people
+from opsdesk.services.standards import skills
 
 AS_OF = dt.date(2026, 6, 1)
 

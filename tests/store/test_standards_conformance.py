@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 
 from opsdesk.domain.enums import ConformanceStatus, StandardStatus
 from opsdesk.errors import ValidationError
-from opsdesk.services import conformance, initiatives, standard_library, standards
+from opsdesk.services.registry import initiatives
+from opsdesk.services.standards import catalog, conformance
+from opsdesk.services.standards import library as standard_library
 from opsdesk.store.models import AuditEvent, Conformance, EvidenceFile
 
 TODAY = dt.date(2026, 6, 1)
@@ -23,7 +25,7 @@ TEST_DATA = Path(__file__).resolve().parent.parent / "data"
 def _setup(ws):
     initiatives.create(ws, {"code": "AI-0001", "name": "Triage", "risk_tier": "high_impact"})
     initiatives.create(ws, {"code": "AI-0002", "name": "Fleet", "risk_tier": "low"})
-    std = standards.create_standard(
+    std = catalog.create_standard(
         ws, {"code": "DATA-FMT", "title": "Data formats", "category": "data_format", "status": "adopted",
              "owner": "Committee"},
         [{"code": "R1", "text": "Parquet", "stages": ["proposed", "pilot"]},
@@ -41,10 +43,10 @@ def _waiver(expires: dt.date) -> dict:
 
 def test_conformance_percent_and_expired_waiver_have_known_answers(ws):
     req, _std = _setup(ws)
-    standards.record_conformance(ws, "AI-0001", req["R1"], {"status": "met", "reviewer": "Chloé"})
-    standards.record_conformance(ws, "AI-0001", req["R2"], {"status": "partial"})
-    standards.record_conformance(ws, "AI-0001", req["R3"], _waiver(dt.date(2026, 6, 30)))
-    standards.record_conformance(ws, "AI-0001", req["R4"], {"status": "not_applicable"})
+    conformance.record_conformance(ws, "AI-0001", req["R1"], {"status": "met", "reviewer": "Chloé"})
+    conformance.record_conformance(ws, "AI-0001", req["R2"], {"status": "partial"})
+    conformance.record_conformance(ws, "AI-0001", req["R3"], _waiver(dt.date(2026, 6, 30)))
+    conformance.record_conformance(ws, "AI-0001", req["R4"], {"status": "not_applicable"})
     m = conformance.matrix(ws, as_of=TODAY)
     assert m.by_initiative["AI-0001"] == Decimal("83.3")  # (1 + ½ + 1) / 3
     assert m.by_initiative["AI-0002"] == Decimal("0.0")  # four applicable, none assessed
@@ -65,7 +67,7 @@ def test_a_waiver_without_reason_approver_or_expiry_is_refused_and_nothing_is_wr
     for missing in ("waiver_reason", "waiver_approver", "waiver_expires"):
         values = _waiver(TODAY) | {missing: ""}
         with pytest.raises(ValidationError) as err:
-            standards.record_conformance(ws, "AI-0001", req["R1"], values)
+            conformance.record_conformance(ws, "AI-0001", req["R1"], values)
         assert err.value.field == missing
     with ws.read() as s:
         assert s.scalar(select(func.count()).select_from(Conformance)) == 0
@@ -74,12 +76,12 @@ def test_a_waiver_without_reason_approver_or_expiry_is_refused_and_nothing_is_wr
 
 def test_gate_readiness_lists_target_stage_requirements_and_treats_expired_waivers_as_not_met(ws):
     req, _ = _setup(ws)
-    standards.record_conformance(ws, "AI-0001", req["R1"], {"status": "met"})
-    standards.record_conformance(ws, "AI-0001", req["R3"], _waiver(dt.date(2026, 6, 30)))
+    conformance.record_conformance(ws, "AI-0001", req["R1"], {"status": "met"})
+    conformance.record_conformance(ws, "AI-0001", req["R3"], _waiver(dt.date(2026, 6, 30)))
     gate = conformance.gate_readiness(ws, "AI-0001", "pilot", as_of=TODAY)
     assert [(g.requirement.split(":")[0], g.met) for g in gate] == [("R1", True), ("R3", True), ("R5", False)]
     assert gate[2].status is None and gate[2].note == "not assessed yet"
-    expired = standards.gate_readiness(ws, "AI-0001", "pilot", as_of=dt.date(2026, 7, 1))  # the contract's entry
+    expired = conformance.gate_readiness(ws, "AI-0001", "pilot", as_of=dt.date(2026, 7, 1))  # the contract's entry
     r3 = expired[1]
     assert not r3.met and r3.status is ConformanceStatus.NOT_MET and "waiver expired on 2026-06-30" in r3.note
     target, criteria = conformance.next_gate(ws, "AI-0002", TODAY)
@@ -88,7 +90,7 @@ def test_gate_readiness_lists_target_stage_requirements_and_treats_expired_waive
 
 def test_standard_for_some_risk_tiers_applies_only_to_them(ws):
     _setup(ws)
-    omb = standards.create_standard(
+    omb = catalog.create_standard(
         ws, {"code": "OMB", "title": "High-impact practices", "category": "model_practice", "status": "adopted",
              "risk_tiers": ["high-impact"]},
         [{"code": "OMB-1", "text": "Pre-deployment testing", "stages": ["proposed", "pilot"]}])
@@ -102,7 +104,7 @@ def test_standard_for_some_risk_tiers_applies_only_to_them(ws):
 
 def test_draft_and_retired_standards_do_not_count(ws):
     req, std = _setup(ws)
-    standards.update_standard(ws, std.id, {"status": "draft"})
+    catalog.update_standard(ws, std.id, {"status": "draft"})
     m = conformance.matrix(ws, as_of=TODAY)
     assert m.requirements == [] and m.by_initiative["AI-0001"] is None
     assert conformance.gate_readiness(ws, "AI-0001", "pilot", TODAY) == []
@@ -110,15 +112,15 @@ def test_draft_and_retired_standards_do_not_count(ws):
 
 def test_publishing_a_new_version_keeps_the_old_one_and_its_conformance(ws):
     req, std = _setup(ws)
-    standards.record_conformance(ws, "AI-0001", req["R1"], {"status": "met", "evidence": "schema v3"})
-    standards.record_conformance(ws, "AI-0001", req["R2"], {"status": "partial"})
-    new = standards.publish_new_version(
+    conformance.record_conformance(ws, "AI-0001", req["R1"], {"status": "met", "evidence": "schema v3"})
+    conformance.record_conformance(ws, "AI-0001", req["R2"], {"status": "partial"})
+    new = catalog.publish_new_version(
         ws, std.id, "2.0", requirements=[{"code": "R1", "text": "Parquet", "stages": ["proposed", "pilot"]},
                                          {"code": "R2", "text": "Owner and steward named", "stages": ["proposed"]}])
     assert new.version_label == "2.0" and new.supersedes_id == std.id and new.status is StandardStatus.ADOPTED
-    old = standards.get_standard(ws, std.id)
+    old = catalog.get_standard(ws, std.id)
     assert old.status is StandardStatus.RETIRED and len(old.requirements) == 5
-    rows = standards.list_conformance(ws, "AI-0001")
+    rows = conformance.list_conformance(ws, "AI-0001")
     by_version = {(r.standard_code, r.requirement_code, r.status.value) for r in rows}
     assert len(rows) == 3  # two on 1.0 kept, R1 carried forward onto 2.0 (its text did not change)
     assert ("DATA-FMT", "R2", "partial") in by_version
@@ -131,26 +133,26 @@ def test_publishing_a_new_version_keeps_the_old_one_and_its_conformance(ws):
     assert {r.standard_version for r in conformance.matrix(ws, as_of=TODAY, include_retired=True).requirements} == {
         "1.0", "2.0"}
     with pytest.raises(ValidationError, match="already superseded"):
-        standards.publish_new_version(ws, std.id, "2.1")
+        catalog.publish_new_version(ws, std.id, "2.1")
     with pytest.raises(ValidationError, match="already exists"):
-        standards.publish_new_version(ws, new.id, "1.0")
+        catalog.publish_new_version(ws, new.id, "1.0")
     with pytest.raises(ValidationError, match="publish_new_version"):
-        standards.update_standard(ws, new.id, {"version_label": "9"})
+        catalog.update_standard(ws, new.id, {"version_label": "9"})
 
 
 def test_requirements_are_editable_but_one_with_conformance_is_not_deleted(ws):
     req, std = _setup(ws)
-    standards.update_requirement(ws, req["R4"], {"text": "Schema published in the catalogue", "stages": "pilot"})
-    updated = {r.code: r for r in standards.get_standard(ws, std.id).requirements}
+    catalog.update_requirement(ws, req["R4"], {"text": "Schema published in the catalogue", "stages": "pilot"})
+    updated = {r.code: r for r in catalog.get_standard(ws, std.id).requirements}
     assert updated["R4"].text == "Schema published in the catalogue" and updated["R4"].stages == ["pilot"]
     with pytest.raises(ValidationError, match="not one of"):
-        standards.update_requirement(ws, req["R4"], {"stages": "someday"})
-    standards.record_conformance(ws, "AI-0001", req["R1"], {"status": "met"})
+        catalog.update_requirement(ws, req["R4"], {"stages": "someday"})
+    conformance.record_conformance(ws, "AI-0001", req["R1"], {"status": "met"})
     with pytest.raises(ValidationError, match="new version"):
-        standards.delete_requirement(ws, req["R1"])
-    standards.delete_requirement(ws, req["R5"])
-    added = standards.add_requirement(ws, std.id, {"code": "R6", "text": "Retention set", "stages": ["pilot"]})
-    assert [r.code for r in standards.get_standard(ws, std.id).requirements] == ["R1", "R2", "R3", "R4", "R6"]
+        catalog.delete_requirement(ws, req["R1"])
+    catalog.delete_requirement(ws, req["R5"])
+    added = catalog.add_requirement(ws, std.id, {"code": "R6", "text": "Retention set", "stages": ["pilot"]})
+    assert [r.code for r in catalog.get_standard(ws, std.id).requirements] == ["R1", "R2", "R3", "R4", "R6"]
     assert added.stages == ["pilot"]
 
 
@@ -158,7 +160,7 @@ def test_evidence_files_are_stored_in_the_workspace_with_their_sha256(ws, tmp_pa
     req, _ = _setup(ws)
     report = tmp_path / "test-report.pdf"
     report.write_bytes(b"%PDF-1.4 pre-deployment test report")
-    standards.record_conformance(ws, "AI-0001", req["R1"], {"status": "met", "evidence": "see report"},
+    conformance.record_conformance(ws, "AI-0001", req["R1"], {"status": "met", "evidence": "see report"},
                                  files=[report])
     files = conformance.evidence_files(ws, "AI-0001", req["R1"])
     assert [(f.file_name, f.sha256) for f in files] == [
@@ -201,8 +203,8 @@ def test_starter_library_names_its_sources_and_focus_has_every_mandatory_column(
     with pytest.raises(ValidationError, match="already in the catalogue"):
         standard_library.adopt(ws, "focus-1.2-cost-data")
     # adopted standards are ordinary standards: editable
-    standards.update_standard(ws, nist.id, {"owner": "Chief Risk Officer", "status": "adopted"})
-    assert standards.get_standard(ws, nist.id).owner == "Chief Risk Officer"
+    catalog.update_standard(ws, nist.id, {"owner": "Chief Risk Officer", "status": "adopted"})
+    assert catalog.get_standard(ws, nist.id).owner == "Chief Risk Officer"
 
 
 def test_library_files_are_valid_standards(tmp_path):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from opsdesk.services import standards, workspace
+from opsdesk.services.standards import catalog
+from opsdesk.services.workspace import lifecycle
 from opsdesk.store import migrate
 from opsdesk.store.engine import make_engine, sqlite_url
 from opsdesk.store.migrate import MIGRATIONS_DIR
@@ -25,11 +26,11 @@ def test_workspace_from_before_0601_upgrades_and_keeps_its_standards(tmp_path: P
         conn.exec_driver_sql("INSERT INTO standard (code, title, category, version_label, status, owner, source, text) "
                              "VALUES ('OLD', 'Old standard', 'other', '1.0', 'adopted', '', '', '')")
     engine.dispose()
-    ws = workspace.open_workspace(path, actor="tester")
+    ws = lifecycle.open_workspace(path, actor="tester")
     try:
-        [std] = standards.list_standards(ws)
+        [std] = catalog.list_standards(ws)
         assert (std.code, std.risk_tiers) == ("OLD", [])
-        standards.update_standard(ws, std.id, {"risk_tiers": ["High impact"]})
-        assert standards.get_standard(ws, std.id).risk_tiers == ["high_impact"]
+        catalog.update_standard(ws, std.id, {"risk_tiers": ["High impact"]})
+        assert catalog.get_standard(ws, std.id).risk_tiers == ["high_impact"]
     finally:
         ws.close()

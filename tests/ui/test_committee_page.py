@@ -9,7 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from opsdesk.domain.enums import MeetingStatus, Outcome, Stage, VoteChoice
-from opsdesk.services import audit, committee, initiatives
+from opsdesk.services.committee import meetings as committee
+from opsdesk.services.registry import initiatives
+from opsdesk.store import audit
 
 
 def _planned(ws):
@@ -93,7 +95,7 @@ def test_hold_meeting_record_gate_decision_and_see_the_stage_move(window, demo_w
     window.settle()
     out = page.last_export.path
     assert out.exists() and out.with_name(out.name + ".sha256").exists()
-    from opsdesk.services import exports
+    from opsdesk.services.committee import exports
 
     assert exports.initiative_brief_pdf(demo_ws, "AI-0005", item.id)[1] == out.read_bytes(), \
         "the window writes the same bytes as the headless export"
@@ -155,7 +157,7 @@ def test_conflict_recuses_and_quorum_shows_per_item(window, demo_ws):
 def test_committee_models_pass_qtmodeltester(qtmodeltester, demo_ws):
     import datetime as dt
 
-    from opsdesk.services import actions, charter
+    from opsdesk.services.committee import actions, charter
     from opsdesk.ui.models.committee import (
         ITEM_COLUMNS,
         MEETING_COLUMNS,

@@ -70,7 +70,7 @@ def test_page_builds_on_the_demo_with_the_same_numbers_as_the_cli(page, qtbot, d
 
 def test_a_filter_changes_the_tiles(page, qtbot, demo_ws):
     from opsdesk.domain.enums import OpsDiscipline, Stage
-    from opsdesk.services import initiatives
+    from opsdesk.services.registry import initiatives
 
     before = tile_values(page)
     page.stage_filter.setCurrentIndex(page.stage_filter.findData(Stage.PILOT))
@@ -148,7 +148,7 @@ def test_attention_model_passes_qtmodeltester(qtmodeltester, page):
 
 
 def test_written_points_refresh_the_dashboard(window, qtbot, demo_ws):
-    from opsdesk.services import metrics
+    from opsdesk.services.registry import metrics
 
     page = window.go_to("dashboard")
     wait_loaded(qtbot, page)

@@ -6,7 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from opsdesk.domain.enums import NodeKind
-from opsdesk.services import audit, metadata
+from opsdesk.services.registry import metadata
+from opsdesk.store import audit
 
 
 @pytest.fixture

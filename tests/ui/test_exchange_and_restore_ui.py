@@ -6,7 +6,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from opsdesk.services import exchange, initiatives, instance_lock, keys, workspace
+from opsdesk.services.exchange import bundles, keys
+from opsdesk.services.registry import initiatives
+from opsdesk.services.workspace import instance_lock, lifecycle
 from opsdesk.ui.dialogs.exchange import ExchangeDialog, PlanModel
 from opsdesk.ui.main_window import MainWindow
 
@@ -21,7 +23,7 @@ def test_file_menu_offers_exchange_backup_and_restore(window):
 
 
 def test_exchange_dialog_exports_then_previews_and_applies(window, qtbot, tmp_path):
-    region = workspace.create(tmp_path / "region.opsdesk", organisation="Regional office")
+    region = lifecycle.create(tmp_path / "region.opsdesk", organisation="Regional office")
     keys.trust(region, keys.export_public(window.ws, tmp_path / "hq.pub"), "Head office")
 
     dialog = ExchangeDialog(window.ctx, window)
@@ -61,7 +63,7 @@ def test_exchange_dialog_exports_then_previews_and_applies(window, qtbot, tmp_pa
 
 
 def test_exchange_dialog_refuses_an_unknown_signer_until_its_key_is_trusted(window, qtbot, tmp_path, ws):
-    bundle = exchange.export_bundle(window.ws, ["AI-0002"], tmp_path / "x.opsbundle").path
+    bundle = bundles.export_bundle(window.ws, ["AI-0002"], tmp_path / "x.opsbundle").path
     sender = ExchangeDialog(window.ctx, window)
     qtbot.addWidget(sender)
     sender.export_public_key(str(tmp_path / "hq.json"))
@@ -86,8 +88,8 @@ def test_exchange_dialog_refuses_an_unknown_signer_until_its_key_is_trusted(wind
 
 def test_plan_model_passes_qtmodeltester(qtmodeltester):
     model = PlanModel()
-    model.set_items([exchange.PlanItem("initiative", "AI-0001", "update", "name"),
-                     exchange.PlanItem("person", "a@b.example", "create")])
+    model.set_items([bundles.PlanItem("initiative", "AI-0001", "update", "name"),
+                     bundles.PlanItem("person", "a@b.example", "create")])
     qtmodeltester.check(model)
 
 
@@ -99,7 +101,7 @@ def test_restore_from_the_window_replaces_the_data_it_shows(window, tmp_path, mo
     told: list[str] = []
     monkeypatch.setattr(errors, "dialogs_enabled", True)
     monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: told.append(text))
-    saved = workspace.backup(window.ws, tmp_path / "saved.opsdesk")
+    saved = lifecycle.backup(window.ws, tmp_path / "saved.opsdesk")
     initiatives.create(window.ws, {"code": "AI-0099", "name": "Added after the backup"})
     window.settle()
     window.restore_from(str(saved))
@@ -114,7 +116,7 @@ def test_second_instance_window_is_read_only_and_says_why(qtbot, demo_path):
     other_process = instance_lock.acquire(demo_path)  # stands for another OpsDesk holding the file
     assert other_process is not None
     try:
-        ws = workspace.open_workspace(demo_path, exclusive=True)
+        ws = lifecycle.open_workspace(demo_path, exclusive=True)
         w = MainWindow(ws)
         qtbot.addWidget(w)
         w.show()
@@ -132,7 +134,7 @@ def test_second_instance_window_is_read_only_and_says_why(qtbot, demo_path):
 def test_opening_the_window_backs_up_and_keeps_the_setting_s_count(sqlite_demo_ws):
     from PySide6.QtCore import QSettings
 
-    from opsdesk.services import backups
+    from opsdesk.services.workspace import backups
     from opsdesk.ui.app import _automatic_backup
 
     QSettings().setValue("workspace/backups_to_keep", 2)
@@ -144,7 +146,7 @@ def test_opening_the_window_backs_up_and_keeps_the_setting_s_count(sqlite_demo_w
 
 
 def test_window_start_up_backs_up_on_the_worker(qtbot, sqlite_demo_ws):
-    from opsdesk.services import backups
+    from opsdesk.services.workspace import backups
     from opsdesk.ui.app import _automatic_backup
 
     w = MainWindow(sqlite_demo_ws)

@@ -136,7 +136,7 @@ def test_editing_rules_in_the_costs_page_reapplies_them_with_an_audit_event(wind
 
 def test_table_models_pass_qtmodeltester(qtmodeltester, demo_ws):
     from opsdesk.ingest.detect import read_path
-    from opsdesk.services import allocation_rules, costs
+    from opsdesk.services.finance import allocation_rules, costs
     from opsdesk.ui.models.costs import ledger_model, rules_model
     from opsdesk.ui.models.import_preview import make_model, preview_rows
 

@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from opsdesk.errors import NotFoundError
-from opsdesk.services import audit, initiatives
+from opsdesk.services.registry import initiatives
+from opsdesk.store import audit
 
 
 @pytest.fixture
@@ -241,7 +242,7 @@ def test_objectives_served_are_chosen_in_the_form_and_undone_with_the_edit(windo
 
 
 def test_overview_lists_the_initiatives_action_items_and_flags_overdue_ones(window, page):
-    from opsdesk.services import actions
+    from opsdesk.services.committee import actions
 
     page.register.select_key("AI-0002")
     _settle(window)
@@ -259,7 +260,7 @@ def test_the_team_is_chosen_in_the_form_and_closes_a_skill_gap(window, page, tmp
     initiative's form, the gap leaves the needs-the-committee list, and undo brings it back."""
     from opsdesk.analytics import bottlenecks
     from opsdesk.domain.enums import Discipline, TeamRole
-    from opsdesk.services import people
+    from opsdesk.services.registry import people
 
     def gaps() -> list[str]:
         return [a.reason for a in bottlenecks.attention(window.ws) if a.kind == "skill_gap"

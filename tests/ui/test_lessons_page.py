@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from opsdesk.domain.enums import Stage
-from opsdesk.services import lessons
+from opsdesk.services.registry import lessons
 
 
 def _settle(window):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from opsdesk.domain.enums import LineageKind, NodeKind
-from opsdesk.services.metadata import LineageEdge, LineageNode
+from opsdesk.services.registry.metadata import LineageEdge, LineageNode
 from opsdesk.ui.widgets.lineage import LineageView
 
 RAW = LineageNode(NodeKind.DATA_ASSET, 1, "claims.raw")

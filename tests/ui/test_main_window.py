@@ -51,7 +51,8 @@ def test_changes_saved_by_another_process_show_without_a_restart(window, demo_ws
     """Another OpsDesk (a second window, a command, a colleague on a shared server) writes to the same workspace:
     the next poll notices and every page reloads; the window's own changes do not count as someone else's, and a
     poll that finds nothing new leaves the status bar alone."""
-    from opsdesk.services import initiatives, workspace
+    from opsdesk.services.registry import initiatives
+    from opsdesk.services.workspace import lifecycle
 
     page = window.go_to("initiatives")
     window.settle()
@@ -61,7 +62,7 @@ def test_changes_saved_by_another_process_show_without_a_restart(window, demo_ws
     window.settle()
     assert said == []  # nothing new: no "Working…", no "Ready"
     dashboard_loads = window.pages["dashboard"].loads
-    other = workspace.open_workspace(demo_ws.location, actor="colleague")
+    other = lifecycle.open_workspace(demo_ws.location, actor="colleague")
     try:
         initiatives.update(other, "AI-0003", {"name": "Renamed by a colleague"})
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from opsdesk.services import initiatives, objectives, people
+from opsdesk.services.registry import initiatives, objectives, people
 
 
 def _settle(window):

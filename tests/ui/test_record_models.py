@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
-from opsdesk.services import alignment, dossier, initiatives, metadata, people
+from opsdesk.services.committee import dossier
+from opsdesk.services.registry import alignment, initiatives, metadata, people
 from opsdesk.ui.models.records import Column, RecordProxy, RecordTableModel, attr
 
 

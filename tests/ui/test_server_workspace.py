@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from opsdesk.services import initiatives, workspace
+from opsdesk.services.registry import initiatives
+from opsdesk.services.workspace import lifecycle
 from tests import pg
 
 pytestmark = pytest.mark.postgres
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.postgres
 def server_db():
     pg.require_server()
     name = pg.new_database()
-    ws = workspace.create(pg.url_for(name), organisation="Shared Committee", actor="tester")
+    ws = lifecycle.create(pg.url_for(name), organisation="Shared Committee", actor="tester")
     initiatives.create(ws, {"code": "AI-0001", "name": "Shared triage", "classification": "OFFICIAL-SENSITIVE"})
     ws.close()
     yield name

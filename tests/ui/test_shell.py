@@ -134,10 +134,10 @@ def test_light_and_dark_palettes_are_readable(window, tmp_path: Path, dark: bool
 def test_a_read_only_workspace_offers_no_editing(qtbot, demo_path):
     from PySide6.QtWidgets import QPushButton
 
-    from opsdesk.services import workspace
+    from opsdesk.services.workspace import lifecycle
     from opsdesk.ui.main_window import MainWindow
 
-    ws = workspace.open_workspace(demo_path, read_only=True)
+    ws = lifecycle.open_workspace(demo_path, read_only=True)
     w = MainWindow(ws)
     qtbot.addWidget(w)
     w.show()

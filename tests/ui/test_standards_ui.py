@@ -9,7 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSpinBox
 
 from opsdesk.domain.enums import ConformanceStatus
-from opsdesk.services import conformance, people, skills, standards
+from opsdesk.services.registry import people
+from opsdesk.services.standards import catalog, conformance, skills
 
 
 @pytest.fixture
@@ -77,7 +78,7 @@ def test_recording_a_waiver_through_the_dialog(page, window, qtbot):
     page.matrix_tab.save_dialog(dialog)
     window.settle()
     window.settle()
-    row = next(c for c in standards.list_conformance(window.ws, "AI-0008") if c.requirement_code == "DF-2")
+    row = next(c for c in conformance.list_conformance(window.ws, "AI-0008") if c.requirement_code == "DF-2")
     assert (row.status, row.waiver_approver, row.waiver_expires) == (ConformanceStatus.WAIVED, "Amara Okafor", expiry)
     assert row.reviewer == "Chloé Martin"  # kept from the earlier review
     assert _cell_text(page, "AI-0008", "DATA-FMT:DF-2") == "W"
@@ -92,7 +93,7 @@ def test_requirement_is_edited_in_place_and_library_adoption_and_versions_show_u
     assert page.req_model.setData(index, "Curated datasets are Parquet files with a published schema.")
     window.settle()
     window.settle()
-    std = next(s for s in standards.list_standards(window.ws) if s.code == "DATA-FMT")
+    std = next(s for s in catalog.list_standards(window.ws) if s.code == "DATA-FMT")
     assert std.requirements[0].text == "Curated datasets are Parquet files with a published schema."
     page.adopt_from_library("focus-1.2-cost-data")
     window.settle()
@@ -115,7 +116,7 @@ def test_standards_models_pass_qtmodeltester(qtmodeltester, demo_ws):
         StandardsModel,
     )
 
-    stds = standards.list_standards(demo_ws)
+    stds = catalog.list_standards(demo_ws)
     m = conformance.matrix(demo_ws, as_of=dt.date(2026, 11, 30))
     catalogue = StandardsModel()
     catalogue.set_data(stds, m.by_standard)
@@ -240,11 +241,11 @@ def test_training_view_lists_records_flags_expiry_and_adds_one(window, qtbot, tm
 
 
 def test_read_only_workspace_offers_no_editing(qtbot, demo_path):
-    from opsdesk.services import workspace
+    from opsdesk.services.workspace import lifecycle
     from opsdesk.ui.main_window import MainWindow
     from opsdesk.ui.pages.skills import SkillsMatrixView
 
-    ws = workspace.open_workspace(demo_path, read_only=True)
+    ws = lifecycle.open_workspace(demo_path, read_only=True)
     w = MainWindow(ws)
     qtbot.addWidget(w)
     try:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opsdesk.services.allocation_rules import RuleDTO
+from opsdesk.services.finance.allocation_rules import RuleDTO
 
 TARGETS = (("initiative", "One initiative"), ("from_tag", "The initiative named by a tag"),
            ("even", "Split evenly"), ("fixed", "Split by fixed shares"), ("metric", "Split in proportion to a metric"))

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from opsdesk.domain.enums import AgendaKind, Stage
-from opsdesk.services.agenda import Proposal
-from opsdesk.services.charter import MemberDTO
+from opsdesk.services.committee.agenda import Proposal
+from opsdesk.services.committee.charter import MemberDTO
 
 
 class _FormDialog(QDialog):

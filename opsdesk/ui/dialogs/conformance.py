@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from opsdesk.domain.enums import ConformanceStatus
-from opsdesk.services.conformance import Cell, EvidenceFileDTO, RequirementRef
+from opsdesk.services.standards.conformance import Cell, EvidenceFileDTO, RequirementRef
 
 
 def _qdate(day: dt.date) -> QDate:

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 
 from opsdesk.domain.committee import Charter, Member, motion_carried, outcome_problem, quorum, tally
 from opsdesk.domain.enums import VOTING_ROLES, AgendaKind, Outcome, VoteChoice
-from opsdesk.services.charter import MemberDTO
-from opsdesk.services.committee import AgendaItemDTO, DecisionDTO, MeetingDTO
+from opsdesk.services.committee.charter import MemberDTO
+from opsdesk.services.committee.meetings import AgendaItemDTO, DecisionDTO, MeetingDTO
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,10 @@ from PySide6.QtWidgets import (
 )
 
 from opsdesk.errors import OpsDeskError
-from opsdesk.services import exchange, initiatives, keys
-from opsdesk.services.exchange import ImportPreview, PlanItem
+from opsdesk.services.exchange import bundles as exchange
+from opsdesk.services.exchange import keys
+from opsdesk.services.exchange.bundles import ImportPreview, PlanItem
+from opsdesk.services.registry import initiatives
 from opsdesk.ui import errors
 from opsdesk.ui.pages.base import PageContext
 

@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 from opsdesk.errors import ImportCancelled, OpsDeskError
 from opsdesk.ingest.detect import KINDS, LABELS, detect_kind
 from opsdesk.ingest.report import ImportReport
-from opsdesk.services import imports
-from opsdesk.services.context import Workspace
+from opsdesk.services.imports import runs
+from opsdesk.services.workspace import Workspace
 from opsdesk.ui.models.import_preview import make_model, preview_rows
 from opsdesk.ui.models.rows import SORT_ROLE
 from opsdesk.ui.tasks import Cancelled, TaskRunner, TaskState
@@ -47,7 +47,7 @@ class ImportWizard(QDialog):
         self.resize(1100, 700)
         self.ws, self.tasks = ws, tasks
         self.paths: list[Path] = []
-        self.plan: imports.ImportPlan | None = None
+        self.plan: runs.ImportPlan | None = None
         self.state: TaskState | None = None
         self.report: ImportReport | None = None
 
@@ -199,13 +199,13 @@ class ImportWizard(QDialog):
         paths = list(self.paths)
         self._busy(True, "Reading…")
 
-        def run(state: TaskState) -> imports.ImportPlan:
-            return imports.preview(self.ws, paths, kind, progress=state)
+        def run(state: TaskState) -> runs.ImportPlan:
+            return runs.preview(self.ws, paths, kind, progress=state)
 
         self.state = self.tasks.submit(run, on_done=self._previewed, on_error=self._failed,
                                        on_progress=self._on_progress)
 
-    def _previewed(self, plan: imports.ImportPlan) -> None:
+    def _previewed(self, plan: runs.ImportPlan) -> None:
         self._busy(False)
         self.plan = plan
         self.model.set_rows(preview_rows(plan.files, [o.status for o in plan.outcomes]))
@@ -236,7 +236,7 @@ class ImportWizard(QDialog):
         self._busy(True, "Importing…")
 
         def run(state: TaskState) -> ImportReport:
-            return imports.commit(self.ws, plan, accept_partial=accept, progress=state)
+            return runs.commit(self.ws, plan, accept_partial=accept, progress=state)
 
         self.state = self.tasks.submit(run, on_done=self._committed, on_error=self._failed,
                                        on_progress=self._on_progress)

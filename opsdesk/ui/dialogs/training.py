@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from opsdesk.domain.enums import Discipline
-from opsdesk.services.people import PersonDTO
+from opsdesk.services.registry.people import PersonDTO
 
 
 def _date(day: dt.date) -> QDateEdit:

@@ -10,9 +10,9 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from opsdesk.services.actions import ActionDTO
-from opsdesk.services.charter import MemberDTO
-from opsdesk.services.committee import AgendaItemDTO, MeetingDTO
+from opsdesk.services.committee.actions import ActionDTO
+from opsdesk.services.committee.charter import MemberDTO
+from opsdesk.services.committee.meetings import AgendaItemDTO, MeetingDTO
 
 Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1

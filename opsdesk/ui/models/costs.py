@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from opsdesk.services.allocation_rules import RuleDTO
-from opsdesk.services.costs import UNALLOCATED, LedgerRow
+from opsdesk.services.finance.allocation_rules import RuleDTO
+from opsdesk.services.finance.costs import UNALLOCATED, LedgerRow
 from opsdesk.ui.models.rows import Column, RowsModel
 
 

@@ -11,8 +11,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from opsdesk.services.people import PersonDTO
-from opsdesk.services.skills import SkillDTO, TrainingDTO
+from opsdesk.services.registry.people import PersonDTO
+from opsdesk.services.standards.skills import SkillDTO, TrainingDTO
 
 Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -11,8 +11,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from opsdesk.domain.enums import ConformanceStatus
-from opsdesk.services.conformance import Cell, ConformanceMatrix
-from opsdesk.services.standards import RequirementDTO, StandardDTO
+from opsdesk.services.standards.catalog import RequirementDTO, StandardDTO
+from opsdesk.services.standards.conformance import Cell, ConformanceMatrix
 
 Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1

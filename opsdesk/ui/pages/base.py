@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QTabWidget, QWidget
 
-from opsdesk.services.context import Workspace
+from opsdesk.services.workspace import Workspace
 from opsdesk.ui.actions import ActionRegistry
 from opsdesk.ui.tasks import TaskRunner
 

@@ -30,8 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from opsdesk.domain.enums import VOTING_ROLES, AgendaKind, MeetingStatus
-from opsdesk.services import actions, agenda, charter, committee, exports, gates, initiatives, people
-from opsdesk.services.committee import AgendaItemDTO, MeetingDTO
+from opsdesk.services.committee import actions, agenda, charter, exports, gates
+from opsdesk.services.committee import meetings as committee
+from opsdesk.services.committee.meetings import AgendaItemDTO, MeetingDTO
+from opsdesk.services.registry import initiatives, people
 from opsdesk.ui import errors
 from opsdesk.ui.dialogs.committee import ConflictDialog, ItemDialog, MeetingDialog, ProposalsDialog
 from opsdesk.ui.dialogs.decision import DecisionDialog

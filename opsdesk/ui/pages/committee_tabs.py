@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 
 from opsdesk.domain.committee import Charter
 from opsdesk.domain.enums import ActionStatus, CommitteeRole
-from opsdesk.services import actions, charter
-from opsdesk.services.actions import ActionDTO
-from opsdesk.services.charter import VOTING_RULES, CharterDTO
+from opsdesk.services.committee import actions, charter
+from opsdesk.services.committee.actions import ActionDTO
+from opsdesk.services.committee.charter import VOTING_RULES, CharterDTO
 from opsdesk.ui.models.committee import MEMBER_COLUMNS, ROW_ROLE, SORT_ROLE, RowsModel, action_columns
 from opsdesk.ui.pages.base import PageContext
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opsdesk.services import conformance, standards
+from opsdesk.services.standards import conformance
 from opsdesk.ui.models.standards import (
     SORT_ROLE,
     STATUS_STYLE,
@@ -153,7 +153,7 @@ class ConformanceMatrixTab(QWidget):
 
     def save_dialog(self, dialog) -> None:
         init, req, _cell = self._current_cell()
-        self._run(standards.record_conformance, init.code, req.id, dialog.values(), list(dialog.new_files),
+        self._run(conformance.record_conformance, init.code, req.id, dialog.values(), list(dialog.new_files),
                   done=lambda c: self.ctx.status(f"Recorded {c.status.label.lower()} for {c.initiative_code} "
                                                  f"on {c.standard_code} {c.requirement_code}"))
 

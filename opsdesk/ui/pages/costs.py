@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from opsdesk.errors import OpsDeskError, ValidationError
-from opsdesk.services import allocation_rules, costs
+from opsdesk.services.finance import allocation_rules, costs
 from opsdesk.ui.dialogs.allocation_rule import RuleDialog
 from opsdesk.ui.models.costs import ledger_model, money, rules_model
 from opsdesk.ui.models.rows import ROW_ROLE, SORT_ROLE

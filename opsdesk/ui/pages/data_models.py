@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from opsdesk.domain.enums import NodeKind
-from opsdesk.services import initiatives, metadata, workspace
-from opsdesk.services.context import Workspace
-from opsdesk.services.metadata import DataAssetDTO, LineageEdge, ModelDTO
+from opsdesk.services.registry import initiatives, metadata
+from opsdesk.services.registry.metadata import DataAssetDTO, LineageEdge, ModelDTO
+from opsdesk.services.workspace import Workspace, lifecycle
 from opsdesk.ui import errors
 from opsdesk.ui.dialogs.record_form import FormField, RecordForm
 from opsdesk.ui.models.records import Column, attr, haystack
@@ -54,7 +54,7 @@ class RegistryData:
 
 def load_registry(ws: Workspace) -> RegistryData:
     assets, models = metadata.list_assets(ws), metadata.list_models(ws)
-    return RegistryData(assets, models, metadata.lineage_graph(ws), workspace.info(ws).classification_scheme,
+    return RegistryData(assets, models, metadata.lineage_graph(ws), lifecycle.info(ws).classification_scheme,
                         initiatives.codes(ws), haystack(ASSET_COLUMNS, assets), haystack(MODEL_COLUMNS, models))
 
 

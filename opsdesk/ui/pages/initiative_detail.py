@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from opsdesk.analytics.rag import THRESHOLD_TEXT
-from opsdesk.services import dossier as dossier_service
-from opsdesk.services.dossier import Dossier
+from opsdesk.services.committee import dossier as dossier_service
+from opsdesk.services.committee.dossier import Dossier
 from opsdesk.ui.models.records import Column, attr
 from opsdesk.ui.pages.base import PageContext
 from opsdesk.ui.theme import RAG_COLOURS

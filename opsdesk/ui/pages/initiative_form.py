@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from opsdesk.domain.enums import Discipline, RiskTier, TeamRole
-from opsdesk.services import initiatives
-from opsdesk.services.context import Workspace
+from opsdesk.services.registry import initiatives
+from opsdesk.services.workspace import Workspace
 from opsdesk.ui.dialogs.record_form import CrossCheck, FormField, RecordForm, enum_choices, text_of
 from opsdesk.ui.dialogs.team import Candidate, TeamEditor
 from opsdesk.ui.dialogs.weights import WeightsEditor

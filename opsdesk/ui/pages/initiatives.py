@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QComboBox, QMessageBox, QSplitter, QVBoxLayout
 
 from opsdesk.analytics.rag import THRESHOLD_TEXT, spend_rag
 from opsdesk.domain.enums import STAGE_ORDER, Discipline, RiskTier, Stage
-from opsdesk.services import initiatives, objectives, people, workspace
-from opsdesk.services.context import Workspace
-from opsdesk.services.initiatives import InitiativeRow
+from opsdesk.services.registry import initiatives, objectives, people
+from opsdesk.services.registry.initiatives import InitiativeRow
+from opsdesk.services.workspace import Workspace, lifecycle
 from opsdesk.ui import errors
 from opsdesk.ui.dialogs.team import Candidate
 from opsdesk.ui.models.records import Column, attr, haystack
@@ -61,7 +61,7 @@ def load_register(ws: Workspace) -> RegisterData:
     candidates = tuple(Candidate(p.id, p.name, p.discipline.label)
                        for p in sorted(people.list_all(ws), key=lambda p: p.name.casefold()))
     return RegisterData(rows, [(o.code, o.title) for o in objectives.list_all(ws)],
-                        workspace.info(ws).classification_scheme, haystack(COLUMNS, rows), candidates)
+                        lifecycle.info(ws).classification_scheme, haystack(COLUMNS, rows), candidates)
 
 
 class InitiativesPage(Page):

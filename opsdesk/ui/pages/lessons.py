@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from opsdesk.domain.enums import STAGE_ORDER, Stage
-from opsdesk.services import initiatives, lessons
-from opsdesk.services.context import Workspace
-from opsdesk.services.lessons import LessonDTO
+from opsdesk.services.registry import initiatives, lessons
+from opsdesk.services.registry.lessons import LessonDTO
+from opsdesk.services.workspace import Workspace
 from opsdesk.ui import errors
 from opsdesk.ui.dialogs.record_form import FormField, RecordForm, enum_choices
 from opsdesk.ui.models.records import Column, attr

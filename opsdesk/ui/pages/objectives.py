@@ -8,9 +8,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
-from opsdesk.services import alignment as alignment_service
-from opsdesk.services import objectives
-from opsdesk.services.alignment import Alignment
+from opsdesk.services.registry import alignment as alignment_service
+from opsdesk.services.registry import objectives
+from opsdesk.services.registry.alignment import Alignment
 from opsdesk.ui import errors
 from opsdesk.ui.dialogs.record_form import FormField, RecordForm
 from opsdesk.ui.models.records import Column

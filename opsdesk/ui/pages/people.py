@@ -7,8 +7,8 @@ from typing import Any
 from PySide6.QtWidgets import QCheckBox, QTabWidget, QVBoxLayout, QWidget
 
 from opsdesk.domain.enums import CommitteeRole, Discipline
-from opsdesk.services import people
-from opsdesk.services.people import PersonDTO
+from opsdesk.services.registry import people
+from opsdesk.services.registry.people import PersonDTO
 from opsdesk.ui import errors
 from opsdesk.ui.dialogs.record_form import FormField, RecordForm, enum_choices
 from opsdesk.ui.models.records import Column, attr

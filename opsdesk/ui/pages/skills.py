@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 
 from opsdesk.analytics import skills as analytics
 from opsdesk.domain.enums import GOVERNING_DISCIPLINES
-from opsdesk.services import people, skills, skills_csv
-from opsdesk.services.context import Workspace
+from opsdesk.services.registry import people
+from opsdesk.services.standards import skills, skills_csv
+from opsdesk.services.workspace import Workspace
 from opsdesk.ui import errors
 from opsdesk.ui.models.skills import (
     HEAT,

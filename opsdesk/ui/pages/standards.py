@@ -27,8 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from opsdesk.domain.enums import StandardCategory, StandardStatus
-from opsdesk.services import allocation_standards, conformance, standard_library, standards
-from opsdesk.services.context import Workspace
+from opsdesk.services.finance import allocation_standards
+from opsdesk.services.standards import catalog, conformance
+from opsdesk.services.standards import library as standard_library
+from opsdesk.services.workspace import Workspace
 from opsdesk.ui import errors
 from opsdesk.ui.models.standards import (
     CATEGORY_LABELS,
@@ -45,7 +47,7 @@ from opsdesk.ui.pages.base import Page, PageContext
 class StandardsView:
     """What the page shows, loaded on the worker in one go."""
 
-    standards: list[standards.StandardDTO]
+    standards: list[catalog.StandardDTO]
     matrix: conformance.ConformanceMatrix
     percent: dict[str, Any]
     rules: list[allocation_standards.RuleMethod]
@@ -53,7 +55,7 @@ class StandardsView:
 
 
 def load_view(ws: Workspace) -> StandardsView:
-    stds = standards.list_standards(ws)
+    stds = catalog.list_standards(ws)
     m = conformance.matrix(ws, include_retired=True)
     adopted = conformance.matrix(ws)
     percent = dict(m.by_standard) | {k: v for k, v in adopted.by_standard.items() if v is not None}
@@ -190,7 +192,7 @@ class StandardsPage(Page):
             if proxy_row >= 0:
                 self.std_table.setRowHidden(proxy_row, hidden)
 
-    def selected_standard(self) -> standards.StandardDTO | None:
+    def selected_standard(self) -> catalog.StandardDTO | None:
         index = self.std_table.currentIndex()
         return index.data(ITEM_ROLE) if index.isValid() else None
 
@@ -261,14 +263,14 @@ class StandardsPage(Page):
             self.publish_new_version(s.id, label.strip())
 
     def publish_new_version(self, standard_id: int, label: str) -> None:
-        self._run(standards.publish_new_version, standard_id, label,
+        self._run(catalog.publish_new_version, standard_id, label,
                   done=lambda s: self.ctx.status(f"Published {s.code} {s.version_label}"))
 
     def _status_chosen(self) -> None:
         s = self.selected_standard()
         status = self.status_combo.currentData()
         if s is not None and status != s.status.value:
-            self._run(standards.update_standard, s.id, {"status": status})
+            self._run(catalog.update_standard, s.id, {"status": status})
 
     def _ask_requirement(self) -> None:
         s = self.selected_standard()
@@ -279,11 +281,11 @@ class StandardsPage(Page):
             return
         text, ok = QInputDialog.getMultiLineText(self, "Add requirement", "Requirement text:")
         if ok and text.strip():
-            self._run(standards.add_requirement, s.id, {"code": code, "text": text,
+            self._run(catalog.add_requirement, s.id, {"code": code, "text": text,
                                                         "stages": ["pilot", "expand", "production"]})
 
     def _save_requirement(self, requirement_id: int, field: str, value: str) -> None:
-        self._run(standards.update_requirement, requirement_id, {field: value})
+        self._run(catalog.update_requirement, requirement_id, {field: value})
 
     # --- loading ---------------------------------------------------------------------------------------------
 
@@ -323,7 +325,7 @@ def _category_label(c: StandardCategory) -> str:
     return CATEGORY_LABELS[c.value]
 
 
-def _methods_html(s: standards.StandardDTO, data: StandardsView) -> str:
+def _methods_html(s: catalog.StandardDTO, data: StandardsView) -> str:
     rules = [r for r in data.rules if r.standard_id == s.id]
     unlinked = [r for r in data.rules if r.standard_id is None]
     parts = [f"<p><b>Allocation rules implementing {s.code} {s.version_label}</b></p>"]

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from opsdesk.domain.enums import NodeKind
-from opsdesk.services.metadata import LineageEdge, LineageNode
+from opsdesk.services.registry.metadata import LineageEdge, LineageNode
 
 COLUMN_OF = {NodeKind.DATA_ASSET: 0, NodeKind.JOB: 1, NodeKind.MODEL: 2, NodeKind.INITIATIVE: 3}
 COLUMN_TITLES = ("Data assets", "Jobs", "Models", "Initiatives")

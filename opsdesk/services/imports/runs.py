@@ -1,0 +1,171 @@
+"""Import files: read and validate (preview), then commit everything in one transaction.
+
+A preview changes nothing. A commit writes one ImportBatch per file and points every stored row at it; a file
+whose exact bytes were imported before is skipped and the report says so. When anything was rejected nothing is
+committed, unless the caller explicitly accepts a partial import (the rejected rows are then left out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from opsdesk.domain.enums import ImportKind
+from opsdesk.errors import ImportCancelled
+from opsdesk.ingest.detect import read_path
+from opsdesk.ingest.report import STORED_ISSUES, FileOutcome, ImportReport, NoProgress, ParsedFile, Progress
+from opsdesk.services.imports import writers
+from opsdesk.store.models import ImportBatch
+from opsdesk.store.workspace import Workspace
+
+
+@dataclass
+class ImportPlan:
+    """Files read and checked against the workspace, ready to commit."""
+
+    files: list[ParsedFile] = field(default_factory=list)
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+    def report(self) -> ImportReport:
+        active = [p for p, o in zip(self.files, self.outcomes, strict=True) if o.status != "duplicate"]
+        return ImportReport(files=list(self.outcomes), rejected=[i for p in active for i in p.rejected],
+                            warnings=[i for p in active for i in p.warnings])
+
+    @property
+    def has_rejections(self) -> bool:
+        return any(p.rejected for p, o in zip(self.files, self.outcomes, strict=True) if o.status != "duplicate")
+
+
+def preview(ws: Workspace, paths: Sequence[str | Path], kind: ImportKind | str | None = None,
+            progress: Progress | None = None) -> ImportPlan:
+    """Read and validate every path; nothing is written."""
+    progress = progress or NoProgress()
+    wanted = ImportKind.parse(kind) if kind not in (None, "", "auto") else None
+    plan = ImportPlan()
+    seen: dict[tuple[ImportKind, str], str] = {}
+    for n, raw in enumerate(paths):
+        if progress.cancelled:
+            raise ImportCancelled("the import was cancelled; nothing was written")
+        path = Path(raw)
+        progress.progress(n, len(paths), f"Reading {path.name}…")
+        parsed = read_path(path, wanted)
+        with ws.read() as session:
+            writers.resolve(session, parsed)
+            outcome = FileOutcome(parsed.name, parsed.kind, parsed.sha256, parsed.accepted, len(parsed.rejected),
+                                  status="refused" if parsed.fatal else "preview")
+            if parsed.sha256:
+                previous = session.scalar(select(ImportBatch).where(ImportBatch.kind == parsed.kind,
+                                                                    ImportBatch.sha256 == parsed.sha256))
+                if previous is not None:
+                    outcome.status, outcome.batch_id = "duplicate", previous.id
+                    outcome.message = (f"already imported as batch {previous.id} ({previous.file_name}, "
+                                       f"{previous.imported_at:%Y-%m-%d %H:%M} UTC by {previous.actor}); "
+                                       "nothing to do")
+                elif (parsed.kind, parsed.sha256) in seen:
+                    outcome.status = "duplicate"
+                    outcome.message = f"the same content as {seen[(parsed.kind, parsed.sha256)]}; read once"
+                else:
+                    seen[(parsed.kind, parsed.sha256)] = parsed.name
+        plan.files.append(parsed)
+        plan.outcomes.append(outcome)
+    progress.progress(len(paths), len(paths), "Read")
+    return plan
+
+
+def commit(ws: Workspace, plan: ImportPlan, *, accept_partial: bool = False,
+           progress: Progress | None = None) -> ImportReport:
+    """Write the plan in one transaction. Returns the report; ``committed`` says whether anything was written."""
+    progress = progress or NoProgress()
+    report = plan.report()
+    todo = [(p, o) for p, o in zip(plan.files, plan.outcomes, strict=True)
+            if o.status == "preview" and p.accepted > 0]
+    if plan.has_rejections and not accept_partial:
+        report.message = (f"{len(report.rejected)} rejections (rows, or whole files), so nothing was imported; "
+                          "correct the file, or import without the rejected rows")
+        for o in report.files:
+            if o.status == "preview":
+                o.status = "refused"
+        return report
+    if not todo:
+        dupes = [o for o in report.files if o.status == "duplicate"]
+        report.message = ("every file was imported before; nothing changed" if dupes and len(dupes) == len(report.files)
+                          else "nothing to import")
+        return report
+    total = sum(p.accepted for p, _o in todo)
+    done = 0
+    with ws.write("import") as tx:
+        for parsed, outcome in todo:
+            if progress.cancelled:
+                raise ImportCancelled("the import was cancelled; nothing was written")
+            batch = ImportBatch(kind=parsed.kind, file_name=parsed.name[:500], sha256=parsed.sha256,
+                                accepted=parsed.accepted, rejected=len(parsed.rejected), imported_at=ws.clock(),
+                                actor=ws.actor, report=_stored_report(parsed))
+            tx.add(batch, "import_batch")
+
+            def step(n: int, parsed: ParsedFile = parsed, base: int = done) -> None:
+                if progress.cancelled:
+                    raise ImportCancelled("the import was cancelled; nothing was written")
+                progress.progress(base + n, total, f"Writing {parsed.name}…")
+
+            summary = writers.write(tx, parsed, batch.id, step)
+            tx.audit("import", "import_batch", batch.id, None,
+                     {"kind": parsed.kind.value, "file": parsed.name, "sha256": parsed.sha256,
+                      "accepted": parsed.accepted, "rejected": len(parsed.rejected), **summary})
+            outcome.batch_id, outcome.status = batch.id, "committed"
+            outcome.message = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items() if v)
+            done += parsed.accepted
+        progress.progress(total, total, "Committing…")
+    report.committed = True
+    for outcome in report.files:
+        if outcome.status == "preview":  # nothing in it could be imported
+            outcome.status, outcome.message = "refused", outcome.message or "nothing in this file could be imported"
+    skipped = len(report.rejected)
+    report.message = (f"imported {report.accepted} {_plural(report.accepted, 'row')} from {len(todo)} "
+                      f"{_plural(len(todo), 'file')}"
+                      + (f"; {skipped} {_plural(skipped, 'rejection')} left out" if skipped else ""))
+    return report
+
+
+def import_paths(ws: Workspace, paths: Sequence[str | Path], *, kind: ImportKind | str | None = None,
+                 dry_run: bool = False, accept_partial: bool = False,
+                 progress: Progress | None = None) -> ImportReport:
+    """Preview, then (unless ``dry_run``) commit: what the CLI does."""
+    plan = preview(ws, paths, kind, progress)
+    if dry_run:
+        report = plan.report()
+        report.dry_run = True
+        report.message = "dry run: nothing was written"
+        return report
+    return commit(ws, plan, accept_partial=accept_partial, progress=progress)
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
+def _stored_report(parsed: ParsedFile) -> dict[str, object]:
+    return {"rejected_count": len(parsed.rejected), "warning_count": len(parsed.warnings),
+            "rejected": [i.to_json() for i in parsed.rejected[:STORED_ISSUES]],
+            "warnings": [i.to_json() for i in parsed.warnings[:STORED_ISSUES]]}
+
+
+@dataclass(frozen=True)
+class BatchDTO:
+    id: int
+    kind: ImportKind
+    file_name: str
+    sha256: str
+    accepted: int
+    rejected: int
+    imported_at: object
+    actor: str
+
+
+def list_batches(ws: Workspace) -> list[BatchDTO]:
+    from opsdesk.store import records
+
+    with ws.read() as s:
+        return [records.to_dto(BatchDTO, b) for b in s.scalars(select(ImportBatch).order_by(ImportBatch.id))]

@@ -1,0 +1,272 @@
+"""How each kind of validated import is checked against the workspace and stored, pointing at its batch.
+
+Metric points go through the raw driver (``queries.bulk_upsert_points``); register records (series, models,
+assets, jobs, links) through the session so each creation is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from opsdesk.domain.enums import Direction, ImportKind, LineageKind, NodeKind, OpsDiscipline, SubjectKind
+from opsdesk.ingest.gx import QualityData
+from opsdesk.ingest.metrics_table import MetricsData, SeriesKey
+from opsdesk.ingest.mlflow_store import MlflowData, params_of
+from opsdesk.ingest.openlineage import DatasetRef, LineageData
+from opsdesk.ingest.report import ParsedFile
+from opsdesk.store import queries
+from opsdesk.store.models import CostRecord, DataAsset, Initiative, Job, LineageLink, MetricSeries, Model
+from opsdesk.store.workspace import Tx
+
+CHUNK = 100_000
+Step = Callable[[int], None]
+QUALITY_SERIES = "Data quality score"
+
+
+def guess_discipline(name: str, unit: str) -> OpsDiscipline:
+    text = f"{name} {unit}".lower()
+    if any(w in text for w in ("cost", "spend", "usd", "eur", "gbp", "budget", "$")):
+        return OpsDiscipline.FINOPS
+    if any(w in text for w in ("model", "auc", "f1", "drift", "latency", "accuracy", "loss", "precision",
+                               "recall", "inference", "prediction", "deploy")):
+        return OpsDiscipline.MLOPS
+    return OpsDiscipline.DATAOPS
+
+
+# --- checks against the workspace (preview) -----------------------------------------------------------------
+
+def resolve(session: Session, parsed: ParsedFile) -> None:
+    """Reject rows that the workspace cannot take (unknown initiative, a unit that contradicts the series)."""
+    if parsed.kind is ImportKind.METRICS and isinstance(parsed.data, MetricsData):
+        _resolve_metrics(session, parsed, parsed.data)
+
+
+def _resolve_metrics(session: Session, parsed: ParsedFile, data: MetricsData) -> None:
+    codes = dict(session.execute(select(Initiative.code, Initiative.id)).all())
+    bad_keys: dict[int, tuple[str, str]] = {}
+    first_unit: dict[tuple[str, str], str] = {}
+    order: list[int] = np.unique(data.key_idx, return_index=True)[1].tolist() if len(data.key_idx) else []
+    first_row = {int(data.key_idx[j]): int(j) for j in order}
+    for i, key in sorted(enumerate(data.keys), key=lambda ik: first_row.get(ik[0], 0)):
+        if key.initiative and key.initiative not in codes:
+            bad_keys[i] = ("initiative", f"the initiative {key.initiative} does not exist in this workspace")
+            continue
+        if key.discipline:
+            try:
+                OpsDiscipline.parse(key.discipline)
+            except ValueError:
+                bad_keys[i] = ("discipline", f"'{key.discipline}' is not dataops, mlops or finops")
+                continue
+        existing = _find_series(session, key, codes)
+        if existing is not None and key.unit and existing.unit and existing.unit != key.unit:
+            bad_keys[i] = ("unit", f"the series '{key.name}' is measured in '{existing.unit}', not '{key.unit}'")
+            continue
+        if existing is None and key.unit:  # a new series: the first unit given in the file sets it
+            unit = first_unit.setdefault((key.initiative, key.name), key.unit)
+            if unit != key.unit:
+                bad_keys[i] = ("unit", f"the series '{key.name}' is given in '{unit}' earlier in this file, "
+                                       f"not '{key.unit}'")
+    if not bad_keys:
+        return
+    bad = np.isin(data.key_idx, np.fromiter(bad_keys, dtype=np.int64))
+    for j in np.flatnonzero(bad):
+        column, reason = bad_keys[int(data.key_idx[j])]
+        parsed.reject(int(data.lines[j]), column, reason)
+    parsed.rejected.sort(key=lambda i: (i.line or 0))
+    keep = ~bad
+    data.lines, data.ts, data.values, data.key_idx = (data.lines[keep], data.ts[keep], data.values[keep],
+                                                      data.key_idx[keep])
+    parsed.accepted = int(keep.sum())
+
+
+def _find_series(session: Session, key: SeriesKey, codes: dict[str, int]) -> MetricSeries | None:
+    if key.initiative:
+        kind, subject = SubjectKind.INITIATIVE, codes.get(key.initiative)
+    else:
+        kind, subject = SubjectKind.PORTFOLIO, None
+    stmt = select(MetricSeries).where(MetricSeries.subject_kind == kind, MetricSeries.name == key.name)
+    stmt = stmt.where(MetricSeries.subject_id.is_(None) if subject is None else MetricSeries.subject_id == subject)
+    return session.scalar(stmt)
+
+
+# --- writing (commit) -----------------------------------------------------------------------------------------
+
+def write(tx: Tx, parsed: ParsedFile, batch_id: int, step: Step) -> dict[str, int]:
+    writer = {ImportKind.METRICS: _write_metrics, ImportKind.FOCUS: _write_focus, ImportKind.MLFLOW: _write_mlflow,
+              ImportKind.OPENLINEAGE: _write_lineage, ImportKind.GX: _write_quality}[parsed.kind]
+    return writer(tx, parsed.data, batch_id, step)
+
+
+def _points(tx: Tx, sids: np.ndarray, ts: np.ndarray, values: np.ndarray, batch_id: int, step: Step) -> int:
+    conn = tx.session.connection()
+    n = 0
+    for start in range(0, len(ts), CHUNK):
+        sl = slice(start, start + CHUNK)
+        n += queries.bulk_upsert_point_columns(conn, sids[sl].tolist(), ts[sl].tolist(), values[sl].tolist(),
+                                               batch_id)
+        step(n)
+    return n
+
+
+def _series(tx: Tx, *, name: str, unit: str, discipline: OpsDiscipline, kind: SubjectKind, subject: int | None,
+            initiative_id: int | None, description: str = "") -> tuple[int, bool]:
+    stmt = select(MetricSeries).where(MetricSeries.subject_kind == kind, MetricSeries.name == name)
+    stmt = stmt.where(MetricSeries.subject_id.is_(None) if subject is None else MetricSeries.subject_id == subject)
+    found = tx.session.scalar(stmt)
+    if found is not None:
+        return found.id, False
+    series = MetricSeries(discipline=discipline, name=name, unit=unit, direction=Direction.HIGHER_IS_BETTER,
+                          subject_kind=kind, subject_id=subject, initiative_id=initiative_id,
+                          description=description)
+    tx.add(series, "metric_series", key=f"{kind.value}:{subject}:{name}", note="created by an import")
+    return series.id, True
+
+
+def _write_metrics(tx: Tx, data: MetricsData, batch_id: int, step: Step) -> dict[str, int]:
+    codes = dict(tx.session.execute(select(Initiative.code, Initiative.id)).all())
+    ids = np.zeros(len(data.keys), dtype=np.int64)
+    created = 0
+    for i, key in enumerate(data.keys):
+        init_id = codes.get(key.initiative) if key.initiative else None
+        discipline = OpsDiscipline.parse(key.discipline) if key.discipline else guess_discipline(key.name, key.unit)
+        ids[i], new = _series(tx, name=key.name, unit=key.unit, discipline=discipline,
+                              kind=SubjectKind.INITIATIVE if init_id else SubjectKind.PORTFOLIO, subject=init_id,
+                              initiative_id=init_id)
+        created += new
+    points = _points(tx, ids[data.key_idx], data.ts, data.values, batch_id, step)
+    return {"points": points, "series_created": created}
+
+
+def _write_focus(tx: Tx, data: Any, batch_id: int, step: Step) -> dict[str, int]:
+    from opsdesk.services.finance import costs
+
+    rows = [{**r, "batch_id": batch_id} for r in data.rows]
+    for start in range(0, len(rows), 5000):
+        tx.session.execute(insert(CostRecord), rows[start:start + 5000])
+        step(min(start + 5000, len(rows)))
+    summary = costs.apply_rules_tx(tx, note="after importing a FOCUS export")
+    return {"cost_records": len(rows), "allocated_records": summary["allocated_records"]}
+
+
+def _write_mlflow(tx: Tx, data: MlflowData, batch_id: int, step: Step) -> dict[str, int]:
+    runs = {r.run_id: r for r in data.runs}
+    registered = {v.run_id for v in data.versions}
+    targets: list[tuple[str, str, Any, Any]] = [(v.model, v.version, runs.get(v.run_id), v) for v in data.versions]
+    targets += [(r.experiment, f"run {r.run_id[:8]}", r, None) for r in data.runs if r.run_id not in registered]
+    models = series_created = points = 0
+    for name, label, run, version in targets:
+        model = tx.session.scalar(select(Model).where(Model.name == name[:300], Model.version_label == label[:80]))
+        values = {"registry_source": (f"mlflow:models:/{name}/{label}" if version else
+                                      f"mlflow:runs:/{run.run_id}")[:500],
+                  "aliases": list(version.aliases) if version else [], "params": params_of(run, version),
+                  "owner": (run.tags.get("owner") or run.user) if run else "",
+                  "framework": (run.tags.get("framework") or run.tags.get("mlflow.source.type", "")) if run else "",
+                  "batch_id": batch_id}
+        if model is None:
+            model = Model(name=name[:300], version_label=label[:80], **values)
+            tx.add(model, "model", key=f"{name}:{label}", note="from MLflow")
+            models += 1
+        else:
+            tx.update(model, "model", values, key=f"{name}:{label}", note="from MLflow")
+        if run is None:
+            continue
+        for key, history in sorted(run.metrics.items()):
+            if not history:
+                continue
+            sid, new = _series(tx, name=key, unit="", discipline=OpsDiscipline.MLOPS, kind=SubjectKind.MODEL,
+                               subject=model.id, initiative_id=model.initiative_id,
+                               description=f"MLflow metric of run {run.name or run.run_id}")
+            series_created += new
+            ts = np.fromiter((p[0] // 1000 for p in history), dtype=np.int64, count=len(history))
+            vals = np.fromiter((p[2] for p in history), dtype=np.float64, count=len(history))
+            points += _points(tx, np.full(len(ts), sid, dtype=np.int64), ts, vals, batch_id, lambda _n: None)
+        step(points)
+    return {"models_created": models, "series_created": series_created, "points": points}
+
+
+def _asset(tx: Tx, ref: DatasetRef, batch_id: int, created: list[int]) -> DataAsset:
+    asset = tx.session.scalar(select(DataAsset).where(DataAsset.namespace == ref.namespace[:300],
+                                                      DataAsset.name == ref.name[:300]))
+    if asset is None:
+        asset = tx.session.scalar(select(DataAsset).where(DataAsset.name == ref.name[:300]))
+        if asset is not None and asset.namespace and ref.namespace and asset.namespace != ref.namespace:
+            full = f"{ref.namespace}/{ref.name}"[:300]
+            asset = tx.session.scalar(select(DataAsset).where(DataAsset.name == full))
+            name = full
+        else:
+            name = ref.name[:300]
+        if asset is None:
+            asset = DataAsset(name=name, namespace=ref.namespace[:300], owner=ref.owner[:200],
+                              source_system=ref.namespace[:200], description=ref.description, batch_id=batch_id)
+            tx.add(asset, "data_asset", key=name, note="seen in OpenLineage events")
+            created.append(asset.id)
+    return asset
+
+
+def _link(tx: Tx, source: tuple[NodeKind, int], target: tuple[NodeKind, int], kind: LineageKind, job: str,
+          batch_id: int) -> bool:
+    exists = tx.session.scalar(select(LineageLink.id).where(
+        LineageLink.source_kind == source[0], LineageLink.source_id == source[1],
+        LineageLink.target_kind == target[0], LineageLink.target_id == target[1], LineageLink.kind == kind))
+    if exists is not None:
+        return False
+    tx.add(LineageLink(source_kind=source[0], source_id=source[1], target_kind=target[0], target_id=target[1],
+                       kind=kind, job_name=job[:300], batch_id=batch_id), "lineage_link",
+           key=f"{source[0].value}:{source[1]}->{target[0].value}:{target[1]}")
+    return True
+
+
+def _write_lineage(tx: Tx, data: LineageData, batch_id: int, step: Step) -> dict[str, int]:
+    assets: list[int] = []
+    jobs = links = 0
+    models = {name: ident for ident, name in tx.session.execute(select(Model.id, Model.name))}
+    for n, ev in enumerate(sorted(data.events, key=lambda e: e.event_time), start=1):
+        job = tx.session.scalar(select(Job).where(Job.namespace == ev.job_namespace[:300],
+                                                  Job.name == ev.job_name[:300]))
+        state = {"last_run_state": ev.event_type, "last_run_at": ev.event_time, "batch_id": batch_id}
+        if ev.job_description:
+            state["facets"] = {"description": ev.job_description}
+        if job is None:
+            job = Job(namespace=ev.job_namespace[:300], name=ev.job_name[:300], **state)
+            tx.add(job, "job", key=f"{ev.job_namespace}/{ev.job_name}", note="seen in OpenLineage events")
+            jobs += 1
+        else:
+            tx.session.flush()
+            for k, v in state.items():
+                setattr(job, k, v)
+        for ref in ev.inputs:
+            asset = _asset(tx, ref, batch_id, assets)
+            links += _link(tx, (NodeKind.DATA_ASSET, asset.id), (NodeKind.JOB, job.id), LineageKind.USED_BY,
+                           ev.job_name, batch_id)
+        for ref in ev.outputs:
+            if ref.name in models:
+                links += _link(tx, (NodeKind.JOB, job.id), (NodeKind.MODEL, models[ref.name]), LineageKind.PRODUCES,
+                               ev.job_name, batch_id)
+                continue
+            asset = _asset(tx, ref, batch_id, assets)
+            links += _link(tx, (NodeKind.JOB, job.id), (NodeKind.DATA_ASSET, asset.id), LineageKind.PRODUCES,
+                           ev.job_name, batch_id)
+        step(n)
+    tx.session.flush()
+    return {"jobs_created": jobs, "assets_created": len(assets), "links_created": links}
+
+
+def _write_quality(tx: Tx, data: QualityData, batch_id: int, step: Step) -> dict[str, int]:
+    created_assets: list[int] = []
+    series_created = 0
+    rows: list[tuple[int, int, float]] = []
+    for p in data.points:
+        asset = _asset(tx, DatasetRef("", p.asset), batch_id, created_assets)
+        sid, new = _series(tx, name=QUALITY_SERIES, unit="%", discipline=OpsDiscipline.DATAOPS,
+                           kind=SubjectKind.DATA_ASSET, subject=asset.id, initiative_id=None,
+                           description="Share of Great Expectations expectations met")
+        series_created += new
+        rows.append((sid, int(p.at.timestamp()), p.score))
+    arr = np.asarray(rows, dtype=np.float64).reshape(-1, 3)
+    n = _points(tx, arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2], batch_id, step)
+    return {"points": n, "assets_created": len(created_assets), "series_created": series_created}

@@ -1,0 +1,73 @@
+"""People: committee members, initiative teams, owners."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from opsdesk.domain.enums import CommitteeRole, Discipline
+from opsdesk.domain.rules import EMAIL
+from opsdesk.domain.validation import Field
+from opsdesk.store import records
+from opsdesk.store.models import Person
+from opsdesk.store.workspace import Workspace
+
+ENTITY = "person"
+SCHEMA = (
+    Field("name", required=True),
+    Field("email", required=True, pattern=EMAIL, pattern_hint="an e-mail address"),
+    Field("unit"),
+    Field("discipline", kind="enum", enum=Discipline, required=True),
+    Field("committee_role", kind="enum", enum=CommitteeRole, default=CommitteeRole.NONE),
+    Field("active", kind="bool", default=True),
+)
+
+
+@dataclass(frozen=True)
+class PersonDTO:
+    id: int
+    name: str
+    email: str
+    unit: str
+    discipline: Discipline
+    committee_role: CommitteeRole
+    active: bool
+    version: int
+
+
+def create(ws: Workspace, values: Mapping[str, Any]) -> PersonDTO:
+    values = {k: v for k, v in values.items()}
+    if "email" in values and isinstance(values["email"], str):
+        values["email"] = values["email"].strip().lower()
+    with ws.write() as tx:
+        obj = records.create(tx, Person, ENTITY, SCHEMA, values, unique=("email",))
+        return records.to_dto(PersonDTO, obj)
+
+
+def update(ws: Workspace, person_id: int, changes: Mapping[str, Any],
+           expected_version: int | None = None) -> PersonDTO:
+    with ws.write() as tx:
+        obj = records.get_by(tx.session, Person, ENTITY, id=person_id)
+        records.update(tx, obj, ENTITY, SCHEMA, changes, unique=("email",), expected_version=expected_version)
+        return records.to_dto(PersonDTO, obj)
+
+
+def deactivate(ws: Workspace, person_id: int) -> PersonDTO:
+    """People are never deleted (votes and decisions refer to them); they leave by becoming inactive."""
+    return update(ws, person_id, {"active": False})
+
+
+def get(ws: Workspace, person_id: int) -> PersonDTO:
+    with ws.read() as s:
+        return records.to_dto(PersonDTO, records.get_by(s, Person, ENTITY, id=person_id))
+
+
+def list_all(ws: Workspace, *, include_inactive: bool = False) -> list[PersonDTO]:
+    with ws.read() as s:
+        stmt = select(Person).order_by(Person.name)
+        if not include_inactive:
+            stmt = stmt.where(Person.active.is_(True))
+        return [records.to_dto(PersonDTO, p) for p in s.scalars(stmt)]

@@ -1,0 +1,177 @@
+"""The hash-chained audit log: append inside the caller's transaction, verify the whole chain, read history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session
+
+from opsdesk.store import queries
+from opsdesk.store.models import AuditEvent
+
+
+class Workspace(Protocol):
+    """What the readers below need of the open workspace (``opsdesk.store.workspace.Workspace``); a protocol, so
+    the chain does not import the workspace that appends to it."""
+
+    @property
+    def engine(self) -> Any: ...
+
+    def read(self) -> AbstractContextManager[Session]: ...
+
+GENESIS = "0" * 64
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.isoformat(timespec="seconds") + "Z"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, bytes):
+        return hashlib.sha256(value).hexdigest()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def snapshot(obj: Any) -> dict[str, Any]:
+    """The column values of a mapped object as JSON-safe data (binary content as its SHA-256)."""
+    mapper = inspect(obj).mapper
+    return {attr.key: jsonable(getattr(obj, attr.key)) for attr in mapper.column_attrs}
+
+
+def event_hash(
+    *, seq: int, at: str, actor: str, action: str, entity: str, entity_id: str,
+    before: Any, after: Any, note: str, prev_hash: str,
+) -> str:
+    canonical = json.dumps(
+        {"seq": seq, "at": at, "actor": actor, "action": action, "entity": entity, "entity_id": entity_id,
+         "before": before, "after": after, "note": note, "prev_hash": prev_hash},
+        sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def append(
+    session: Session, *, at: dt.datetime, actor: str, action: str, entity: str, entity_id: object,
+    before: Any = None, after: Any = None, note: str = "",
+) -> AuditEvent:
+    """Append one event after the current last one, holding the chain's lock until the transaction ends."""
+    queries.lock_audit_chain(session.connection())
+    last = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    before, after = jsonable(before), jsonable(after)
+    at = at.astimezone(dt.UTC).replace(microsecond=0)
+    digest = event_hash(seq=seq, at=jsonable(at), actor=actor, action=action, entity=entity,
+                        entity_id=str(entity_id), before=before, after=after, note=note, prev_hash=prev)
+    event = AuditEvent(seq=seq, at=at, actor=actor, action=action, entity=entity, entity_id=str(entity_id),
+                       before=before, after=after, prev_hash=prev, hash=digest, note=note)
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    events: int
+    broken_seq: int | None
+    reason: str
+    integrity: str
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None and self.integrity == "ok"
+
+
+def verify_chain(session: Session) -> tuple[int, int | None, str]:
+    """Recompute every hash. Returns (events checked, first bad sequence number or None, reason)."""
+    prev = GENESIS
+    expected_seq = 1
+    count = 0
+    rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars()
+    for ev in rows:
+        count += 1
+        if ev.seq != expected_seq:
+            return count, expected_seq, f"event {expected_seq} is missing (next is {ev.seq})"
+        if ev.prev_hash != prev:
+            return count, ev.seq, f"event {ev.seq} does not link to the event before it"
+        digest = event_hash(seq=ev.seq, at=jsonable(ev.at), actor=ev.actor, action=ev.action, entity=ev.entity,
+                            entity_id=ev.entity_id, before=ev.before, after=ev.after, note=ev.note,
+                            prev_hash=ev.prev_hash)
+        if digest != ev.hash:
+            return count, ev.seq, f"event {ev.seq} was altered after it was written (hash mismatch)"
+        prev = ev.hash
+        expected_seq += 1
+    return count, None, "chain intact"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: dt.datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    before: Any
+    after: Any
+    note: str
+
+    def changes(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) for every field that differs."""
+        b = self.before or {}
+        a = self.after or {}
+        keys = sorted(set(b) | set(a))
+        return [(k, b.get(k), a.get(k)) for k in keys if b.get(k) != a.get(k)]
+
+
+def _entry(ev: AuditEvent) -> AuditEntry:
+    return AuditEntry(ev.seq, ev.at, ev.actor, ev.action, ev.entity, ev.entity_id, ev.before, ev.after, ev.note)
+
+
+def history(ws: Workspace, entity: str, entity_id: object, limit: int = 500) -> list[AuditEntry]:
+    """The record's audit events, newest first."""
+    with ws.read() as s:
+        rows = s.execute(
+            select(AuditEvent).where(AuditEvent.entity == entity, AuditEvent.entity_id == str(entity_id))
+            .order_by(AuditEvent.seq.desc()).limit(limit)
+        ).scalars()
+        return [_entry(e) for e in rows]
+
+
+def recent(ws: Workspace, limit: int = 100) -> list[AuditEntry]:
+    with ws.read() as s:
+        rows = s.execute(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)).scalars()
+        return [_entry(e) for e in rows]
+
+
+def count(ws: Workspace) -> int:
+    with ws.read() as s:
+        return s.scalar(select(func.count()).select_from(AuditEvent)) or 0
+
+
+def verify(ws: Workspace) -> ChainReport:
+    """Recompute the audit chain and run the engine's integrity check."""
+    with ws.read() as s:
+        n, bad, reason = verify_chain(s)
+        integrity = "ok"
+        if ws.engine.dialect.name == "sqlite":
+            rows = [r[0] for r in s.connection().exec_driver_sql("PRAGMA integrity_check").fetchall()]
+            integrity = "ok" if rows == ["ok"] else "; ".join(rows[:5])
+    return ChainReport(n, bad, reason, integrity)

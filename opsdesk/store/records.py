@@ -1,0 +1,100 @@
+"""The shared shape of create/update/delete for register records, so each service states only its rules."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
+
+from opsdesk.domain.validation import Field, clean
+from opsdesk.errors import ConflictError, NotFoundError, ValidationError
+from opsdesk.store.models import AuditEvent
+from opsdesk.store.workspace import Tx
+
+M = TypeVar("M")
+D = TypeVar("D")
+
+
+def to_dto(dto_cls: type[D], obj: Any, **extra: Any) -> D:
+    """Build a DTO dataclass from the attributes of ``obj`` with the same names (plus ``extra``)."""
+    values = {}
+    for f in dataclasses.fields(dto_cls):  # type: ignore[arg-type]
+        if f.name in extra:
+            values[f.name] = extra[f.name]
+        elif hasattr(obj, f.name):
+            values[f.name] = getattr(obj, f.name)
+    return dto_cls(**values)
+
+
+def get_by(session: Session, model: type[M], entity: str, **where: Any) -> M:
+    stmt = select(model)
+    for name, value in where.items():
+        stmt = stmt.where(getattr(model, name) == value)
+    obj = session.scalar(stmt)
+    if obj is None:
+        raise NotFoundError(entity, next(iter(where.values())))
+    return obj
+
+
+def ensure_unique(session: Session, model: type[Any], field: str, value: Any, entity: str,
+                  exclude_id: int | None = None) -> None:
+    stmt = select(model).where(getattr(model, field) == value)
+    existing = session.scalar(stmt)
+    if existing is not None and existing.id != exclude_id:
+        raise ValidationError(field, f"'{value}' is already used by another {entity}", entity=entity)
+
+
+def check_version(obj: Any, expected: int | None, entity: str) -> None:
+    """Optimistic concurrency: refuse a save based on a version someone else has since replaced, and say what
+    the other person changed (from the audit trail)."""
+    if expected is None or getattr(obj, "version", expected) == expected:
+        return
+    key = getattr(obj, "code", None) or obj.id
+    session = object_session(obj)
+    changes: list[str] = []
+    if session is not None:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.entity == entity,
+                                                          AuditEvent.entity_id == str(key))
+                                 .order_by(AuditEvent.seq.desc()).limit(50))
+        for ev in events:
+            after = ev.after or {}
+            if int(after.get("version", 0) or 0) <= expected:
+                break
+            before = ev.before or {}
+            diffs = [f"{k}: {before.get(k)!r} → {after.get(k)!r}" for k in sorted(after)
+                     if k != "version" and before.get(k) != after.get(k)]
+            changes.append(f"{ev.actor} at {ev.at:%Y-%m-%d %H:%M} UTC changed " + ("; ".join(diffs) or "it"))
+    detail = (" — " + " | ".join(reversed(changes))) if changes else ""
+    raise ConflictError(
+        f"{entity} {key} was changed by someone else since you opened it (your version {expected}, now "
+        f"{obj.version}){detail}. Nothing of yours was saved; reload it and apply your change again"
+    )
+
+
+def create(tx: Tx, model: type[M], entity: str, schema: tuple[Field, ...], values: Mapping[str, Any],
+           *, unique: tuple[str, ...] = (), rules: Callable[[dict[str, Any]], None] | None = None,
+           extra: Mapping[str, Any] | None = None) -> M:
+    cleaned = clean(schema, values)
+    for name in unique:
+        ensure_unique(tx.session, model, name, cleaned[name], entity)
+    if rules:
+        rules(cleaned)
+    obj = model(**cleaned, **(extra or {}))
+    return tx.add(obj, entity)
+
+
+def update(tx: Tx, obj: M, entity: str, schema: tuple[Field, ...], changes: Mapping[str, Any],
+           *, unique: tuple[str, ...] = (), expected_version: int | None = None,
+           rules: Callable[[dict[str, Any]], None] | None = None) -> bool:
+    check_version(obj, expected_version, entity)
+    cleaned = clean(schema, changes, partial=True)
+    for name in unique:
+        if name in cleaned:
+            ensure_unique(tx.session, type(obj), name, cleaned[name], entity, exclude_id=obj.id)  # type: ignore[attr-defined]
+    if rules:
+        merged = {f.name: getattr(obj, f.name) for f in schema} | cleaned
+        rules(merged)
+    return tx.update(obj, entity, cleaned)
