@@ -31,6 +31,7 @@ $(DEMO): | $(VENV)/.installed
 
 demo: $(DEMO)
 
+# opsdesk itself checks Qt's xcb plugin before Qt loads and names any missing package (then: sudo make system-deps)
 run: $(VENV)/.installed $(DEMO)
 	$(BIN)/opsdesk --workspace $(DEMO)
 
@@ -59,9 +60,15 @@ dist-portable: $(VENV)/.installed-build
 dist-check: $(VENV)/.installed-build
 	packaging/dist_check.sh $(BIN)
 
-# Qt's runtime libraries on Debian/Ubuntu (already present on most desktops).
-system-deps:
-	apt-get install -y libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0
+# Qt's runtime libraries on Debian/Ubuntu: the README's list, then whatever `ldd` on Qt's xcb plugin still
+# reports missing (opsdesk.ui.platform_check names the Debian package of each).
+QT_PACKAGES := libegl1 libgl1 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0 \
+	libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
+	libxcb-shape0 libxcb-sync1 libxcb-xfixes0 libxcb-xkb1
+system-deps: $(VENV)/.installed
+	apt-get install -y $(QT_PACKAGES)
+	@missing="$$($(BIN)/python -m opsdesk.ui.platform_check)"; \
+	if [ -n "$$missing" ]; then apt-get install -y $$missing; fi
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ap.add_argument("key", help="library key or code, e.g. nist-ai-rmf-1.0")
     ap.add_argument("--draft", action="store_true", help="adopt it as a draft (not applied yet)")
 
-    cp = _sub(sub, "conformance", "conformance per initiative and requirement, % and gate readiness",
+    cp = _sub(sub, "conformance", "conformance per initiative and requirement, %% and gate readiness",
               cmd_conformance)
     cp.add_argument("--initiative", metavar="CODE", help="only this initiative")
     _as_of(cp)

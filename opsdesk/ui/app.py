@@ -10,12 +10,16 @@ _log = logging.getLogger("opsdesk.ui.app")
 
 
 def display_problem() -> str | None:
-    """Why Qt cannot show a window here, or None. Checked before Qt is imported, so Qt never aborts."""
-    if os.environ.get("QT_QPA_PLATFORM"):
-        return None
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    """Why Qt cannot show a window here, or None. Checked before Qt is imported, so Qt never aborts: no display at
+    all, or system libraries that Qt's xcb plugin needs and cannot find (named with their Debian packages)."""
+    from opsdesk.ui import platform_check
+
+    if not os.environ.get("QT_QPA_PLATFORM") and sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         return ("no display: neither DISPLAY nor WAYLAND_DISPLAY is set (run it on a desktop, or set "
                 "QT_QPA_PLATFORM=offscreen for a headless run)")
+    if platform_check.uses_xcb():
+        return platform_check.problem()
     return None
 
 

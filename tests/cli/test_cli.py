@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def opsdesk(*args: str, env: dict[str, str] | None = None, check: bool = False) -> subprocess.CompletedProcess[str]:
     full_env = os.environ | {"QT_QPA_PLATFORM": "offscreen"} | (env or {})
@@ -97,6 +99,10 @@ def test_screenshots_of_every_page(demo_path: Path, tmp_path: Path):
     assert {"initiative_detail.png", "initiative_history.png"} <= names
     header = (shots / "initiative_detail.png").read_bytes()[16:24]
     assert (int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big")) == (1440, 900)
+    by_content: dict[bytes, list[str]] = {}
+    for png in shots.glob("*.png"):
+        by_content.setdefault(png.read_bytes(), []).append(png.name)
+    assert [sorted(names) for names in by_content.values() if len(names) > 1] == []  # each shows something else
 
 
 def test_commands_write_a_rotating_log_in_the_user_data_folder(demo_path: Path, tmp_path: Path):
@@ -113,3 +119,26 @@ def test_startup_does_not_import_heavy_libraries():
                        env=os.environ | {"QT_QPA_PLATFORM": "offscreen"})
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+def test_every_help_text_reads_as_written(capsys):
+    """`--help` of the command and of every subcommand at every depth prints its texts, not argparse internals
+    (an unescaped % once printed a Python dict)."""
+    import argparse
+
+    from opsdesk.cli import build_parser
+
+    def walk(parser: argparse.ArgumentParser, path: list[str]):
+        yield path
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, child in action.choices.items():
+                    yield from walk(child, [*path, name])
+
+    paths = list(walk(build_parser(), []))
+    assert len(paths) > 20
+    for path in paths:
+        with pytest.raises(SystemExit):
+            build_parser().parse_args([*path, "--help"])
+        out = capsys.readouterr().out
+        assert "option_strings" not in out and "{'" not in out, f"opsdesk {' '.join(path)} --help: {out[:300]}"

@@ -265,15 +265,21 @@ class InitiativesPage(Page):
         self.layout_state.restore()
 
     def extra_screenshots(self, folder: Path, settle: Callable[[], None], grab: Callable[[], Any]) -> list[Path]:
-        """The detail of the first initiative, on its overview and on its history."""
+        """The detail of the first initiative with the register folded away (the page itself shows it below the
+        register): its overview, lineage and history."""
         self.register.select_first()
         settle()
+        sizes = self.splitter.sizes()
+        self.splitter.setSizes([0, sum(sizes)])
         saved = []
-        for tab, name in ((0, "initiative_detail"), (6, "initiative_history")):
-            self.detail.tabs.setCurrentIndex(tab)
-            settle()
-            path = folder / f"{name}.png"
-            grab().save(str(path))
-            saved.append(path)
-        self.detail.tabs.setCurrentIndex(0)
+        try:
+            for tab, name in ((0, "initiative_detail"), (1, "initiative_lineage"), (6, "initiative_history")):
+                self.detail.tabs.setCurrentIndex(tab)
+                settle()
+                path = folder / f"{name}.png"
+                grab().save(str(path))
+                saved.append(path)
+        finally:
+            self.detail.tabs.setCurrentIndex(0)
+            self.splitter.setSizes(sizes)
         return saved
