@@ -74,7 +74,6 @@ def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: boo
     from opsdesk.errors import OpsDeskError
     from opsdesk.services.workspace import lifecycle as workspace_service
     from opsdesk.ui import errors
-    from opsdesk.ui.main_window import MainWindow
 
     app = make_app()
     errors.install()
@@ -90,7 +89,7 @@ def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: boo
 
         QMessageBox.critical(None, "OpsDesk", f"Cannot open the workspace.\n\n{exc}")
         return 2
-    window = MainWindow(ws, persist=not screenshot_dir)
+    window = first_window(ws, screenshot=bool(screenshot_dir))
     if not ws.read_only and not screenshot_dir:
         _automatic_backup(ws, window.tasks)
     if screenshot_dir:
@@ -109,6 +108,15 @@ def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: boo
     code = app.exec()
     ws.close()
     return int(code)
+
+
+def first_window(ws, *, screenshot: bool = False):  # type: ignore[no-untyped-def]
+    """The window a start opens on ``ws``. It owns the workspace like every later window does: when it is closed
+    or replaced (File ▸ Open, Recent workspaces), the workspace closes and its lock is released, so the same
+    process can open it again later without finding its own lock."""
+    from opsdesk.ui.main_window import MainWindow
+
+    return MainWindow(ws, persist=not screenshot, owns_workspace=not screenshot)
 
 
 def _automatic_backup(ws, tasks=None) -> None:  # type: ignore[no-untyped-def]

@@ -150,3 +150,32 @@ def test_a_read_only_workspace_offers_no_editing(qtbot, demo_path):
     assert not w.pages["initiatives"].detail.edit.isEnabled()
     w.tasks.shutdown()
     ws.close()
+
+
+def test_recent_workspace_the_window_had_open_before_opens_writable_again(qtbot, tmp_path: Path):
+    """A → B → Recent ▸ A in one process: A opens for editing, not read-only "open in another process" naming
+    this very process (the first window kept A's lock after it was replaced)."""
+    from opsdesk.services.workspace import lifecycle
+    from opsdesk.ui.app import first_window
+
+    a, b = tmp_path / "a.opsdesk", tmp_path / "b.opsdesk"
+    lifecycle.create(a, organisation="A").close()
+    lifecycle.create(b, organisation="B").close()
+    first = first_window(lifecycle.open_workspace(a, exclusive=True))
+    qtbot.addWidget(first)
+    first.show()
+    first.settle()
+    first.switch_workspace(str(b))
+    qtbot.waitUntil(lambda: first.replaced_by is not None, timeout=30_000)
+    second = first.replaced_by
+    second.settle()
+    assert Path(second.ws.location) == b and not second.ws.read_only
+    recent_paths = [x.text() for x in (second._fill_recent(), second.recent_menu.actions())[1]]
+    assert str(a) in recent_paths
+    second.switch_workspace(str(a))
+    qtbot.waitUntil(lambda: second.replaced_by is not None, timeout=30_000)
+    third = second.replaced_by
+    third.settle()
+    assert Path(third.ws.location) == a
+    assert not third.ws.read_only, third.ws.read_only_reason
+    third.close()

@@ -120,4 +120,6 @@ def holder(workspace: str | Path) -> str:
     info = _read(lock_path(workspace))
     if not info:
         return "another process"
+    if info.get("pid") == os.getpid() and info.get("host") == platform.node():
+        return "another window of this OpsDesk"
     return f"PID {info.get('pid', '?')} on {info.get('host', '?')} since {info.get('since', '?')}"

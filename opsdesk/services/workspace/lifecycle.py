@@ -163,7 +163,9 @@ def open_workspace(location: str | Path, *, actor: str | None = None, clock: Clo
             lock = instance_lock.acquire(path)
             if lock is None:
                 read_only = True
-                lock_reason = f"it is open in another OpsDesk process ({instance_lock.holder(path)})"
+                who = instance_lock.holder(path)
+                lock_reason = (f"it is open in {who}" if who.startswith("another window")
+                               else f"it is open in another OpsDesk process ({who})")
     try:
         ws = _open(location, url, path, actor=actor, clock=clock, read_only=read_only, migrations=migrations,
                    password=password, i_have_a_backup=i_have_a_backup)
