@@ -219,3 +219,33 @@ def test_two_million_points_draw_with_downsampling(qtbot):
     assert not image.isNull()
     item = chart.curves["big"]
     assert item.opts["autoDownsample"] and item.opts["clipToView"]
+
+
+@pytest.mark.parametrize("spends", [[52_000.0], [0.0], [40_000.0, 40_000.0], [0.0, 0.0, 0.0]])
+def test_portfolio_with_one_initiative_or_equal_spends_has_readable_axes(qtbot, spends, tmp_path: Path):
+    """One initiative (or several at the same spend and value): the point is inside the plot and the axes read as
+    amounts from zero, never ticks like -2e-289 on an empty range."""
+    from types import SimpleNamespace
+
+    from opsdesk.domain.enums import RiskTier
+    from opsdesk.ui.plots.portfolio_chart import PortfolioChart
+
+    chart = PortfolioChart()
+    qtbot.addWidget(chart)
+    chart.resize(600, 400)
+    chart.show()
+    points = [SimpleNamespace(code=f"AI-{i:04d}", name="One", spend=s, value=12.0 if s else 0.0, risk=RiskTier.HIGH,
+                              currency="USD") for i, s in enumerate(spends, 1)]
+    chart.set_points(points)
+    qtbot.wait(50)
+    (x0, x1), (y0, y1) = chart.plot_item.getViewBox().viewRange()
+    for p in points:
+        x, y = p.spend / 1000, p.value
+        assert x0 < x < x1 and y0 < y < y1
+        assert (x - x0) > 0.02 * (x1 - x0) and (x1 - x) > 0.02 * (x1 - x0)  # not on the frame
+    for name, (lo, hi) in (("bottom", (x0, x1)), ("left", (y0, y1))):
+        axis = chart.plot_item.getAxis(name)
+        assert hi - lo >= 0.5
+        for spacing, values in axis.tickValues(lo, hi, 500):
+            for text in axis.tickStrings(values, 1.0, spacing):
+                assert "e-" not in text and "e+" not in text, text

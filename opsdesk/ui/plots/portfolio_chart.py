@@ -30,6 +30,16 @@ def labelled(xs: np.ndarray, ys: np.ndarray, most: int = LABELLED) -> list[int]:
     return chosen
 
 
+def _span(values: np.ndarray) -> tuple[float, float]:
+    """A range that holds ``values`` and zero and is never empty (an empty one draws ticks like -2e-289)."""
+    if not values.size:
+        return 0.0, 1.0
+    lo, hi = min(0.0, float(values.min())), max(0.0, float(values.max()))
+    if hi - lo < 1e-9:
+        hi = lo + 1.0
+    return lo, hi
+
+
 class PortfolioChart(ChartFrame):
     initiative_clicked = Signal(str)
 
@@ -58,6 +68,11 @@ class PortfolioChart(ChartFrame):
         ys = np.asarray([p.value for p in points], dtype=float)
         brushes = [pg.mkBrush(style.RISK_COLOURS.get(p.risk, style.RISK_COLOURS[RiskTier.LOW])) for p in points]
         self.scatter.setData(x=xs, y=ys, brush=brushes, data=list(points), pen=pg.mkPen(style.foreground(), width=0.5))
+        # the ranges from zero (spend and value are amounts) to above the largest, so that one initiative, or
+        # several with the same spend, still get a readable axis with the point inside it
+        view = self.plot_item.getViewBox()
+        view.setXRange(*_span(xs), padding=0.08)
+        view.setYRange(*_span(ys), padding=0.12)
         for label in self.labels:
             self.plot_item.removeItem(label)
         self.labels = []
