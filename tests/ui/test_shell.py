@@ -179,3 +179,25 @@ def test_recent_workspace_the_window_had_open_before_opens_writable_again(qtbot,
     assert Path(third.ws.location) == a
     assert not third.ws.read_only, third.ws.read_only_reason
     third.close()
+
+
+def test_nothing_visible_waits_unpainted_while_the_workspace_loads(qtbot, demo_ws):
+    """While the first load runs, every visible widget paints (a placeholder says the dashboard is loading): a
+    widget shown with updates disabled is a black rectangle on X11 until the load lands."""
+    from PySide6.QtWidgets import QWidget
+
+    from opsdesk.ui.main_window import MainWindow
+
+    w = MainWindow(demo_ws)
+    qtbot.addWidget(w)
+    w.resize(1440, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    unpainted = [x.objectName() or type(x).__name__ for x in w.findChildren(QWidget)
+                 if x.isVisible() and not x.updatesEnabled()]
+    page = w.pages["dashboard"]
+    loading = page.placeholder.isVisible()
+    w.settle()
+    assert unpainted == []
+    assert loading and not page.placeholder.isVisible() and page.main_area.isVisible()
+    w.tasks.shutdown()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -147,7 +148,7 @@ class DashboardPage(Page):
             row.addWidget(box, len(keys) if len(keys) > 3 else 3)
         return row
 
-    def _build_main(self) -> QSplitter:
+    def _build_main(self) -> QStackedWidget:
         self.charts_area = charts = QWidget(self.content)
         grid = QGridLayout(charts)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -211,10 +212,19 @@ class DashboardPage(Page):
         main.setStretchFactor(0, 3)
         main.setStretchFactor(1, 2)
         main.setSizes([700, 460])
-        # nothing to draw in the charts and lists before the first load: drawing them empty only delays it
-        main.setUpdatesEnabled(False)
+        # nothing to draw in the charts and lists before the first load: drawing them empty only delays it. They
+        # wait hidden behind a painted placeholder (a widget with updates off shows black on X11 until the load)
         self.main_area = main
-        return main
+        self.placeholder = QLabel("Loading the dashboard…", self.content)
+        self.placeholder.setObjectName("dashboardPlaceholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.main_stack = QStackedWidget(self.content)
+        self.main_stack.addWidget(self.placeholder)
+        self.main_stack.addWidget(main)
+        return self.main_stack
+
+    def _reveal(self) -> None:
+        self.main_stack.setCurrentWidget(self.main_area)
 
     # --- loading -------------------------------------------------------------------------------------------------
 
@@ -229,7 +239,7 @@ class DashboardPage(Page):
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
-        self.main_area.setUpdatesEnabled(True)
+        self._reveal()
         self.as_of_label.setText("Could not load the dashboard")
         from opsdesk.ui import errors
 
@@ -244,7 +254,7 @@ class DashboardPage(Page):
         try:
             self._show(data)
         finally:
-            self.main_area.setUpdatesEnabled(True)
+            self._reveal()
         self._history_wanted = True
 
     def _show(self, data: analytics.DashboardData) -> None:
