@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from opsdesk.services.registry import initiatives as initiative_service
 from opsdesk.services.workspace import Workspace
 from opsdesk.services.workspace import lifecycle as workspace_service
-from opsdesk.ui import recent
+from opsdesk.ui import file_dialogs, recent
 from opsdesk.ui.actions import ActionRegistry, ActionSpec
 from opsdesk.ui.pages import PAGES, PageSpec, build_page
 from opsdesk.ui.pages.base import PageContext
@@ -41,6 +41,7 @@ class MainWindow(QMainWindow):
         self.ws = ws
         self.owns_workspace = owns_workspace
         self.replaced_by: MainWindow | None = None
+        self.help_window: QWidget | None = None  # the guide, once F1 opened it
         self.setObjectName("mainWindow")
         self.tasks = TaskRunner(self)
         self.undo = QUndoStack(self)
@@ -265,18 +266,17 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _c=False, p=path: self.switch_workspace(p))
 
     def _new_workspace(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
 
-        path, _ = QFileDialog.getSaveFileName(self, "New workspace", str(Path(self.ws.location).parent /
-                                              "workspace.opsdesk"), "OpsDesk workspace (*.opsdesk)")
+        path = file_dialogs.save_file(self, "workspaces", "New workspace", "workspace.opsdesk",
+                                      "OpsDesk workspace (*.opsdesk)", default_folder=Path(self.ws.location).parent)
         if path:
             self.switch_workspace(path, create=True)
 
     def _open_workspace(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
 
-        path, _ = QFileDialog.getOpenFileName(self, "Open workspace", str(Path(self.ws.location).parent),
-                                              "OpsDesk workspace (*.opsdesk);;All files (*)")
+        path = file_dialogs.open_file(self, "workspaces", "Open workspace",
+                                      "OpsDesk workspace (*.opsdesk);;All files (*)",
+                                      default_folder=Path(self.ws.location).parent)
         if path:
             self.switch_workspace(path)
 
@@ -342,13 +342,13 @@ class MainWindow(QMainWindow):
             exporter()
 
     def _backup(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
 
         from opsdesk.errors import OpsDeskError
         from opsdesk.ui import errors
 
-        dest, _ = QFileDialog.getSaveFileName(self, "Back up workspace", str(Path(self.ws.location).with_suffix(
-            ".backup.opsdesk")), "OpsDesk workspace (*.opsdesk)")
+        dest = file_dialogs.save_file(self, "backups", "Back up workspace",
+                                      Path(self.ws.location).with_suffix(".backup.opsdesk"),
+                                      "OpsDesk workspace (*.opsdesk)")
         if not dest:
             return
         try:
@@ -388,14 +388,12 @@ class MainWindow(QMainWindow):
         self.exchange_dialog.show()
 
     def _restore(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
 
         from opsdesk.services.workspace import backups
 
         start = backups.auto_backup_dir(self.ws.location)
-        src, _ = QFileDialog.getOpenFileName(self, "Restore workspace from backup",
-                                             str(start if start.is_dir() else Path(self.ws.location).parent),
-                                             "OpsDesk workspace (*.opsdesk)")
+        src = file_dialogs.open_file(self, "backups", "Restore workspace from backup", "OpsDesk workspace (*.opsdesk)",
+                                     default_folder=start if start.is_dir() else Path(self.ws.location).parent)
         if not src:
             return
         answer = QMessageBox.question(self, "Restore workspace",
@@ -438,10 +436,17 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, title, text)
 
     def _help(self) -> None:
-        QMessageBox.information(self, "OpsDesk help",
-                                "Use the sidebar to move between registers. Ctrl+F searches the current page, "
-                                "Ctrl+N creates a record, Ctrl+Z undoes the last edit.\n\nThe README that came "
-                                "with OpsDesk describes every screen and command.")
+        """F1: the bundled guide, at the part about the current page (one help window, reused)."""
+        from opsdesk.ui.dialogs.help import HelpBrowser, topic_for_page
+
+        key = self.sidebar.currentItem().data(Qt.ItemDataRole.UserRole) if self.sidebar.currentItem() else ""
+        topic = getattr(self.current_page(), "help_topic", None) or topic_for_page(key)
+        if not isinstance(self.help_window, HelpBrowser):
+            self.help_window = HelpBrowser(self, topic)
+        else:
+            self.help_window.show_topic(topic)
+        self.help_window.show()
+        self.help_window.raise_()
 
     def _about(self) -> None:
         from opsdesk import __version__

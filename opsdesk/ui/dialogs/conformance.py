@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from opsdesk.domain.enums import ConformanceStatus
 from opsdesk.services.standards.conformance import Cell, EvidenceFileDTO, RequirementRef
+from opsdesk.ui import file_dialogs
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -132,7 +132,7 @@ class ConformanceDialog(QDialog):
         self.waiver_approver.setText(approver)
 
     def _attach(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Attach evidence")
+        paths = file_dialogs.open_files(self, "evidence", "Attach evidence")
         for p in paths:
             self.add_file(Path(p))
 

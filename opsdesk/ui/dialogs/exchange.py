@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -39,7 +37,7 @@ from opsdesk.services.exchange import bundles as exchange
 from opsdesk.services.exchange import keys
 from opsdesk.services.exchange.bundles import ImportPreview, PlanItem
 from opsdesk.services.registry import initiatives
-from opsdesk.ui import errors
+from opsdesk.ui import errors, file_dialogs
 from opsdesk.ui.pages.base import PageContext
 
 Index = QModelIndex | QPersistentModelIndex
@@ -168,8 +166,7 @@ class ExchangeDialog(QDialog):
         return [i.data(Qt.ItemDataRole.UserRole) for i in items if i.checkState() == Qt.CheckState.Checked]
 
     def _choose_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Write bundle", str(Path.home() / "exchange.opsbundle"),
-                                              BUNDLE_FILTER)
+        path = file_dialogs.save_file(self, "bundles", "Write bundle", "exchange.opsbundle", BUNDLE_FILTER)
         if path:
             self.export_path.setText(path)
 
@@ -197,8 +194,8 @@ class ExchangeDialog(QDialog):
     # --- keys -------------------------------------------------------------------------------------------
 
     def _choose_public_key_file(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Write this workspace's public key",
-                                              str(Path.home() / "opsdesk-public-key.json"), "Public key (*.json)")
+        path = file_dialogs.save_file(self, "keys", "Write this workspace's public key", "opsdesk-public-key.json",
+                                      "Public key (*.json)")
         if path:
             self.export_public_key(path)
 
@@ -208,8 +205,8 @@ class ExchangeDialog(QDialog):
                               on_error=lambda exc: self._fail(exc, self.key_label))
 
     def _choose_key_to_trust(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Trust the public key of another workspace", str(Path.home()),
-                                              "Public key (*.json *.pub);;All files (*)")
+        path = file_dialogs.open_file(self, "keys", "Trust the public key of another workspace",
+                                      "Public key (*.json *.pub);;All files (*)")
         if not path:
             return
         from PySide6.QtWidgets import QInputDialog
@@ -279,7 +276,7 @@ class ExchangeDialog(QDialog):
         return page
 
     def _choose_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open bundle", str(Path.home()), BUNDLE_FILTER)
+        path = file_dialogs.open_file(self, "bundles", "Open bundle", BUNDLE_FILTER)
         if path:
             self.import_path.setText(path)
             self.start_preview()

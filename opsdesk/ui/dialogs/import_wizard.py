@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,6 +30,7 @@ from opsdesk.ingest.detect import KINDS, LABELS, detect_kind
 from opsdesk.ingest.report import ImportReport
 from opsdesk.services.imports import runs
 from opsdesk.services.workspace import Workspace
+from opsdesk.ui import file_dialogs
 from opsdesk.ui.models.import_preview import make_model, preview_rows
 from opsdesk.ui.models.rows import SORT_ROLE
 from opsdesk.ui.tasks import Cancelled, TaskRunner, TaskState
@@ -155,12 +155,12 @@ class ImportWizard(QDialog):
         return [self.files.item(r, 1).text() for r in range(self.files.rowCount())]
 
     def _pick_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "Files to import", "", "Data files (*.csv *.xlsx *.json "
-                                                "*.ndjson *.jsonl *.db);;All files (*)")
+        names = file_dialogs.open_files(self, "imports", "Files to import", "Data files (*.csv *.xlsx *.json "
+                                        "*.ndjson *.jsonl *.db);;All files (*)")
         self.add_paths(names)
 
     def _pick_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "MLflow mlruns folder")
+        folder = file_dialogs.folder(self, "imports", "MLflow mlruns folder")
         if folder:
             self.add_paths([folder])
 

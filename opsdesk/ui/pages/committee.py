@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,7 +33,7 @@ from opsdesk.services.committee import actions, agenda, charter, exports, gates
 from opsdesk.services.committee import meetings as committee
 from opsdesk.services.committee.meetings import AgendaItemDTO, MeetingDTO
 from opsdesk.services.registry import initiatives, people
-from opsdesk.ui import errors
+from opsdesk.ui import errors, file_dialogs
 from opsdesk.ui.dialogs.committee import ConflictDialog, ItemDialog, MeetingDialog, ProposalsDialog
 from opsdesk.ui.dialogs.decision import DecisionDialog
 from opsdesk.ui.models.committee import ITEM_COLUMNS, MEETING_COLUMNS, RowsModel
@@ -441,7 +440,7 @@ class CommitteePage(Page):
     # --- export ------------------------------------------------------------------------------------------------
 
     def _ask_path(self, suggested: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, "Export PDF", str(Path.home() / suggested), "PDF (*.pdf)")
+        path = file_dialogs.save_file(self, "papers", "Export PDF", suggested, "PDF (*.pdf)")
         return path
 
     def export_brief(self, minutes: bool = False) -> None:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,6 +33,7 @@ from opsdesk.analytics import dashboard as analytics
 from opsdesk.analytics import summary
 from opsdesk.analytics.kpis import FINOPS_KEYS, SERIES_KPIS
 from opsdesk.domain.enums import STAGE_ORDER, OpsDiscipline, Stage
+from opsdesk.ui import file_dialogs
 from opsdesk.ui.models.attention import CODE_ROLE, SORT_ROLE, AttentionModel
 from opsdesk.ui.pages.base import Page, PageContext
 from opsdesk.ui.plots.funnel_chart import FunnelChart
@@ -391,7 +391,7 @@ class DashboardPage(Page):
         return target
 
     def _ask_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export dashboard as PNG", "dashboard.png", "PNG image (*.png)")
+        path = file_dialogs.save_file(self, "charts", "Export dashboard as PNG", "dashboard.png", "PNG image (*.png)")
         if path:
             self.export_png(path)
             self.ctx.status(f"Dashboard saved to {path}")

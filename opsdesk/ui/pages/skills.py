@@ -13,7 +13,6 @@ from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,7 +30,7 @@ from opsdesk.domain.enums import GOVERNING_DISCIPLINES
 from opsdesk.services.registry import people
 from opsdesk.services.standards import skills, skills_csv
 from opsdesk.services.workspace import Workspace
-from opsdesk.ui import errors
+from opsdesk.ui import errors, file_dialogs
 from opsdesk.ui.models.skills import (
     HEAT,
     LEVEL_NAMES,
@@ -178,12 +177,12 @@ class SkillsMatrixView(QWidget):
         self.refresh()
 
     def _import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import skill levels", "", "CSV files (*.csv)")
+        path = file_dialogs.open_file(self, "skills", "Import skill levels", "CSV files (*.csv)")
         if path:
             self.import_file(path)
 
     def _export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export skill levels", "skills-matrix.csv", "CSV files (*.csv)")
+        path = file_dialogs.save_file(self, "skills", "Export skill levels", "skills-matrix.csv", "CSV files (*.csv)")
         if path:
             self.ctx.tasks.submit(skills_csv.export_matrix, self.ctx.ws, path, on_error=self._failed,
                                   on_done=lambda p: self.message.setText(f"Wrote {p}"))
@@ -311,13 +310,13 @@ class TrainingView(QWidget):
                               on_done=lambda r: (self.refresh(), self.summary.setText(_import_text(r))))
 
     def _import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import training records", "", "CSV files (*.csv)")
+        path = file_dialogs.open_file(self, "skills", "Import training records", "CSV files (*.csv)")
         if path:
             self.import_file(path)
 
     def _export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export training records", "training-records.csv",
-                                              "CSV files (*.csv)")
+        path = file_dialogs.save_file(self, "skills", "Export training records", "training-records.csv",
+                                      "CSV files (*.csv)")
         if path:
             self.ctx.tasks.submit(skills_csv.export_training, self.ctx.ws, path, on_error=self._failed,
                                   on_done=lambda p: self.summary.setText(f"Wrote {p}"))

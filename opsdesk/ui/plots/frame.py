@@ -12,7 +12,6 @@ import pyqtgraph as pg
 from pyqtgraph import exporters
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from opsdesk.ui import file_dialogs
 from opsdesk.ui.plots import style
 
 
@@ -106,8 +106,8 @@ class ChartFrame(QFrame):
 
     def _ask_export(self, kind: str) -> None:
         name = "".join(c if c.isalnum() else "-" for c in self.chart_title.lower()).strip("-")[:60]
-        path, _ = QFileDialog.getSaveFileName(self, f"Export chart as {kind.upper()}", f"{name}.{kind}",
-                                              f"{kind.upper()} (*.{kind})")
+        path = file_dialogs.save_file(self, "charts", f"Export chart as {kind.upper()}", f"{name}.{kind}",
+                                      f"{kind.upper()} (*.{kind})")
         if path:
             self.export(path)
 
