@@ -30,6 +30,7 @@ from opsdesk.domain.enums import (
 )
 from opsdesk.services.committee import meetings as committee
 from opsdesk.services.finance import allocation_standards, costs
+from opsdesk.services.onboarding import checklist
 from opsdesk.services.registry import initiatives, lessons, metadata, metrics, objectives, people
 from opsdesk.services.standards import catalog, conformance, library, skills
 from opsdesk.services.workspace import lifecycle
@@ -145,6 +146,7 @@ def build(path: Path | str, *, force: bool = False) -> Path | str:
 
 def _populate(ws: Workspace, clock: FixedStepClock) -> None:
     rng = np.random.default_rng(SEED)
+    checklist.keep_default_markings(ws)  # the secretary kept the standard markings
     for code, title, kpi, target in OBJECTIVES:
         objectives.create(ws, {"code": code, "title": title, "kpi_name": kpi, "kpi_target": target,
                                "owner": "Deputy Secretary", "due_date": "2027-06-30",

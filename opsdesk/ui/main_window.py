@@ -48,7 +48,8 @@ class MainWindow(QMainWindow):
         self.actions_ = ActionRegistry(self)
         self._build_actions()
         self.ctx = PageContext(ws=ws, tasks=self.tasks, actions=self.actions_, undo=self.undo,
-                               open_initiative=self.open_initiative, status=self.show_status)
+                               open_initiative=self.open_initiative, status=self.show_status,
+                               go_to=self.go_to)
 
         self.sidebar = QListWidget(self)
         self.sidebar.setObjectName("sidebar")
@@ -322,7 +323,8 @@ class MainWindow(QMainWindow):
         opened = self._show_opened
 
         if create:
-            self.tasks.submit(workspace_service.create, path, organisation=Path(path).stem, force=True,
+            # unnamed until the user names it (Getting started asks first): never the file's name on every paper
+            self.tasks.submit(workspace_service.create, path, organisation="", force=True,
                               on_done=opened, on_error=lambda exc: errors.show_user_error(self, exc))
         else:
             self.tasks.submit(workspace_service.open_workspace, path, read_only=self.ws.read_only, exclusive=True,

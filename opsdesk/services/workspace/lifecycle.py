@@ -255,6 +255,23 @@ def info(ws: Workspace) -> WorkspaceInfoDTO:
                                 row.fiscal_year_start_month, ws.location)
 
 
+def set_organisation(ws: Workspace, name: str) -> str:
+    """Name the organisation the papers are issued by; one audited action."""
+    from opsdesk.errors import ValidationError
+
+    cleaned = " ".join(str(name or "").split())
+    if not cleaned:
+        raise ValidationError("organisation", "is required", entity="workspace")
+    if len(cleaned) > 200:
+        raise ValidationError("organisation", "is longer than 200 characters", entity="workspace")
+    with ws.write("workspace") as tx:
+        row = tx.session.scalar(select(WorkspaceInfo))
+        if row is None:
+            raise WorkspaceError(f"{ws.location} has no workspace record")
+        tx.update(row, "workspace", {"organisation": cleaned}, key="organisation")
+    return cleaned
+
+
 def backup(ws: Workspace, dest: str | Path) -> Path:
     """Copy the open workspace to ``dest`` with SQLite's online backup and record it in the audit trail."""
     target = Path(dest).expanduser()

@@ -25,6 +25,7 @@ class PageContext:
     undo: QUndoStack
     open_initiative: Callable[[str], None]
     status: Callable[[str], None]
+    go_to: Callable[[str], Any] = lambda _key: None  # show another sidebar page (returns it)
 
 
 class Page(QWidget):

@@ -33,12 +33,14 @@ from opsdesk.analytics import dashboard as analytics
 from opsdesk.analytics import summary
 from opsdesk.analytics.kpis import FINOPS_KEYS, SERIES_KPIS
 from opsdesk.domain.enums import STAGE_ORDER, OpsDiscipline, Stage
+from opsdesk.services.onboarding import checklist
 from opsdesk.ui import file_dialogs
 from opsdesk.ui.models.attention import CODE_ROLE, SORT_ROLE, AttentionModel
 from opsdesk.ui.pages.base import Page, PageContext
 from opsdesk.ui.plots.funnel_chart import FunnelChart
 from opsdesk.ui.plots.portfolio_chart import PortfolioChart
 from opsdesk.ui.plots.time_chart import SharedRange, TimeChart
+from opsdesk.ui.widgets.getting_started import GettingStarted
 from opsdesk.ui.widgets.kpi_tile import KpiTile
 
 DAY = 86400
@@ -84,6 +86,10 @@ class DashboardPage(Page):
         scroll.setWidget(self.content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        # until the workspace is ready for a first meeting, the checklist sits above everything else
+        self.getting_started = GettingStarted(self.start_step, self)
+        self.getting_started.setVisible(False)
+        outer.addWidget(self.getting_started)
         outer.addWidget(scroll)
 
     # --- building ----------------------------------------------------------------------------------------------
@@ -234,8 +240,60 @@ class DashboardPage(Page):
             self._stale = True
             return
         self._loading = True
+        self.ctx.tasks.submit(checklist.checklist, self.ctx.ws, on_done=self.getting_started.set_checklist,
+                              on_error=self._failed_checklist)
         self.ctx.tasks.submit(summary.load, self.ctx.ws, self.filters, on_done=self._loaded,
                               on_error=self._failed)
+
+    def _failed_checklist(self, exc: BaseException) -> None:
+        from opsdesk.ui import errors
+
+        errors.handle(type(exc), exc, exc.__traceback__)
+
+    # --- getting started -----------------------------------------------------------------------------------------
+
+    def start_step(self, key: str) -> None:
+        """What a checklist button does: the step itself where it needs no page, otherwise the page that does it."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from opsdesk.ui import errors
+
+        ws, tasks, go = self.ctx.ws, self.ctx.tasks, self.ctx.go_to
+        c = self.getting_started.checklist
+        step = next((s for s in c.steps if s.key == key), None) if c else None
+
+        def failed(exc: BaseException) -> None:
+            errors.show_user_error(self, exc)
+
+        if key == "organisation":
+            name, ok = QInputDialog.getText(self, "Name the organisation",
+                                            "The organisation the committee's papers are issued by:")
+            if ok:
+                tasks.submit(checklist.name_organisation, ws, name, on_error=failed)
+        elif key == "classification" and step is not None and not step.done:
+            tasks.submit(checklist.keep_default_markings, ws, on_error=failed)
+        elif key in ("classification", "committee"):
+            page = go("committee")
+            if page is not None and hasattr(page, "tabs"):
+                page.tabs.setCurrentIndex(page.tabs.count() - 1)  # the charter
+        elif key == "initiative":
+            page = go("initiatives")
+            if page is not None:
+                page.new_record()
+        elif key == "import":
+            self.ctx.actions.get("import").trigger()
+        elif key == "allocate" and c is not None and c.rule is not None and step is not None and not step.done:
+            tasks.submit(checklist.add_suggested_rule, ws, on_error=failed)
+        elif key == "allocate":
+            go("costs")
+        elif key == "models":
+            page = go("data_models")
+            if page is not None and hasattr(page, "tabs"):
+                page.tabs.setCurrentIndex(1)
+        elif key == "meeting":
+            page = go("committee")
+            if page is not None:
+                page.new_meeting()
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
@@ -275,12 +333,38 @@ class DashboardPage(Page):
             chart.setVisible(curves is not None)
             if curves is not None:
                 chart.set_curves(curves)
+                self._say_if_empty(chart, key, curves)
         self.portfolio.set_points(data.points)
+        if data.points:
+            self.portfolio.set_empty(None)
+        else:
+            self.portfolio.set_empty("No initiatives to show yet: each initiative is a point, its spend against "
+                                     "the predictions its models served.", "Register an initiative…",
+                                     lambda: self._start("initiative"))
         self.funnel.set_stages(data.funnel)
         self.attention_model.set_items(data.attention)
         self._fill_integrated(data)
         if not self._range_applied:
             self.set_range(self.range_days)
+
+    EMPTY = {
+        "dataops": ("No pipeline or data-quality series yet: they come from metrics tables (pipeline success) and "
+                    "Great Expectations results (data quality).", "Import files…", "import"),
+        "mlops": ("No model-quality or drift series yet: they come from MLflow runs and metrics tables.",
+                  "Import files…", "import"),
+        "finops": ("No cloud spend yet: it comes from FOCUS cost exports, allocated to initiatives by rules.",
+                   "Import a FOCUS export…", "import"),
+    }
+
+    def _say_if_empty(self, chart: TimeChart, key: str, curves: list[Any]) -> None:
+        if any(len(c.ts) for c in curves):
+            chart.set_empty(None)
+            return
+        text, link, step = self.EMPTY.get(key, ("Nothing to draw yet.", "", ""))
+        chart.set_empty(text, link, (lambda s=step: self._start(s)) if step else None)
+
+    def _start(self, step: str) -> None:
+        self.start_step(step)
 
     def _load_history(self) -> None:
         """Read the whole history of the curves once the first screen is drawn, so it never delays it."""
@@ -300,6 +384,7 @@ class DashboardPage(Page):
         shown = self.master.x_range()
         for key, curves in trends.items():
             self.trend_charts[key].set_curves(curves)
+            self._say_if_empty(self.trend_charts[key], key, curves)
         if self.range_days is None:
             self.set_range(None)
         else:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
 from pyqtgraph import exporters
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -95,7 +95,44 @@ class ChartFrame(QFrame):
         layout.addWidget(self.readout)
         layout.addWidget(self.plot, 1)
         self.chart_title = title
+        # said over the plot while it has nothing to draw: what fills it, with a link that does it
+        self.empty_note = QLabel(self.plot)
+        self.empty_note.setObjectName("chartEmptyNote")
+        self.empty_note.setWordWrap(True)
+        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_note.setTextFormat(Qt.TextFormat.RichText)
+        self.empty_note.setAutoFillBackground(True)  # readable over the empty grid
+        self.empty_note.linkActivated.connect(self._empty_link)
+        self.empty_note.hide()
+        self.empty_action: Callable[[], Any] | None = None
+        self.plot.installEventFilter(self)
         self.restyle()
+
+    def set_empty(self, text: str | None, link: str = "", action: Callable[[], Any] | None = None) -> None:
+        """Show ``text`` (and a ``link`` that runs ``action``) over the plot, or hide the note with None."""
+        if not text:
+            self.empty_note.hide()
+            return
+        self.empty_action = action
+        anchor = f"<br><a href='do'>{link}</a>" if link and action else ""
+        self.empty_note.setText(f"<span style='color:{style.muted()}'>{text}</span>{anchor}")
+        self.empty_note.setToolTip(text)
+        self._place_note()
+        self.empty_note.show()
+        self.empty_note.raise_()
+
+    def _empty_link(self, _href: str) -> None:
+        if self.empty_action is not None:
+            self.empty_action()
+
+    def _place_note(self) -> None:
+        r = self.plot.rect()
+        self.empty_note.setGeometry(r.adjusted(24, 16, -24, -16))
+
+    def eventFilter(self, watched: Any, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.plot and event.type() == QEvent.Type.Resize:
+            self._place_note()
+        return super().eventFilter(watched, event)
 
     @property
     def plot_item(self) -> pg.PlotItem:
