@@ -40,11 +40,23 @@ def build_parser() -> argparse.ArgumentParser:
                         help="open Qt offscreen on a temporary workspace, draw a chart, write a PDF, exit")
     parser.add_argument("--screenshot", metavar="DIR",
                         help="open the window offscreen, save a PNG of every page into DIR, exit")
+    parser.add_argument("--size", metavar="WxH", type=_size, default=None,
+                        help="with --screenshot: the window's size in pixels (default 1440x900)")
     parser.add_argument("--read-only", action="store_true", help="open the workspace read-only")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a size like 1280x720") from None
+    if not (320 <= w <= 7680 and 240 <= h <= 4320):
+        raise argparse.ArgumentTypeError(f"'{text}' is outside 320x240 to 7680x4320")
+    return w, h
 
 
 def add_workspace_argument(parser: argparse.ArgumentParser) -> None:
@@ -140,4 +152,5 @@ def _gui(args: argparse.Namespace) -> int:
     if problem:
         print(f"opsdesk: {problem}", file=sys.stderr)
         return EXIT_USER_ERROR
-    return run_gui(workspace_path(args), screenshot_dir=args.screenshot, read_only=args.read_only)
+    return run_gui(workspace_path(args), screenshot_dir=args.screenshot, read_only=args.read_only,
+                   size=args.size)

@@ -70,7 +70,8 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: bool = False) -> int:
+def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: bool = False,
+            size: tuple[int, int] | None = None) -> int:
     from opsdesk.errors import OpsDeskError
     from opsdesk.services.workspace import lifecycle as workspace_service
     from opsdesk.ui import errors
@@ -95,11 +96,15 @@ def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: boo
     if screenshot_dir:
         from pathlib import Path
 
-        window.resize(1440, 900)
+        window.resize(*(size or (1440, 900)))
         window.show()
         saved = window.save_screenshots(Path(screenshot_dir))
         for path in saved:
             print(path)
+        from opsdesk.ui import readability
+
+        for page, finding in readability.every_page(window):
+            print(f"clipped on {page}: {finding}", file=sys.stderr)
         window.close()
         ws.close()
         return 0

@@ -37,6 +37,9 @@ class MainWindow(QMainWindow):
     def __init__(self, ws: Workspace, parent: QWidget | None = None, *, owns_workspace: bool = False,
                  persist: bool = True) -> None:
         super().__init__(parent)
+        from opsdesk.ui import readability
+
+        readability.install(QApplication.instance())  # a cut-short table cell shows its whole text on hover
         self.persist = persist  # off for --screenshot: a fixed layout, and the user's settings left alone
         self.ws = ws
         self.owns_workspace = owns_workspace

@@ -201,3 +201,43 @@ def test_nothing_visible_waits_unpainted_while_the_workspace_loads(qtbot, demo_w
     assert unpainted == []
     assert loading and not page.placeholder.isVisible() and page.main_area.isVisible()
     w.tasks.shutdown()
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (1280, 720)])
+def test_no_text_is_cut_short_without_its_whole_text_at_hand(window, size):
+    """At both sizes, on every page and tab: no label, button, combo or header narrower than its text unless a
+    tool tip gives the whole text; table cells cut short show theirs on hover (checked below)."""
+    from opsdesk.ui import readability
+
+    window.resize(*size)
+    window.settle()
+    assert [f"{page}: {f}" for page, f in readability.every_page(window)] == []
+
+
+def test_a_cut_short_cell_shows_its_whole_text_on_hover(window, qtbot):
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    from opsdesk.ui import readability
+
+    page = window.go_to("initiatives")
+    window.settle()
+    view = page.register.table
+    name_col = next(c for c in range(view.model().columnCount())
+                    if view.model().headerData(c, view.horizontalHeader().orientation()) == "Name")
+    from PySide6.QtWidgets import QHeaderView
+
+    view.horizontalHeader().setSectionResizeMode(name_col, QHeaderView.ResizeMode.Interactive)
+    view.setColumnWidth(name_col, 40)
+    window.settle()
+    index = view.model().index(0, name_col)
+    full = readability.full_text_if_cut(view, index)
+    assert full is not None, (view.visualRect(index), index.data())
+    assert full and len(full) > 8
+    rect = view.visualRect(index)
+    pos = rect.center()
+    event = QHelpEvent(QHelpEvent.Type.ToolTip, pos, view.viewport().mapToGlobal(pos))
+    QApplication.sendEvent(view.viewport(), event)
+    qtbot.waitUntil(QToolTip.isVisible, timeout=3000)
+    assert QToolTip.text() == full
+    QToolTip.hideText()

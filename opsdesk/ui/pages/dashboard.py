@@ -176,6 +176,8 @@ class DashboardPage(Page):
         self.integrated_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.integrated_combo.setMinimumContentsLength(12)
         self.integrated_combo.currentIndexChanged.connect(self._integrated_changed)
+        # the chosen initiative's whole name, wherever the combo is too narrow to show it
+        self.integrated_combo.currentTextChanged.connect(self.integrated_combo.setToolTip)
         self.integrated.head.insertWidget(1, self.integrated_combo)
         grid.addWidget(self.integrated, 1, 1)
         self.master = self.trend_charts["dataops"]
@@ -409,6 +411,7 @@ class DashboardPage(Page):
         self.integrated_combo.setCurrentIndex(max(0, codes.index(self.integrated_code))
                                               if self.integrated_code in codes else -1)
         self.integrated_combo.blockSignals(False)
+        self.integrated_combo.setToolTip(self.integrated_combo.currentText())
         if data.integrated is not None and self.integrated_code == data.integrated_code:
             self._integrated_loaded(data.integrated)  # came with the first load: no second trip to the worker
         else:

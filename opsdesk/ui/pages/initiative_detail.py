@@ -34,17 +34,27 @@ def _when(value: Any) -> str:
 def _short(value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        text = "; ".join(f"{_words(k)}: {_words(v) if isinstance(v, str) else v}" for k, v in value.items())
+    elif isinstance(value, str):
+        text = _words(value)
+    else:
+        text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _words(text: str) -> str:
+    """An internal name as words: "finops_analyst" -> "finops analyst" (free text is left alone)."""
+    return text.replace("_", " ") if text.isidentifier() or text.replace("_", "").isalnum() else text
 
 
 def change_text(entry: Any) -> str:
     skip = ("version", "id", "created_at")
     if entry.before is None and isinstance(entry.after, dict):  # a creation: what it was created with
-        lines = [f"{name} = {_short(v)}" for name, v in sorted(entry.after.items())
+        lines = [f"{_words(name)} = {_short(v)}" for name, v in sorted(entry.after.items())
                  if name not in skip and v not in (None, "", [], {})]
     else:
-        lines = [f"{name}: {_short(b)} → {_short(a)}" for name, b, a in entry.changes() if name not in skip]
+        lines = [f"{_words(name)}: {_short(b)} → {_short(a)}" for name, b, a in entry.changes() if name not in skip]
     return "\n".join(lines[:12]) + ("\n…" if len(lines) > 12 else "")
 
 
@@ -170,8 +180,8 @@ class InitiativeDetailPanel(QWidget):
                             f"against a budget of {money(det.budget, det.currency)}.",
                             empty=f"No cost has been allocated to {det.code} yet. Costs arrive through FOCUS "
                                   "imports and the allocation rules.")
-        self.metrics.set_rows(d.series, note=f"{len(d.series)} metric series measure {det.code}. Their charts "
-                              "arrive with the operations dashboard.",
+        self.metrics.set_rows(d.series, note=f"{len(d.series)} metric series measure {det.code}; the Dashboard "
+                              f"draws them (choose {det.code} in its filters).",
                               empty=f"No metric series measures {det.code} yet.")
         self.decisions.set_rows(d.decisions, note=f"{len(d.decisions)} committee decisions on {det.code}, newest first.",
                                 empty=f"The committee has not decided anything on {det.code} yet.")
