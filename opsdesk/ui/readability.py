@@ -166,7 +166,10 @@ def _header(h: QHeaderView, found: list[Clipped]) -> None:
         lines = text.split("\n")
         if h.orientation() == Qt.Orientation.Horizontal:
             needed = max(fm.horizontalAdvance(x) for x in lines) + 10
-            has = h.sectionSize(section)
+            start = h.sectionViewportPosition(section)  # the part of the section inside the view
+            has = min(start + h.sectionSize(section), h.viewport().width()) - max(start, 0)
+            if has <= 0:
+                continue  # scrolled out of sight altogether: nothing cut, the scroll bar says there is more
         else:
             needed = max(fm.horizontalAdvance(x) for x in lines) + 10
             has = h.width()

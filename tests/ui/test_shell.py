@@ -211,7 +211,9 @@ def test_no_text_is_cut_short_without_its_whole_text_at_hand(window, size):
 
     window.resize(*size)
     window.settle()
+    assert window.minimumSizeHint().width() <= size[0]  # every page fits beside the sidebar
     assert [f"{page}: {f}" for page, f in readability.every_page(window)] == []
+    assert window.width() == size[0]
 
 
 def test_a_cut_short_cell_shows_its_whole_text_on_hover(window, qtbot):

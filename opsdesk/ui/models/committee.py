@@ -105,7 +105,8 @@ def _decision(i: AgendaItemDTO) -> str:
         return "—"
     t = i.decision.tally
     corrected = " (corrected)" if i.decision.corrects_id else ""
-    return f"{i.decision.outcome.label}{corrected} · {t.for_}–{t.against}–{t.abstain}–{t.recused}"
+    return (f"{i.decision.outcome.label}{corrected} · {t.for_} for, {t.against} against, {t.abstain} abstain"
+            + (f", {t.recused} recused" if t.recused else ""))
 
 
 ITEM_COLUMNS: list[Column[AgendaItemDTO]] = [
@@ -115,7 +116,7 @@ ITEM_COLUMNS: list[Column[AgendaItemDTO]] = [
     Column("Initiative", lambda i: i.initiative_code or "—"),
     Column("Quorum", _quorum, colour=lambda i: None if i.quorum is None or i.quorum.met else "#c62828"),
     Column("Conflicts", lambda i: str(len(i.conflicts)), lambda i: len(i.conflicts)),
-    Column("Decision (votes F–A–Ab–R)", _decision),
+    Column("Decision (votes)", _decision),
 ]
 
 

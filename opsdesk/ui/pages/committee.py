@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -104,6 +105,11 @@ class CommitteePage(Page):
 
         self.items = RowsModel(ITEM_COLUMNS, self)
         self.items_view, _ip = table_view(self.items, "Agenda", self)
+        head = self.items_view.horizontalHeader()  # the item's title takes the room; the rest fit their contents
+        head.setStretchLastSection(False)
+        for col in range(self.items.columnCount()):
+            head.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch if col == 1
+                                      else QHeaderView.ResizeMode.ResizeToContents)
         self.items_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.items_view.setWordWrap(False)
         self.items_view.selectionModel().selectionChanged.connect(self._item_selected)
@@ -115,11 +121,12 @@ class CommitteePage(Page):
         self.correct_btn = self._button("Correct…", self.correct_decision, "Correct a recorded decision")
         self.export_btn = self._button("Export brief…", self.export_brief, "Export brief (Ctrl+P)")
         self.minutes_btn = self._button("Minutes…", lambda: self.export_brief(minutes=True), "Export minutes")
-        bar = QHBoxLayout()
-        for b in (self.add_attention_btn, self.add_item_btn, self.conflict_btn, self.decide_btn, self.correct_btn,
-                  self.export_btn, self.minutes_btn):
-            bar.addWidget(b)
-        bar.addStretch(1)
+        # two rows of four, so the page fits a 1280-pixel screen beside the sidebar
+        bar = QGridLayout()
+        for n, b in enumerate((self.add_attention_btn, self.add_item_btn, self.conflict_btn, self.decide_btn,
+                               self.correct_btn, self.export_btn, self.minutes_btn)):
+            bar.addWidget(b, n // 4, n % 4)
+        bar.setColumnStretch(4, 1)
         self.details = QTextBrowser()
         self.details.setObjectName("itemDetails")
         self.details.setAccessibleName("Agenda item details")
@@ -147,7 +154,7 @@ class CommitteePage(Page):
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
-        split.setSizes([470, 1000])
+        split.setSizes([360, 1000])
 
         self.charter_view = CharterView(ctx, self.run)
         self.actions_view = ActionsView(ctx, self.run)

@@ -52,6 +52,7 @@ class CostsPage(Page):
         self.share = QLabel(self)
         self.share.setObjectName("unallocatedShare")
         self.share.setTextFormat(Qt.TextFormat.RichText)
+        self.share.setWordWrap(True)
 
         self.ledger_proxy = QSortFilterProxyModel(self)
         self.ledger_proxy.setSortRole(SORT_ROLE)
@@ -85,9 +86,10 @@ class CostsPage(Page):
         lv.addLayout(top)
         lv.addWidget(self.ledger, 1)
         rule_bar = QHBoxLayout()
-        rule_bar.addWidget(QLabel("<b>Allocation rules</b> — the first matching rule by priority allocates a cost "
-                                  "line; lines no rule takes stay unallocated", self))
-        rule_bar.addStretch(1)
+        rules_title = QLabel("<b>Allocation rules</b> — the first matching rule by priority allocates a cost "
+                             "line; lines no rule takes stay unallocated", self)
+        rules_title.setWordWrap(True)  # fits beside the buttons on a 1280-pixel screen
+        rule_bar.addWidget(rules_title, 1)
         for b in (self.add_button, self.edit_button, self.delete_button, self.apply_button):
             rule_bar.addWidget(b)
         rules_box = QWidget(self)
