@@ -57,7 +57,13 @@ class SkillsMatrixModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if skill is None:
                 return ("Person", "Home")[section]
-            return f"{skill.discipline.label.split()[0]}\n" + "\n".join(textwrap.wrap(skill.name, 13)[:3])
+            first = skill.discipline.label.split()[0]
+            lines = textwrap.wrap(skill.name, 13)
+            if len(lines) > 3:  # never cut a name without saying so; the tool tip has it whole
+                lines = [*lines[:2], textwrap.shorten(" ".join(lines[2:]), 13, placeholder="…")]
+            # the discipline above the name, unless the name already starts with it ("Data quality")
+            prefix = [] if skill.name.split()[0].lower() == first.lower() else [first]
+            return "\n".join(prefix + lines)
         if role == Qt.ItemDataRole.ToolTipRole and skill is not None:
             return f"{skill.name} ({skill.discipline.label})\n{skill.description}".strip()
         return None
