@@ -13,7 +13,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-from opsdesk import __version__
 from opsdesk.errors import OpsDeskError
 
 COMMAND_MODULES = (
@@ -29,12 +28,22 @@ COMMAND_MODULES = (
 EXIT_USER_ERROR = 2
 
 
+class _Version(argparse.Action):
+    """--version, reading the version only when asked for it."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+        from opsdesk import __version__
+
+        print(f"opsdesk {__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="opsdesk",
         description="OpsDesk: the AI governance committee's lifecycle. Without a command, opens the window.",
     )
-    parser.add_argument("--version", action="version", version=f"opsdesk {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     add_workspace_argument(parser)
     parser.add_argument("--self-test", action="store_true",
                         help="open Qt offscreen on a temporary workspace, draw a chart, write a PDF, exit")

@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from opsdesk.store.audit import jsonable
-
 
 def print_json(data: Any) -> None:
+    from opsdesk.store.audit import jsonable  # the store only for commands that print JSON
+
     json.dump(jsonable(data), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
 

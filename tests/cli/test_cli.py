@@ -142,3 +142,14 @@ def test_every_help_text_reads_as_written(capsys):
             build_parser().parse_args([*path, "--help"])
         out = capsys.readouterr().out
         assert "option_strings" not in out and "{'" not in out, f"opsdesk {' '.join(path)} --help: {out[:300]}"
+
+
+def test_version_reads_no_library_it_does_not_need():
+    """`opsdesk --version` answers without SQLAlchemy, pandas, Qt or the importlib.metadata of every command."""
+    code = ("import sys, runpy; sys.argv = ['opsdesk', '--version']\n"
+            "try:\n    runpy.run_module('opsdesk', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('sqlalchemy', 'pandas', 'PySide6', 'numpy', 'reportlab') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    version_line, modules = r.stdout.strip().splitlines()
+    assert version_line.startswith("opsdesk ") and modules == "[]"
