@@ -51,6 +51,7 @@ NEEDED = (Discipline.DATA, Discipline.ML, Discipline.FINANCE)  # every active te
 class AttentionItem:
     initiative_code: str | None
     kind: str  # "gate_request" | "breach" | "overdue_action" | "skill_gap" | "non_conformance" | "stalled" | "budget"
+    #           | "inventory"
     reason: str
     score: float
     since: dt.date | None = None
@@ -206,6 +207,7 @@ def attention(ws: Workspace, as_of: dt.date | None = None, *, codes: Iterable[st
     items += stalled(all_stage_spans(ws, snap.as_of), only={i.code for i in snap.initiatives})
     items += _skill_gaps(ws, snap)
     items += _non_conformance(ws, snap)
+    items += _inventory_gaps(ws, snap)
     return sorted(items, key=lambda a: (-a.score, a.initiative_code or "", a.kind, a.reason))
 
 
@@ -344,4 +346,19 @@ def _non_conformance(ws: Workspace, snap: Snapshot) -> list[AttentionItem]:
         score = 20 + 8 * len(kinds.get("not met", [])) + 8 * len(kinds.get("waiver expired", [])) \
             + 4 * len(kinds.get("partly met", []))
         out.append(AttentionItem(code, "non_conformance", reason[0].upper() + reason[1:], min(score, 60)))
+    return out
+
+
+def _inventory_gaps(ws: Workspace, snap: Snapshot) -> list[AttentionItem]:
+    """Initiatives whose row of this year's federal AI use case inventory is not ready to file."""
+    from opsdesk.analytics import inventory
+
+    out = []
+    for row in inventory.rows(ws, snap.as_of.year, codes={i.code for i in snap.initiatives}, today=snap.as_of):
+        if row.ready:
+            continue
+        columns = ", ".join(dict.fromkeys(g.column for g in row.gaps))
+        out.append(AttentionItem(row.code, "inventory",
+                                 f"{snap.as_of.year} AI use case inventory: {len(row.gaps)} gap(s) — {columns}",
+                                 min(15 + 3 * len(row.gaps), 40)))
     return out

@@ -196,3 +196,4 @@ class ImportKind(Labelled):
     SKILLS = "skills"
     TRAINING = "training"
     BUNDLE = "bundle"
+    INVENTORY = "inventory"

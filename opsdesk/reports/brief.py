@@ -157,6 +157,11 @@ def brief_story(b: InitiativeBrief, *, level: int = 0, key: str = "b", with_cove
     story.append(section("Risks", 8))
     story += _bullets(b.risks, "No risks are flagged by the data.")
 
+    if b.reporting_title:
+        story.append(Heading(f"Mandated reporting: {b.reporting_title}", st["H3"] if level else st["H2"], level + 1,
+                             f"{key}-s12"))
+        story += _bullets(b.reporting_gaps, "Ready: every required column of the inventory is answered.")
+
     story.append(section("Lessons from similar initiatives", 9))
     story.append(table(["Initiative", "Stage", "What happened", "Recommendation", "Why shown"],
                        [(x.initiative, x.stage, x.what_happened, x.recommendation, x.why) for x in b.lessons],

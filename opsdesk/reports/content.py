@@ -137,6 +137,8 @@ class InitiativeBrief:
     item_title: str = ""
     decision: DecisionBlock | None = None
     open_actions: tuple[ActionRow, ...] = ()
+    reporting_title: str = ""  # e.g. "2026 federal AI use case inventory"
+    reporting_gaps: tuple[str, ...] = ()  # what the inventory row still lacks
 
 
 @dataclass(frozen=True)

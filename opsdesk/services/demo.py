@@ -32,6 +32,7 @@ from opsdesk.services.committee import meetings as committee
 from opsdesk.services.finance import allocation_standards, costs
 from opsdesk.services.onboarding import checklist
 from opsdesk.services.registry import initiatives, lessons, metadata, metrics, objectives, people
+from opsdesk.services.reporting import inventory
 from opsdesk.services.standards import catalog, conformance, library, skills
 from opsdesk.services.workspace import lifecycle
 from opsdesk.store.engine import is_server_url
@@ -190,6 +191,7 @@ def _populate(ws: Workspace, clock: FixedStepClock) -> None:
     _standards(ws, codes)
     _skills(ws, person_ids, rng)
     _meetings(ws, clock, codes, person_ids)
+    _inventory(ws, codes)
 
 
 def _lineage(ws: Workspace, codes: list[str]) -> None:
@@ -531,3 +533,62 @@ _LESSONS = [
     ("No FinOps analyst on the team meant costs were not tagged for two months.",
      "Name a finance member of the team before the pilot gate."),
 ]
+
+
+AGENCY = ("DPS", "Department of Public Services")
+
+# Per initiative (by position): the inventory record's answers. Initiatives 4, 7, 9, 11 and 12 keep realistic
+# gaps (a vendor without a name, no ATO answer, unanswered demographics, no record at all, an impact assessment
+# marked complete with no date, an ATO without its system name).
+_HI_BLOCK = {
+    "hi_testing_conducted": "Yes", "hi_assessment_completed": "Yes", "impact_assessment_date": "2025-03-14",
+    "hi_potential_impacts": "Wrongly deprioritised claims could delay payments to vulnerable claimants; identified "
+                            "in the AI impact assessment with the benefits policy team and a claimant panel.",
+    "hi_independent_review": "Oversight Board Review", "hi_ongoing_monitoring": "Yes - Monitoring Established",
+    "hi_training_established": "Training Established", "hi_failsafe_presence": "Yes",
+    "hi_appeal_process": "Appeal Process Established", "hi_public_consultation": "Usability Testing, Public Hearings",
+}
+_LIVE = {"have_ato": "Yes", "has_custom_code": "Yes", "demographic_features": "None of the above",
+         "contracting_usage": "In-house Development"}
+DEMO_INVENTORY: dict[int, dict[str, object]] = {
+    1: {"topic_area": "Government Benefits Processing", "ai_classification": "NLP", **_LIVE,
+        "system_name_ato": "Benefits Case Management System", **_HI_BLOCK,
+        "atrs.scope": "Orders incoming benefit claims for caseworkers; it never decides a claim.",
+        "atrs.region": "England", "atrs.process_integration": "Caseworkers see the ranked queue and the reasons."},
+    2: {"topic_area": "Procurement and Financial Management", "ai_classification": "Classical ML", **_LIVE,
+        "system_name_ato": "Grants Payment Platform"},
+    3: {"topic_area": "Administrative Functions", "ai_classification": "NLP", **_LIVE, "have_ato": "No"},
+    4: {"topic_area": "Transportation", "ai_classification": "Computer Vision", "has_custom_code": "No",
+        "demographic_features": "None of the above", "contracting_usage": "Vendor Purchased"},
+    5: {"topic_area": "Service Delivery", "ai_classification": "NLP", **_LIVE, "have_ato": "No",
+        "presumed_high_impact": True,
+        "hi_justification": "Analytics inform coaching and service design only; no decision about a caller rests "
+                            "on them."},
+    6: {"topic_area": "Transportation", "ai_classification": "Classical ML", **_LIVE, "have_ato": "No"},
+    7: {"topic_area": "Service Delivery", "ai_classification": "Generative AI", "have_ato": "No",
+        "contracting_usage": "Contracting and In House", "vendor_name": "LinguaWorks Ltd"},
+    8: {"topic_area": "Procurement and Financial Management", "ai_classification": "Classical ML"},
+    10: {"topic_area": "Service Delivery", "ai_classification": "Generative AI"},
+    11: {"topic_area": "Emergency Management", "ai_classification": "Classical ML", **_LIVE,
+         "system_name_ato": "Wildfire Forecasting Service",
+         **{k: v for k, v in _HI_BLOCK.items() if k not in ("impact_assessment_date", "hi_appeal_process")}},
+    12: {"topic_area": "Health and Medical", "ai_classification": "Classical ML", **_LIVE},
+    13: {"topic_area": "Procurement and Financial Management", "ai_classification": "Classical ML"},
+    14: {"topic_area": "Science", "ai_classification": "Computer Vision"},
+}
+DEMO_COTS = (("Generating first drafts of documents, briefing, or communication materials using AI.", "Yes",
+              "Microsoft 365 Copilot GCC", "101-1000"),
+             ("Generating code using AI.", "Yes", "GitHub Copilot", "1-100"),
+             ("Planning travel routes using AI-driven map applications.", "No", "", ""))
+
+
+def _inventory(ws: Workspace, codes: list[str]) -> None:
+    """Inventory records: agency, use case ids kept across years, and the answers above."""
+    for i, code in enumerate(codes, start=1):
+        answers = DEMO_INVENTORY.get(i)
+        if answers is None:
+            continue
+        inventory.update_record(ws, code, {"agency": AGENCY[0], "agency_name": AGENCY[1],
+                                           "use_case_id": f"DPS-{2024 + i % 2}-{i:03d}", "is_withheld": "No",
+                                           **answers})
+    inventory.set_cots_uses(ws, AGENCY[1], DEMO_COTS)

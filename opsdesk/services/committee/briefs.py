@@ -192,6 +192,17 @@ def _gate_target(stage: Stage, item: meetings.AgendaItemDTO | None) -> Stage | N
     return nxt if nxt is not Stage.RETIRED else None
 
 
+def _reporting(ws: Workspace, code: str, when: dt.datetime) -> dict[str, Any]:
+    """The initiative's gaps in the federal AI use case inventory of the brief's year."""
+    from opsdesk.analytics import inventory
+
+    rows = inventory.rows(ws, when.year, codes=[code], today=when.date())
+    if not rows:
+        return {}
+    return {"reporting_title": f"{when.year} federal AI use case inventory",
+            "reporting_gaps": tuple(g.text() for g in rows[0].gaps)}
+
+
 def initiative_brief(ws: Workspace, code: str, item_id: int | None = None) -> InitiativeBrief:
     """The brief for an initiative, or for one agenda item about it (``item_id``)."""
     d = initiatives.get(ws, code)
@@ -284,6 +295,7 @@ def initiative_brief(ws: Workspace, code: str, item_id: int | None = None) -> In
         unallocated=_unallocated(ws), spend_chart=spend_chart, standards=standard_rows,
         team=tuple((m.name, m.discipline.label, m.role.label) for m in d.team), covered=tuple(covered), missing=tuple(missing),
         risks=_risks(d, kpis, criteria, budget, spend, overdue, pii),
+        **_reporting(ws, code, when),
         lessons=tuple(LessonRow(x.initiative_code or "—", x.stage.label, x.what_happened, x.recommendation, why)
                       for x, why in similar[:8]),
         requested_decision=requested, options=tuple(o for o in options.splitlines() if o.strip()),

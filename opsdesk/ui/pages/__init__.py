@@ -73,6 +73,12 @@ def _lessons(ctx: PageContext) -> Page:
     return LessonsPage(ctx)
 
 
+def _reporting(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.reporting import ReportingPage
+
+    return ReportingPage(ctx)
+
+
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("dashboard", "Dashboard", "dashboard", _dashboard),
     PageSpec("initiatives", "Initiatives", "initiatives", _initiatives),
@@ -83,6 +89,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("committee", "Committee", "committee", _committee),
     PageSpec("people", "People & Skills", "people", _people),
     PageSpec("lessons", "Lessons", "lessons", _lessons),
+    PageSpec("reporting", "Reporting", "reporting", _reporting),
 )
 
 

@@ -1,0 +1,105 @@
+"""inventory export / check / import: the mandated AI reports (OMB 2025 inventory, UK ATRS)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from opsdesk.cli import add_workspace_argument, open_ws
+from opsdesk.cli.output import print_json, print_table
+
+FORMATS = ("omb-2025", "omb-2025-cots", "atrs")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("inventory", help="the federal AI use case inventory and UK ATRS records")
+    isub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    ep = isub.add_parser("export", help="write the OMB 2025 inventory (or COTS file) or ATRS records")
+    add_workspace_argument(ep)
+    ep.add_argument("--format", required=True, choices=FORMATS)
+    ep.add_argument("--out", required=True, metavar="FILE", help="omb: .csv; atrs: .md, .csv or .json")
+    ep.add_argument("--year", type=int, help="reporting year (default: this year); initiatives retired before it "
+                                             "are left out")
+    ep.add_argument("--tier", type=int, choices=(1, 2), default=1, help="ATRS tier (default 1)")
+    ep.add_argument("--spelling", choices=("short", "full"), default="short",
+                    help="choice spellings: OMB's shorthand codes as in the published file (default) or the "
+                         "template's lettered selections")
+    ep.set_defaults(func=cmd_export)
+
+    cp = isub.add_parser("check", help="what each initiative still lacks for the inventory")
+    add_workspace_argument(cp)
+    cp.add_argument("--year", type=int)
+    cp.add_argument("--json", action="store_true")
+    cp.set_defaults(func=cmd_check)
+
+    ip = isub.add_parser("import", help="seed or update the register from a published inventory CSV")
+    add_workspace_argument(ip)
+    ip.add_argument("file", metavar="FILE.csv")
+    ip.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    ip.add_argument("--json", action="store_true")
+    ip.set_defaults(func=cmd_import)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from opsdesk.services.reporting import inventory
+
+    ws = open_ws(args)
+    try:
+        result = inventory.export(ws, args.format, args.out, year=args.year, spelling=args.spelling,
+                                  tier=args.tier)
+    finally:
+        ws.close()
+    print(f"wrote {result.path}: {result.rows} row(s), {result.ready} without gaps, {result.gaps} gap(s); "
+          f"sha256 {result.sha256}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from opsdesk.services.reporting import inventory
+
+    ws = open_ws(args, read_only=True)
+    try:
+        year = args.year if args.year is not None else inventory.default_year(ws)
+        rows = inventory.check(ws, year)
+    finally:
+        ws.close()
+    if args.json:
+        print_json({"year": year, "initiatives": len(rows), "ready": sum(r.ready for r in rows),
+                    "rows": [{"code": r.code, "name": r.name, "id": r.values.get("id"), "ready": r.ready,
+                              "gaps": [{"column": g.column, "kind": g.kind, "problem": g.problem} for g in r.gaps]}
+                             for r in rows]})
+        return 0
+    print_table(["code", "use case id", "name", "ready", "gaps"],
+                [(r.code, r.values.get("id"), r.name[:40], "yes" if r.ready else "no", len(r.gaps)) for r in rows])
+    for r in rows:
+        for g in r.gaps:
+            print(f"{r.code}: {g.text()}")
+    print(f"{sum(r.ready for r in rows)} of {len(rows)} initiative(s) ready for the {year} inventory")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from opsdesk.services.reporting import inventory_import
+
+    ws = open_ws(args)
+    try:
+        report = inventory_import.import_file(ws, args.file, dry_run=args.dry_run)
+    finally:
+        ws.close()
+    if args.json:
+        print_json(report.to_json())
+        return 0
+    verb = "would create" if report.dry_run else "created"
+    print(f"{report.file} ({report.shape} inventory, {report.encoding}): {report.rows} row(s); {verb} "
+          f"{report.created}, updated {report.updated}, unchanged {report.unchanged}, rejected "
+          f"{len(report.rejected)}")
+    for issue in report.rejected:
+        print(f"rejected {issue}", file=sys.stderr)
+    for issue in report.warnings[:200]:
+        print(f"warning {issue}", file=sys.stderr)
+    if len(report.warnings) > 200:
+        print(f"… and {len(report.warnings) - 200} more warning(s) (--json lists them all)", file=sys.stderr)
+    for line in report.notes:
+        print(f"note: {line}")
+    return 0
