@@ -13,11 +13,13 @@ from typing import Any
 from sqlalchemy import select
 
 from opsdesk.domain import inventory as inv
-from opsdesk.domain.enums import Stage
+from opsdesk.domain.enums import LineageKind, NodeKind, Stage
 from opsdesk.store.models import (
     DataAsset,
     Initiative,
     InitiativeDataAsset,
+    LineageLink,
+    Model,
     Person,
     StageChange,
     UseCaseRecord,
@@ -83,11 +85,7 @@ def rows(ws: Workspace, year: int | None = None, *, codes: Iterable[str] | None 
                 first_pilot[ch.initiative_id] = ch.changed_at.date()
             if ch.to_stage is Stage.RETIRED:
                 retired[ch.initiative_id] = ch.changed_at.date()
-        assets: dict[int, list[DataAsset]] = defaultdict(list)
-        for link, asset in s.execute(select(InitiativeDataAsset, DataAsset)
-                                     .join(DataAsset, DataAsset.id == InitiativeDataAsset.data_asset_id)
-                                     .order_by(DataAsset.name)):
-            assets[link.initiative_id].append(asset)
+        assets = _assets_by_initiative(s)
         out = []
         for init in s.scalars(select(Initiative).order_by(Initiative.code)):
             if wanted is not None and init.code not in wanted:
@@ -98,6 +96,29 @@ def rows(ws: Workspace, year: int | None = None, *, codes: Iterable[str] | None 
             out.append(_row(init, records.get(init.id), people.get(init.owner), first_pilot.get(init.id),
                             assets.get(init.id, []), organisation, gone, as_of))
         return out
+
+
+def _assets_by_initiative(s: Any) -> dict[int, list[DataAsset]]:
+    """The data assets behind each initiative: those linked to it, those its models were trained or evaluated on,
+    and the assets those were derived from (one step up the lineage)."""
+    by_id = {a.id: a for a in s.scalars(select(DataAsset))}
+    found: dict[int, set[int]] = defaultdict(set)
+    for init_id, asset_id in s.execute(select(InitiativeDataAsset.initiative_id, InitiativeDataAsset.data_asset_id)):
+        found[init_id].add(asset_id)
+    model_owner = dict(s.execute(select(Model.id, Model.initiative_id).where(Model.initiative_id.is_not(None))).all())
+    derived: dict[int, set[int]] = defaultdict(set)
+    for link in s.scalars(select(LineageLink).where(LineageLink.source_kind == NodeKind.DATA_ASSET)):
+        if link.target_kind is NodeKind.MODEL and link.kind in (LineageKind.TRAINED_ON, LineageKind.EVALUATED_ON):
+            owner = model_owner.get(link.target_id)
+            if owner is not None:
+                found[owner].add(link.source_id)
+        elif link.target_kind is NodeKind.DATA_ASSET and link.kind is LineageKind.DERIVED_FROM:
+            derived[link.target_id].add(link.source_id)
+    out: dict[int, list[DataAsset]] = {}
+    for init_id, ids in found.items():
+        ids = ids | {up for i in ids for up in derived.get(i, ())}
+        out[init_id] = sorted((by_id[i] for i in ids if i in by_id), key=lambda a: a.name)
+    return out
 
 
 def _row(init: Initiative, rec: UseCaseRecord | None, owner: Person | None, pilot_on: dt.date | None,

@@ -34,13 +34,16 @@ from opsdesk.ui.pages.base import Page, PageContext
 from opsdesk.ui.widgets.register import PageLayout, RegisterView
 
 GREEN, RED = "#2e7d32", "#c62828"
+_IMPACT = {inv.HighImpact.HIGH_IMPACT: "Yes", inv.HighImpact.PRESUMED_NOT_HIGH_IMPACT: "Presumed, not",
+           inv.HighImpact.NOT_HIGH_IMPACT: "No"}
 
 COLUMNS = (
     Column("code", "Initiative", lambda r: r.code),
     Column("id", "Use case ID", lambda r: str(r.values.get("id") or "")),
     Column("name", "Name", lambda r: r.name),
-    Column("stage", "Inventory stage", lambda r: r.values["development_stage"].short),
-    Column("impact", "High-impact", lambda r: r.values["is_high_impact"].short),
+    Column("stage", "OMB stage", lambda r: r.values["development_stage"].short),
+    Column("impact", "High-impact", lambda r: _IMPACT[r.values["is_high_impact"]],
+           tooltip=lambda r: r.values["is_high_impact"].short),
     Column("ready", "Ready", lambda r: "Ready" if r.ready else "Gaps",
            colour=lambda r: GREEN if r.ready else RED),
     Column("gaps", "Gaps", lambda r: str(len(r.gaps)), sort=lambda r: len(r.gaps), numeric=True),
@@ -100,6 +103,7 @@ class ReportingPage(Page):
     def __init__(self, ctx: PageContext) -> None:
         super().__init__(ctx)
         self.data = ReportingData(0, [])
+        self.shown: UseCaseRow | None = None
         self.form: RecordForm | None = None
         self.year = QSpinBox(self)
         self.year.setObjectName("reportingYear")
@@ -151,7 +155,7 @@ class ReportingPage(Page):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.register)
         self.splitter.addWidget(self.tabs)
-        self.splitter.setSizes([720, 520])
+        self.splitter.setSizes([860, 420])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.splitter, 1)
@@ -184,6 +188,7 @@ class ReportingPage(Page):
         self._show(self.register.current())
 
     def _show(self, row: UseCaseRow | None) -> None:
+        self.shown = row
         self.fix_button.setEnabled(bool(row is not None and row.gaps and not self.ctx.ws.read_only))
         self.edit_button.setEnabled(row is not None and not self.ctx.ws.read_only)
         if row is None:
@@ -207,17 +212,21 @@ class ReportingPage(Page):
         return f" <i>(change {escape(where)})</i>" if where else ""
 
     def _preview(self) -> None:
-        row = self.register.current()
+        row = self.shown
         if row is None:
             return
         tier = int(self.tier.currentData())
         self.ctx.tasks.submit(preview, self.ctx.ws, row.code, tier, self.year.value(),
-                              on_done=self.atrs_view.setMarkdown, quiet=True)
+                              on_done=lambda text, code=row.code: self._previewed(code, text), quiet=True)
+
+    def _previewed(self, code: str, text: str) -> None:
+        if self.shown is not None and self.shown.code == code:  # an answer for an earlier selection is dropped
+            self.atrs_view.setMarkdown(text)
 
     # --- fixing gaps -----------------------------------------------------------------------------------------
 
     def fix_selected(self) -> None:
-        row = self.register.current()
+        row = self.shown
         if row is None:
             return
         names = fields_for_gaps(row)
@@ -227,7 +236,7 @@ class ReportingPage(Page):
         self._open_form(row, names)
 
     def edit_all(self) -> None:
-        row = self.register.current()
+        row = self.shown
         if row is not None:
             self._open_form(row, list(inventory.FIELD_NAMES))
 
