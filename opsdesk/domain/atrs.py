@@ -24,7 +24,7 @@ class AtrsField:
 
 
 _M, _T = "Metadata", "Title information"
-_T1 = "Tier 1 information"
+_T1 = "Overview"
 _OR, _DR, _DM = "Owner and responsibility", "Description and rationale", "Decision-making process"
 _TS, _MS, _DS = "Tool specification", "Model specification", "Data specification"
 _RI = "Risks, mitigations and impact assessments"

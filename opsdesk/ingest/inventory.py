@@ -289,8 +289,9 @@ def _older(shape: str, column: str, text: str, recoded: Counter[tuple[str, str, 
     key = " ".join(text.split()).casefold()
     found: Any = None
     if shape == "2024":
-        found = {"development_stage": STAGE_2024, "is_high_impact": IMPACT_2024,
-                 "contracting_usage": CONTRACTING_2024}.get(column, {}).get(key)
+        tables: dict[str, dict[str, Any]] = {"development_stage": STAGE_2024, "is_high_impact": IMPACT_2024,
+                                             "contracting_usage": CONTRACTING_2024}
+        found = tables.get(column, {}).get(key)
     elif shape == "2023" and column == "development_stage":
         found = next((m for word, m in STAGE_2023_WORDS if word in key), None)
     if found is not None:

@@ -132,8 +132,9 @@ def test_import_creates_then_second_import_changes_nothing(ws, tmp_path: Path) -
     assert rows["DPS-7"].stage.value == "production" and rows["DPS-7"].ready
     assert rows["DPS-8"].values["is_high_impact"] is inv.HighImpact.HIGH_IMPACT
     assert any(g.kind == "unknown" and g.column == "topic_area" for g in rows["DPS-8"].gaps)
-    from opsdesk.store.models import AuditEvent
     from sqlalchemy import func, select
+
+    from opsdesk.store.models import AuditEvent
 
     with ws.read() as s:
         events = s.scalar(select(func.count()).select_from(AuditEvent))

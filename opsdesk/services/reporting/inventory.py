@@ -4,7 +4,6 @@ OMB 2025 dictionary, and the two OMB files: the individual use case inventory an
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass

@@ -5,7 +5,6 @@ Everything is one transaction with an audit event per use case; the same file ag
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,14 +123,13 @@ def _record_values(uc: reader.UseCaseIn, present: set[str]) -> dict[str, Any]:
 def _apply(tx: Tx, data: reader.InventoryData, report: ImportReport, file_name: str, sha256: str) -> None:
     s = tx.session
     inits = {i.id: i for i in s.scalars(select(Initiative))}
-    by_key = {}
+    by_key: dict[tuple[str, str, str], UseCaseRecord] = {}
     for rec in s.scalars(select(UseCaseRecord)):
         by_key[_record_key(rec, inits[rec.initiative_id])] = rec
     numbers = [int(i.code.split("-")[1]) for i in inits.values() if INITIATIVE_CODE.match(i.code)]
     next_number = max(numbers, default=0) + 1
     present = set(data.columns)
     note = f"inventory import of {file_name} (sha256 {sha256[:16]})"
-    stage_mismatch: Counter[str] = Counter()
     for uc in data.use_cases:
         v = uc.values
         agency = str(v.get("agency") or v.get("agency_name") or "(no agency)")
@@ -147,8 +145,8 @@ def _apply(tx: Tx, data: reader.InventoryData, report: ImportReport, file_name: 
                 init_values[attr] = str(v.get(col) or "")
         stage_in = v.get("development_stage")
         impact = v.get("is_high_impact")
-        rec = by_key.get(uc.key)
-        if rec is None:
+        found = by_key.get(uc.key)
+        if found is None:
             code = f"AI-{next_number:04d}"
             next_number += 1
             stage = inv.INVENTORY_TO_STAGE.get(stage_in, Stage.PROPOSED) if stage_in else Stage.PROPOSED
@@ -172,10 +170,9 @@ def _apply(tx: Tx, data: reader.InventoryData, report: ImportReport, file_name: 
             inits[init.id] = init
             report.created += 1
             continue
+        rec = found
         init = inits[rec.initiative_id]
         if stage_in is not None and inv.STAGE_TO_INVENTORY[init.stage] is not stage_in:
-            stage_mismatch[f"{inv.STAGE_TO_INVENTORY[init.stage].short} in the register, {stage_in.short} in "
-                           "the file"] += 1
             report.warnings.append(Issue(file_name, uc.line, "development_stage",
                                          f"{init.code} is {init.stage.label} in the register; the file says "
                                          f"{stage_in.short}: not changed (a stage moves only by a gate decision)",

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -20,12 +19,11 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
-    QWidget,
 )
 
-from opsdesk.services.reporting.inventory import UseCaseRow
 from opsdesk.domain import inventory as inv
 from opsdesk.services.reporting import atrs, inventory
+from opsdesk.services.reporting.inventory import UseCaseRow
 from opsdesk.services.workspace import Workspace
 from opsdesk.ui import errors
 from opsdesk.ui.dialogs.record_form import FormField, RecordForm
@@ -196,7 +194,7 @@ class ReportingPage(Page):
             self.atrs_view.setHtml("")
             return
         if not row.gaps:
-            body = "<p style='color:%s'><b>Ready:</b> every required column is answered.</p>" % GREEN
+            body = f"<p style='color:{GREEN}'><b>Ready:</b> every required column is answered.</p>"
         else:
             items = "".join(
                 f"<li><b>{escape(_LABELS.get(g.column, g.column))}</b> (<code>{escape(g.column)}</code>): "
