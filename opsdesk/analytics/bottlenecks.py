@@ -350,9 +350,12 @@ def _non_conformance(ws: Workspace, snap: Snapshot) -> list[AttentionItem]:
 
 
 def _inventory_gaps(ws: Workspace, snap: Snapshot) -> list[AttentionItem]:
-    """Initiatives whose row of this year's federal AI use case inventory is not ready to file."""
+    """Initiatives whose row of this year's federal AI use case inventory is not ready to file (in a workspace
+    that keeps the inventory)."""
     from opsdesk.analytics import inventory
 
+    if not inventory.kept(ws):
+        return []
     out = []
     for row in inventory.rows(ws, snap.as_of.year, codes={i.code for i in snap.initiatives}, today=snap.as_of):
         if row.ready:

@@ -60,6 +60,13 @@ def _members(choice: type[inv.InventoryChoice], names: Iterable[str]) -> list[in
     return out
 
 
+def kept(ws: Workspace) -> bool:
+    """Whether the workspace keeps an inventory at all (any initiative has a record): only then do its gaps
+    reach the attention list and the briefs — an organisation that does not file one is not nagged."""
+    with ws.read() as s:
+        return s.scalar(select(UseCaseRecord.id).limit(1)) is not None
+
+
 def as_of_for(year: int | None, today: dt.date) -> dt.date:
     """The date the inventory speaks for: the end of the reporting year, or today while that year runs."""
     if year is None:

@@ -100,3 +100,13 @@ def test_budget_overrun_enters_the_list(small_ws):
     items = [a for a in bottlenecks.attention(small_ws) if a.kind == "budget"]
     assert [(a.initiative_code, a.discipline) for a in items] == [("AI-0001", OpsDiscipline.FINOPS)]
     assert "112 % of the budget is already spent" in items[0].reason
+
+
+def test_inventory_gaps_join_the_list_once_the_workspace_keeps_an_inventory(small_ws):
+    from opsdesk.services.reporting import inventory
+
+    assert not [a for a in bottlenecks.attention(small_ws) if a.kind == "inventory"]
+    inventory.update_record(small_ws, "AI-0001", {"agency": "DPS", "is_withheld": "No"})
+    items = {a.initiative_code: a for a in bottlenecks.attention(small_ws) if a.kind == "inventory"}
+    assert set(items) == {"AI-0001", "AI-0002"}
+    assert "topic_area" in items["AI-0001"].reason and "AI use case inventory" in items["AI-0001"].reason

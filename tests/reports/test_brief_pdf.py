@@ -187,3 +187,18 @@ def test_self_test_pdf_uses_only_the_bundled_font(tmp_path: Path):
 
     path = bundled.one_page_pdf(tmp_path / "one.pdf", "OpsDesk self-test", "Fonts are embedded.")
     _fonts_are_embedded_and_never_base14(path.read_bytes())
+
+
+def test_brief_lists_the_initiatives_inventory_gaps(demo_ws, tmp_path: Path):
+    from opsdesk.services.reporting import inventory
+
+    code = next(r.code for r in inventory.check(demo_ws, 2026) if r.name == "Hospital bed demand forecasting")
+    out = tmp_path / "gaps.pdf"
+    exports.export(demo_ws, out, initiative=code)
+    full = "\n".join(page_texts(out.read_bytes()))
+    assert "Mandated reporting: 2026 federal AI use case inventory" in full
+    assert "system_name_ato: is required when the use case has an ATO" in full
+    ready = next(r.code for r in inventory.check(demo_ws, 2026) if r.ready and r.stage.value != "retired")
+    exports.export(demo_ws, tmp_path / "ready.pdf", initiative=ready)
+    assert "every required column of the inventory is answered" in "\n".join(
+        page_texts((tmp_path / "ready.pdf").read_bytes()))

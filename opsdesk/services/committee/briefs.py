@@ -193,9 +193,12 @@ def _gate_target(stage: Stage, item: meetings.AgendaItemDTO | None) -> Stage | N
 
 
 def _reporting(ws: Workspace, code: str, when: dt.datetime) -> dict[str, Any]:
-    """The initiative's gaps in the federal AI use case inventory of the brief's year."""
+    """The initiative's gaps in the federal AI use case inventory of the brief's year (when the workspace keeps
+    one)."""
     from opsdesk.analytics import inventory
 
+    if not inventory.kept(ws):
+        return {}
     rows = inventory.rows(ws, when.year, codes=[code], today=when.date())
     if not rows:
         return {}
