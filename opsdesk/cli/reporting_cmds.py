@@ -94,10 +94,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"{report.file} ({report.shape} inventory, {report.encoding}): {report.rows} row(s); {verb} "
           f"{report.created}, updated {report.updated}, unchanged {report.unchanged}, rejected "
           f"{len(report.rejected)}")
+    def where(issue) -> str:  # type: ignore[no-untyped-def]
+        row = report.rows_by_line.get(issue.line) if issue.line is not None else None
+        return f"{issue} (spreadsheet row {row})" if row is not None and row != issue.line else str(issue)
+
     for issue in report.rejected:
-        print(f"rejected {issue}", file=sys.stderr)
+        print(f"rejected {where(issue)}", file=sys.stderr)
     for issue in report.warnings[:200]:
-        print(f"warning {issue}", file=sys.stderr)
+        print(f"warning {where(issue)}", file=sys.stderr)
     if len(report.warnings) > 200:
         print(f"… and {len(report.warnings) - 200} more warning(s) (--json lists them all)", file=sys.stderr)
     for line in report.notes:

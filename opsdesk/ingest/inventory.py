@@ -136,6 +136,7 @@ class InventoryData:
     encoding: str
     use_cases: list[UseCaseIn] = field(default_factory=list)
     columns: set[str] = field(default_factory=set)  # the 2025 columns the file answers
+    rows_by_line: dict[int, int] = field(default_factory=dict)  # physical line -> spreadsheet row (header = 1)
     cots: list[CotsIn] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -183,7 +184,8 @@ def read(path: Path | str) -> ParsedFile:
     result.columns = set(mapping.values()) & set(inv.COLUMN_NAMES)
     recoded: Counter[tuple[str, str, str]] = Counter()
     seen: dict[tuple[str, str, str], int] = {}
-    for line, fields in table.rows:
+    for n, (line, fields) in enumerate(table.rows, start=2):
+        result.rows_by_line[line] = n
         raw = {col: fields[i].strip() for i, col in mapping.items() if i < len(fields)}
         uc = _use_case(line, raw, shape, parsed, recoded)
         if uc is None:

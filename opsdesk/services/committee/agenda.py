@@ -23,6 +23,7 @@ KIND_OF_ATTENTION = {
     "non_conformance": AgendaKind.STANDARD,
     "stalled": AgendaKind.REVIEW,
     "budget": AgendaKind.BUDGET,
+    "inventory": AgendaKind.OTHER,  # its own item: it never takes the place of a review of the same initiative
 }
 
 

@@ -39,11 +39,18 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     per_agency: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
+    rows_by_line: dict[int, int] = field(default_factory=dict)
+
+    def _issue(self, issue: Issue) -> dict[str, Any]:
+        """An issue with its file line and its spreadsheet row (they differ after cells that span lines)."""
+        row = self.rows_by_line.get(issue.line) if issue.line is not None else None
+        return issue.to_json() | ({"row": row} if row is not None else {})
 
     def to_json(self) -> dict[str, Any]:
         return {"file": self.file, "shape": self.shape, "encoding": self.encoding, "rows": self.rows,
                 "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "rejected": [i.to_json() for i in self.rejected], "warnings": [i.to_json() for i in self.warnings],
+                "rejected": [self._issue(i) for i in self.rejected],
+                "warnings": [self._issue(i) for i in self.warnings],
                 "notes": self.notes, "per_agency": self.per_agency, "dry_run": self.dry_run}
 
 
@@ -60,7 +67,8 @@ def import_file(ws: Workspace, path: Path | str, *, dry_run: bool = False) -> Im
         raise OpsDeskError(str(parsed.rejected[0]))
     data: reader.InventoryData = parsed.data
     report = ImportReport(p.name, data.shape, data.encoding, rejected=list(parsed.rejected),
-                          warnings=list(parsed.warnings), notes=list(data.notes), dry_run=dry_run)
+                          warnings=list(parsed.warnings), notes=list(data.notes), dry_run=dry_run,
+                          rows_by_line=dict(data.rows_by_line))
     report.rows = len(data.use_cases) + len(data.cots)
     try:
         with ws.write() as tx:
