@@ -269,3 +269,17 @@ def test_cots_export_has_every_task(ws, tmp_path: Path) -> None:
     individual = tmp_path / "ind.csv"
     inventory.export(ws, "omb-2025", individual, year=2026)
     assert "Letter drafting" not in individual.read_text(encoding="utf-8-sig")
+
+
+def test_dry_run_reports_and_writes_nothing(ws, tmp_path: Path) -> None:
+    report = inventory_import.import_file(ws, _write(tmp_path / "small.csv", SMALL_2025), dry_run=True)
+    assert report.dry_run and report.created == 2
+    assert initiatives.count(ws) == 0
+
+
+def test_row_of_an_issue_is_the_spreadsheet_row_after_a_multi_line_cell(ws, tmp_path: Path) -> None:
+    lines = SMALL_2025.splitlines()
+    multi = lines[0] + "\n" + lines[1].replace("Potholes.", '"Potholes\nand cracks."') + "\n" + lines[2] + "\n"
+    report = inventory_import.import_file(ws, _write(tmp_path / "multi.csv", multi))
+    astro = next(w for w in report.to_json()["warnings"] if w["column"] == "topic_area")
+    assert (astro["line"], astro["row"]) == (4, 3)
