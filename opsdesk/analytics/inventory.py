@@ -84,6 +84,8 @@ def rows(ws: Workspace, year: int | None = None, *, codes: Iterable[str] | None 
         info = s.scalar(select(WorkspaceInfo))
         organisation = info.organisation if info else ""
         records = {r.initiative_id: r for r in s.scalars(select(UseCaseRecord))}
+        agencies = {r.agency for r in records.values() if r.agency}
+        agency = agencies.pop() if len(agencies) == 1 else ""  # one agency reports: new use cases are its own
         people = {p.name: p for p in s.scalars(select(Person))}
         first_pilot: dict[int, dt.date] = {}
         retired: dict[int, dt.date] = {}
@@ -101,7 +103,7 @@ def rows(ws: Workspace, year: int | None = None, *, codes: Iterable[str] | None 
             if year is not None and gone is not None and gone.year < year:
                 continue
             out.append(_row(init, records.get(init.id), people.get(init.owner), first_pilot.get(init.id),
-                            assets.get(init.id, []), organisation, gone, as_of))
+                            assets.get(init.id, []), organisation, agency, gone, as_of))
         return out
 
 
@@ -129,7 +131,8 @@ def _assets_by_initiative(s: Any) -> dict[int, list[DataAsset]]:
 
 
 def _row(init: Initiative, rec: UseCaseRecord | None, owner: Person | None, pilot_on: dt.date | None,
-         assets: list[DataAsset], organisation: str, retired_on: dt.date | None, as_of: dt.date) -> UseCaseRow:
+         assets: list[DataAsset], organisation: str, agency: str, retired_on: dt.date | None,
+         as_of: dt.date) -> UseCaseRow:
     v: dict[str, Any] = {}
     src: dict[str, str] = {}
 
@@ -138,7 +141,10 @@ def _row(init: Initiative, rec: UseCaseRecord | None, owner: Person | None, pilo
         src[col] = source
 
     r = rec
-    put("agency", r.agency if r else "", "record")
+    if r and r.agency:
+        put("agency", r.agency, "record")
+    else:
+        put("agency", agency, "derived: the agency of the other use cases")
     if r and r.agency_name:
         put("agency_name", r.agency_name, "record")
     else:
