@@ -33,6 +33,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     cp.add_argument("--json", action="store_true")
     cp.set_defaults(func=cmd_check)
 
+    cp2 = isub.add_parser("cots", help="record whether the agency uses commercial AI for one consolidated COTS task")
+    add_workspace_argument(cp2)
+    cp2.add_argument("task", help="the task as OMB words it (e.g. 'Generating code using AI.')")
+    cp2.add_argument("--use", required=True, choices=("Y", "N", "y", "n"))
+    cp2.add_argument("--product", default="", help="commercial product(s) used, ';'-separated")
+    cp2.add_argument("--licences", default="", help="estimated number of licences or users, e.g. 1-100")
+    cp2.set_defaults(func=cmd_cots)
+
     ip = isub.add_parser("import", help="seed or update the register from a published inventory CSV")
     add_workspace_argument(ip)
     ip.add_argument("file", metavar="FILE.csv")
@@ -76,6 +84,20 @@ def cmd_check(args: argparse.Namespace) -> int:
         for g in r.gaps:
             print(f"{r.code}: {g.text()}")
     print(f"{sum(r.ready for r in rows)} of {len(rows)} initiative(s) ready for the {year} inventory")
+    return 0
+
+
+def cmd_cots(args: argparse.Namespace) -> int:
+    from opsdesk.services.reporting import inventory
+
+    ws = open_ws(args)
+    try:
+        agency = inventory.organisation(ws)
+        inventory.set_cots_uses(ws, agency, [(args.task, "Yes" if args.use.upper() == "Y" else "No", args.product,
+                                              args.licences)])
+    finally:
+        ws.close()
+    print(f"recorded for {agency}: {args.task} — {args.use.upper()}")
     return 0
 
 

@@ -83,3 +83,19 @@ def test_import_reports_rows_and_columns_and_is_idempotent(tmp_path: Path) -> No
     assert {(2, "topic_area"), (2, "operational_date")} <= where
     again = opsdesk("inventory", "import", str(src), "--workspace", str(ws_path), check=True)
     assert "created 0, updated 0, unchanged 1" in again.stdout
+
+
+def test_cots_answers_are_recorded_and_exported(tmp_path: Path) -> None:
+    ws_path = tmp_path / "w.opsdesk"
+    opsdesk("init", "--workspace", str(ws_path), "--name", "Small Agency", check=True)
+    opsdesk("inventory", "cots", "generating code using ai.", "--use", "Y", "--product", "CodeHelper",
+            "--licences", "1-100", "--workspace", str(ws_path), check=True)
+    bad = opsdesk("inventory", "cots", "Writing poems", "--use", "Y", "--workspace", str(ws_path))
+    assert bad.returncode == 2 and "not one of the consolidated COTS tasks" in bad.stderr
+    out = tmp_path / "cots.csv"
+    opsdesk("inventory", "export", "--format", "omb-2025-cots", "--out", str(out), "--workspace", str(ws_path),
+            check=True)
+    df = pd.read_csv(out, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    row = df[df["AI Use Case"] == "Generating code using AI."].iloc[0]
+    assert (row["Agency"], row["Agency Use (Y/N)?"], row["Name of Commercial Product or Service Used"],
+            row["Estimated # of Licenses/Users"]) == ("Small Agency", "Y", "CodeHelper", "1-100")

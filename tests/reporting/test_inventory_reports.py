@@ -283,3 +283,15 @@ def test_row_of_an_issue_is_the_spreadsheet_row_after_a_multi_line_cell(ws, tmp_
     report = inventory_import.import_file(ws, _write(tmp_path / "multi.csv", multi))
     astro = next(w for w in report.to_json()["warnings"] if w["column"] == "topic_area")
     assert (astro["line"], astro["row"]) == (4, 3)
+
+
+@pytest.mark.skipif(not (DICT_DIR / "2025_consolidated_COTS_AI_use_cases.csv").exists(), reason="no COTS file")
+def test_real_2025_cots_file_imports_every_agency_and_task(sqlite_ws) -> None:
+    path = DICT_DIR / "2025_consolidated_COTS_AI_use_cases.csv"
+    df = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    report = inventory_import.import_file(sqlite_ws, path)
+    assert report.shape == "cots" and not report.rejected
+    assert report.created == len(df) == 900
+    assert report.per_agency == df.groupby("Agency").size().to_dict()
+    again = inventory_import.import_file(sqlite_ws, path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 900)

@@ -245,12 +245,18 @@ def _cell(col: inv.Column, value: Any, spelling: str) -> str:
     return escape_cell(text) if col.kind == "text" else text
 
 
+def organisation(ws: Workspace) -> str:
+    """The agency the COTS file speaks for: the workspace's organisation."""
+    with ws.read() as s:
+        info = s.scalar(select(WorkspaceInfo))
+        return info.organisation if info else ""
+
+
 def cots_rows(ws: Workspace, year: int | None) -> list[list[str]]:
     """The consolidated COTS file for the workspace's agency: every task, answered from the recorded COTS uses and
     from the initiatives reported under a task (their vendors as products)."""
+    agency = organisation(ws)
     with ws.read() as s:
-        info = s.scalar(select(WorkspaceInfo))
-        agency = info.organisation if info else ""
         uses = {u.task: u for u in s.scalars(select(CotsUse).where(CotsUse.agency_name == agency))}
     by_task: dict[str, list[UseCaseRow]] = {}
     for r in readiness.rows(ws, year):
