@@ -22,18 +22,45 @@ from opsdesk.domain.enums import ImportKind
 from opsdesk.ingest.report import ParsedFile
 from opsdesk.ingest.textfile import read_table
 
-# The 2025 template's Excel headers (agency files) and the older years' headers -> 2025 column names.
+# The 2025 template's Excel headers (agency files, as the dictionary gives them) and the older years' headers
+# -> 2025 column names.
 # Keys are compared after :func:`_hkey` (case, spacing and punctuation do not matter).
 HEADERS_2025_TEMPLATE = {
-    "Use Case ID": "id", "Use Case ID [Agency Abbrev.] – [#]": "id", "Use Case Name": "use_case_name",
-    "Bureau/Component": "agency_bureau", "Email Address": "contact_email",
-    "Should this AI use case be withheld from public reporting?": "is_withheld",
-    "Stage of Development": "development_stage", "Is the AI use case high-impact?": "is_high_impact",
-    "Justification": "HI_justification", "Use Case Topic Area": "topic_area", "AI Classification": "classification",
-    "What problem is the AI intended to solve?": "problem_solved",
-    "Describe the AI system’s outputs.": "system_outputs",
-    "Vendor(s) Name": "vendor_name", "System(s) Name": "system_name_ato",
-    "Does this project include custom-developed code?": "has_custom_code",
+    'Use Case ID': 'id',
+    'Use Case ID [Agency Abbrev.] – [#]': 'id',
+    'Use Case Name': 'use_case_name',
+    'Bureau/Component': 'agency_bureau',
+    'Email Address': 'contact_email',
+    'Should this AI use case be withheld from public reporting?': 'is_withheld',
+    'Stage of Development': 'development_stage',
+    'Is the AI use case high-impact?': 'is_high_impact',
+    'Justification': 'HI_justification',
+    'Use Case Topic Area': 'topic_area',
+    'AI Classification': 'classification',
+    'What problem is the AI intended to solve?': 'problem_solved',
+    'What are the expected benefits and positive outcomes from the AI for an agency’s mission and/or the general public?': 'benefits',
+    'Describe the AI system’s outputs.': 'system_outputs',
+    'Date when AI use case became operational or the pilot’s start date': 'operational_date',
+    'Was the system involved in this use case purchased from a vendor or developed under contract(s) or in-house?': 'contracting_usage',
+    'Vendor(s) Name': 'vendor_name',
+    'Does this AI use case have an associated Authorization to Operate (ATO)?': 'have_ato',
+    'System(s) Name': 'system_name_ato',
+    'Describe any data used to train, fine-tune, and/or evaluate performance of the model(s) used in this use case.': 'data_description',
+    'If the data is required to be publicly disclosed as an open government data asset, provide a link to the entry on the Federal Data Catalog.': 'link_to_data',
+    'Does this AI use case involve personally identifiable information (PII) that is maintained by the agency?': 'has_pii',
+    'If publicly available, provide the link to the AI use case’s associated Privacy Impact Assessment (PIA).': 'pia_url',
+    'Which, if any, demographic variables does the AI use case explicitly use as model features?': 'demographic_features',
+    'Does this project include custom-developed code?': 'has_custom_code',
+    'If the code is open source, provide the link for the publicly available source code.': 'code_url',
+    'Has pre-deployment testing been conducted for this AI use case? Practice: Complete AI Impact Assessment': 'hi_testing_conducted',
+    'Has an AI impact assessment been completed for this AI use case? Practice: Complete AI Impact Assessment': 'hi_assessment_completed',
+    'What are the potential impacts of using the AI for this particular use case and how were they identified? Subpractice: Complete AI Impact Assessment': 'hi_potential_impacts',
+    'Has as independent review of the AI use case been conducted? Sub practice Complete AI Impact Assessment': 'hi_independent_review',
+    'Is there a process to conduct ongoing monitoring to identify any adverse impacts to the performance and security of the AI functionality, as well as to privacy, civil rights, and civil liberties? Practice: Conduct Ongoing Monitoring for Performance and Potential Adverse Impacts': 'hi_ongoing_monitoring',
+    'Has the agency established sufficient and periodic training for operators of the AI to interpret and act on the its output and managed associated risks? Practice: Ensure Adequate Human Training and Assessment': 'hi_training_established',
+    'Does this AI use case have an appropriate fail-safe that minimizes the risk of significant harm? Practice: Provide Additional Human Oversight, Intervention, and Accountability': 'hi_failsafe_presence',
+    'Is there an established appeal process in the event that an impacted individual would like to appeal or contest the AI system’s outcome? Practice: Offer Consistent Remedies or Appeals': 'hi_appeal_process',
+    'What steps has the agency taken to consult and incorporate feedback from end users of this AI use case and the public? Practice: Consult and Incorporate Feedback from End Users and the Public': 'hi_public_consultation',
 }
 HEADERS_2024 = {
     "Use Case ID": "id", "Use Case Name": "use_case_name", "Agency": "agency_name",

@@ -295,3 +295,43 @@ def test_real_2025_cots_file_imports_every_agency_and_task(sqlite_ws) -> None:
     assert report.per_agency == df.groupby("Agency").size().to_dict()
     again = inventory_import.import_file(sqlite_ws, path)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 900)
+
+
+def test_agency_file_with_the_templates_excel_headers_and_lettered_choices(ws, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    dictionary = json.loads((DICT_DIR / "data_dictionary.json").read_text(encoding="utf-8"))
+    header = [dictionary[c]["excel_header"] for c in inv.COLUMN_NAMES[2:]]
+    values = {"id": "DPS-9", "use_case_name": "Grant reader", "agency_bureau": "Grants", "contact_email": "g@dps.gov",
+              "is_withheld": "a) No", "development_stage": inv.DevelopmentStage.PILOT.full,
+              "is_high_impact": "c) Not high-impact", "topic_area": "Government Benefits Processing",
+              "classification": inv.AIClassification.NLP.full, "contracting_usage": "b) Developed in-house",
+              "demographic_features": "['k) None of the above']", "hi_public_consultation": "[]"}
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(header)
+    w.writerow([values.get(c, "") for c in inv.COLUMN_NAMES[2:]])
+    report = inventory_import.import_file(ws, _write(tmp_path / "agency.csv", buf.getvalue()))
+    assert report.shape == "2025" and report.created == 1 and not report.warnings
+    row = inventory.check(ws)[0]
+    assert row.values["id"] == "DPS-9" and row.values["development_stage"] is inv.DevelopmentStage.PILOT
+    assert row.values["topic_area"] is inv.TopicArea.GOVERNMENT_BENEFITS_PROCESSING
+    assert row.values["contracting_usage"] is inv.ContractingUsage.IN_HOUSE
+
+
+def test_export_then_import_into_another_workspace_gives_the_same_rows(ws, tmp_path: Path) -> None:
+    from opsdesk.services.workspace import lifecycle
+
+    inventory_import.import_file(ws, _write(tmp_path / "small.csv", SMALL_2025))
+    out = tmp_path / "out.csv"
+    inventory.export(ws, "omb-2025", out, spelling="full")
+    other = lifecycle.create(tmp_path / "other.opsdesk", organisation="Other", actor="tester")
+    try:
+        report = inventory_import.import_file(other, out)
+        assert report.created == 2
+        again = tmp_path / "again.csv"
+        inventory.export(other, "omb-2025", again, spelling="full")
+        assert again.read_bytes() == out.read_bytes()
+    finally:
+        other.close()
