@@ -112,6 +112,7 @@ class ReportingPage(Page):
         self.year.valueChanged.connect(lambda _v: self.refresh())
         self.summary = QLabel(self)
         self.summary.setObjectName("reportingSummary")
+        self.summary.setWordWrap(True)
         self.tier = QComboBox(self)
         self.tier.setAccessibleName("ATRS tier")
         self.tier.addItem("ATRS Tier 1", 1)
@@ -119,17 +120,20 @@ class ReportingPage(Page):
         self.tier.currentIndexChanged.connect(lambda _i: self._preview())
         bar = QHBoxLayout()
         bar.addWidget(self.year)
-        bar.addWidget(self.summary, 1)
+        bar.addStretch(1)
         self.export_buttons = []
-        for text, fmt, name in (("Export OMB 2025…", "omb-2025", "Export the OMB 2025 AI use case inventory"),
-                                ("Export COTS…", "omb-2025-cots", "Export the consolidated COTS AI file"),
-                                ("Export ATRS…", "atrs", "Export ATRS records")):
+        for text, fmt, name in (("OMB 2025…", "omb-2025", "Export the OMB 2025 AI use case inventory"),
+                                ("COTS…", "omb-2025-cots", "Export the consolidated COTS AI file"),
+                                ("ATRS…", "atrs", "Export ATRS records of the chosen tier")):
             button = QPushButton(ctx.actions.icon("export"), text, self)
             button.setAccessibleName(name)
+            button.setToolTip(name)
             button.clicked.connect(lambda _c=False, f=fmt: self.export(f))
             self.export_buttons.append(button)
             bar.addWidget(button)
         bar.addWidget(self.tier)
+        export_label = QLabel("Export:", self)
+        bar.insertWidget(2, export_label)
 
         self.register = RegisterView("reportingTable", "initiatives", COLUMNS, self,
                                      key=lambda r: r.code, stretch="name")
@@ -156,6 +160,7 @@ class ReportingPage(Page):
         self.splitter.setSizes([860, 420])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.summary)
         layout.addWidget(self.splitter, 1)
         self.layout_state = PageLayout("reporting", self.splitter, [self.register])
         self._show(None)
