@@ -172,7 +172,7 @@ def _ledger(ws: Workspace, code: str, at: dt.datetime | None = None) -> tuple[
             rows = list(s.execute(
                 select(CostRecord.charge_period_start, Allocation.amount)
                 .join(CostRecord, CostRecord.id == Allocation.cost_record_id)
-                .where(Allocation.initiative_id == init.id, Allocation.currency == init.currency)).tuples())
+                .where(Allocation.initiative_id == init.id, Allocation.currency == init.currency)))
         for start, amount in rows:
             monthly[f"{start:%Y-%m}"] += amount
         return (sorted(monthly.items()), budget, sum(monthly.values(), Decimal(0)), init.currency,

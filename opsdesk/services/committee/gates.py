@@ -155,6 +155,8 @@ def _evidence_criteria(ws: Workspace, code: str, target: Stage, day: dt.date, kp
                        evidence: Evidence | None) -> list[Criterion]:
     """Missing evidence is not met, and says what is missing: no recent DataOps or MLOps series, too little time
     in the current stage to judge it."""
+    from opsdesk.services.committee import asof
+
     if target not in EVIDENCE_STAGES:
         return []
     out = []
@@ -164,6 +166,12 @@ def _evidence_criteria(ws: Workspace, code: str, target: Stage, day: dt.date, kp
                              f"{len(measured)} measured" if measured else "missing",
                              f"{', '.join(k.name for k in measured)}" if measured else
                              f"no {discipline} series with points in the last 30 days: nothing shows it runs"))
+    with ws.read() as s:
+        init = records.get_by(s, Initiative, "initiative", code=code)
+        billed = bool(asof.spend_to(s, init, day))
+    out.append(Criterion("Evidence", "FinOps cost", billed, "recorded" if billed else "missing",
+                         "allocated cost is recorded" if billed else
+                         "no allocated cost at all: spend against budget cannot be judged"))
     days = _days_in_stage(ws, code, day, evidence)
     out.append(Criterion("Evidence", "Time in stage", days is not None and days >= MIN_DAYS_IN_STAGE,
                          f"{days} days" if days is not None else "missing",
