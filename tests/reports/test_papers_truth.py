@@ -279,3 +279,42 @@ def test_cover_title_dates_and_byte_identity(sqlite_demo_ws, tmp_path):
     text = _text(a)
     assert re.search(r"\b(Jan|Apr|Jul|Oct) 20\d\d\b", text), "month ticks carry the year"
     assert not re.search(r"\b(Jan|Apr|Jul|Oct) \d\d\n", text)
+
+
+def test_bundles_carry_lineage_links_jobs_and_issued_papers(sqlite_demo_ws, tmp_path):
+    from sqlalchemy import func, select
+
+    from opsdesk.domain.enums import LineageKind, NodeKind
+    from opsdesk.services.exchange import bundles, keys
+    from opsdesk.services.registry import metadata
+    from opsdesk.services.workspace import lifecycle
+    from opsdesk.store.models import Job, LineageLink
+
+    ws = sqlite_demo_ws
+    # a job between an asset and a model, as OpenLineage records it
+    model = next(m for m in metadata.list_models(ws) if m.initiative_code == "AI-0005")
+    asset = next(a for a in metadata.list_assets(ws) if a.name.startswith("telephony"))
+    with ws.write() as tx:
+        job = Job(namespace="airflow://dps", name="speech_features", facets={})
+        tx.add(job, "job", key="airflow://dps:speech_features")
+        job_id = job.id
+    metadata.add_link(ws, (NodeKind.DATA_ASSET, asset.id), (NodeKind.JOB, job_id), LineageKind.USED_BY)
+    metadata.add_link(ws, (NodeKind.JOB, job_id), (NodeKind.MODEL, model.id), LineageKind.PRODUCES)
+    issued = papers.issue(ws, item_id=_item(ws, Q1_2027, "AI-0005").id)
+    with ws.read() as s:
+        sent_links = len(bundles.rec.lineage_links(s, [initiatives.get(ws, c).id for c in ("AI-0005", "AI-0007")]))
+    assert sent_links >= 6
+    path = bundles.export_bundle(ws, ["AI-0005", "AI-0007"], tmp_path / "b.opsbundle").path
+    site_b = lifecycle.create(tmp_path / "b.opsdesk", organisation="Regional Office", actor="bob")
+    try:
+        keys.trust(site_b, keys.export_public(ws, tmp_path / "hq.pub"), "HQ")
+        bundles.import_bundle(site_b, path)
+        with site_b.read() as s:
+            assert s.scalar(select(func.count()).select_from(LineageLink)) == sent_links
+            assert s.scalar(select(Job.name)) == "speech_features"
+        assert papers.issued_bytes(site_b, issued.doc_id) == papers.issued_bytes(ws, issued.doc_id)
+        assert papers.find(site_b, issued.doc_id).sha256 == issued.sha256
+        text = _flat(_text(_export(site_b, tmp_path, "there.pdf", initiative="AI-0005")))
+        assert "speech_features" in text and "Data, models and lineage" in text
+    finally:
+        site_b.close()

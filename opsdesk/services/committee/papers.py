@@ -33,7 +33,7 @@ APPROVED = "approved"
 class IssuedPaperDTO:
     id: int
     doc_id: str
-    version: int
+    edition: int
     kind: str
     title: str
     meeting_id: int | None
@@ -84,13 +84,13 @@ def resolve(ws: Workspace, *, initiative: str | None = None, item_id: int | None
 
 
 def _dto(p: IssuedPaper, f: IssuedPaperFile, forms: list[str]) -> IssuedPaperDTO:
-    return IssuedPaperDTO(p.id, p.doc_id, p.version, p.kind, p.title, p.meeting_id, p.agenda_item_id, p.state,
+    return IssuedPaperDTO(p.id, p.doc_id, p.edition, p.kind, p.title, p.meeting_id, p.agenda_item_id, p.state,
                           p.as_of, p.document_date, p.issued_at, p.issued_by, f.sha256, f.size, tuple(forms))
 
 
 def _latest(session: Any, doc_id: str) -> IssuedPaper | None:
     return session.scalar(select(IssuedPaper).where(IssuedPaper.doc_id == doc_id)
-                          .order_by(IssuedPaper.version.desc()).limit(1))
+                          .order_by(IssuedPaper.edition.desc()).limit(1))
 
 
 def _forms(session: Any, paper_id: int) -> list[IssuedPaperFile]:
@@ -141,7 +141,7 @@ def _store(ws: Workspace, paper: Paper, title: str, data: bytes, *, state: str, 
     with ws.write("papers") as tx:
         if _latest(tx.session, paper.doc_id) is not None:
             raise ValidationError("paper", f"{paper.doc_id} is already issued", entity=ENTITY)
-        p = IssuedPaper(doc_id=paper.doc_id, version=1, kind=paper.kind, title=title, meeting_id=paper.meeting_id,
+        p = IssuedPaper(doc_id=paper.doc_id, edition=1, kind=paper.kind, title=title, meeting_id=paper.meeting_id,
                         agenda_item_id=paper.item_id, state=state, as_of=as_of, document_date=document_date,
                         issued_at=at, issued_by=tx.ws.actor, note=note)
         tx.session.add(p)

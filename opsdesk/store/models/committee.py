@@ -106,10 +106,10 @@ class IssuedPaper(Base):
     """A meeting pack, item brief or minutes as issued: what was tabled (or adopted) stays as it was."""
 
     __tablename__ = "issued_paper"
-    __table_args__ = (UniqueConstraint("doc_id", "version"),)
+    __table_args__ = (UniqueConstraint("doc_id", "edition"),)
     id: Mapped[intpk]
     doc_id: Mapped[str] = mapped_column(String(120))
-    version: Mapped[int]
+    edition: Mapped[int]  # 1 for the first issue of a document
     kind: Mapped[str] = mapped_column(String(40))  # brief | meeting_pack | minutes
     title: Mapped[str] = mapped_column(String(300))
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"), nullable=True,

@@ -25,7 +25,7 @@ def upgrade() -> None:
     op.create_table('issued_paper',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('doc_id', sa.String(length=120), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('edition', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('meeting_id', sa.Integer(), nullable=True),
@@ -41,7 +41,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['agenda_item_id'], ['agenda_item.id'],
                             name=op.f('fk_issued_paper_agenda_item_id_agenda_item'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_paper')),
-    sa.UniqueConstraint('doc_id', 'version', name=op.f('uq_issued_paper_doc_id_version'))
+    sa.UniqueConstraint('doc_id', 'edition', name=op.f('uq_issued_paper_doc_id_edition'))
     )
     with op.batch_alter_table('issued_paper', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_issued_paper_meeting_id'), ['meeting_id'], unique=False)
