@@ -28,6 +28,9 @@ def test_hold_meeting_record_gate_decision_and_see_the_stage_move(window, demo_w
     planned = _planned(demo_ws)
     item = _gate_item(planned, "AI-0005")
     assert initiatives.get(demo_ws, "AI-0005").stage is Stage.PILOT
+    import datetime as dt
+
+    demo_ws.clock = lambda: planned.starts_at + dt.timedelta(hours=2)  # the secretary works on the meeting's day
     page.select_meeting(planned.id)
     window.settle()
     assert "Q1 2027" in page.header.text()
