@@ -318,3 +318,30 @@ def test_bundles_carry_lineage_links_jobs_and_issued_papers(sqlite_demo_ws, tmp_
         assert "speech_features" in text and "Data, models and lineage" in text
     finally:
         site_b.close()
+
+
+HEADINGS = {"Executive summary", "Objectives served", "Stage and gate criteria", "KPIs", "Data, models and lineage",
+            "Cost ledger against budget", "Standards conformance", "Team skills coverage", "Risks",
+            "Lessons from similar initiatives", "Options and recommendation", "Decision", "Latest gate decision",
+            "Rationale", "Conditions", "Roll-call votes", "Actions", "Models", "Data assets", "Problem",
+            "Expected benefits", "Recommendation", "Open actions on this initiative",
+            "Lesson recorded with the decision", "Portfolio", "Forecast overruns", "Attendance", "Items",
+            "Actions arising", "Conflicts of interest", "Members absent", "Members", "Agenda",
+            "Unallocated cost across the portfolio"}
+
+
+def _last_body_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    body = [ln for ln in lines if not re.match(r"^(OFFICIAL|SECRET|Page \d+ of|OPS-|Department of)", ln)
+            and ln not in ("Decision brief", "Meeting pack", "Minutes")]
+    return body[-1] if body else ""
+
+
+def test_no_heading_is_left_alone_at_the_foot_of_a_page(sqlite_demo_ws, tmp_path):
+    for name, what in (("b.pdf", {"initiative": "AI-0002"}), ("p.pdf", {"meeting_id": Q2_2026}),
+                       ("m.pdf", {"meeting_id": Q2_2026, "minutes": True})):
+        texts = page_texts(_export(sqlite_demo_ws, tmp_path, name, **what))
+        for n, text in enumerate(texts, start=1):
+            if "Contents" in text:
+                continue
+            assert _last_body_line(text) not in HEADINGS, f"{name} page {n} ends with a heading"
