@@ -345,3 +345,33 @@ def test_no_heading_is_left_alone_at_the_foot_of_a_page(sqlite_demo_ws, tmp_path
             if "Contents" in text:
                 continue
             assert _last_body_line(text) not in HEADINGS, f"{name} page {n} ends with a heading"
+
+
+def test_chart_legends_never_overlap_the_unit():
+    from reportlab.graphics.shapes import String
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from opsdesk.reports import charts, fonts
+    from opsdesk.reports.content import Chart
+
+    fonts.register()
+
+    def extents(drawing, top: float) -> list[tuple[float, float, str]]:
+        out = []
+        for x in drawing.contents:
+            if isinstance(x, String) and x.y >= top:
+                w = stringWidth(x.text, x.fontName, x.fontSize)
+                left = x.x - w if x.textAnchor == "end" else x.x
+                out.append((left, left + w, x.text))
+        return sorted(out)
+
+    line = charts.line_chart(Chart("Burn rate", "USD/month", (20000.0, 20200.0), (1.0, 2.0), rag="amber"),
+                             width=240, height=130)
+    bars = charts.bar_chart(Chart("Allocated spend per month", "USD per month", tuple(range(3)), (5.0, 6.0, 7.0),
+                                  bars=True, reference=6.5, reference_label="budget per month"),
+                            ["2026-01", "2026-02", "2026-03"], width=480, height=150)
+    for drawing, top in ((line, 115), (bars, 135)):
+        spans = extents(drawing, top)
+        assert len(spans) >= 2
+        for (a0, a1, a), (b0, _b1, b) in zip(spans, spans[1:], strict=False):
+            assert a1 <= b0, f"{a!r} overlaps {b!r}"
