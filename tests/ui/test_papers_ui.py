@@ -36,6 +36,7 @@ def test_the_committee_page_exports_and_issues_the_pack_whatever_item_is_selecte
     page.select_item(next(i for i in planned.items if i.initiative_code).id)
     window.settle()
     assert not page.minutes_btn.isEnabled(), "no minutes for a meeting still to come"
+    assert not page.held_btn.isEnabled() and not page.decide_btn.isEnabled(), "not held or decided before its day"
     page.ask_path = lambda name: str(tmp_path / name)
     page.pack_btn.click()
     qtbot.waitUntil(lambda: page.last_export is not None, timeout=120_000)

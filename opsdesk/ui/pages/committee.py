@@ -281,19 +281,19 @@ class CommitteePage(Page):
         editable = m is not None and m.status is not MeetingStatus.CLOSED and not self.ctx.ws.read_only
         for b in (self.add_attention_btn, self.add_item_btn, self.save_attendance_btn):
             b.setEnabled(editable)
-        self.held_btn.setEnabled(editable and m is not None and m.status is MeetingStatus.PLANNED)
+        today = self.data.today if self.data is not None else dt.date.max
+        begun = m is not None and m.starts_at.date() <= today  # nothing is held or decided before the day
+        self.held_btn.setEnabled(editable and begun and m is not None and m.status is MeetingStatus.PLANNED)
         self.close_btn.setEnabled(editable and m is not None and m.status is MeetingStatus.HELD)
         self.conflict_btn.setEnabled(editable and it is not None and it.decision is None)
-        self.decide_btn.setEnabled(editable and it is not None and it.decision is None)
+        self.decide_btn.setEnabled(editable and begun and it is not None and it.decision is None)
         self.correct_btn.setEnabled(it is not None and it.decision is not None and not self.ctx.ws.read_only)
         self.export_btn.setEnabled(m is not None)
         self.pack_btn.setEnabled(m is not None)
         pack_issued = m is not None and self.data is not None and any(
             p.kind == "meeting_pack" for p in self.data.papers.get(m.id, []))
         self.issue_btn.setEnabled(m is not None and not pack_issued and not self.ctx.ws.read_only)
-        today = self.data.today if self.data is not None else dt.date.max
-        self.minutes_btn.setEnabled(m is not None and m.status is not MeetingStatus.PLANNED
-                                    and m.starts_at.date() <= today)
+        self.minutes_btn.setEnabled(m is not None and m.status is not MeetingStatus.PLANNED and begun)
         self.new_meeting_btn.setEnabled(not self.ctx.ws.read_only)
 
     # --- item details (gate criteria come from a worker) -------------------------------------------------------
