@@ -373,5 +373,5 @@ def test_chart_legends_never_overlap_the_unit():
     for drawing, top in ((line, 115), (bars, 135)):
         spans = extents(drawing, top)
         assert len(spans) >= 2
-        for (a0, a1, a), (b0, _b1, b) in zip(spans, spans[1:], strict=False):
+        for (_a0, a1, a), (b0, _b1, b) in zip(spans, spans[1:], strict=False):
             assert a1 <= b0, f"{a!r} overlaps {b!r}"

@@ -256,10 +256,9 @@ class InitiativesPage(Page):
     # --- the initiative's decision brief (Ctrl+P on this page) -------------------------------------------------
 
     def _ask_path(self, suggested: str) -> str:
-        from PySide6.QtWidgets import QFileDialog
+        from opsdesk.ui import file_dialogs
 
-        path, _ = QFileDialog.getSaveFileName(self, "Export brief", str(Path.home() / suggested), "PDF (*.pdf)")
-        return path
+        return file_dialogs.save_file(self, "papers", "Export brief", suggested, "PDF (*.pdf)")
 
     def export_brief(self) -> None:
         """Ctrl+P here: the selected initiative's decision brief as PDF, built on the worker."""
