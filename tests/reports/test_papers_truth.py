@@ -197,9 +197,10 @@ def test_minutes_are_drafted_approved_at_the_next_meeting_then_adopted_and_locke
     assert papers.minutes_state(ws, Q4_2026).state == "draft"
     with pytest.raises(ValidationError, match="draft"):
         papers.adopt_minutes(ws, Q4_2026)
-    # the next meeting's agenda approves them, and its pack carries the draft
-    item = meetings.add_item(ws, Q1_2027, AgendaKind.APPROVE_MINUTES, "Minutes of the last meeting")
+    # the next meeting's agenda approves them (the demo put the item first), and its pack carries the draft
+    item = next(i.id for i in meetings.get_meeting(ws, Q1_2027).items if i.kind is AgendaKind.APPROVE_MINUTES)
     assert meetings.find_item(ws, item)[1].minutes_meeting_id == Q4_2026
+    assert meetings.find_item(ws, item)[1].position == 1
     pack = _flat(_text(_export(ws, tmp_path, "pack9.pdf", meeting_id=Q1_2027)))
     assert "The draft minutes of AI Governance Committee — Q4 2026" in pack and "Actions arising" in pack
     # held on its day, the approval is recorded, then the minutes are adopted and locked

@@ -3,8 +3,10 @@ change and the audit event, close the meeting, export the brief with Ctrl+P."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -12,6 +14,13 @@ from opsdesk.domain.enums import MeetingStatus, Outcome, Stage, VoteChoice
 from opsdesk.services.committee import meetings as committee
 from opsdesk.services.registry import initiatives
 from opsdesk.store import audit
+
+
+@pytest.fixture(autouse=True)
+def _on_the_meeting_day(demo_ws):
+    """The secretary works on the planned meeting's day: nothing is held or decided before it (issue 16)."""
+    planned = _planned(demo_ws)
+    demo_ws.clock = lambda: planned.starts_at + dt.timedelta(hours=2)
 
 
 def _planned(ws):
@@ -28,9 +37,6 @@ def test_hold_meeting_record_gate_decision_and_see_the_stage_move(window, demo_w
     planned = _planned(demo_ws)
     item = _gate_item(planned, "AI-0005")
     assert initiatives.get(demo_ws, "AI-0005").stage is Stage.PILOT
-    import datetime as dt
-
-    demo_ws.clock = lambda: planned.starts_at + dt.timedelta(hours=2)  # the secretary works on the meeting's day
     page.select_meeting(planned.id)
     window.settle()
     assert "Q1 2027" in page.header.text()
