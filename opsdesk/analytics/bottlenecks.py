@@ -36,7 +36,6 @@ from opsdesk.store.models import (
     Requirement,
     StageChange,
     Standard,
-    TeamMember,
 )
 from opsdesk.store.workspace import Workspace
 
@@ -44,7 +43,6 @@ ACTIVE_STAGES = (Stage.PROPOSED, Stage.PILOT, Stage.EXPAND)  # stages an initiat
 STALL_FACTOR = 2.0
 STALL_MIN_DAYS = 60
 SMOOTH_DAYS = 7
-NEEDED = (Discipline.DATA, Discipline.ML, Discipline.FINANCE)  # every active team needs these
 
 
 @dataclass(frozen=True)
@@ -52,6 +50,7 @@ class AttentionItem:
     initiative_code: str | None
     kind: str  # "gate_request" | "breach" | "overdue_action" | "skill_gap" | "non_conformance" | "stalled" | "budget"
     #           | "inventory"
+    #            | "retired_spending"
     reason: str
     score: float
     since: dt.date | None = None
@@ -206,6 +205,7 @@ def attention(ws: Workspace, as_of: dt.date | None = None, *, codes: Iterable[st
     items += _overdue(ws, snap)
     items += stalled(all_stage_spans(ws, snap.as_of), only={i.code for i in snap.initiatives})
     items += _skill_gaps(ws, snap)
+    items += retired_spending(snap, per)
     items += _non_conformance(ws, snap)
     items += _inventory_gaps(ws, snap)
     return sorted(items, key=lambda a: (-a.score, a.initiative_code or "", a.kind, a.reason))
@@ -263,6 +263,22 @@ def _budget(per: dict[str, list[kpis.KPI]]) -> list[AttentionItem]:
     return out
 
 
+def retired_spending(snap: Snapshot, per: dict[str, list[kpis.KPI]]) -> list[AttentionItem]:
+    """Retired initiatives that still spend: their burn rate is red, whatever a plan would say."""
+    out = []
+    for init in snap.initiatives:
+        if init.stage is not Stage.RETIRED:
+            continue
+        burn = next((k for k in per.get(init.code, []) if k.key == "burn_rate"), None)
+        if burn is None or not burn.value:
+            continue
+        out.append(AttentionItem(init.code, "retired_spending",
+                                 f"Retired, yet still spending {init.currency} {burn.value:,.0f} a month (mean of the "
+                                 f"last 3 calendar months): the cost was not stopped", 90.0, None,
+                                 OpsDiscipline.FINOPS))
+    return out
+
+
 def _overdue(ws: Workspace, snap: Snapshot) -> list[AttentionItem]:
     ids = {i.id: i.code for i in snap.initiatives}
     out = []
@@ -300,21 +316,14 @@ def stalled(spans: dict[str, list[StageSpan]], only: set[str] | None = None) -> 
 
 
 def team_gaps(ws: Workspace, snap: Snapshot) -> dict[str, list[Discipline]]:
-    """Disciplines each active initiative needs (data, ML, finance and any it lists) that nobody on its team has."""
-    active = {i.id: i for i in snap.initiatives if i.stage is not Stage.RETIRED}
-    covered: dict[int, set[Discipline]] = defaultdict(set)
-    needs: dict[int, set[Discipline]] = {}
-    with ws.read() as s:
-        for init_id, disc in s.execute(select(TeamMember.initiative_id, Person.discipline)
-                                       .join(Person, Person.id == TeamMember.person_id).where(Person.active.is_(True))):
-            covered[init_id].add(disc)
-        from opsdesk.store.models import Initiative
+    """Governing disciplines each live initiative's team does not cover — the one rule the Skills page uses too
+    (:func:`opsdesk.analytics.skills.all_team_coverage`: a member's home discipline, or level ≥ 3 in one of its
+    skills)."""
+    from opsdesk.analytics.skills import all_team_coverage
 
-        for init_id, listed in s.execute(select(Initiative.id, Initiative.disciplines)):
-            extra = {Discipline.parse(d) for d in (listed or []) if d in Discipline._value2member_map_}
-            needs[init_id] = set(NEEDED) | extra
-    return {i.code: sorted(needs.get(i.id, set(NEEDED)) - covered[i.id], key=list(Discipline).index)
-            for i in active.values() if needs.get(i.id, set(NEEDED)) - covered[i.id]}
+    live = {i.code for i in snap.initiatives if i.stage is not Stage.RETIRED}
+    return {code: list(cov.missing) for code, cov in all_team_coverage(ws).items()
+            if code in live and cov.missing}
 
 
 def _skill_gaps(ws: Workspace, snap: Snapshot) -> list[AttentionItem]:

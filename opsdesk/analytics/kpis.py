@@ -23,7 +23,7 @@ import numpy as np
 
 from opsdesk.analytics import finance, rag
 from opsdesk.analytics.snapshot import DAY, InitiativeInfo, SeriesInfo, Snapshot, load
-from opsdesk.domain.enums import Direction, OpsDiscipline
+from opsdesk.domain.enums import Direction, OpsDiscipline, Stage
 from opsdesk.errors import NotFoundError
 from opsdesk.store.workspace import Workspace
 
@@ -139,7 +139,8 @@ def _money(currency: str, amount: Decimal) -> str:
 
 
 def finops_kpis(code: str | None, currency: str, spend: finance.Spend, budget: Decimal, plan: Decimal | None,
-                predictions: float | None, as_of: dt.date, fy_start_month: int) -> list[KPI]:
+                predictions: float | None, as_of: dt.date, fy_start_month: int, retired: bool = False) -> list[KPI]:
+    """``retired``: the initiative is retired, so any spend at all is red."""
     fin = OpsDiscipline.FINOPS
     out: list[KPI] = []
     g, a = DEFAULTS["spend_vs_budget"]
@@ -155,7 +156,10 @@ def finops_kpis(code: str | None, currency: str, spend: finance.Spend, budget: D
                        "no budget set", None, None, f"{_money(currency, spend.to_date)} spent, no budget"))
     burn = spend.burn_rate(as_of)
     g, a = DEFAULTS["burn_rate"]
-    if plan:
+    if retired:
+        status = rag.RED if burn else rag.GREEN
+        threshold = "retired: any spend is red"
+    elif plan:
         status = rag.rag(_pct(burn, plan), g, a, LOWER)
         threshold = f"{rag.threshold_text(g, a, LOWER, '%')} of the planned {_money(currency, plan)}/month ({DEFAULT_SOURCE})"
     else:
@@ -206,7 +210,7 @@ def compute(snap: Snapshot) -> tuple[dict[str, list[KPI]], list[KPI]]:
         preds = _predictions(snap, init)
         fin_inputs.append((init, spend, plan, preds))
         kpis.extend(finops_kpis(init.code, init.currency, spend, init.budget, plan, preds, snap.as_of,
-                                snap.fiscal_year_start_month))
+                                snap.fiscal_year_start_month, retired=init.stage is Stage.RETIRED))
         per[init.code] = kpis
     return per, _portfolio(snap, per, fin_inputs)
 

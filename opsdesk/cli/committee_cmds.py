@@ -18,6 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     what.add_argument("--item", metavar="ID", type=int, help="brief for one agenda item")
     what.add_argument("--meeting", metavar="ID", type=int, help="meeting pack (agenda and one brief per item)")
     b.add_argument("--minutes", action="store_true", help="with --meeting: the minutes instead of the pack")
+    b.add_argument("--issue", action="store_true",
+                   help="issue the meeting pack or item brief (kept in the workspace: every later export writes "
+                        "the same file); with --minutes: adopt the approved minutes (issued and locked)")
     b.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
     b.set_defaults(func=cmd_brief)
 
@@ -35,8 +38,18 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
     if args.minutes and args.meeting is None:
         raise ValidationError("minutes", "--minutes goes with --meeting ID")
+    if args.issue and args.initiative:
+        raise ValidationError("issue", "--issue goes with --meeting ID or --item ID (a paper for a meeting)")
     ws = open_ws(args)
     try:
+        if args.issue:
+            from opsdesk.services.committee import papers
+
+            if args.minutes:
+                paper = papers.adopt_minutes(ws, args.meeting)
+            else:
+                paper = papers.issue(ws, meeting_id=args.meeting, item_id=args.item)
+            print(f"{paper.doc_id}: {paper.label}")
         result = exports.export(ws, args.out, initiative=args.initiative, item_id=args.item,
                                 meeting_id=args.meeting, minutes=args.minutes)
     finally:

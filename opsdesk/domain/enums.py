@@ -160,6 +160,7 @@ class AgendaKind(Labelled):
     BUDGET = "budget"
     STANDARD = "standard"
     OTHER = "other"
+    APPROVE_MINUTES = "approve_minutes"  # approves the minutes of an earlier meeting
 
 
 class Outcome(Labelled):

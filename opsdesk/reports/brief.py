@@ -22,9 +22,16 @@ from opsdesk.reports.templates import (
 _MET = {True: "met", False: "not met", None: "not assessed"}
 
 
+def cover_title(meta: DocMeta) -> str:
+    """The title under the kind line, without repeating the kind ("Decision brief" over "Decision brief: X")."""
+    prefix = meta.kind + ": "
+    return meta.title[len(prefix):] if meta.title.startswith(prefix) else meta.title
+
+
 def cover(meta: DocMeta, lines: list[tuple[str, str]]) -> list[Flowable]:
     st = styles.sheet()
-    return [spacer(30), para(meta.kind, "CoverKind"), Heading(meta.title, st["CoverTitle"], 0, "cover", toc=False),
+    return [spacer(30), para(meta.kind, "CoverKind"), Heading(cover_title(meta), st["CoverTitle"], 0, "cover",
+                                                              toc=False),
             spacer(4), facts(lines), spacer(20), para(meta.marking, "CoverMarking"),
             para("This document carries the highest classification of the records it includes. Handle it "
                  "accordingly.", "Muted"), PageBreak()]
@@ -42,7 +49,9 @@ def _bullets(items: tuple[str, ...] | list[str], empty: str) -> list[Flowable]:
     return [para(f"• {x}", "Bullet") for x in items]
 
 
-def decision_story(d: DecisionBlock, level: int, key: str, title: str = "Decision") -> list[Flowable]:
+def decision_story(d: DecisionBlock, level: int, key: str, title: str = "Decision", *,
+                   with_actions: bool = True) -> list[Flowable]:
+    """A decision with its votes; ``with_actions=False`` where the actions are listed once elsewhere (minutes)."""
     st = styles.sheet()
     out: list[Flowable] = [Heading(title, st["H1" if level == 0 else "H2"], level, key)]
     lines = [("Outcome", d.outcome), ("Decided", f"{d.decided_at:%d %B %Y, %H:%M} UTC"), ("Record", f"#{d.record_id}"),
@@ -58,10 +67,17 @@ def decision_story(d: DecisionBlock, level: int, key: str, title: str = "Decisio
     out += [para("Roll-call votes", "H3"),
             table(["Member", "Discipline", "Vote"], [(v.person, v.discipline, v.choice) for v in d.votes],
                   [60, 50, 30]) if d.votes else para("No votes recorded.", "Muted")]
-    out += [para("Actions", "H3")]
-    out.append(table(["Action", "Owner", "Due", "Status"],
-                     [(a.title, a.owner, a.due, a.status + (" (overdue)" if a.overdue else "")) for a in d.actions],
-                     [70, 35, 20, 20]) if d.actions else para("No actions arise.", "Muted"))
+    if d.lessons:
+        out.append(para("Lesson recorded with the decision", "H3"))
+        out += [para(f"• {what}" + (f" Recommendation: {rec}" if rec else ""), "Bullet") for what, rec in d.lessons]
+    if with_actions:
+        out += [para("Actions", "H3")]
+        out.append(table(["Action", "Owner", "Due", "Status"],
+                         [(a.title, a.owner, a.due, a.status + (" (overdue)" if a.overdue else ""))
+                          for a in d.actions], [70, 35, 20, 20]) if d.actions else para("No actions arise.", "Muted"))
+    elif d.actions:
+        out.append(para(f"{len(d.actions)} action{'s' if len(d.actions) > 1 else ''} arise: see Actions arising.",
+                        "Small"))
     for old in d.superseded:
         out.append(para(f"Superseded record #{old.record_id} ({old.decided_at:%d %B %Y}): {old.outcome}, "
                         f"{old.votes_for} for, {old.against} against, {old.abstain} abstain, {old.recused} recused. "
@@ -89,12 +105,18 @@ def brief_story(b: InitiativeBrief, *, level: int = 0, key: str = "b", with_cove
         lines = [("Initiative", f"{b.code} — {b.name}"), ("Stage", b.stage)]
         if b.meeting:
             lines += [("Meeting", b.meeting), ("Agenda item", b.item_title)]
-        if b.requested_decision:
+        if b.decided:
+            lines.append(("Decision taken", b.decided))
+        elif b.requested_decision:
             lines.append(("Decision requested", b.requested_decision))
+        if b.status_note:
+            lines.append(("Status of this paper", b.status_note))
         story += cover(b.meta, lines + meta_lines(b.meta))
     else:
         story.append(Heading(b.item_title or f"{b.code} — {b.name}", st["H1"], 0, f"{key}-top"))
         story.append(para(f"{b.code} — {b.name} · {b.stage} · {b.classification}", "Muted"))
+        if b.status_note:
+            story.append(para(b.status_note, "Small"))
 
     def section(title: str, n: int) -> Heading:
         return Heading(title, h, level, f"{key}-s{n}")
@@ -133,6 +155,21 @@ def brief_story(b: InitiativeBrief, *, level: int = 0, key: str = "b", with_cove
     else:
         story.append(para("No metric series are recorded for this initiative.", "Muted"))
 
+    story.append(section("Data, models and lineage", 12))
+    if b.lineage_models or b.lineage_assets:
+        story.append(para("Data assets → jobs → models → this initiative, as the lineage records them.", "Small"))
+        story += _bullets(list(b.lineage_paths), "")
+        if b.lineage_models:
+            story.append(para("Models", "H3"))
+            story.append(table(["Model", "Framework", "Trained on", "Jobs", "Latest metrics"], b.lineage_models,
+                               [35, 20, 40, 20, 45]))
+        if b.lineage_assets:
+            story.append(para("Data assets", "H3"))
+            story.append(table(["Data asset", "Marking", "PII", "Feeds", "Data quality"], b.lineage_assets,
+                               [40, 25, 10, 45, 40]))
+    else:
+        story.append(para("No lineage is recorded: no data asset or model leads to this initiative.", "Muted"))
+
     story.append(CondPageBreak(90 * 2.8346))
     story.append(section("Cost ledger against budget", 5))
     story.append(para(f"Budget {b.budget}; allocated spend to date {b.spend}."))
@@ -168,13 +205,14 @@ def brief_story(b: InitiativeBrief, *, level: int = 0, key: str = "b", with_cove
                        [17, 19, 45, 45, 25]) if b.lessons else para("No lessons from similar initiatives.", "Muted"))
 
     story.append(section("Options and recommendation", 10))
+    if b.decided:
+        story.append(para(b.decided))
     if b.requested_decision:
-        story.append(para("Decision requested: " + b.requested_decision))
-    if not b.requested_decision and not b.options:
-        story.append(para("No decision is requested of the committee at present.", "Muted"))
+        story.append(para(("It had been asked to: " if b.decided else "Decision requested: ") + b.requested_decision))
     story += [para(f"Option {i}. {o}", "Bullet") for i, o in enumerate(b.options, start=1)]
     if b.recommendation:
-        story.append(KeepTogether([para("Recommendation", "H3"), para(b.recommendation)]))
+        story.append(KeepTogether([para("Recommendation", "H3"), para(b.recommendation)]
+                                  + ([para(b.rules, "Small")] if b.rules else [])))
     if b.open_actions:
         story.append(para("Open actions on this initiative", "H3"))
         story.append(table(["Action", "Owner", "Due", "Status"],

@@ -20,7 +20,7 @@ SERIES_COLOUR = "#1d4e89"
 
 def _month_label(day: float) -> str:
     d = EPOCH + dt.timedelta(days=int(day))
-    return d.strftime("%b %y")
+    return d.strftime("%b %Y")  # "Jan 2026": a month tick is never read as a day
 
 
 def _axis_format(lo: float, hi: float):  # type: ignore[no-untyped-def]
@@ -42,17 +42,27 @@ def _drawing(width: float, height: float) -> Drawing:
     return d
 
 
-def _title(d: Drawing, chart: Chart, width: float, height: float) -> None:
+def _title(d: Drawing, chart: Chart, width: float, height: float) -> float:
+    """Title on the left; on the right the unit, and left of it the RAG badge, each placed by its measured
+    width so they never overlap. Returns the x where the right-hand labels begin."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
     d.add(String(0, height - 10, chart.title, fontName=fonts.SANS_BOLD, fontSize=8.5,
                  fillColor=colors.HexColor(styles.INK)))
+    right = width
     if chart.unit:
         d.add(String(width, height - 10, chart.unit, fontName=fonts.SANS, fontSize=7, textAnchor="end",
                      fillColor=colors.HexColor(styles.MUTED)))
+        right = width - stringWidth(chart.unit, fonts.SANS, 7) - 6
     rag = styles.RAG.get(chart.rag)
     if rag and chart.rag != "grey":
-        d.add(Rect(width - 60, height - 12, 10, 8, fillColor=colors.HexColor(rag), strokeColor=None))
-        d.add(String(width - 47, height - 10, styles.RAG_TEXT[chart.rag], fontName=fonts.SANS_BOLD, fontSize=6.5,
+        text = styles.RAG_TEXT[chart.rag]
+        start = right - stringWidth(text, fonts.SANS_BOLD, 6.5) - 13
+        d.add(Rect(start, height - 12, 10, 8, fillColor=colors.HexColor(rag), strokeColor=None))
+        d.add(String(start + 13, height - 10, text, fontName=fonts.SANS_BOLD, fontSize=6.5,
                      fillColor=colors.HexColor(rag)))
+        right = start - 6
+    return right
 
 
 def _month_ticks(x0: float, x1: float, every: int) -> list[float]:
@@ -119,7 +129,7 @@ def line_chart(chart: Chart, width: float = 240, height: float = 130) -> Drawing
 def bar_chart(chart: Chart, labels: Sequence[str], width: float = 480, height: float = 150) -> Drawing:
     """Monthly amounts as bars (the cost ledger), with the budget's monthly share as a reference line."""
     d = _drawing(width, height)
-    _title(d, chart, width, height)
+    right = _title(d, chart, width, height)
     if not chart.ys:
         d.add(String(width / 2, height / 2, "no spend recorded", fontName=fonts.SANS_ITALIC, fontSize=8,
                      textAnchor="middle"))
@@ -154,8 +164,11 @@ def bar_chart(chart: Chart, labels: Sequence[str], width: float = 480, height: f
         y = bc.y + bc.height * chart.reference / bc.valueAxis.valueMax
         red = colors.HexColor(styles.RAG["red"])
         d.add(Line(bc.x, y, bc.x + bc.width, y, strokeColor=red, strokeWidth=0.8, strokeDashArray=(3, 2)))
-        d.add(Line(width - 150, height - 7, width - 135, height - 7, strokeColor=red, strokeWidth=0.8,
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        label = f"{chart.reference_label} ({number(chart.reference)})"
+        start = right - stringWidth(label, fonts.SANS, 6.5) - 19  # ends before the unit: never over it
+        d.add(Line(start, height - 7, start + 15, height - 7, strokeColor=red, strokeWidth=0.8,
                    strokeDashArray=(3, 2)))
-        d.add(String(width - 131, height - 9.5, f"{chart.reference_label} ({number(chart.reference)})",
-                     fontName=fonts.SANS, fontSize=6.5, fillColor=red))
+        d.add(String(start + 19, height - 9.5, label, fontName=fonts.SANS, fontSize=6.5, fillColor=red))
     return d

@@ -89,6 +89,7 @@ class DecisionBlock:
     corrects_id: int | None = None
     correction_reason: str = ""
     superseded: tuple[DecisionBlock, ...] = ()  # earlier records this one corrects, oldest first
+    lessons: tuple[tuple[str, str], ...] = ()  # (what happened, recommendation) recorded with the decision
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,12 @@ class InitiativeBrief:
     open_actions: tuple[ActionRow, ...] = ()
     reporting_title: str = ""  # e.g. "2026 federal AI use case inventory"
     reporting_gaps: tuple[str, ...] = ()  # what the inventory row still lacks
+    rules: str = ""  # the attention rules that fired, in words ("Rules that fired: …")
+    status_note: str = ""  # how the paper stands: issued, reconstructed as of a past meeting, or a working copy
+    decided: str = ""  # after a decision: what was decided, in one sentence
+    lineage_assets: tuple[tuple[str, str, str, str, str], ...] = ()  # asset, marking, PII, feeds, quality
+    lineage_models: tuple[tuple[str, str, str, str, str], ...] = ()  # model, framework, trained on, jobs, metrics
+    lineage_paths: tuple[str, ...] = ()  # "asset → job → model → AI-0001"
 
 
 @dataclass(frozen=True)
@@ -165,6 +172,8 @@ class Minutes:
     present: tuple[tuple[str, str, str], ...]  # name, discipline, role
     absent: tuple[tuple[str, str, str], ...]
     items: tuple[ItemMinute, ...]
+    state: str = "Draft"  # Draft | Approved | Adopted: the adoption cycle
+    state_note: str = ""  # e.g. "Approved at … on …; not yet adopted"
 
 
 @dataclass(frozen=True)
@@ -174,6 +183,19 @@ class AgendaLine:
     kind: str
     initiative: str
     requested_decision: str
+    decided: str = ""  # the outcome, once decided
+
+
+@dataclass(frozen=True)
+class PortfolioPaper:
+    """The data behind a portfolio review or a budget item: every initiative's spend and forecast, and the
+    forecast overruns with their amounts and owners."""
+
+    as_of: str
+    currency: str
+    rows: tuple[tuple[str, str, str, str, str, str, str], ...]  # code, name, stage, spend, budget, forecast, RAG
+    overruns: tuple[tuple[str, str, str, str, str, str], ...]  # code, name, owner, budget, forecast, overrun
+    focus: str = "portfolio"  # portfolio | overruns: which comes first
 
 
 @dataclass(frozen=True)
@@ -185,6 +207,8 @@ class MeetingPack:
     agenda: tuple[AgendaLine, ...]
     briefs: tuple[InitiativeBrief | None, ...]  # one per agenda line; None for an item without an initiative
     members: tuple[tuple[str, str, str], ...] = field(default_factory=tuple)
+    status_note: str = ""
+    papers: tuple[PortfolioPaper | Minutes | None, ...] = ()  # per agenda line without a brief: its own paper
 
 
 def number(value: float) -> str:

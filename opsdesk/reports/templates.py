@@ -3,6 +3,7 @@ version, "Page n of N", PDF metadata and the outline (bookmarks). Content is a l
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -92,6 +93,13 @@ class ReportDoc(BaseDocTemplate):
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._decorate)])
+
+    def beforeDocument(self) -> None:  # noqa: N802 - reportlab API
+        """The PDF's creation and modification dates are the document's date (from the data), not reportlab's
+        invariant 2000-01-01: the same workspace still gives the same bytes."""
+        when = self.meta.document_date.astimezone(dt.UTC)
+        stamp = f"D:{when:%Y%m%d%H%M%S}+00'00'"
+        self.canv.setDateFormatter(lambda *_parts: stamp)
 
     def _decorate(self, canvas: Canvas, _doc: Any) -> None:
         m = self.meta

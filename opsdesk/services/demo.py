@@ -512,6 +512,8 @@ def _meetings(ws: Workspace, clock: FixedStepClock, codes: list[str], person_ids
     clock.now = _at(TODAY, 9)
     nxt = committee.create_meeting(ws, {"title": "AI Governance Committee — Q1 2027",
                                         "location": "Room 4.12, Central Office (secure)"}, _at(dt.date(2027, 1, 14), 10))
+    # boards approve the last meeting's minutes first: the pack carries the draft
+    committee.add_item(ws, nxt, AgendaKind.APPROVE_MINUTES, "Minutes of the Q4 2026 meeting")
     for i, code in enumerate(codes):
         if INITIATIVES[i][1] in (Stage.PROPOSED, Stage.PILOT) and i % 2 == 0:
             nxt_stage = Stage.PILOT if INITIATIVES[i][1] is Stage.PROPOSED else Stage.EXPAND

@@ -61,8 +61,9 @@ def test_breaches_in_the_small_workspace(small_ws):
 
 
 def test_team_gaps_name_the_missing_discipline(small_ws):
+    """The one team rule of the Skills page: every governing discipline, executive included."""
     gaps = bottlenecks.team_gaps(small_ws, kpis.load_snapshot(small_ws))
-    assert gaps == {"AI-0001": [Discipline.FINANCE]}
+    assert gaps == {"AI-0001": [Discipline.FINANCE, Discipline.EXECUTIVE], "AI-0002": [Discipline.EXECUTIVE]}
 
 
 def test_an_edit_of_the_team_closes_the_gap_in_one_audited_action(small_ws):
@@ -72,25 +73,26 @@ def test_an_edit_of_the_team_closes_the_gap_in_one_audited_action(small_ws):
     team = {m.person_id: m.role for m in initiatives.get(small_ws, "AI-0001").team}
     fay = next(p for p in people.list_all(small_ws) if p.discipline is Discipline.FINANCE)
     initiatives.update(small_ws, "AI-0001", {"owner": "Dana"}, team={**team, fay.id: "finops_analyst"})
-    assert bottlenecks.team_gaps(small_ws, kpis.load_snapshot(small_ws)) == {}
+    assert bottlenecks.team_gaps(small_ws, kpis.load_snapshot(small_ws))["AI-0001"] == [Discipline.EXECUTIVE]
     actions = [e.action for e in audit.history(small_ws, "initiative", "AI-0001")[:2]]
     assert sorted(actions) == ["set_team", "update"]
     initiatives.update(small_ws, "AI-0001", {}, team=team)
-    assert bottlenecks.team_gaps(small_ws, kpis.load_snapshot(small_ws)) == {"AI-0001": [Discipline.FINANCE]}
+    assert bottlenecks.team_gaps(small_ws, kpis.load_snapshot(small_ws))["AI-0001"] == [Discipline.FINANCE,
+                                                                                          Discipline.EXECUTIVE]
 
 
 def test_attention_ranks_every_kind_with_a_reason(small_ws):
     items = bottlenecks.attention(small_ws)
     kinds = [(a.initiative_code, a.kind) for a in items]
     assert kinds == [("AI-0002", "gate_request"), ("AI-0002", "breach"), ("AI-0001", "overdue_action"),
-                     ("AI-0001", "non_conformance"), ("AI-0001", "skill_gap")]
+                     ("AI-0001", "non_conformance"), ("AI-0001", "skill_gap"), ("AI-0002", "skill_gap")]
     assert [a.score for a in items] == sorted((a.score for a in items), reverse=True)
-    gate, breach, overdue, nonconf, gap = items
+    gate, breach, overdue, nonconf, gap, _other_gap = items
     assert "gate to Pilot" in gate.reason and gate.since == D(2027, 1, 14)
     assert "Inference latency p95 red for 5 days" in breach.reason and breach.discipline is OpsDiscipline.MLOPS
     assert "Fix the pipeline" in overdue.reason and "29 days overdue" in overdue.reason
     assert nonconf.reason == "Not met: R-1 (STD); waiver expired: R-2 (STD) on 2026-10-01"
-    assert gap.reason == "Nobody on the team covers Finance"
+    assert gap.reason == "Nobody on the team covers Finance, Executive"
 
 
 def test_budget_overrun_enters_the_list(small_ws):

@@ -3,8 +3,10 @@ change and the audit event, close the meeting, export the brief with Ctrl+P."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -12,6 +14,13 @@ from opsdesk.domain.enums import MeetingStatus, Outcome, Stage, VoteChoice
 from opsdesk.services.committee import meetings as committee
 from opsdesk.services.registry import initiatives
 from opsdesk.store import audit
+
+
+@pytest.fixture(autouse=True)
+def _on_the_meeting_day(demo_ws):
+    """The secretary works on the planned meeting's day: nothing is held or decided before it (issue 16)."""
+    planned = _planned(demo_ws)
+    demo_ws.clock = lambda: planned.starts_at + dt.timedelta(hours=2)
 
 
 def _planned(ws):

@@ -256,7 +256,7 @@ def test_overview_lists_the_initiatives_action_items_and_flags_overdue_ones(wind
 
 
 def test_the_team_is_chosen_in_the_form_and_closes_a_skill_gap(window, page, tmp_path):
-    """The dashboard says AI-0003's team has nobody from finance; the secretary adds a FinOps analyst in the
+    """The dashboard says AI-0006's team has nobody from finance (by the Skills page's rule); the secretary adds a FinOps analyst in the
     initiative's form, the gap leaves the needs-the-committee list, and undo brings it back."""
     from opsdesk.analytics import bottlenecks
     from opsdesk.domain.enums import Discipline, TeamRole
@@ -264,12 +264,12 @@ def test_the_team_is_chosen_in_the_form_and_closes_a_skill_gap(window, page, tmp
 
     def gaps() -> list[str]:
         return [a.reason for a in bottlenecks.attention(window.ws) if a.kind == "skill_gap"
-                and a.initiative_code == "AI-0003"]
+                and a.initiative_code == "AI-0006"]
 
     assert gaps() == ["Nobody on the team covers Finance"]
-    before = {m.person_id: m.role for m in initiatives.get(window.ws, "AI-0003").team}
+    before = {m.person_id: m.role for m in initiatives.get(window.ws, "AI-0006").team}
     analyst = next(p for p in people.list_all(window.ws) if p.discipline is Discipline.FINANCE)
-    page.edit_code("AI-0003")
+    page.edit_code("AI-0006")
     _settle(window)
     form = page.form
     assert form.team.team() == before and "Finance" not in form.team.covered.text()
@@ -278,10 +278,10 @@ def test_the_team_is_chosen_in_the_form_and_closes_a_skill_gap(window, page, tmp
     form.grab().save(str(tmp_path / "form_with_team.png"))
     form.accept()
     _settle(window)
-    team = {m.person_id: m.role for m in initiatives.get(window.ws, "AI-0003").team}
+    team = {m.person_id: m.role for m in initiatives.get(window.ws, "AI-0006").team}
     assert team == {**before, analyst.id: TeamRole.FINOPS_ANALYST}
     assert gaps() == []
     window.undo.undo()
     _settle(window)
-    assert {m.person_id: m.role for m in initiatives.get(window.ws, "AI-0003").team} == before
+    assert {m.person_id: m.role for m in initiatives.get(window.ws, "AI-0006").team} == before
     assert gaps() == ["Nobody on the team covers Finance"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 
 from opsdesk.domain.classification import highest
 from opsdesk.domain.committee import motion_carried
+from opsdesk.domain.conformance import waiver_expired
 from opsdesk.domain.enums import AgendaKind, ConformanceStatus, MeetingStatus, RiskTier, Stage
 from opsdesk.domain.rules import next_stage
 from opsdesk.reports.content import (
@@ -26,24 +28,27 @@ from opsdesk.reports.content import (
     VoteRow,
     number,
 )
-from opsdesk.services.committee import actions, gates, meetings
+from opsdesk.services.committee import actions, asof, gates, meetings, recommend
 from opsdesk.services.committee.charter import charter
 from opsdesk.services.finance import costs
 from opsdesk.services.registry import initiatives, lessons, metrics
-from opsdesk.services.standards import conformance
 from opsdesk.store import records
 from opsdesk.store.models import (
     AgendaItem,
     Allocation,
     AuditEvent,
+    Conformance,
     CostRecord,
     DataAsset,
     Decision,
     Initiative,
     InitiativeDataAsset,
+    Lesson,
     Meeting,
     Model,
     Person,
+    Requirement,
+    Standard,
     WorkspaceInfo,
 )
 from opsdesk.store.workspace import Workspace
@@ -86,6 +91,7 @@ def decision_block(ws: Workspace, d: meetings.DecisionDTO, history: list[meeting
     with ws.read() as s:
         people = {p.id: p for p in s.scalars(select(Person))}
         ch = charter(s)
+        recorded = _lessons_with(s, d, history or [d])
     day = as_of or d.decided_at.date()
     acts = actions.list_actions(ws, decision_ids=[x.id for x in (history or [d])])
     t = d.tally
@@ -96,7 +102,22 @@ def decision_block(ws: Workspace, d: meetings.DecisionDTO, history: list[meeting
     return DecisionBlock(d.id, d.outcome.label, d.decided_at, d.rationale, d.conditions, d.override_reason,
                          t.for_, t.against, t.abstain, t.recused, motion_carried(ch, t), votes,
                          tuple(ActionRow(a.title, a.owner, str(a.due_on or "—"), a.status.label, a.overdue(day))
-                               for a in acts), d.corrects_id, d.correction_reason, earlier)
+                               for a in acts), d.corrects_id, d.correction_reason, earlier, recorded)
+
+
+def _lessons_with(s: Any, d: meetings.DecisionDTO, history: list[meetings.DecisionDTO]) -> tuple[tuple[str, str], ...]:
+    """The lessons recorded with a decision: linked to it, or (records kept before the link existed) recorded on
+    the day of the first record, for the same initiative and the stage the gate was about."""
+    ids = [x.id for x in history]
+    rows = list(s.scalars(select(Lesson).where(Lesson.decision_id.in_(ids)).order_by(Lesson.id)))
+    if not rows:
+        item = s.get(AgendaItem, d.agenda_item_id)
+        if item is not None and item.initiative_id is not None and item.target_stage is not None:
+            first = history[0].decided_at.date()
+            rows = list(s.scalars(select(Lesson).where(Lesson.initiative_id == item.initiative_id,
+                                                       Lesson.decision_id.is_(None), Lesson.recorded_on == first,
+                                                       Lesson.stage == item.target_stage).order_by(Lesson.id)))
+    return tuple((x.what_happened, x.recommendation) for x in rows)
 
 
 def bin_means(xs: Any, ys: Any, limit: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -113,7 +134,7 @@ def bin_means(xs: Any, ys: Any, limit: int) -> tuple[tuple[float, ...], tuple[fl
     return tuple(bx), tuple(by)
 
 
-def _charts(ws: Workspace, kpis: list[gates.KpiView]) -> tuple[Chart, ...]:
+def _charts(ws: Workspace, kpis: list[gates.KpiView], end_ts: int | None = None) -> tuple[Chart, ...]:
     out: list[Chart] = []
     with ws.read() as s:
         from opsdesk.store.models import MetricSeries
@@ -123,6 +144,8 @@ def _charts(ws: Workspace, kpis: list[gates.KpiView]) -> tuple[Chart, ...]:
         if k.series_id is None or k.rag == "grey" or len(out) >= MAX_KPI_CHARTS:
             continue
         ts, values = metrics.points(ws, k.series_id)
+        if end_ts is not None:
+            ts, values = ts[ts <= end_ts], values[ts <= end_ts]
         if not len(ts):
             continue
         keep = ts >= ts[-1] - CHART_DAYS * 86400
@@ -132,17 +155,27 @@ def _charts(ws: Workspace, kpis: list[gates.KpiView]) -> tuple[Chart, ...]:
     return tuple(out)
 
 
-def _ledger(ws: Workspace, code: str) -> tuple[list[tuple[str, Decimal]], Decimal, Decimal, str, dt.date | None,
-                                                  dt.date | None]:
+def _ledger(ws: Workspace, code: str, at: dt.datetime | None = None) -> tuple[
+        list[tuple[str, Decimal]], Decimal, Decimal, str, dt.date | None, dt.date | None]:
+    """Allocated spend per month in the budget's currency; ``at``: the periods begun by then, and the budget
+    as it stood then."""
     with ws.read() as s:
         init = records.get_by(s, Initiative, "initiative", code=code)
         monthly: dict[str, Decimal] = defaultdict(Decimal)
-        for start, amount in s.execute(
+        budget = init.budget
+        if at is not None:
+            rows = asof.spend_to(s, init, at.date())
+            state = asof.audit_states(s, "initiative", [code], at).get(code) or {}
+            if state.get("budget") is not None:
+                budget = Decimal(str(state["budget"]))
+        else:
+            rows = list(s.execute(
                 select(CostRecord.charge_period_start, Allocation.amount)
                 .join(CostRecord, CostRecord.id == Allocation.cost_record_id)
-                .where(Allocation.initiative_id == init.id, Allocation.currency == init.currency)):
+                .where(Allocation.initiative_id == init.id, Allocation.currency == init.currency)))
+        for start, amount in rows:
             monthly[f"{start:%Y-%m}"] += amount
-        return (sorted(monthly.items()), init.budget, sum(monthly.values(), Decimal(0)), init.currency,
+        return (sorted(monthly.items()), budget, sum(monthly.values(), Decimal(0)), init.currency,
                 init.start_date, init.end_date)
 
 
@@ -206,8 +239,143 @@ def _reporting(ws: Workspace, code: str, when: dt.datetime) -> dict[str, Any]:
             "reporting_gaps": tuple(g.text() for g in rows[0].gaps)}
 
 
-def initiative_brief(ws: Workspace, code: str, item_id: int | None = None) -> InitiativeBrief:
-    """The brief for an initiative, or for one agenda item about it (``item_id``)."""
+def _standard_rows(ws: Workspace, code: str, day: dt.date,
+                   rows: Mapping[int, Any] | None) -> tuple[tuple[str, str, str, str], ...]:
+    """Every conformance row of the initiative as it counts on ``day``: an expired waiver says so, here as on the
+    gate criteria (``rows``: the rows as they stood at an earlier moment)."""
+    with ws.read() as s:
+        init = records.get_by(s, Initiative, "initiative", code=code)
+        reqs = {r.id: (std, r.code) for r, std in s.execute(
+            select(Requirement, Standard.code).join(Standard, Standard.id == Requirement.standard_id))}
+        if rows is None:
+            rows = {c.requirement_id: c for c in s.scalars(select(Conformance).where(
+                Conformance.initiative_id == init.id))}
+    out = []
+    for req_id, c in rows.items():
+        std, req = reqs.get(req_id, ("?", "?"))
+        if c.status is ConformanceStatus.WAIVED and waiver_expired(c.status, c.waiver_expires, day):
+            status, note = "Waiver expired", f"waiver expired on {c.waiver_expires}: {c.waiver_reason}"
+        elif c.status is ConformanceStatus.WAIVED:
+            status, note = "Waived", f"waived until {c.waiver_expires} by {c.waiver_approver}: {c.waiver_reason}"
+        else:
+            status, note = c.status.label, c.evidence
+        out.append((std, req, status, note))
+    return tuple(sorted(out))
+
+
+def _lineage(ws: Workspace, code: str, end_ts: int | None) -> tuple[tuple[tuple[str, str, str, str, str], ...],
+                                                                    tuple[tuple[str, str, str, str, str], ...],
+                                                                    tuple[str, ...]]:
+    """Upstream of the initiative: data assets → jobs → models → this initiative, with each model's latest
+    metrics and each asset's data quality."""
+    from opsdesk.domain.enums import LineageKind, NodeKind, SubjectKind
+    from opsdesk.services.registry import metadata
+    from opsdesk.store.models import MetricSeries
+
+    edges = metadata.lineage_graph(ws)
+    with ws.read() as s:
+        init = records.get_by(s, Initiative, "initiative", code=code)
+    start = (NodeKind.INITIATIVE, init.id)
+    seen = {start}
+    frontier = [start]
+    upstream: list[metadata.LineageEdge] = []
+    while frontier:
+        current = frontier.pop()
+        for e in edges:
+            if (e.target.kind, e.target.id) == current and e not in upstream:
+                upstream.append(e)
+                src = (e.source.kind, e.source.id)
+                if src not in seen:
+                    seen.add(src)
+                    frontier.append(src)
+    if not upstream:
+        return (), (), ()
+    nodes = {(e.source.kind, e.source.id): e.source for e in upstream} | {
+        (e.target.kind, e.target.id): e.target for e in upstream}
+    with ws.read() as s:
+        assets = {a.id: a for a in s.scalars(select(DataAsset).where(DataAsset.id.in_(
+            [i for k, i in nodes if k is NodeKind.DATA_ASSET])))}
+        models = {m.id: m for m in s.scalars(select(Model).where(Model.id.in_(
+            [i for k, i in nodes if k is NodeKind.MODEL])))}
+        series = list(s.scalars(select(MetricSeries).where(
+            ((MetricSeries.subject_kind == SubjectKind.MODEL) & MetricSeries.subject_id.in_(list(models)))
+            | ((MetricSeries.subject_kind == SubjectKind.DATA_ASSET) & MetricSeries.subject_id.in_(list(assets))))
+            .order_by(MetricSeries.name)))
+
+    def latest(x: Any) -> str | None:
+        ts, values = metrics.points(ws, x.id)
+        if end_ts is not None:
+            values = values[ts <= end_ts]
+        return f"{x.name} {number(float(values[-1]))} {x.unit}".strip() if len(values) else None
+
+    def into(kind: NodeKind, ident: int, link: LineageKind | None = None) -> list[str]:
+        return sorted({e.source.label for e in upstream if (e.target.kind, e.target.id) == (kind, ident)
+                       and (link is None or e.kind is link) and e.source.kind is not NodeKind.JOB})
+
+    def jobs_of(kind: NodeKind, ident: int) -> list[str]:
+        return sorted({e.source.label for e in upstream if (e.target.kind, e.target.id) == (kind, ident)
+                       and e.source.kind is NodeKind.JOB})
+
+    model_rows = []
+    for mid, m in sorted(models.items(), key=lambda kv: kv[1].name):
+        found = [v for x in series if x.subject_kind is SubjectKind.MODEL and x.subject_id == mid
+                 if (v := latest(x)) is not None]
+        model_rows.append((f"{m.name} {m.version_label}", m.framework or "—",
+                           "; ".join(into(NodeKind.MODEL, mid, LineageKind.TRAINED_ON)) or "—",
+                           "; ".join(jobs_of(NodeKind.MODEL, mid)) or "—",
+                           "; ".join(found) or "no model metric series recorded"))
+    asset_rows = []
+    for aid, a in sorted(assets.items(), key=lambda kv: kv[1].name):
+        quality = [v for x in series if x.subject_kind is SubjectKind.DATA_ASSET and x.subject_id == aid
+                   and x.name.lower().startswith("data quality") if (v := latest(x)) is not None]
+        feeds = sorted({e.target.label for e in upstream if (e.source.kind, e.source.id) == (NodeKind.DATA_ASSET, aid)})
+        asset_rows.append((a.name, a.classification, "yes" if a.contains_pii else "no", "; ".join(feeds) or "—",
+                           "; ".join(quality) or "no quality results recorded"))
+    paths = []
+    for mid, m in sorted(models.items(), key=lambda kv: kv[1].name):
+        for e in upstream:
+            if (e.target.kind, e.target.id) == (NodeKind.MODEL, mid) and e.source.kind is NodeKind.DATA_ASSET:
+                via = jobs_of(NodeKind.DATA_ASSET, e.source.id)
+                paths.append(" → ".join([e.source.label, *(["job " + ", ".join(via)] if via else []),
+                                         f"{m.name} ({e.kind.label.lower()})", code]))
+    return tuple(asset_rows), tuple(model_rows), tuple(sorted(paths))
+
+
+def _open_actions_at(ws: Workspace, acts: list[actions.ActionDTO], at: dt.datetime) -> list[actions.ActionDTO]:
+    """The actions that existed at ``at``, with the status they had then."""
+    from dataclasses import replace
+
+    from opsdesk.domain.enums import ActionStatus
+
+    with ws.read() as s:
+        states = asof.audit_states(s, "action_item", [str(a.id) for a in acts], at)
+    out = []
+    for a in acts:
+        st = states.get(str(a.id))
+        if st is None:
+            continue
+        out.append(replace(a, status=ActionStatus(st.get("status", a.status.value))))
+    return [a for a in out if a.status in actions.OPEN_STATUSES]
+
+
+NO_GATE_OPTIONS = ("Continue as planned.", "Corrective action: the owner brings a plan to the committee by a set date.",
+                   "Hold: no new spend until the committee decides how to go on.", "Retire the initiative.")
+
+
+def tabled_as_of(ws: Workspace, meeting: meetings.MeetingDTO) -> dt.datetime | None:
+    """The moment a paper for ``meeting`` is read as of, when it was never issued: the start of the meeting's
+    day (UTC; what the meeting itself decided that day comes after), once the meeting is held or its day has
+    passed; None (today's record) for a meeting still to come."""
+    if meeting.status is not MeetingStatus.PLANNED or meeting.starts_at <= ws.clock():
+        day = meeting.starts_at.astimezone(dt.UTC).date()
+        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    return None
+
+
+def initiative_brief(ws: Workspace, code: str, item_id: int | None = None, *, as_of: dt.datetime | None = None,
+                     status_note: str = "") -> InitiativeBrief:
+    """The brief for an initiative, or for one agenda item about it (``item_id``). ``as_of``: the record as it
+    stood then (stage, costs, KPIs, conformance, waivers, lessons, actions), for a paper of a past meeting."""
     d = initiatives.get(ws, code)
     org, scheme = organisation_and_scheme(ws)
     when = document_date(ws)
@@ -216,11 +384,21 @@ def initiative_brief(ws: Workspace, code: str, item_id: int | None = None) -> In
         meeting, item = meetings.find_item(ws, item_id)
         if item.initiative_code != code:
             raise ValueError(f"agenda item {item_id} is not about {code}")
-    pending = _pending_gate(ws, code) if item is None else None
-    target = _gate_target(d.stage, item or pending)
-    kpis = gates.initiative_kpis(ws, code)
-    criteria = gates.gate_criteria(ws, code, target, when.date(), kpis) if target else []
-    ledger, budget, spend, currency, start, end = _ledger(ws, code)
+    day = (as_of - dt.timedelta(seconds=1)).date() if as_of else when.date()  # the last day of data before
+    stage, stage_history, evidence = d.stage, list(d.stage_history), None
+    if as_of is not None:
+        with ws.read() as s:
+            init = records.get_by(s, Initiative, "initiative", code=code)
+            then = asof.stage_at(s, init.id, as_of)
+            conformance_then = asof.conformance_rows_at(s, init, as_of)
+        stage = then.stage or Stage.PROPOSED
+        stage_history = [h for h in stage_history if h.changed_at <= as_of]
+        evidence = gates.Evidence(as_of, conformance_then, then.since)
+    pending = _pending_gate(ws, code) if item is None and as_of is None else None
+    target = _gate_target(stage, item or pending)
+    kpis = gates.initiative_kpis(ws, code, day if as_of else None)
+    criteria = gates.gate_criteria(ws, code, target, day, kpis, evidence) if target else []
+    ledger, budget, spend, currency, start, end = _ledger(ws, code, as_of and as_of - dt.timedelta(seconds=1))
     months = 12
     if start and end and end > start:
         months = max(1, (end.year - start.year) * 12 + end.month - start.month + 1)
@@ -234,10 +412,7 @@ def initiative_brief(ws: Workspace, code: str, item_id: int | None = None) -> In
                         tuple(float(a) for _m, a in ledger), bars=True,
                         reference=float(budget / months) if budget else None,
                         reference_label="budget per month") if ledger else None
-    conf = conformance.list_conformance(ws, code)
-    standard_rows = tuple((c.standard_code, c.requirement_code, c.status.label,
-                           c.evidence if c.status is not ConformanceStatus.WAIVED else
-                           f"Waived until {c.waiver_expires}: {c.waiver_reason}") for c in conf)
+    standard_rows = _standard_rows(ws, code, day, evidence.conformance if evidence else None)
     covered, missing = gates.team_coverage(ws, code)
     with ws.read() as s:
         init_id = records.get_by(s, Initiative, "initiative", code=code).id
@@ -245,25 +420,41 @@ def initiative_brief(ws: Workspace, code: str, item_id: int | None = None) -> In
                                                          InitiativeDataAsset.data_asset_id == DataAsset.id)
                              .where(InitiativeDataAsset.initiative_id == init_id, DataAsset.contains_pii.is_(True))
                              .order_by(DataAsset.name)))
-    open_acts = [a for a in actions.list_actions(ws, initiative_code=code) if a.status in actions.OPEN_STATUSES]
-    overdue = [a for a in open_acts if a.overdue(when.date())]
+    all_acts = actions.list_actions(ws, initiative_code=code)
+    open_acts = (_open_actions_at(ws, all_acts, as_of) if as_of is not None
+                 else [a for a in all_acts if a.status in actions.OPEN_STATUSES])
+    overdue = [a for a in open_acts if a.overdue(day)]
     decision = history = None
     if item is not None and item.decision is not None:
         decision, history = item.decision, item.history
     elif item is None:
         decision, history = _latest_gate_decision(ws, code)
     decision_ids = {x.id for x in history or []}
-    similar = lessons.similar(ws, code)
-    view = gates.GateView(code, d.stage, target or d.stage, criteria, similar)
+    similar = [(x, why) for x, why in lessons.similar(ws, code) if as_of is None or x.recorded_on < day]
+    view = gates.GateView(code, stage, target or stage, criteria, similar)
     source = item or pending
     options = source.options if source and source.options else gates.default_options(target) if target else ""
-    recommendation = (source.recommendation if source and source.recommendation else
-                      "Read from the gate criteria as they stand: " + gates.recommend(view) if target else "")
+    gate_text = None
+    if target is not None:
+        gate_text = source.recommendation if source and source.recommendation else gates.recommend(view)
+    from opsdesk.analytics import bottlenecks
+
+    fired = [a for a in bottlenecks.attention(ws, day if as_of else None, codes=[code]) if a.initiative_code == code
+             and not (target is not None and a.kind == "gate_request")]
+    advice = recommend.advise(fired, stage=stage, owner=d.owner, day=day, gate=gate_text)
+    recommendation = advice.text
     requested = item.requested_decision if item else pending.requested_decision if pending else ""
+    decided = ""
+    if item is not None and item.decision is not None:
+        decided = (f"The committee decided on {item.decision.decided_at:%d %B %Y}: "
+                   f"{item.decision.outcome.label} (record #{item.decision.id}).")
     rag_count = {r: sum(1 for k in kpis if k.rag == r) for r in ("green", "amber", "red")}
     summary = [
-        f"{d.name} ({d.code}) is at the {d.stage.label.lower()} stage, risk tier {d.risk_tier.label.lower()}, "
-        f"owned by {d.owner or 'nobody'} and sponsored by {d.sponsor or 'nobody'}.",
+        f"{d.name} ({d.code}) "
+        + (f"was at the {stage.label.lower()} stage on {as_of:%d %B %Y}" if as_of else
+           f"is at the {stage.label.lower()} stage")
+        + f", risk tier {d.risk_tier.label.lower()}, owned by {d.owner or 'nobody'} and sponsored by "
+          f"{d.sponsor or 'nobody'}.",
         (f"Of {len(criteria)} criteria for {target.label.lower()}, {view.met} are met"
          + (f"; not met: {', '.join(c.name for c in view.unmet)}." if view.unmet else ".")) if target
         else "No stage gate is pending for this initiative.",
@@ -271,29 +462,32 @@ def initiative_brief(ws: Workspace, code: str, item_id: int | None = None) -> In
         f"Allocated spend to date is {money(spend, currency)} against a budget of {money(budget, currency)}"
         + (f" ({spend / budget:.0%})." if budget else "."),
     ]
-    if requested:
+    if decided:
+        summary.append(decided + (f" It had been asked to: {requested}" if requested else ""))
+    elif requested:
         summary.append(f"The committee is asked to: {requested}")
-    if recommendation:
-        summary.append(f"Recommendation: {recommendation}")
+    summary.append(f"Recommendation: {recommendation}")
     suffix = f"-M{meeting.id:03d}-I{item.id:04d}" if meeting and item else ""
     version = 1 + len(history or []) if item is not None else d.version
     marking = highest(initiative_markings(ws, code), scheme)
     meta = DocMeta(f"OPS-BRF-{code}{suffix}", version, f"Decision brief: {d.name}",
-                   f"{item.title if item else 'Initiative ' + code} — {d.stage.label} stage", org,
-                   ("decision brief", code, d.stage.value, *(d.tags or [])), marking, when)
+                   f"{item.title if item else 'Initiative ' + code} — {stage.label} stage", org,
+                   ("decision brief", code, stage.value, *(d.tags or [])), marking, when)
+    end_ts = int(as_of.timestamp()) if as_of else None
+    lineage_assets, lineage_models, lineage_paths = _lineage(ws, code, end_ts)
     return InitiativeBrief(
-        meta=meta, code=code, name=d.name, stage=d.stage.label, risk_tier=d.risk_tier.label, owner=d.owner,
+        meta=meta, code=code, name=d.name, stage=stage.label, risk_tier=d.risk_tier.label, owner=d.owner,
         sponsor=d.sponsor, classification=d.classification, problem=d.problem, expected_benefits=d.expected_benefits,
         summary=tuple(summary),
         objectives=tuple((c, t, f"{w:.0%}") for c, t, w in d.objectives),
         stage_history=tuple((h.from_stage.label if h.from_stage else "—", h.to_stage.label,
                              f"{h.changed_at:%Y-%m-%d}", f"#{h.decision_id}" if h.decision_id else h.note)
-                            for h in d.stage_history),
+                            for h in stage_history),
         gate_target=target.label if target else None,
         criteria=tuple(CriterionRow(c.group, c.name, c.met, c.status, c.note) for c in criteria),
         kpis=tuple(KpiRow(k.name, k.discipline, "—" if k.value is None else f"{number(k.value)} {k.unit}", k.rag,
                           k.threshold, "—" if k.trend is None else f"{'+' if k.trend > 0 else ''}{number(k.trend)} {k.unit}") for k in kpis),
-        charts=_charts(ws, kpis),
+        charts=_charts(ws, kpis, end_ts),
         budget=money(budget, currency), spend=money(spend, currency), ledger=tuple(ledger_rows),
         unallocated=_unallocated(ws), spend_chart=spend_chart, standards=standard_rows,
         team=tuple((m.name, m.discipline.label, m.role.label) for m in d.team), covered=tuple(covered), missing=tuple(missing),
@@ -301,13 +495,16 @@ def initiative_brief(ws: Workspace, code: str, item_id: int | None = None) -> In
         **_reporting(ws, code, when),
         lessons=tuple(LessonRow(x.initiative_code or "—", x.stage.label, x.what_happened, x.recommendation, why)
                       for x, why in similar[:8]),
-        requested_decision=requested, options=tuple(o for o in options.splitlines() if o.strip()),
+        requested_decision=requested,
+        options=tuple(o for o in options.splitlines() if o.strip()) if target else NO_GATE_OPTIONS,
         recommendation=recommendation,
         meeting=f"{meeting.title}, {meeting.starts_at:%d %B %Y %H:%M} UTC" if meeting else "",
         item_title=item.title if item else "",
-        decision=decision_block(ws, decision, history, when.date()) if decision else None,
-        open_actions=tuple(ActionRow(a.title, a.owner, str(a.due_on or "—"), a.status.label, a.overdue(when.date()))
+        decision=decision_block(ws, decision, history, day) if decision else None,
+        open_actions=tuple(ActionRow(a.title, a.owner, str(a.due_on or "—"), a.status.label, a.overdue(day))
                            for a in open_acts if a.decision_id not in decision_ids),
+        rules=advice.rules_text, status_note=status_note, decided=decided,
+        lineage_assets=lineage_assets, lineage_models=lineage_models, lineage_paths=lineage_paths,
     )
 
 

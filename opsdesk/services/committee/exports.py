@@ -3,6 +3,7 @@ the PDF, and an audit event for every export."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from opsdesk.errors import ValidationError
+from opsdesk.services.committee import papers
 from opsdesk.store.workspace import Workspace
 
 Progress = Callable[[int, int, str], None]
@@ -23,32 +25,68 @@ class ExportResult:
     size: int
 
 
-def initiative_brief_pdf(ws: Workspace, code: str, item_id: int | None = None) -> tuple[str, bytes]:
-    from opsdesk.reports.brief import build_brief
-    from opsdesk.services.committee import briefs
+@dataclass(frozen=True)
+class Built:
+    doc_id: str
+    title: str
+    data: bytes
+    as_of: dt.datetime | None  # the moment the record was read as of (a past meeting), or None: as it stands
+    document_date: dt.datetime
 
-    content = briefs.initiative_brief(ws, code, item_id)
-    return content.meta.doc_id, build_brief(content)
+
+def _as_of_note(as_of: dt.datetime) -> str:
+    return (f"Not issued before the meeting: built from the record as it stood on {as_of:%d %B %Y} (stage, costs, "
+            "KPIs, conformance, waivers and lessons as they were before the meeting; decisions taken at it are "
+            "shown as decided)")
+
+
+def build(ws: Workspace, paper: papers.Paper, *, issued_note: str = "", minutes_state: str = "") -> Built:
+    """Build a paper's PDF: a meeting's paper as the record stood before the meeting once that meeting is past
+    (said on its cover), otherwise as the record stands; ``issued_note`` for the paper being issued."""
+    from opsdesk.services.committee import briefs, meeting_docs, meetings
+
+    as_of = None
+    if paper.meeting_id is not None and paper.kind != "minutes":
+        as_of = briefs.tabled_as_of(ws, meetings.get_meeting(ws, paper.meeting_id))
+    note = issued_note or (_as_of_note(as_of) if as_of else
+                           "Working copy, not issued: the record as it stands" if paper.meeting_id else "")
+    if paper.kind == "minutes":
+        from opsdesk.reports.minutes import build_minutes
+
+        assert paper.meeting_id is not None
+        if minutes_state:
+            m = meeting_docs.minutes(ws, paper.meeting_id, state=minutes_state, state_note=issued_note)
+        else:
+            m = meeting_docs.minutes(ws, paper.meeting_id)
+        return Built(m.meta.doc_id, m.meta.title, build_minutes(m), None, m.meta.document_date)
+    if paper.kind == "meeting_pack":
+        from opsdesk.reports.pack import build_pack
+
+        assert paper.meeting_id is not None
+        p = meeting_docs.meeting_pack(ws, paper.meeting_id, as_of=as_of, status_note=note)
+        return Built(p.meta.doc_id, p.meta.title, build_pack(p), as_of, p.meta.document_date)
+    from opsdesk.reports.brief import build_brief
+
+    assert paper.initiative is not None
+    b = briefs.initiative_brief(ws, paper.initiative, paper.item_id, as_of=as_of, status_note=note)
+    return Built(b.meta.doc_id, b.meta.title, build_brief(b), as_of, b.meta.document_date)
+
+
+def initiative_brief_pdf(ws: Workspace, code: str, item_id: int | None = None) -> tuple[str, bytes]:
+    built = build(ws, papers.resolve(ws, initiative=code, item_id=item_id))
+    return built.doc_id, built.data
 
 
 def meeting_pdf(ws: Workspace, meeting_id: int, *, minutes: bool = False) -> tuple[str, bytes]:
-    from opsdesk.services.committee import meeting_docs
-
-    if minutes:
-        from opsdesk.reports.minutes import build_minutes
-
-        m = meeting_docs.minutes(ws, meeting_id)
-        return m.meta.doc_id, build_minutes(m)
-    from opsdesk.reports.pack import build_pack
-
-    p = meeting_docs.meeting_pack(ws, meeting_id)
-    return p.meta.doc_id, build_pack(p)
+    built = build(ws, papers.resolve(ws, meeting_id=meeting_id, minutes=minutes))
+    return built.doc_id, built.data
 
 
 def export(ws: Workspace, out: str | Path, *, initiative: str | None = None, item_id: int | None = None,
            meeting_id: int | None = None, minutes: bool = False, progress: Progress | None = None) -> ExportResult:
     """Write one PDF (a brief for an initiative or an agenda item, a meeting pack, or minutes) with its
-    ``.sha256`` beside it, and record the export in the audit trail."""
+    ``.sha256`` beside it, and record the export in the audit trail. A paper that was issued (or minutes that
+    were adopted) is written exactly as it was issued."""
     say = progress or (lambda _d, _t, _s: None)
     path = Path(out)
     if path.suffix.lower() != ".pdf":
@@ -56,23 +94,11 @@ def export(ws: Workspace, out: str | Path, *, initiative: str | None = None, ite
     if not path.parent.exists():
         raise ValidationError("out", f"folder {path.parent} does not exist", entity="export")
     say(0, 3, "Gathering the records")
-    if meeting_id is not None:
-        doc_id, data = meeting_pdf(ws, meeting_id, minutes=minutes)
-        kind = "minutes" if minutes else "meeting_pack"
-    elif initiative or item_id is not None:
-        code = initiative
-        if item_id is not None and not code:
-            from opsdesk.services.committee import meetings
-
-            code = meetings.find_item(ws, item_id)[1].initiative_code
-            if not code:
-                raise ValidationError("item", f"agenda item {item_id} concerns no initiative; export the "
-                                              "meeting pack instead", entity="export")
-        assert code is not None
-        doc_id, data = initiative_brief_pdf(ws, code, item_id)
-        kind = "brief"
-    else:
-        raise ValidationError("what", "name an initiative, an agenda item or a meeting", entity="export")
+    paper = papers.resolve(ws, initiative=initiative, item_id=item_id, meeting_id=meeting_id, minutes=minutes)
+    data = papers.issued_bytes(ws, paper.doc_id) if paper.meeting_id is not None else None
+    if data is None:
+        data = build(ws, paper).data
+    doc_id, kind = paper.doc_id, paper.kind
     say(2, 3, "Writing the PDF")
     digest = hashlib.sha256(data).hexdigest()
     tmp = path.with_name(path.name + ".part")

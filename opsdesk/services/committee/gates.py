@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import func, select
+
 from opsdesk.domain.enums import (
     APPROVING_OUTCOMES,
     AgendaKind,
@@ -25,9 +27,9 @@ from opsdesk.domain.rules import allowed_next_stages
 from opsdesk.errors import ValidationError
 from opsdesk.reports.content import number
 from opsdesk.services.committee import actions, meetings
-from opsdesk.services.registry import initiatives, lessons
+from opsdesk.services.registry import initiatives, lessons, metrics
 from opsdesk.store import records
-from opsdesk.store.models import AgendaItem, Initiative
+from opsdesk.store.models import AgendaItem, Initiative, MetricSeries, Model, StageChange
 from opsdesk.store.workspace import Workspace
 
 
@@ -83,15 +85,20 @@ def initiative_kpis(ws: Workspace, code: str, as_of: dt.date | None = None) -> l
 
 # --- criteria ----------------------------------------------------------------------------------------------------
 
-def _standards_criteria(ws: Workspace, code: str, target: Stage, today: dt.date) -> list[Criterion]:
+MIN_DAYS_IN_STAGE = 30  # running time in a stage before the evidence for the next gate counts
+EVIDENCE_STAGES = (Stage.EXPAND, Stage.PRODUCTION)  # gates that need DataOps and MLOps evidence and time in stage
+
+
+def _standards_criteria(ws: Workspace, code: str, target: Stage, today: dt.date,
+                        rows: Mapping[int, Any] | None = None) -> list[Criterion]:
     from opsdesk.services.standards.conformance import gate_readiness
 
     out = []
-    for g in gate_readiness(ws, code, target, today):
+    for g in gate_readiness(ws, code, target, today, rows):
         req_code, _, text = g.requirement.partition(": ")
         note = "; ".join(x for x in (text, g.note) if x)
-        out.append(Criterion("Standards", f"{g.standard.split(' ')[0]} {req_code}", g.met,
-                             g.status.label if g.status is not None else "not assessed", note))
+        status = "waiver expired" if g.waiver_expired else g.status.label if g.status is not None else "not assessed"
+        out.append(Criterion("Standards", f"{g.standard.split(' ')[0]} {req_code}", g.met, status, note))
     return out
 
 
@@ -110,25 +117,132 @@ def _team_criteria(ws: Workspace, code: str) -> list[Criterion]:
                       + ("; missing: " + ", ".join(missing) if missing else ""))]
 
 
-def budget_position(ws: Workspace, code: str) -> tuple[Decimal, Decimal, str]:
-    """(budget, spend to date in the budget's currency, currency)."""
+def budget_position(ws: Workspace, code: str, at: dt.datetime | None = None) -> tuple[Decimal, Decimal, str]:
+    """(budget, spend to date in the budget's currency, currency); ``at``: as the record stood then."""
+    from opsdesk.services.committee import asof
+
     with ws.read() as s:
         init = records.get_by(s, Initiative, "initiative", code=code)
+        if at is not None:
+            state = asof.audit_states(s, "initiative", [code], at).get(code) or {}
+            budget = Decimal(str(state["budget"])) if state.get("budget") is not None else init.budget
+            return budget, sum((a for _d, a in asof.spend_to(s, init, at.date())), Decimal(0)), init.currency
         spend = initiatives.spend_by_initiative(s).get((init.id, init.currency), Decimal(0))
         return init.budget, spend, init.currency
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What a gate is judged on when it is not judged on today's record (a paper for a past meeting)."""
+
+    at: dt.datetime
+    conformance: Mapping[int, Any]
+    stage_since: dt.datetime | None
+
+
+def _days_in_stage(ws: Workspace, code: str, day: dt.date, evidence: Evidence | None) -> int | None:
+    if evidence is not None:
+        since = evidence.stage_since
+    else:
+        with ws.read() as s:
+            init = records.get_by(s, Initiative, "initiative", code=code)
+            since = s.scalar(select(StageChange.changed_at).where(StageChange.initiative_id == init.id)
+                             .order_by(StageChange.changed_at.desc(), StageChange.id.desc()).limit(1))
+    return None if since is None else max(0, (day - since.date()).days)
+
+
+def _evidence_criteria(ws: Workspace, code: str, target: Stage, day: dt.date, kpis: list[KpiView],
+                       evidence: Evidence | None) -> list[Criterion]:
+    """Missing evidence is not met, and says what is missing: no recent DataOps or MLOps series, too little time
+    in the current stage to judge it."""
+    from opsdesk.services.committee import asof
+
+    if target not in EVIDENCE_STAGES:
+        return []
+    out = []
+    for discipline in ("DataOps", "MLOps"):
+        measured = [k for k in kpis if k.discipline == discipline and k.value is not None]
+        out.append(Criterion("Evidence", f"{discipline} series", bool(measured),
+                             f"{len(measured)} measured" if measured else "missing",
+                             f"{', '.join(k.name for k in measured)}" if measured else
+                             f"no {discipline} series with points in the last 30 days: nothing shows it runs"))
+    with ws.read() as s:
+        init = records.get_by(s, Initiative, "initiative", code=code)
+        billed = bool(asof.spend_to(s, init, day))
+    out.append(Criterion("Evidence", "FinOps cost", billed, "recorded" if billed else "missing",
+                         "allocated cost is recorded" if billed else
+                         "no allocated cost at all: spend against budget cannot be judged"))
+    days = _days_in_stage(ws, code, day, evidence)
+    out.append(Criterion("Evidence", "Time in stage", days is not None and days >= MIN_DAYS_IN_STAGE,
+                         f"{days} days" if days is not None else "missing",
+                         f"at least {MIN_DAYS_IN_STAGE} days in the current stage before its evidence counts"
+                         + (f"; {days} so far" if days is not None else "; no stage change recorded")))
+    return out
+
+
+def _retirement_criteria(ws: Workspace, code: str, day: dt.date, evidence: Evidence | None) -> list[Criterion]:
+    """A retirement gate is judged on retirement: data retention and disposal (the standards' requirements for
+    the retired stage), models taken out of service, and cost stopped."""
+    from opsdesk.services.committee import asof
+
+    standards = _standards_criteria(ws, code, Stage.RETIRED, day, evidence.conformance if evidence else None)
+    out = list(standards)
+    out.append(Criterion("Retirement", "Data retention and disposal", bool(standards) and all(c.met for c in standards),
+                         "recorded" if standards and all(c.met for c in standards) else "missing",
+                         "the retention requirements for the retired stage are met" if standards
+                         and all(c.met for c in standards) else
+                         "no data-retention or disposal requirement is met for the retired stage"
+                         if standards else "no data-retention or disposal record: no adopted requirement applies "
+                                           "to the retired stage"))
+    with ws.read() as s:
+        init = records.get_by(s, Initiative, "initiative", code=code)
+        spend = asof.spend_to(s, init, day)
+        models = s.scalar(select(func.count()).select_from(Model).where(Model.initiative_id == init.id)) or 0
+        series = [x for x in s.scalars(select(MetricSeries).where(MetricSeries.initiative_id == init.id))
+                  if x.name.lower().startswith(("predictions", "deployments"))]
+    last_month = max((d for d, _a in spend), default=None)
+    last = sum((a for d, a in spend if d == last_month), Decimal(0)) if last_month else Decimal(0)
+    out.append(Criterion("Retirement", "Cost stopped", last_month is None or last == 0,
+                         "stopped" if last_month is None or last == 0 else "still billed",
+                         "no allocated cost" if last_month is None else
+                         f"{last:,.0f} {init.currency} allocated in {last_month:%Y-%m}, the latest billed month"))
+    served = 0.0
+    seen = False
+    end = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()) + 86399
+    for x in series:
+        ts, values = metrics.points(ws, x.id)
+        keep = (ts > end - 30 * 86400) & (ts <= end)
+        if keep.any():
+            seen = True
+            served += float(values[keep].sum())
+    if not models:
+        out.append(Criterion("Retirement", "Models out of service", True, "none registered",
+                             "no model is registered for this initiative"))
+    else:
+        out.append(Criterion("Retirement", "Models out of service", seen and served == 0,
+                             "out of service" if seen and served == 0 else "in service" if seen else "missing",
+                             f"{number(served)} predictions and deployments in the last 30 days" if seen else
+                             "no serving series: nothing shows the models were taken out of service"))
+    return out
+
+
 def gate_criteria(ws: Workspace, code: str, target: Stage | str, today: dt.date | None = None,
-                  kpis: list[KpiView] | None = None) -> list[Criterion]:
+                  kpis: list[KpiView] | None = None, evidence: Evidence | None = None) -> list[Criterion]:
+    """The criteria of a gate and how each stands. Missing evidence counts as not met; a retirement gate is
+    judged on retirement criteria, not performance."""
     stage = Stage.parse(target)
     day = today or ws.clock().date()
-    out = _standards_criteria(ws, code, stage, day)
-    for k in kpis if kpis is not None else initiative_kpis(ws, code):
+    if stage is Stage.RETIRED:
+        return _retirement_criteria(ws, code, day, evidence)
+    out = _standards_criteria(ws, code, stage, day, evidence.conformance if evidence else None)
+    kpis = kpis if kpis is not None else initiative_kpis(ws, code)
+    for k in kpis:
         if k.rag == "grey":
             continue
         value = "no data" if k.value is None else f"{number(k.value)} {k.unit}"
         out.append(Criterion("KPIs", k.name, k.rag != "red", k.rag, f"{value}; {k.threshold}"))
-    budget, spend, currency = budget_position(ws, code)
+    out.extend(_evidence_criteria(ws, code, stage, day, kpis, evidence))
+    budget, spend, currency = budget_position(ws, code, evidence.at if evidence else None)
     share = f"{spend / budget:.0%} of budget" if budget else "no budget set"
     out.append(Criterion("Budget", "Spend within budget", bool(budget) and spend <= budget,
                          "within" if budget and spend <= budget else "over",
@@ -172,7 +286,7 @@ def record_gate_decision(ws: Workspace, item_id: int, outcome: Outcome | str, *,
             if code is None:
                 raise ValidationError("lesson", "a lesson belongs to an item about an initiative", entity="lesson")
             values = {"stage": item.target_stage or Stage.PROPOSED, "recorded_on": tx.ws.clock().date(), **lesson}
-            lessons.create_tx(tx, code, values)
+            lessons.create_tx(tx, code, values, decision_id=did)
         if action and str(action.get("title", "")).strip():
             actions.add_action_tx(tx, str(action["title"]), initiative_code=code, owner_id=action.get("owner_id"),
                                   due_on=action.get("due_on"), decision_id=did)

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from opsdesk.domain.classification import highest
-from opsdesk.domain.enums import VOTING_ROLES, CommitteeRole, Discipline
-from opsdesk.reports.content import AgendaLine, DocMeta, ItemMinute, MeetingPack, Minutes
-from opsdesk.services.committee import briefs, meetings
+from opsdesk.domain.enums import VOTING_ROLES, AgendaKind, CommitteeRole, Discipline, MeetingStatus
+from opsdesk.errors import ValidationError
+from opsdesk.reports.content import (
+    AgendaLine,
+    DocMeta,
+    InitiativeBrief,
+    ItemMinute,
+    MeetingPack,
+    Minutes,
+    PortfolioPaper,
+)
+from opsdesk.services.committee import asof, briefs, meetings
 from opsdesk.services.committee.charter import VOTING_RULES, charter
-from opsdesk.store.models import Person
+from opsdesk.store.models import Initiative, Person
 from opsdesk.store.workspace import Workspace
 
 
@@ -26,8 +39,19 @@ def _marking(ws: Workspace, m: meetings.MeetingDTO) -> str:
     return highest(markings, scheme)
 
 
-def minutes(ws: Workspace, meeting_id: int) -> Minutes:
+def minutes(ws: Workspace, meeting_id: int, *, state: str = "", state_note: str = "") -> Minutes:
+    """The minutes of a held meeting (refused for one still to come). ``state``/``state_note``: where they
+    stand in the adoption cycle (default: read from the record)."""
     m = meetings.get_meeting(ws, meeting_id)
+    if m.status is MeetingStatus.PLANNED or meetings.not_yet_held(ws.clock(), m.starts_at):
+        raise ValidationError("meeting", f"meeting {meeting_id} ({m.title}) is planned for "
+                                         f"{m.starts_at:%d %B %Y}; its minutes can be written once it is held",
+                              entity="minutes")
+    if not state:
+        from opsdesk.services.committee import papers
+
+        cycle = papers.minutes_state(ws, meeting_id)
+        state, state_note = cycle.state.capitalize(), cycle.note
     people = _people(ws)
     org, _scheme = briefs.organisation_and_scheme(ws)
     with ws.read() as s:
@@ -59,28 +83,76 @@ def minutes(ws: Workspace, meeting_id: int) -> Minutes:
     return Minutes(meta, m.title, m.starts_at, m.location, m.status.label, rule,
                    tuple(row(p) for p in sorted(present_ids, key=lambda p: people[p][0])),
                    tuple(row(p) for p in members if p not in present_ids and people[p][2] in VOTING_ROLES),
-                   tuple(items))
+                   tuple(items), state, state_note)
 
 
-def meeting_pack(ws: Workspace, meeting_id: int) -> MeetingPack:
+def meeting_pack(ws: Workspace, meeting_id: int, *, as_of: dt.datetime | None = None,
+                 status_note: str = "") -> MeetingPack:
+    """The agenda and one paper per item: a brief for an item about an initiative, the draft minutes for an
+    "approve minutes" item, the portfolio or the overruns for a review or budget item. ``as_of``: the record as
+    it stood then (a past meeting's pack that was never issued)."""
     m = meetings.get_meeting(ws, meeting_id)
     org, _scheme = briefs.organisation_and_scheme(ws)
     people = _people(ws)
-    agenda = tuple(AgendaLine(i.position, i.title, i.kind.label, i.initiative_code or "", i.requested_decision)
+    agenda = tuple(AgendaLine(i.position, i.title, i.kind.label, i.initiative_code or "", i.requested_decision,
+                              i.decision.outcome.label if i.decision else "")
                    for i in m.items)
-    packs = []
+    packs: list[InitiativeBrief | None] = []
+    papers_: list[PortfolioPaper | Minutes | None] = []
+    portfolio: PortfolioPaper | None = None
     for it in m.items:
+        paper: PortfolioPaper | Minutes | None = None
         if it.initiative_code:
-            b = briefs.initiative_brief(ws, it.initiative_code, it.id)
+            b = briefs.initiative_brief(ws, it.initiative_code, it.id, as_of=as_of)
             packs.append(_titled(b, f"{it.position}. {it.title}"))
         else:
             packs.append(None)
+            if it.kind is AgendaKind.APPROVE_MINUTES and it.minutes_meeting_id is not None:
+                paper = minutes(ws, it.minutes_meeting_id, state="Draft",
+                                state_note=f"Draft for approval at {m.title} ({m.starts_at:%d %B %Y})")
+            elif it.kind in (AgendaKind.BUDGET, AgendaKind.REVIEW):
+                portfolio = portfolio or portfolio_paper(ws, as_of)
+                paper = replace(portfolio, focus="overruns" if it.kind is AgendaKind.BUDGET else "portfolio")
+        papers_.append(paper)
     meta = DocMeta(f"OPS-PCK-M{m.id:03d}", 1, f"Meeting pack: {m.title}", f"Agenda and briefs for {m.title}", org,
                    ("meeting pack", "agenda", f"meeting {m.id}"), _marking(ws, m), briefs.document_date(ws),
                    kind="Meeting pack")
     members = tuple((n, d.label, r.label) for n, d, r in sorted(people.values())
                     if r is not CommitteeRole.NONE)
-    return MeetingPack(meta, m.title, m.starts_at, m.location, agenda, tuple(packs), members)
+    return MeetingPack(meta, m.title, m.starts_at, m.location, agenda, tuple(packs), members, status_note,
+                       tuple(papers_))
+
+
+def portfolio_paper(ws: Workspace, as_of: dt.datetime | None = None) -> PortfolioPaper:
+    """Every initiative's stage, spend, budget and forecast at fiscal year end with its RAG, and the forecast
+    overruns with their amounts and owners — the same KPIs the dashboard computes."""
+    from opsdesk.analytics import kpis
+
+    day = (as_of - dt.timedelta(seconds=1)).date() if as_of else None
+    report = kpis.all_kpis(ws, day)
+    with ws.read() as s:
+        inits = list(s.scalars(select(Initiative).order_by(Initiative.code)))
+        stages = {i.code: (asof.stage_at(s, i.id, as_of).stage if as_of else i.stage) for i in inits}
+    rows, overruns = [], []
+    currency = ""
+    for i in inits:
+        stage = stages[i.code]
+        if stage is None:
+            continue
+        by_key = {k.key: k for k in report.per_initiative.get(i.code, [])}
+        fc, spent = by_key.get("forecast_fy_end"), by_key.get("spend_vs_budget")
+        spend = i.budget * Decimal(str(spent.value)) / 100 if spent and spent.value is not None else None
+        forecast = Decimal(str(fc.value)) if fc and fc.value is not None else None
+        currency = currency or i.currency
+        rows.append((i.code, i.name, stage.label, briefs.money(spend, i.currency) if spend is not None else "—",
+                     briefs.money(i.budget, i.currency), briefs.money(forecast, i.currency) if forecast is not None
+                     else "—", fc.rag.upper() if fc else "GREY"))
+        if fc is not None and fc.rag == "red" and forecast is not None:
+            overruns.append((forecast - i.budget, (i.code, i.name, i.owner or "—", briefs.money(i.budget, i.currency),
+                                                   briefs.money(forecast, i.currency),
+                                                   briefs.money(forecast - i.budget, i.currency))))
+    overruns.sort(key=lambda x: -x[0])
+    return PortfolioPaper(f"{report.as_of:%d %B %Y}", currency, tuple(rows), tuple(o for _a, o in overruns))
 
 
 def _titled(b, title: str):  # type: ignore[no-untyped-def]

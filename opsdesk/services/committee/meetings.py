@@ -85,6 +85,7 @@ class AgendaItemDTO:
     conflicts: list[ConflictDTO] = field(default_factory=list)
     quorum: QuorumResult | None = None
     history: list[DecisionDTO] = field(default_factory=list)  # every record, the original first
+    minutes_meeting_id: int | None = None  # an "approve minutes" item: whose minutes
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,11 @@ def set_attendance(ws: Workspace, meeting_id: int, person_ids: list[int]) -> Non
         tx.audit("set_attendance", "meeting", meeting_id, {"present": before}, {"present": sorted(set(person_ids))})
 
 
+def not_yet_held(now: dt.datetime, starts_at: dt.datetime) -> bool:
+    """Whether a meeting starting at ``starts_at`` is still in the future on ``now``'s day (UTC)."""
+    return now.astimezone(dt.UTC).date() < starts_at.astimezone(dt.UTC).date()
+
+
 def set_meeting_status(ws: Workspace, meeting_id: int, status: MeetingStatus | str) -> None:
     """Planned → held → closed, never back. A closed meeting's record is read-only."""
     new = MeetingStatus.parse(status)
@@ -145,6 +151,9 @@ def set_meeting_status(ws: Workspace, meeting_id: int, status: MeetingStatus | s
         if order.index(new) < order.index(m.status):
             raise ValidationError("status", f"a {m.status.value} meeting cannot go back to {new.value}",
                                   entity="meeting")
+        if new is not MeetingStatus.PLANNED and not_yet_held(tx.ws.clock(), m.starts_at):
+            raise ValidationError("status", f"meeting {meeting_id} is on {m.starts_at:%d %B %Y}; it cannot be "
+                                            f"marked {new.value} before that day", entity="meeting")
         tx.update(m, "meeting", {"status": new})
 
 
@@ -152,16 +161,20 @@ def set_meeting_status(ws: Workspace, meeting_id: int, status: MeetingStatus | s
 
 def add_item(ws: Workspace, meeting_id: int, kind: AgendaKind | str, title: str, *,
              initiative_code: str | None = None, requested_decision: str = "",
-             target_stage: Stage | str | None = None, options: str = "", recommendation: str = "") -> int:
+             target_stage: Stage | str | None = None, options: str = "", recommendation: str = "",
+             minutes_of: int | None = None) -> int:
+    """Add an item. An "approve minutes" item approves the minutes of ``minutes_of`` (default: the latest
+    earlier meeting that was held)."""
     with ws.write() as tx:
         return add_item_tx(tx, meeting_id, kind, title, initiative_code=initiative_code,
                            requested_decision=requested_decision, target_stage=target_stage, options=options,
-                           recommendation=recommendation)
+                           recommendation=recommendation, minutes_of=minutes_of)
 
 
 def add_item_tx(tx: Tx, meeting_id: int, kind: AgendaKind | str, title: str, *,
                 initiative_code: str | None = None, requested_decision: str = "",
-                target_stage: Stage | str | None = None, options: str = "", recommendation: str = "") -> int:
+                target_stage: Stage | str | None = None, options: str = "", recommendation: str = "",
+                minutes_of: int | None = None) -> int:
     k = AgendaKind.parse(kind)
     if not title.strip():
         raise ValidationError("title", "is required", entity="agenda_item")
@@ -172,13 +185,33 @@ def add_item_tx(tx: Tx, meeting_id: int, kind: AgendaKind | str, title: str, *,
     if k is AgendaKind.STAGE_GATE and (init_id is None or target_stage is None):
         raise ValidationError("target_stage", "a stage-gate item names an initiative and the stage requested",
                               entity="agenda_item")
+    earlier = _minutes_to_approve(tx, m, minutes_of) if k is AgendaKind.APPROVE_MINUTES else None
     position = max((it.position for it in m.items), default=0) + 1
     item = AgendaItem(meeting_id=m.id, position=position, kind=k, title=title.strip(), initiative_id=init_id,
-                      requested_decision=requested_decision,
+                      requested_decision=requested_decision or (
+                          f"Approve the minutes of {earlier.title} ({earlier.starts_at:%d %B %Y}) as a true record."
+                          if earlier else ""),
                       target_stage=Stage.parse(target_stage) if target_stage else None,
-                      options=options, recommendation=recommendation)
+                      options=options, recommendation=recommendation,
+                      minutes_meeting_id=earlier.id if earlier else None)
     tx.add(item, "agenda_item")
     return item.id
+
+
+def _minutes_to_approve(tx: Tx, m: Meeting, minutes_of: int | None) -> Meeting:
+    if minutes_of is None:
+        earlier = tx.session.scalar(select(Meeting).where(Meeting.starts_at < m.starts_at,
+                                                          Meeting.status != MeetingStatus.PLANNED)
+                                    .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(1))
+        if earlier is None:
+            raise ValidationError("minutes_of", "no earlier meeting was held whose minutes this item could approve",
+                                  entity="agenda_item")
+        return earlier
+    earlier = records.get_by(tx.session, Meeting, "meeting", id=minutes_of)
+    if earlier.status is MeetingStatus.PLANNED or earlier.starts_at >= m.starts_at:
+        raise ValidationError("minutes_of", f"meeting {minutes_of} was not held before meeting {m.id}; only the "
+                                            "minutes of an earlier, held meeting are approved", entity="agenda_item")
+    return earlier
 
 
 def set_item_brief(ws: Workspace, item_id: int, *, options: str, recommendation: str,
@@ -265,16 +298,30 @@ def record_decision_tx(tx: Tx, item_id: int, outcome: Outcome | str, *, votes: M
                        rationale: str = "", conditions: str = "", override_reason: str = "",
                        decided_at: dt.datetime | None = None) -> int:
     out = Outcome.parse(outcome)
-    if out is Outcome.APPROVED_WITH_CONDITIONS and not conditions.strip():
-        raise ValidationError("conditions", "an approval with conditions states the conditions", entity="decision")
+    _check_conditions(out, conditions)
     item = records.get_by(tx.session, AgendaItem, "agenda_item", id=item_id)
-    _open_meeting(tx, item.meeting_id)
+    m = _open_meeting(tx, item.meeting_id)
+    now = tx.ws.clock()
+    when = decided_at or now
+    for label, moment in (("today", now), ("the decision time", when)):
+        if not_yet_held(moment, m.starts_at):
+            raise ValidationError("decided_at", f"meeting {m.id} is on {m.starts_at:%d %B %Y}; a decision on its "
+                                                f"agenda cannot be recorded before that day ({label} is "
+                                                f"{moment:%d %B %Y})", entity="decision")
     if tx.session.scalar(select(Decision).where(Decision.agenda_item_id == item_id, Decision.corrects_id.is_(None))):
         raise ValidationError("agenda_item", f"item {item_id} already has a decision; record a correction instead",
                               entity="decision")
     parsed = _checked_votes(tx, item, out, votes, override_reason)
     return _write_decision(tx, item, out, parsed, rationale=rationale, conditions=conditions,
-                           override_reason=override_reason, decided_at=decided_at or tx.ws.clock())
+                           override_reason=override_reason, decided_at=when)
+
+
+def _check_conditions(out: Outcome, conditions: str) -> None:
+    if out is Outcome.APPROVED_WITH_CONDITIONS and not conditions.strip():
+        raise ValidationError("conditions", "an approval with conditions states the conditions", entity="decision")
+    if out is Outcome.APPROVED and conditions.strip():
+        raise ValidationError("conditions", "an approval without conditions has none; record \"approved with "
+                                            "conditions\" instead", entity="decision")
 
 
 def _write_decision(tx: Tx, item: AgendaItem, out: Outcome, parsed: dict[int, VoteChoice], *, rationale: str,
@@ -307,9 +354,7 @@ def correct_decision(ws: Workspace, decision_id: int, *, reason: str, outcome: O
         item = records.get_by(tx.session, AgendaItem, "agenda_item", id=original.agenda_item_id)
         out = Outcome.parse(outcome) if outcome is not None else original.outcome
         cond = conditions if conditions is not None else original.conditions
-        if out is Outcome.APPROVED_WITH_CONDITIONS and not cond.strip():
-            raise ValidationError("conditions", "an approval with conditions states the conditions",
-                                  entity="decision")
+        _check_conditions(out, cond)
         if votes is None:
             votes = {p: c for p, c in tx.session.execute(select(Vote.person_id, Vote.choice)
                                                          .where(Vote.decision_id == original.id))}
@@ -345,7 +390,7 @@ def _item_dto(session: Any, it: AgendaItem, codes: Mapping[int, str], names: Map
     return AgendaItemDTO(it.id, it.position, it.kind, it.title,
                          codes.get(it.initiative_id) if it.initiative_id else None, it.requested_decision,
                          it.target_stage, history[-1] if history else None, it.options, it.recommendation,
-                         conflicts, q, history)
+                         conflicts, q, history, it.minutes_meeting_id)
 
 
 def _meeting_dto(session: Any, m: Meeting) -> MeetingDTO:

@@ -126,11 +126,13 @@ def export_bundle(ws: Workspace, codes: list[str], out: str | Path, *, start: dt
             if found is None:
                 raise ValidationError("initiative", f"{code} does not exist")
             ids[code] = found
-        scope = rec.Scope(frozenset(ids.values()), _day_start(start), end_excl)
+        scope = rec.Scope(frozenset(ids.values()), _day_start(start), end_excl,
+                          rec.lineage_links(s, ids.values()))
         organisation = s.scalar(select(WorkspaceInfo.organisation)) or ""
         keymaps: rec.KeyMaps = {}
         series_ids: dict[int, list[Any]] = {}
         evidence: dict[str, bytes] = {}
+        paper_files: dict[str, bytes] = {}
         for kind in rec.KINDS:
             indexed = rec.index(kind, rec.scoped(s, kind, scope), keymaps)
             rows = sorted(indexed.values(), key=lambda t: rec.key_text(t[0]))
@@ -144,6 +146,8 @@ def export_bundle(ws: Workspace, codes: list[str], out: str | Path, *, start: dt
                 series_ids = {o.id: k for k, _r, o in rows}
             if kind.name == "evidence_file":
                 evidence = {o.sha256: o.content for _k, _r, o in rows}
+            if kind.name == "issued_paper_file":
+                paper_files = {o.sha256: bytes(o.content) for _k, _r, o in rows}
         points = []
         for sid, skey in sorted(series_ids.items(), key=lambda t: rec.key_text(t[1])):
             stmt = select(MetricPoint.ts, MetricPoint.value).where(MetricPoint.series_id == sid)
@@ -157,6 +161,8 @@ def export_bundle(ws: Workspace, codes: list[str], out: str | Path, *, start: dt
         files[POINTS_FILE] = _json_bytes(points)
         for sha, content in sorted(evidence.items()):
             files[f"evidence/{sha}"] = content
+        for sha, content in sorted(paper_files.items()):
+            files[f"papers/{sha}"] = content  # the issued papers' files, byte for byte
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "schema_revision": migrate.head_revision(),
         "bundle_uuid": bundle_uuid, "created_at": jsonable(ws.clock()),
@@ -276,7 +282,7 @@ def _read(session: Session, path: str | Path, own_fingerprint: str) -> _Bundle:
         points = json.loads(contents.get(POINTS_FILE, b"[]"))
     except ValueError:
         raise BundleRefused("a record file is not valid JSON") from None
-    evidence = {n.split("/", 1)[1]: c for n, c in contents.items() if n.startswith("evidence/")}
+    evidence = {n.split("/", 1)[1]: c for n, c in contents.items() if n.startswith(("evidence/", "papers/"))}
     return _Bundle(manifest, records, points, evidence, label, hashlib.sha256(data).hexdigest(), source.name)
 
 
@@ -366,7 +372,7 @@ def _step(kind: rec.Kind, incoming: dict[str, Any], key: str, obj: Any, apply_it
         if not apply_it:
             return
         values = rec.column_values(kind, incoming, local_ids)
-        if kind.name == "evidence_file":
+        if kind.name in ("evidence_file", "issued_paper_file"):
             values["content"] = bundle.evidence[incoming["sha256"]]
         if obj is None:
             new = kind.model(**values)

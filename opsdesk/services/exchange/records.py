@@ -19,7 +19,7 @@ from sqlalchemy import Date, Enum, Select, select, union
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
-from opsdesk.domain.enums import SubjectKind
+from opsdesk.domain.enums import NodeKind, SubjectKind
 from opsdesk.store.audit import jsonable
 from opsdesk.store.models import (
     ActionItem,
@@ -35,7 +35,11 @@ from opsdesk.store.models import (
     Initiative,
     InitiativeDataAsset,
     InitiativeObjective,
+    IssuedPaper,
+    IssuedPaperFile,
+    Job,
     Lesson,
+    LineageLink,
     Meeting,
     MetricSeries,
     Model,
@@ -57,6 +61,36 @@ class Scope:
     initiative_ids: frozenset[int]
     start: dt.datetime | None = None  # inclusive, UTC
     end: dt.datetime | None = None  # exclusive, UTC
+    lineage_link_ids: frozenset[int] = frozenset()  # the links upstream of the initiatives (see lineage_links)
+
+
+def lineage_links(session: Session, initiative_ids: Iterable[int]) -> frozenset[int]:
+    """The lineage links upstream of the initiatives: data assets → jobs → models → the initiatives (walked
+    from each initiative against the direction of the links)."""
+    links = list(session.execute(select(LineageLink.id, LineageLink.source_kind, LineageLink.source_id,
+                                        LineageLink.target_kind, LineageLink.target_id)))
+    into: dict[tuple[str, int], list[tuple[int, tuple[str, int]]]] = {}
+    for lid, sk, sid, tk, tid in links:
+        into.setdefault((tk.value, tid), []).append((lid, (sk.value, sid)))
+    seen = {("initiative", i) for i in initiative_ids}
+    frontier = list(seen)
+    found: set[int] = set()
+    while frontier:
+        node = frontier.pop()
+        for lid, source in into.get(node, []):
+            found.add(lid)
+            if source not in seen:
+                seen.add(source)
+                frontier.append(source)
+    return frozenset(found)
+
+
+def _lineage_node_ids(s: Scope, kind: NodeKind) -> Select[Any]:
+    ids: Any = union(
+        select(LineageLink.source_id).where(LineageLink.id.in_(s.lineage_link_ids), LineageLink.source_kind == kind),
+        select(LineageLink.target_id).where(LineageLink.id.in_(s.lineage_link_ids), LineageLink.target_kind == kind))
+    sub = ids.subquery()
+    return select(sub.c[0])
 
 
 @dataclass(frozen=True)
@@ -103,6 +137,17 @@ def _cost_ids(s: Scope) -> Select[Any]:
     return stmt
 
 
+def _paper_ids(s: Scope) -> Select[Any]:
+    """Issued papers that speak only of the bundle's initiatives: an item's brief about one of them, or a pack
+    or minutes of a meeting whose every item about an initiative is about one of them."""
+    foreign = select(AgendaItem.meeting_id).where(AgendaItem.initiative_id.is_not(None),
+                                                  AgendaItem.initiative_id.not_in(s.initiative_ids))
+    return select(IssuedPaper.id).where(
+        IssuedPaper.agenda_item_id.in_(_agenda_ids(s))
+        | (IssuedPaper.agenda_item_id.is_(None) & IssuedPaper.meeting_id.in_(_meeting_ids(s))
+           & IssuedPaper.meeting_id.not_in(foreign)))
+
+
 def _people(s: Scope) -> Select[Any]:
     ids: Any = union(
         select(TeamMember.person_id).where(_ids(TeamMember.initiative_id, s)),
@@ -130,13 +175,20 @@ KINDS: tuple[Kind, ...] = (
     Kind("team_member", TeamMember, ("initiative_id", "person_id"),
          {"initiative_id": "initiative", "person_id": "person"},
          scope=lambda s: select(TeamMember).where(_ids(TeamMember.initiative_id, s))),
-    Kind("data_asset", DataAsset, ("name",), scope=lambda s: select(DataAsset).where(DataAsset.id.in_(
-        select(InitiativeDataAsset.data_asset_id).where(_ids(InitiativeDataAsset.initiative_id, s))))),
+    Kind("data_asset", DataAsset, ("name",), scope=lambda s: select(DataAsset).where(
+        DataAsset.id.in_(select(InitiativeDataAsset.data_asset_id).where(_ids(InitiativeDataAsset.initiative_id, s)))
+        | DataAsset.id.in_(_lineage_node_ids(s, NodeKind.DATA_ASSET)))),
     Kind("initiative_data_asset", InitiativeDataAsset, ("initiative_id", "data_asset_id"),
          {"initiative_id": "initiative", "data_asset_id": "data_asset"},
          scope=lambda s: select(InitiativeDataAsset).where(_ids(InitiativeDataAsset.initiative_id, s))),
     Kind("model", Model, ("name", "version_label"), {"initiative_id": "initiative"},
-         scope=lambda s: select(Model).where(_ids(Model.initiative_id, s))),
+         scope=lambda s: select(Model).where(_ids(Model.initiative_id, s)
+                                             | Model.id.in_(_lineage_node_ids(s, NodeKind.MODEL)))),
+    Kind("job", Job, ("namespace", "name"),
+         scope=lambda s: select(Job).where(Job.id.in_(_lineage_node_ids(s, NodeKind.JOB)))),
+    Kind("lineage_link", LineageLink, ("source_kind", "source_id", "target_kind", "target_id", "kind"),
+         {"source_id": "", "target_id": ""},
+         scope=lambda s: select(LineageLink).where(LineageLink.id.in_(s.lineage_link_ids))),
     Kind("standard", Standard, ("code", "version_label"), {"supersedes_id": "standard"},
          scope=lambda s: select(Standard).where(Standard.id.in_(
              select(Requirement.standard_id).where(Requirement.id.in_(_requirement_ids(s)))))),
@@ -153,7 +205,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("attendance", Attendance, ("meeting_id", "person_id"), {"meeting_id": "meeting", "person_id": "person"},
          scope=lambda s: select(Attendance).where(Attendance.meeting_id.in_(_meeting_ids(s)))),
     Kind("agenda_item", AgendaItem, ("meeting_id", "position"),
-         {"meeting_id": "meeting", "initiative_id": "initiative"},
+         {"meeting_id": "meeting", "initiative_id": "initiative", "minutes_meeting_id": "meeting"},
          scope=lambda s: select(AgendaItem).where(_ids(AgendaItem.initiative_id, s))),
     Kind("conflict_of_interest", ConflictOfInterest, ("agenda_item_id", "person_id"),
          {"agenda_item_id": "agenda_item", "person_id": "person"},
@@ -169,8 +221,15 @@ KINDS: tuple[Kind, ...] = (
     Kind("action_item", ActionItem, ("initiative_id", "decision_id", "title"),
          {"initiative_id": "initiative", "decision_id": "decision", "owner_id": "person"},
          scope=lambda s: select(ActionItem).where(_ids(ActionItem.initiative_id, s))),
-    Kind("lesson", Lesson, ("initiative_id", "stage", "recorded_on", "category"), {"initiative_id": "initiative"},
+    Kind("lesson", Lesson, ("initiative_id", "stage", "recorded_on", "category"),
+         {"initiative_id": "initiative", "decision_id": "decision"},
          scope=lambda s: select(Lesson).where(_ids(Lesson.initiative_id, s))),
+    Kind("issued_paper", IssuedPaper, ("doc_id", "edition"),
+         {"meeting_id": "meeting", "agenda_item_id": "agenda_item"},
+         scope=lambda s: select(IssuedPaper).where(IssuedPaper.id.in_(_paper_ids(s)))),
+    Kind("issued_paper_file", IssuedPaperFile, ("paper_id", "form"), {"paper_id": "issued_paper"},
+         skip=("content",),
+         scope=lambda s: select(IssuedPaperFile).where(IssuedPaperFile.paper_id.in_(_paper_ids(s)))),
     Kind("metric_series", MetricSeries, ("subject_kind", "subject_id", "name"), {"initiative_id": "initiative"},
          scope=lambda s: select(MetricSeries).where(_ids(MetricSeries.initiative_id, s))),
     Kind("cost_record", CostRecord,
@@ -213,7 +272,15 @@ def digest(record: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+NODE_KINDS = {NodeKind.DATA_ASSET.value: "data_asset", NodeKind.MODEL.value: "model",
+              NodeKind.INITIATIVE.value: "initiative", NodeKind.JOB.value: "job"}
+
+
 def _ref_kind(kind: Kind, column: str, obj_or_record: Any) -> str | None:
+    if kind.model is LineageLink and column in ("source_id", "target_id"):
+        field_ = column.replace("_id", "_kind")
+        nk = obj_or_record[field_] if isinstance(obj_or_record, Mapping) else getattr(obj_or_record, field_)
+        return NODE_KINDS.get(nk.value if hasattr(nk, "value") else nk)
     if kind.model is MetricSeries and column == "subject_id":
         sk = obj_or_record["subject_kind"] if isinstance(obj_or_record, Mapping) else obj_or_record.subject_kind
         return SUBJECT_KINDS.get(sk.value if hasattr(sk, "value") else sk)
@@ -237,6 +304,8 @@ def portable(kind: Kind, obj: Any, keymaps: KeyMaps) -> dict[str, Any] | None:
             out[name] = target
             if target is None and kind.model is MetricSeries and name == "subject_id":
                 return None  # a series about something outside the bundle travels with it or not at all
+            if target is None and kind.model is LineageLink:
+                return None  # a link to something outside the bundle does not travel
         else:
             out[name] = jsonable(value)
     return out

@@ -52,11 +52,14 @@ def create(ws: Workspace, initiative_code: str | None, values: Mapping[str, Any]
         return create_tx(tx, initiative_code, values)
 
 
-def create_tx(tx: Tx, initiative_code: str | None, values: Mapping[str, Any]) -> LessonDTO:
+def create_tx(tx: Tx, initiative_code: str | None, values: Mapping[str, Any],
+              decision_id: int | None = None) -> LessonDTO:
+    """``decision_id``: the decision the lesson was recorded with (the minutes show it beside the decision)."""
     init_id = None
     if initiative_code:
         init_id = records.get_by(tx.session, Initiative, "initiative", code=initiative_code).id
-    lesson = records.create(tx, Lesson, ENTITY, SCHEMA, values, extra={"initiative_id": init_id})
+    lesson = records.create(tx, Lesson, ENTITY, SCHEMA, values,
+                            extra={"initiative_id": init_id, "decision_id": decision_id})
     return _dto(lesson, _codes(tx.session))
 
 

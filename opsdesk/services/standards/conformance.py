@@ -160,11 +160,12 @@ def matrix(ws: Workspace, *, as_of: dt.date | None = None, include_retired: bool
 
 
 def gate_readiness(ws: Workspace, code: str, target_stage: Stage | str,
-                   as_of: dt.date | None = None) -> list[GateCriterion]:
+                   as_of: dt.date | None = None, rows: Mapping[int, Any] | None = None) -> list[GateCriterion]:
     """Every requirement of an adopted standard that applies at ``target_stage``, with whether ``code`` meets it.
 
     Met means met, not applicable, or waived with the waiver still in force on ``as_of`` (default: today);
-    an expired waiver, partial, not met and unassessed are not met.
+    an expired waiver, partial, not met and unassessed are not met. ``rows`` (requirement id → a row as it stood
+    at some earlier moment) replaces the stored rows, for a paper built as of a past meeting.
     """
     target = Stage.parse(target_stage)
     as_of = as_of or today(ws)
@@ -172,18 +173,20 @@ def gate_readiness(ws: Workspace, code: str, target_stage: Stage | str,
         init = records.get_by(s, Initiative, "initiative", code=code)
         at_target = InitiativeRef(init.code, init.name, target, init.risk_tier)
         reqs = [r for r in _requirement_refs(s, include_retired=False) if r.applies_to(at_target)]
-        rows = {c.requirement_id: c for c in s.scalars(select(Conformance).where(
-            Conformance.initiative_id == init.id))}
+        if rows is None:
+            rows = {c.requirement_id: c for c in s.scalars(select(Conformance).where(
+                Conformance.initiative_id == init.id))}
     out = []
     for r in reqs:
         c = rows.get(r.id)
         status = effective_status(c.status if c else None, c.waiver_expires if c else None, as_of)
+        expired = c is not None and waiver_expired(c.status, c.waiver_expires, as_of)
         out.append(GateCriterion(requirement=f"{r.code}: {r.text}", standard=f"{r.standard_code} {r.standard_version}",
-                                 status=status, met=satisfies(status), note=_note(c, as_of)))
+                                 status=status, met=satisfies(status), note=_note(c, as_of), waiver_expired=expired))
     return out
 
 
-def _note(c: Conformance | None, as_of: dt.date) -> str:
+def _note(c: Any, as_of: dt.date) -> str:
     if c is None:
         return "not assessed yet"
     if c.status is ConformanceStatus.WAIVED:
@@ -319,6 +322,7 @@ class GateCriterion:
     status: ConformanceStatus | None  # effective status (an expired waiver shows as not met); None = unassessed
     met: bool
     note: str
+    waiver_expired: bool = False
 
 
 def record_conformance(ws: Workspace, initiative_code: str, requirement_id: int,

@@ -6,6 +6,8 @@ from opsdesk.store.models.committee import (
     Attendance,
     ConflictOfInterest,
     Decision,
+    IssuedPaper,
+    IssuedPaperFile,
     Lesson,
     Meeting,
     Vote,
@@ -33,7 +35,7 @@ from opsdesk.store.models.standards import Conformance, EvidenceFile, Requiremen
 
 __all__ = [
     "ActionItem", "AgendaItem", "Allocation", "AllocationRule", "Attendance", "AuditEvent", "ConflictOfInterest",
-    "Conformance", "CostRecord", "DashboardSummary", "DataAsset", "DataVersion", "Decision", "EvidenceFile", "ExchangeRate", "ImportBatch",
+    "Conformance", "CostRecord", "DashboardSummary", "DataAsset", "DataVersion", "Decision", "EvidenceFile", "ExchangeRate", "ImportBatch", "IssuedPaper", "IssuedPaperFile",
     "Initiative", "InitiativeDataAsset", "InitiativeObjective", "Job", "Lesson", "LineageLink", "Meeting",
     "MetricPoint", "MetricSeries", "Model", "Objective", "Person", "PersonSkill", "Requirement", "Skill",
     "Standard", "StageChange", "TeamMember", "TrainingRecord", "Vote", "WorkspaceInfo",

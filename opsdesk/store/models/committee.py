@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from opsdesk.domain.enums import ActionStatus, AgendaKind, MeetingStatus, Outcome, Stage, VoteChoice
@@ -43,6 +43,8 @@ class AgendaItem(Base):
     target_stage: Mapped[Stage | None] = mapped_column(nullable=True)
     options: Mapped[str] = mapped_column(Text, default="", server_default="")
     recommendation: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # an "approve minutes" item: the meeting whose minutes it approves
+    minutes_meeting_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
 
@@ -97,3 +99,40 @@ class Lesson(Base):
     recommendation: Mapped[str] = mapped_column(Text, default="")
     tags: Mapped[JSONValue] = mapped_column(default=list)
     recorded_on: Mapped[dt.date] = mapped_column(Date)
+    decision_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the decision it was recorded with
+
+
+class IssuedPaper(Base):
+    """A meeting pack, item brief or minutes as issued: what was tabled (or adopted) stays as it was."""
+
+    __tablename__ = "issued_paper"
+    __table_args__ = (UniqueConstraint("doc_id", "edition"),)
+    id: Mapped[intpk]
+    doc_id: Mapped[str] = mapped_column(String(120))
+    edition: Mapped[int]  # 1 for the first issue of a document
+    kind: Mapped[str] = mapped_column(String(40))  # brief | meeting_pack | minutes
+    title: Mapped[str] = mapped_column(String(300))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"), nullable=True,
+                                                   index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id", ondelete="SET NULL"),
+                                                       nullable=True)
+    state: Mapped[str] = mapped_column(String(40))  # issued | adopted
+    as_of: Mapped[dt.datetime | None] = mapped_column(nullable=True)  # the moment the record was read as of
+    document_date: Mapped[dt.datetime]
+    issued_at: Mapped[dt.datetime]
+    issued_by: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class IssuedPaperFile(Base):
+    """One form of an issued paper's file: ``issued`` (the PDF as issued); a signed form sits beside it."""
+
+    __tablename__ = "issued_paper_file"
+    paper_id: Mapped[int] = mapped_column(ForeignKey("issued_paper.id", ondelete="CASCADE"), primary_key=True)
+    form: Mapped[str] = mapped_column(String(40), primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str] = mapped_column(String(200))

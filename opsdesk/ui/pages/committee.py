@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from opsdesk.domain.enums import VOTING_ROLES, AgendaKind, MeetingStatus
-from opsdesk.services.committee import actions, agenda, charter, exports, gates
+from opsdesk.services.committee import actions, agenda, charter, exports, gates, papers
 from opsdesk.services.committee import meetings as committee
 from opsdesk.services.committee.meetings import AgendaItemDTO, MeetingDTO
 from opsdesk.services.registry import initiatives, people
@@ -50,12 +50,22 @@ class CommitteeData:
     initiatives: list[tuple[str, str, Any]]
     people: list[tuple[int, str]]
     today: dt.date
+    papers: dict[int, list[papers.IssuedPaperDTO]] = field(default_factory=dict)  # meeting id → issued papers
+    minutes: dict[int, str] = field(default_factory=dict)  # meeting id → where its minutes stand
 
 
 def load(ws: Any) -> CommitteeData:
-    return CommitteeData(committee.list_meetings(ws), charter.get(ws), actions.list_actions(ws),
+    found = committee.list_meetings(ws)
+    return CommitteeData(found, charter.get(ws), actions.list_actions(ws),
                          [(r.code, r.name, r.stage) for r in initiatives.list_rows(ws)],
-                         [(p.id, p.name) for p in people.list_all(ws)], ws.clock().date())
+                         [(p.id, p.name) for p in people.list_all(ws)], ws.clock().date(),
+                         {m.id: papers.for_meeting(ws, m.id) for m in found},
+                         {m.id: papers.minutes_state(ws, m.id).note for m in found
+                          if m.status is not MeetingStatus.PLANNED})
+
+
+def _issue(ws: Any, meeting_id: int, state: Any = None) -> papers.IssuedPaperDTO:
+    return papers.issue(ws, meeting_id=meeting_id)
 
 
 def _export(ws: Any, path: str, what: dict[str, Any], state: Any = None) -> exports.ExportResult:
@@ -121,12 +131,16 @@ class CommitteePage(Page):
         self.correct_btn = self._button("Correct…", self.correct_decision, "Correct a recorded decision")
         self.export_btn = self._button("Export brief…", self.export_brief, "Export brief (Ctrl+P)")
         self.minutes_btn = self._button("Minutes…", lambda: self.export_brief(minutes=True), "Export minutes")
-        # two rows of four, so the page fits a 1280-pixel screen beside the sidebar
+        self.pack_btn = self._button("Pack…", lambda: self.export_brief(pack=True),
+                                     "Export the meeting pack (whatever item is selected)")
+        self.issue_btn = self._button("Issue pack", self.issue_pack,
+                                      "Issue the meeting pack: keep it as tabled, with its SHA-256")
+        # two rows of five, so the page fits a 1280-pixel screen beside the sidebar
         bar = QGridLayout()
         for n, b in enumerate((self.add_attention_btn, self.add_item_btn, self.conflict_btn, self.decide_btn,
-                               self.correct_btn, self.export_btn, self.minutes_btn)):
-            bar.addWidget(b, n // 4, n % 4)
-        bar.setColumnStretch(4, 1)
+                               self.correct_btn, self.export_btn, self.pack_btn, self.issue_btn, self.minutes_btn)):
+            bar.addWidget(b, n // 5, n % 5)
+        bar.setColumnStretch(5, 1)
         self.details = QTextBrowser()
         self.details.setObjectName("itemDetails")
         self.details.setAccessibleName("Agenda item details")
@@ -232,8 +246,13 @@ class CommitteePage(Page):
         assert self.data is not None
         state = {MeetingStatus.PLANNED: "planned", MeetingStatus.HELD: "held",
                  MeetingStatus.CLOSED: "closed — the record is read-only; corrections are new records"}[m.status]
+        issued = "".join(f"<br>{html.escape(p.title)}: <b>{html.escape(p.label)}</b> (SHA-256 {p.sha256[:12]}…)"
+                         for p in self.data.papers.get(m.id, []))
+        minutes = self.data.minutes.get(m.id)
         self.header.setText(f"<h2>{html.escape(m.title)}</h2>{m.starts_at:%A %d %B %Y, %H:%M} UTC · "
-                            f"{html.escape(m.location or 'no location')} · <b>{state}</b>")
+                            f"{html.escape(m.location or 'no location')} · <b>{state}</b>"
+                            + (issued or "<br>No paper issued yet.")
+                            + (f"<br>Minutes: {html.escape(minutes)}" if minutes else ""))
         self.attendance.clear()
         present = set(m.present)
         for mem in self.data.charter.members:
@@ -262,13 +281,19 @@ class CommitteePage(Page):
         editable = m is not None and m.status is not MeetingStatus.CLOSED and not self.ctx.ws.read_only
         for b in (self.add_attention_btn, self.add_item_btn, self.save_attendance_btn):
             b.setEnabled(editable)
-        self.held_btn.setEnabled(editable and m is not None and m.status is MeetingStatus.PLANNED)
+        today = self.data.today if self.data is not None else dt.date.max
+        begun = m is not None and m.starts_at.date() <= today  # nothing is held or decided before the day
+        self.held_btn.setEnabled(editable and begun and m is not None and m.status is MeetingStatus.PLANNED)
         self.close_btn.setEnabled(editable and m is not None and m.status is MeetingStatus.HELD)
         self.conflict_btn.setEnabled(editable and it is not None and it.decision is None)
-        self.decide_btn.setEnabled(editable and it is not None and it.decision is None)
+        self.decide_btn.setEnabled(editable and begun and it is not None and it.decision is None)
         self.correct_btn.setEnabled(it is not None and it.decision is not None and not self.ctx.ws.read_only)
         self.export_btn.setEnabled(m is not None)
-        self.minutes_btn.setEnabled(m is not None and m.status is not MeetingStatus.PLANNED)
+        self.pack_btn.setEnabled(m is not None)
+        pack_issued = m is not None and self.data is not None and any(
+            p.kind == "meeting_pack" for p in self.data.papers.get(m.id, []))
+        self.issue_btn.setEnabled(m is not None and not pack_issued and not self.ctx.ws.read_only)
+        self.minutes_btn.setEnabled(m is not None and m.status is not MeetingStatus.PLANNED and begun)
         self.new_meeting_btn.setEnabled(not self.ctx.ws.read_only)
 
     # --- item details (gate criteria come from a worker) -------------------------------------------------------
@@ -450,14 +475,35 @@ class CommitteePage(Page):
         path = file_dialogs.save_file(self, "papers", "Export PDF", suggested, "PDF (*.pdf)")
         return path
 
-    def export_brief(self, minutes: bool = False) -> None:
-        """Ctrl+P: the selected item's brief; with no item about an initiative, the meeting pack (or minutes)."""
+    def issue_pack(self) -> None:
+        """Issue the selected meeting's pack: built now (as of the meeting when it is past) and kept as tabled."""
+        m = self.meeting()
+        if m is None:
+            return
+
+        def done(paper: papers.IssuedPaperDTO) -> None:
+            self.say(f"Issued {paper.doc_id}: {paper.label}")
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            self.last_error = exc
+            self.say(f"Not issued: {exc}", error=True)
+            errors.show_user_error(self, exc)
+
+        self.ctx.tasks.submit(_issue, self.ctx.ws, m.id, on_done=done, on_error=failed)
+
+    def export_brief(self, minutes: bool = False, pack: bool = False) -> None:
+        """Ctrl+P: the selected item's brief; with no item about an initiative, the meeting pack (or minutes).
+        ``pack``: the meeting pack whatever item is selected."""
         m, it = self.meeting(), self.item()
         if m is None:
             self.ctx.status("Select a meeting (and an agenda item) to export")
             return
-        if minutes:
-            what: dict[str, Any] = {"meeting_id": m.id, "minutes": True}
+        if pack:
+            what: dict[str, Any] = {"meeting_id": m.id}
+            name = f"pack-meeting-{m.id}.pdf"
+        elif minutes:
+            what = {"meeting_id": m.id, "minutes": True}
             name = f"minutes-meeting-{m.id}.pdf"
         elif it is not None and it.initiative_code:
             what, name = {"item_id": it.id}, f"brief-{it.initiative_code}-item-{it.id}.pdf"

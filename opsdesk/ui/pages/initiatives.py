@@ -69,6 +69,9 @@ class InitiativesPage(Page):
         super().__init__(ctx)
         self.data = RegisterData([], [], ("OFFICIAL",))
         self.form: initiative_form.InitiativeForm | None = None
+        self.ask_path: Callable[[str], str] = self._ask_path  # tests answer the save dialog here
+        self.last_export: Any = None
+        self.last_error: BaseException | None = None
         self.register = RegisterView("initiativesTable", "initiatives", COLUMNS, self, key=lambda r: r.code,
                                      hidden=("classification",))
         self.search = self.register.search
@@ -249,6 +252,37 @@ class InitiativesPage(Page):
                      lambda: initiatives.delete(ws, detail.code),
                      lambda: initiative_form.recreate(ws, detail),
                      on_done=lambda _r: self.ctx.status(f"Deleted {detail.code}"), on_error=self._refused)
+
+    # --- the initiative's decision brief (Ctrl+P on this page) -------------------------------------------------
+
+    def _ask_path(self, suggested: str) -> str:
+        from opsdesk.ui import file_dialogs
+
+        return file_dialogs.save_file(self, "papers", "Export brief", suggested, "PDF (*.pdf)")
+
+    def export_brief(self) -> None:
+        """Ctrl+P here: the selected initiative's decision brief as PDF, built on the worker."""
+        row = self.register.current()
+        if row is None:
+            self.ctx.status("Select an initiative to export its brief")
+            return
+        path = self.ask_path(f"brief-{row.code}.pdf")
+        if not path:
+            return
+        from opsdesk.services.committee import exports
+
+        def done(result: exports.ExportResult) -> None:
+            self.last_export = result
+            self.ctx.status(f"Exported {result.doc_id} to {result.path} (SHA-256 {result.sha256[:12]}…)")
+
+        def failed(exc: BaseException) -> None:
+            self.last_error = exc
+            errors.show_user_error(self, exc)
+            if not errors.dialogs_enabled:
+                self.ctx.status(f"Not exported: {exc}")
+
+        self.ctx.status(f"Exporting the brief of {row.code}…")
+        self.ctx.tasks.submit(exports.export, self.ctx.ws, path, initiative=row.code, on_done=done, on_error=failed)
 
     def _refused(self, exc: BaseException) -> None:
         self._pending_open = None
