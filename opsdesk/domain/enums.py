@@ -196,3 +196,5 @@ class ImportKind(Labelled):
     SKILLS = "skills"
     TRAINING = "training"
     BUNDLE = "bundle"
+    RISKS = "risks"
+    INCIDENTS = "incidents"

@@ -28,6 +28,7 @@ from opsdesk.store.models.registry import (
     TeamMember,
     WorkspaceInfo,
 )
+from opsdesk.store.models.risk import ImpactAssessment, Incident, IncidentAction, Mitigation, Risk
 from opsdesk.store.models.standards import Conformance, EvidenceFile, Requirement, Standard
 
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "MetricPoint", "MetricSeries", "Model", "Objective", "Person", "PersonSkill", "Requirement", "Skill",
     "Standard", "StageChange", "TeamMember", "TrainingRecord", "Vote", "WorkspaceInfo",
     "ExchangeBundle", "ExchangeState", "TrustedKey", "WorkspaceIdentity",
+    "ImpactAssessment", "Incident", "IncidentAction", "Mitigation", "Risk",
 ]

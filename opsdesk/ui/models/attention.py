@@ -13,7 +13,7 @@ Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("#", "Initiative", "Why", "Reason")
 KIND_LABELS = {"gate_request": "Gate request", "breach": "Threshold breach", "overdue_action": "Overdue action",
                "skill_gap": "Skill gap", "non_conformance": "Non-conformance", "stalled": "Stalled in stage",
-               "budget": "Budget overrun"}
+               "budget": "Budget overrun", "incident": "Incident", "risk": "Untreated risk"}
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 CODE_ROLE = Qt.ItemDataRole.UserRole + 2
 
