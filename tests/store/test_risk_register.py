@@ -102,16 +102,16 @@ def test_every_change_is_audited_and_a_deleted_risk_comes_back_with_its_referenc
 
 def test_a_kpi_breach_raises_the_linked_risk(reg):
     ws, _v = reg
-    sid = metrics.create_series(ws, {"name": "Feature drift (PSI)", "discipline": "mlops", "unit": "psi",
+    series = metrics.create_series(ws, {"name": "Feature drift (PSI)", "discipline": "mlops", "unit": "psi",
                                      "direction": "lower_is_better", "green_threshold": 0.1,
                                      "amber_threshold": 0.2}, initiative_code="AI-0001")
     day = 86400
     start = int(dt.datetime(2026, 1, 1, tzinfo=dt.UTC).timestamp())
-    metrics.add_points(ws, sid, [(start + k * day, 0.05) for k in range(5)])
+    metrics.record_points(ws, series.id, [(start + k * day, 0.05) for k in range(5)])
     r = risks.create(ws, "AI-0001", {**RISK, "residual_likelihood": 1, "residual_impact": 4,
                                      "trigger_series": "Feature drift (PSI)"}, [{"action": "Retrain monthly"}])
     assert not r.raised and r.residual is Rating.LOW and r.treated
-    metrics.add_points(ws, sid, [(start + k * day, 0.35) for k in range(5, 9)])
+    metrics.record_points(ws, series.id, [(start + k * day, 0.35) for k in range(5, 9)])
     raised = risks.find(ws, r.ref)
     assert "Feature drift (PSI) is red" in raised.raised
     assert raised.residual is Rating.HIGH and raised.untreated_high
@@ -176,7 +176,13 @@ def test_a_gate_cannot_approve_over_an_open_serious_incident_without_an_override
 
 def test_an_open_serious_incident_on_a_production_initiative_tops_the_attention_list(reg):
     ws, voters = reg
-    initiatives.create(ws, {"code": "AI-0003", "name": "Fraud scoring", "budget": "1000", "stage": "production"})
+    initiatives.create(ws, {"code": "AI-0003", "name": "Fraud scoring", "budget": "1000"})
+    gate_mid = committee.create_meeting(ws, {"title": "Earlier gates"}, T0 - dt.timedelta(days=30))
+    committee.set_attendance(ws, gate_mid, voters)
+    for stage in (Stage.PILOT, Stage.EXPAND, Stage.PRODUCTION):
+        it = committee.add_item(ws, gate_mid, AgendaKind.STAGE_GATE, f"to {stage.value}", initiative_code="AI-0003",
+                                target_stage=stage)
+        gates.record_gate_decision(ws, it, "approved", votes={v: "for" for v in voters})
     mid = committee.create_meeting(ws, {"title": "Q1"}, T0 + dt.timedelta(days=10))
     committee.add_item(ws, mid, AgendaKind.STAGE_GATE, "AI-0002 to Pilot", initiative_code="AI-0002",
                        target_stage=Stage.PILOT)

@@ -26,7 +26,7 @@ from opsdesk.domain.risk import (
 )
 from opsdesk.domain.validation import Field, clean
 from opsdesk.errors import ValidationError
-from opsdesk.store import records
+from opsdesk.store import audit, records
 from opsdesk.store.models import DataAsset, Initiative, MetricSeries, Mitigation, Model, Person, Risk
 from opsdesk.store.workspace import Tx, Workspace
 
@@ -313,8 +313,8 @@ def delete(ws: Workspace, risk_id: int) -> None:
     with ws.write() as tx:
         r = records.get_by(tx.session, Risk, ENTITY, id=risk_id)
         code = tx.session.scalar(select(Initiative.code).where(Initiative.id == r.initiative_id))
-        for m in list(r.mitigations):
-            tx.delete(m, MITIGATION)
+        for m in r.mitigations:  # they go with the risk (cascade); each is audited as it goes
+            tx.audit("delete", MITIGATION, m.id, audit.snapshot(m), None)
         tx.delete(r, ENTITY, risk_register.risk_ref(code or "", r.number))
 
 
