@@ -132,7 +132,8 @@ def risk_facts(session: Session, as_of: dt.date, initiative_ids: Iterable[int] |
             rl, ri = max(rl, r.likelihood), max(ri, r.impact)
         residual = rating(rl, ri)
         ok, note = treated(r.treatment, r.accepted_by_id,
-                           [MitigationState(m.status, m.due_on) for m in r.mitigations], as_of)
+                           [MitigationState(m.status, m.due_on) for m in r.mitigations], as_of,
+                           serious=residual in SERIOUS_RATINGS)
         if why and ok and r.treatment is not Treatment.ACCEPT:
             ok, note = False, "raised by a KPI breach: " + why
         out.append(RiskFacts(r.id, risk_ref(code, r.number), code, stage, r.title, r.category, r.status,

@@ -110,10 +110,11 @@ def overdue(m: MitigationState, today: dt.date) -> bool:
 
 
 def treated(treatment: Treatment, accepted_by: object | None, mitigations: Iterable[MitigationState],
-            today: dt.date) -> tuple[bool, str]:
+            today: dt.date, serious: bool = True) -> tuple[bool, str]:
     """Whether a risk has a treatment in hand, and why not. Accepted with a named approver counts; otherwise at
     least one mitigation still under way (planned or in progress) and none of them overdue. A risk whose
-    mitigations are all done yet still rates high needs more mitigation or an explicit acceptance."""
+    mitigations are all done counts as treated unless it still rates high (``serious``): then it needs more
+    mitigation or an explicit acceptance."""
     ms = list(mitigations)
     if treatment is Treatment.ACCEPT:
         return (True, "accepted") if accepted_by is not None else (False, "acceptance has no approver")
@@ -122,8 +123,10 @@ def treated(treatment: Treatment, accepted_by: object | None, mitigations: Itera
         return False, f"{len(late)} mitigation(s) overdue"
     if any(m.status in OPEN_MITIGATION for m in ms):
         return True, "mitigation under way"
-    if not ms:
+    if not ms or all(m.status is MitigationStatus.CANCELLED for m in ms):
         return False, "no mitigation"
+    if not serious:
+        return True, "mitigations done"
     return False, "mitigations done but the residual rating is still high; mitigate further or accept"
 
 

@@ -36,7 +36,7 @@ from opsdesk.services.risk import assessments, incidents, risks
 from opsdesk.services.risk.assessments import AssessmentDTO
 from opsdesk.services.risk.incidents import IncidentDTO
 from opsdesk.services.risk.risks import RiskDTO
-from opsdesk.store.workspace import Workspace
+from opsdesk.services.workspace import Workspace
 from opsdesk.ui import errors
 from opsdesk.ui.dialogs.record_form import FormField, RecordForm, enum_choices
 from opsdesk.ui.models.records import Column, attr
@@ -106,7 +106,7 @@ class RisksData:
 
 def load(ws: Workspace) -> RisksData:
     return RisksData(risks.list_risks(ws), incidents.list_incidents(ws), assessments.list_all(ws),
-                     initiatives.codes(ws), [(p.email, p.name) for p in people.list_people(ws) if p.active])
+                     initiatives.codes(ws), [(p.email, p.name) for p in people.list_all(ws)])
 
 
 def mitigation_lines(r: RiskDTO | None) -> str:
@@ -235,7 +235,7 @@ class RisksPage(Page):
                                                 key=lambda a: a.id, stretch="approver")
         self._buttons(self.assessment_register, "impact assessment",
                       [("New version…", "new", self.new_assessment), ("Edit draft…", "edit", self.edit_assessment),
-                       ("Approve…", "approve", self.approve_assessment)])
+                       ("Approve…", "edit", self.approve_assessment)])
         self.assessment_detail = self._detail("assessmentDetail")
         self.assessment_register.current_changed.connect(self._show_assessment)
         self.assessment_register.activated.connect(lambda _row: self.edit_assessment())
