@@ -77,7 +77,7 @@ INCIDENT_COLUMNS = (
     Column("status", "Status", attr("status")),
     Column("reportable", "Reportable", lambda x: (f"yes — {x.report_to}" if x.reportable else "no")
            + (f", reported {x.reported_on}" if x.reported_on else "")),
-    Column("actions", "Corrective actions", lambda x: str(len(x.actions)), numeric=True,
+    Column("actions", "Actions", lambda x: str(len(x.actions)), numeric=True,
            sort=lambda x: len(x.actions)),
 )
 ASSESSMENT_COLUMNS = (
@@ -192,7 +192,9 @@ class RisksPage(Page):
                                          [(r.value, r.label) for r in Rating], self._filter_risks)
         self.status_filter = self._combo(self.register, "Filter risks by status", "Open and closed",
                                          [(s.value, s.label) for s in RiskStatus], self._filter_risks)
+        self.status_filter.blockSignals(True)
         self.status_filter.setCurrentIndex(1)  # open risks first
+        self.status_filter.blockSignals(False)
         self.untreated_only = self._combo(self.register, "Show only untreated high risks", "Treated or not",
                                           [("untreated", "Untreated high residual only")], self._filter_risks)
         self.cell_label = QPushButton("", self)
