@@ -101,6 +101,29 @@ class LessonRow:
 
 
 @dataclass(frozen=True)
+class RiskRow:
+    ref: str
+    title: str
+    category: str
+    inherent: str  # e.g. "High (4×4)"
+    residual: str
+    owner: str
+    treatment: str  # the treatment, its state and the mitigations in hand
+    rating: str  # the residual rating's value (low | medium | high | critical), for colour
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    ref: str
+    detected: str
+    severity: str
+    title: str
+    status: str
+    reporting: str
+    actions: str
+
+
+@dataclass(frozen=True)
 class InitiativeBrief:
     meta: DocMeta
     code: str
@@ -137,6 +160,12 @@ class InitiativeBrief:
     item_title: str = ""
     decision: DecisionBlock | None = None
     open_actions: tuple[ActionRow, ...] = ()
+    heat_inherent: tuple[tuple[int, ...], ...] = ()  # open risks, [impact - 1][likelihood - 1]
+    heat_residual: tuple[tuple[int, ...], ...] = ()
+    risk_summary: str = ""
+    top_risks: tuple[RiskRow, ...] = ()
+    assessment: tuple[tuple[str, str], ...] = ()  # (label, text) of the current impact assessment
+    incidents: tuple[IncidentRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -183,6 +212,8 @@ class MeetingPack:
     agenda: tuple[AgendaLine, ...]
     briefs: tuple[InitiativeBrief | None, ...]  # one per agenda line; None for an item without an initiative
     members: tuple[tuple[str, str, str], ...] = field(default_factory=tuple)
+    incidents_since: str = ""  # "since the meeting of 15 October 2026" (or "" when this is the first meeting)
+    new_incidents: tuple[IncidentRow, ...] = ()
 
 
 def number(value: float) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from opsdesk.domain.classification import highest
@@ -9,7 +11,8 @@ from opsdesk.domain.enums import VOTING_ROLES, CommitteeRole, Discipline
 from opsdesk.reports.content import AgendaLine, DocMeta, ItemMinute, MeetingPack, Minutes
 from opsdesk.services.committee import briefs, meetings
 from opsdesk.services.committee.charter import VOTING_RULES, charter
-from opsdesk.store.models import Person
+from opsdesk.services.risk import incidents as risk_incidents
+from opsdesk.store.models import Meeting, Person
 from opsdesk.store.workspace import Workspace
 
 
@@ -80,7 +83,22 @@ def meeting_pack(ws: Workspace, meeting_id: int) -> MeetingPack:
                    kind="Meeting pack")
     members = tuple((n, d.label, r.label) for n, d, r in sorted(people.values())
                     if r is not CommitteeRole.NONE)
-    return MeetingPack(meta, m.title, m.starts_at, m.location, agenda, tuple(packs), members)
+    since, found = new_incidents(ws, m)
+    return MeetingPack(meta, m.title, m.starts_at, m.location, agenda, tuple(packs), members, since,
+                       briefs.incident_rows(found))
+
+
+def new_incidents(ws: Workspace, m: meetings.MeetingDTO) -> tuple[str, list[risk_incidents.IncidentDTO]]:
+    """Incidents across the portfolio detected since the previous meeting began, up to this one (all of them
+    before the first meeting) — what the committee has not yet seen."""
+    with ws.read() as s:
+        before = s.scalar(select(Meeting.starts_at).where(Meeting.starts_at < m.starts_at)
+                          .order_by(Meeting.starts_at.desc()).limit(1))
+    until = m.starts_at.date() + dt.timedelta(days=1)
+    since = before.date() if before is not None else None
+    found = risk_incidents.list_incidents(ws, since=since, until=until)
+    label = f"since the meeting of {before:%d %B %Y}" if before is not None else ""
+    return label, found
 
 
 def _titled(b, title: str):  # type: ignore[no-untyped-def]
