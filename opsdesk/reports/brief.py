@@ -52,6 +52,8 @@ def decision_story(d: DecisionBlock, level: int, key: str, title: str = "Decisio
         lines.append(("Corrects", f"record #{d.corrects_id}: {d.correction_reason}"))
     if d.override_reason:
         lines.append(("Why not by the voting rule", d.override_reason))
+    if d.incident_override:
+        lines.append(("Approved over an open serious incident", d.incident_override))
     out.append(facts(lines, 0.22))
     out += [para("Rationale", "H3"), para(d.rationale or "—")]
     out += [para("Conditions", "H3"), para(d.conditions or "None.")]

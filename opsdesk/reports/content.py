@@ -89,6 +89,7 @@ class DecisionBlock:
     corrects_id: int | None = None
     correction_reason: str = ""
     superseded: tuple[DecisionBlock, ...] = ()  # earlier records this one corrects, oldest first
+    incident_override: str = ""  # why the gate was approved over an open serious incident
 
 
 @dataclass(frozen=True)

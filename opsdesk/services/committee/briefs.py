@@ -102,7 +102,7 @@ def decision_block(ws: Workspace, d: meetings.DecisionDTO, history: list[meeting
     return DecisionBlock(d.id, d.outcome.label, d.decided_at, d.rationale, d.conditions, d.override_reason,
                          t.for_, t.against, t.abstain, t.recused, motion_carried(ch, t), votes,
                          tuple(ActionRow(a.title, a.owner, str(a.due_on or "—"), a.status.label, a.overdue(day))
-                               for a in acts), d.corrects_id, d.correction_reason, earlier)
+                               for a in acts), d.corrects_id, d.correction_reason, earlier, d.incident_override)
 
 
 def bin_means(xs: Any, ys: Any, limit: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
