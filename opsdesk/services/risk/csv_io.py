@@ -183,7 +183,9 @@ class _Group:
 # --- reading the file -------------------------------------------------------------------------------------------
 
 def _untext(cell: str) -> str:
-    """A cell as stored: a ``'`` OpsDesk put before a formula-like value comes off again."""
+    """A cell as stored: line breaks inside it as ``\n``, and a ``'`` OpsDesk put before a formula-like value
+    comes off again."""
+    cell = cell.replace("\r\n", "\n").replace("\r", "\n")
     if len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_START:
         return cell[1:]
     return cell
@@ -418,6 +420,7 @@ def _import(ws: Workspace, path: Path, spec: Spec) -> ImportResult:
         model = Risk if spec is RISKS else Incident
         schema = risks.SCHEMA if spec is RISKS else incidents.SCHEMA
         for g in groups:
+            seen = len(problems)
             init = inits.get(g.initiative)
             if init is None:
                 problems.append(RowProblem(name, g.first, "Initiative", f"no initiative '{g.initiative}' in the "
@@ -448,9 +451,8 @@ def _import(ws: Workspace, path: Path, spec: Spec) -> ImportResult:
             _check_fields(spec, schema, name, g, problems, resolve)
             _check_children(spec, risks.MITIGATION_SCHEMA if spec is RISKS else _ACTION_SCHEMA, name, g,
                             problems, s)
-            plan.append((g, init, existing, number))
-        if problems:
-            raise CsvImportError(sorted(problems, key=lambda p: (p.row, p.field)))
+            if len(problems) == seen:  # rules across fields are checked by writing it (and rolled back below)
+                plan.append((g, init, existing, number))
         batch = _batch(ws, tx, spec.kind, name, digest, len(rows))
         note = f"import {batch.id}"
         created = updated = unchanged = 0
