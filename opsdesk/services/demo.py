@@ -609,7 +609,7 @@ ASSESSMENT_TEXT = {
     "conclusion": "Proceed with human review of every case and the monitoring plan above.",
 }
 # initiative index -> versions: (assessor, approver, approved on, review by or None, conclusion change)
-ASSESSMENTS = {
+ASSESSMENTS: dict[int, list[tuple[str, str, str, str | None, str]]] = {
     0: [("Jade Thompson", "Oliver Grant", "2025-01-10", None, ""),
         ("Jade Thompson", "Priya Nair", "2026-01-20", "2027-01-20",
          "Proceed; after a year in production the fairness gap stays within limits. Re-assess after rule changes.")],

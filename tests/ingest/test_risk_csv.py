@@ -105,7 +105,7 @@ def test_a_file_with_bad_rows_is_rejected_whole_naming_file_row_and_column_of_ev
     (b"", "header"),
     (b"Initiative,Title\nAI-0001,x\n", "header"),
     (b"\xff\xfe\x00garbage", "file"),
-    ("Initiative,Title,Category,Likelihood,Impact\nAI-0001,\"unterminated,privacy,1,1\n".encode(), "file"),
+    (b"Initiative,Title,Category,Likelihood,Impact\nAI-0001,\"unterminated,privacy,1,1\n", "file"),
 ])
 def test_unreadable_files_are_refused_with_one_clear_problem(org, tmp_path, content, field):
     path = tmp_path / "x.csv"

@@ -27,22 +27,22 @@ import hashlib
 import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from opsdesk.analytics.risk_register import incident_ref, risk_ref
 from opsdesk.domain.enums import ActionStatus, ImportKind
 from opsdesk.domain.validation import Field, clean_value
 from opsdesk.errors import OpsDeskError, ValidationError
 from opsdesk.services.risk import incidents, risks
 from opsdesk.store.models import (
     ActionItem,
+    ImportBatch,
     Incident,
     IncidentAction,
-    ImportBatch,
     Initiative,
     Person,
     Risk,
@@ -441,9 +441,9 @@ def _import(ws: Workspace, path: Path, spec: Spec) -> ImportResult:
             resolve: dict[str, Callable[[Any], Any]] = {
                 "owner": lambda v: risks.find_person(s, v, "owner"),
                 "accepted_by": lambda v: risks.find_person(s, v, "accepted_by"),
-                "model": lambda v, i=init: risks.find_model(s, i, v),
+                "model": partial(risks.find_model, s, init),
                 "data_asset": lambda v: risks.find_asset(s, v),
-                "trigger_series": lambda v, i=init: risks.find_series(s, i, v),
+                "trigger_series": partial(risks.find_series, s, init),
                 "nist": lambda v: risks.nist_list(v),
             }
             if "nist" in g.values and isinstance(g.values["nist"], str):
