@@ -4,6 +4,7 @@ register. Every edit is one service call, undoable with Ctrl+Z like any other re
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -40,7 +41,7 @@ from opsdesk.services.workspace import Workspace
 from opsdesk.ui import errors
 from opsdesk.ui.dialogs.record_form import FormField, RecordForm, enum_choices
 from opsdesk.ui.models.records import Column, attr
-from opsdesk.ui.pages.base import Page, PageContext
+from opsdesk.ui.pages.base import Page, PageContext, tab_screenshots
 from opsdesk.ui.undo import run_undoable
 from opsdesk.ui.widgets.heat_map import HeatMapView
 from opsdesk.ui.widgets.register import PageLayout, RegisterView
@@ -234,7 +235,7 @@ class RisksPage(Page):
 
     def _assessment_tab(self) -> QWidget:
         self.assessment_register = RegisterView("assessmentsTable", "impact assessments", ASSESSMENT_COLUMNS, self,
-                                                key=lambda a: a.id, stretch="approver")
+                                                key=lambda a: a.id, stretch="current")
         self._buttons(self.assessment_register, "impact assessment",
                       [("New version…", "new", self.new_assessment), ("Edit draft…", "edit", self.edit_assessment),
                        ("Approve…", "edit", self.approve_assessment)])
@@ -270,6 +271,9 @@ class RisksPage(Page):
         box.setSizes([420, 320])
         return box
 
+    def extra_screenshots(self, folder: Path, settle: Callable[[], None], grab: Callable[[], Any]) -> list[Path]:
+        return tab_screenshots(self.tabs, ((1, "risks_assessments"), (2, "risks_incidents")), folder, settle, grab)
+
     def save_state(self) -> None:
         self.layout_state.save()
 
@@ -301,8 +305,9 @@ class RisksPage(Page):
         self.assessment_register.set_rows(data.assessments)
         self._filter_risks()
         self._filter_incidents()
-        if self.register.current() is None:
-            self.register.select_first()
+        for register in (self.register, self.assessment_register, self.incident_register):
+            if register.current() is None:
+                register.select_first()
         self._show_risk(self.register.current())
 
     # --- filters ------------------------------------------------------------------------------------------------
