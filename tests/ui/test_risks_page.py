@@ -126,3 +126,25 @@ def test_incidents_tab_lists_filters_and_records_corrective_actions(window, tmp_
     assert len(incidents.find(window.ws, serious.ref).actions) == len(serious.actions)
     page.tabs.setCurrentIndex(1)
     assert page.assessment_register.model.total >= 3
+
+
+def test_a_bad_csv_is_refused_from_the_page_and_a_good_one_lands(window, tmp_path, monkeypatch):
+    from opsdesk.ui import errors
+
+    shown_errors: list[str] = []
+    monkeypatch.setattr(errors, "show_user_error", lambda _parent, exc: shown_errors.append(str(exc)))
+    page = window.go_to("risks")
+    _settle(window)
+    total = page.register.model.total
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Initiative,Title,Category,Likelihood,Impact\nAI-0004,Flood damage,weather,2,2\n",
+                   encoding="utf-8")
+    page.import_file("risks", str(bad))
+    _settle(window)
+    assert shown_errors and "bad.csv, row 2, Category" in shown_errors[0]
+    good = tmp_path / "good.csv"
+    good.write_text("Initiative,Title,Category,Likelihood,Impact\nAI-0004,Flood damage,safety,2,2\n",
+                    encoding="utf-8")
+    page.import_file("risks", str(good))
+    _settle(window)
+    assert page.register.model.total == total + 1

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -33,7 +34,7 @@ from opsdesk.domain.risk import (
     Treatment,
 )
 from opsdesk.services.registry import initiatives, people
-from opsdesk.services.risk import assessments, incidents, risks
+from opsdesk.services.risk import assessments, csv_io, incidents, risks
 from opsdesk.services.risk.assessments import AssessmentDTO
 from opsdesk.services.risk.incidents import IncidentDTO
 from opsdesk.services.risk.risks import RiskDTO
@@ -184,7 +185,10 @@ class RisksPage(Page):
         self.register = RegisterView("risksTable", "risks", RISK_COLUMNS, self, stretch="title",
                                      hidden=("nist",))
         self._buttons(self.register, "risk", [("New…", "new", self.new_risk), ("Edit…", "edit", self.edit_risk),
-                                              ("Delete", "delete", self.delete_risk)])
+                                              ("Delete", "delete", self.delete_risk),
+                                              ("Import CSV…", "import", lambda: self._import("risks"))])
+        self.register.add_button("Export CSV…", self.ctx.actions.icon("export"), lambda: self._export("risks"),
+                                 "Export the risk register as CSV")
         self.initiative_filter = self._combo(self.register, "Filter risks by initiative", "All initiatives", [],
                                              self._filter_risks)
         self.category_filter = self._combo(self.register, "Filter risks by category", "All categories",
@@ -253,7 +257,10 @@ class RisksPage(Page):
                                               stretch="title")
         self._buttons(self.incident_register, "incident",
                       [("New…", "new", self.new_incident), ("Edit…", "edit", self.edit_incident),
-                       ("Corrective action…", "new", self.add_action), ("Delete", "delete", self.delete_incident)])
+                       ("Corrective action…", "new", self.add_action), ("Delete", "delete", self.delete_incident),
+                       ("Import CSV…", "import", lambda: self._import("incidents"))])
+        self.incident_register.add_button("Export CSV…", self.ctx.actions.icon("export"),
+                                          lambda: self._export("incidents"), "Export the incident register as CSV")
         self.incident_status = self._combo(self.incident_register, "Filter incidents by status", "Any status",
                                            [("open", "Open or contained"), *[(s.value, s.label)
                                                                             for s in IncidentStatus]],
@@ -422,6 +429,32 @@ class RisksPage(Page):
                 f"<li>{escape(a.title)} — {escape(a.owner or 'no owner')}, due {a.due_on or '—'}, "
                 f"{escape(a.status.label.lower())}</li>" for a in x.actions) + "</ul>")
         self.incident_detail.setText("".join(parts))
+
+    # --- CSV ----------------------------------------------------------------------------------------------------
+
+    def _import(self, kind: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, f"Import the {kind} register", "", "CSV files (*.csv)")
+        if path:
+            self.import_file(kind, path)
+
+    def import_file(self, kind: str, path: str) -> None:
+        """All or nothing on the worker; a rejected file names file, row and column of every problem."""
+        run = csv_io.import_risks if kind == "risks" else csv_io.import_incidents
+
+        def done(r: csv_io.ImportResult) -> None:
+            self.ctx.status(f"{r.file_name} was already imported; nothing changed" if r.already_imported else
+                            f"{r.file_name}: {r.rows} rows — {r.created} new, {r.updated} updated, "
+                            f"{r.unchanged} unchanged")
+
+        self.ctx.tasks.submit(run, self.ctx.ws, path, on_done=done,
+                              on_error=lambda exc: errors.show_user_error(self, exc))
+
+    def _export(self, kind: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, f"Export the {kind} register", f"{kind}.csv", "CSV files (*.csv)")
+        if path:
+            run = csv_io.export_risks if kind == "risks" else csv_io.export_incidents
+            self.ctx.tasks.submit(run, self.ctx.ws, path, on_done=lambda p: self.ctx.status(f"Wrote {p}"),
+                                  on_error=lambda exc: errors.show_user_error(self, exc))
 
     # --- editing ------------------------------------------------------------------------------------------------
 
