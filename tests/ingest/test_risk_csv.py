@@ -145,3 +145,13 @@ def test_incidents_import_with_corrective_actions_and_bad_rows_name_their_column
     found = {(p.row, p.field) for p in info.value.problems}
     assert (2, "Severity") in found and (3, "Root Cause") in found, found
     assert _state(org) == before
+
+
+def test_a_semicolon_file_and_continuation_rows_without_the_ref_are_read(org, tmp_path):
+    text = ("Initiative;Ref;Title;Category;Likelihood;Impact;Mitigation\n"
+            "AI-0002;AI-0002-R4;Camera theft;security;2;3;Lock the vans\n"
+            "AI-0002;;Camera theft;;;;Tag the cameras\n")
+    result = csv_io.import_risks(org, _write(tmp_path / "semi.csv", text))
+    assert result.created == 1
+    (r,) = risks.list_risks(org, initiative_code="AI-0002")
+    assert r.ref == "AI-0002-R4" and [m.action for m in r.mitigations] == ["Lock the vans", "Tag the cameras"]

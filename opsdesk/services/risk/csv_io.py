@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from opsdesk.domain.enums import ActionStatus, ImportKind
 from opsdesk.domain.validation import Field, clean_value
 from opsdesk.errors import OpsDeskError, ValidationError
+from opsdesk.ingest.textfile import sniff_delimiter
 from opsdesk.services.risk import incidents, risks
 from opsdesk.store.models import (
     ActionItem,
@@ -204,7 +205,8 @@ def _read(path: Path, spec: Spec) -> tuple[str, bytes, dict[str, int], list[tupl
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise CsvImportError([RowProblem(name, line, "file", "holds NUL bytes; it is not a CSV text file")])
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first), strict=True)
     rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
     header_line = 1
@@ -264,6 +266,7 @@ def _cells(cols: dict[str, int], cells: list[str], spec_cols: Sequence[Column]) 
 def _groups(name: str, spec: Spec, cols: dict[str, int], rows: list[tuple[int, list[str]]],
             problems: list[RowProblem]) -> list[_Group]:
     groups: dict[tuple[str, str], _Group] = {}
+    titled: dict[tuple[str, str], tuple[str, str]] = {}
     init_col, ref_col, title_col = spec.key
     for line, cells in rows:
         key = _cells(cols, cells, spec.key)
@@ -275,13 +278,15 @@ def _groups(name: str, spec: Spec, cols: dict[str, int], rows: list[tuple[int, l
             continue
         ref = key[ref_col].upper()
         title = key[title_col]
-        ident = (init, ref) if ref else (init, "title:" + title.lower())
         if not ref and not title:
             problems.append(RowProblem(name, line, title_col.header, "is required"))
             continue
+        ident = (init, ref) if ref else titled.get((init, title.lower()), (init, "title:" + title.lower()))
         g = groups.get(ident)
         if g is None:
             g = groups[ident] = _Group(line, init, ref)
+            if title:
+                titled.setdefault((init, title.lower()), ident)  # a later row with the title alone joins it
             if title:
                 g.values["title"], g.rows_of["title"] = title, line
         elif title and g.values.get("title", title).lower() != title.lower():
