@@ -214,3 +214,21 @@ def test_incident_rules_and_corrective_actions_are_action_items(reg):
     assert [(a.title, a.owner) for a in got.actions] == [("Re-send corrected letters", "Member data")]
     incidents.update(ws, x.id, {"status": "closed", "resolved_on": "2026-01-09", "root_cause": "Template bug"})
     assert not incidents.find(ws, x.ref).open
+
+
+def test_a_correction_is_held_only_to_incidents_known_when_the_decision_was_taken(reg):
+    ws, voters = reg
+    mid = committee.create_meeting(ws, {"title": "Q1"}, T0)
+    committee.set_attendance(ws, mid, voters)
+    item = committee.add_item(ws, mid, AgendaKind.STAGE_GATE, "AI-0002 to Pilot", initiative_code="AI-0002",
+                              target_stage=Stage.PILOT)
+    did = gates.record_gate_decision(ws, item, "approved", votes={v: "for" for v in voters})
+    incidents.create(ws, "AI-0002", {"title": "Found later", "occurred_on": "2026-02-01",
+                                     "detected_on": "2026-02-02", "severity": 1})
+    fixed = committee.correct_decision(ws, did, reason="Rationale minuted wrongly", rationale="Corrected.")
+    assert committee.find_item(ws, item)[1].decision.id == fixed
+    incidents.create(ws, "AI-0002", {"title": "Known before", "occurred_on": "2026-01-01",
+                                     "detected_on": "2026-01-02", "severity": 2})
+    err = _refused(ws, lambda: committee.correct_decision(ws, fixed, reason="Again", rationale="Again."),
+                   "incident_override")
+    assert "Known before" in err.reason and "Found later" not in err.reason

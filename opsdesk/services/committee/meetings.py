@@ -283,12 +283,13 @@ def record_decision_tx(tx: Tx, item_id: int, outcome: Outcome | str, *, votes: M
                            incident_override=incident_override)
 
 
-def _check_incidents(tx: Tx, item: AgendaItem, outcome: Outcome, incident_override: str) -> None:
+def _check_incidents(tx: Tx, item: AgendaItem, outcome: Outcome, incident_override: str,
+                     decided_on: dt.date | None = None) -> None:
     """A stage gate is not approved while the initiative has an open severity-1/2 incident, unless the decision
     records why (the override is kept with the decision and printed in its papers)."""
     if item.kind is not AgendaKind.STAGE_GATE or outcome not in APPROVING_OUTCOMES or item.initiative_id is None:
         return
-    open_serious = gate_checks.approval_blocker(tx.session, item.initiative_id)
+    open_serious = gate_checks.approval_blocker(tx.session, item.initiative_id, decided_on)
     if open_serious and not incident_override.strip():
         raise ValidationError("incident_override", "an open serious incident stands in the way: "
                               + "; ".join(open_serious) + " — resolve it, or record why the committee approves "
@@ -333,7 +334,7 @@ def correct_decision(ws: Workspace, decision_id: int, *, reason: str, outcome: O
                                                          .where(Vote.decision_id == original.id))}
         parsed = _checked_votes(tx, item, out, votes, override_reason or original.override_reason)
         incident_override = incident_override or original.incident_override
-        _check_incidents(tx, item, out, incident_override)
+        _check_incidents(tx, item, out, incident_override, original.decided_at.date())
         return _write_decision(tx, item, out, parsed,
                                rationale=rationale if rationale is not None else original.rationale,
                                conditions=cond, override_reason=override_reason or original.override_reason,

@@ -50,9 +50,11 @@ def gate_checks_in(session: Session, code: str, target: Stage, today: dt.date) -
     return out
 
 
-def approval_blocker(session: Session, initiative_id: int) -> list[str]:
-    """The open serious incidents an approving gate decision must record an override for."""
-    return incidents.open_serious(session, initiative_id)
+def approval_blocker(session: Session, initiative_id: int, decided_on: dt.date | None = None) -> list[str]:
+    """The open serious incidents an approving gate decision must record an override for: those still open and
+    already known on the day of the decision (a correction of an older decision is not held to an incident found
+    after it)."""
+    return incidents.open_serious(session, initiative_id, decided_on)
 
 
 def initiative_ids(session: Session, codes: list[str]) -> list[int]:

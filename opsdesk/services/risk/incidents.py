@@ -270,10 +270,14 @@ def id_of(ws: Workspace, ref: str) -> int:
         return _by_ref(s, ref).id
 
 
-def open_serious(session: Session, initiative_id: int) -> list[str]:
-    """References and titles of the initiative's open severity-1/2 incidents (what a gate cannot pass over)."""
+def open_serious(session: Session, initiative_id: int, detected_by: dt.date | None = None) -> list[str]:
+    """References and titles of the initiative's open severity-1/2 incidents (what a gate cannot pass over);
+    ``detected_by``: only those detected on or before that day."""
     code = session.scalar(select(Initiative.code).where(Initiative.id == initiative_id)) or ""
-    rows = session.execute(select(Incident.number, Incident.severity, Incident.title)
-                           .where(Incident.initiative_id == initiative_id, Incident.status.in_(OPEN_INCIDENT),
-                                  Incident.severity <= SERIOUS_SEVERITY).order_by(Incident.number))
+    stmt = (select(Incident.number, Incident.severity, Incident.title)
+            .where(Incident.initiative_id == initiative_id, Incident.status.in_(OPEN_INCIDENT),
+                   Incident.severity <= SERIOUS_SEVERITY).order_by(Incident.number))
+    if detected_by is not None:
+        stmt = stmt.where(Incident.detected_on <= detected_by)
+    rows = session.execute(stmt)
     return [f"{incident_ref(code, n)} (severity {sev}): {title}" for n, sev, title in rows]

@@ -41,8 +41,8 @@ class DecisionInput:
     override_reason: str
     correction_reason: str = ""
     lesson: dict[str, Any] = field(default_factory=dict)
-    incident_override: str = ""
     action: dict[str, Any] = field(default_factory=dict)
+    incident_override: str = ""
 
 
 def _text(placeholder: str, name: str, height: int = 60) -> QPlainTextEdit:

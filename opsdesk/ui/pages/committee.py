@@ -436,19 +436,24 @@ class CommitteePage(Page):
                      action=v.action or None, incident_override=v.incident_override,
                      done=f"Decision recorded: {v.outcome.label}{moved}")
 
-    def _serious_incidents(self, code: str | None) -> list[str]:
-        """The initiative's open severity-1/2 incidents (one indexed query), for the decision dialog's check."""
+    def _serious_incidents(self, code: str | None, detected_by: dt.date | None = None) -> list[str]:
+        """The initiative's open severity-1/2 incidents (known by ``detected_by``, for a correction), for the
+        decision dialog's check (one indexed query)."""
         from opsdesk.services.risk import incidents
 
+        if not code:
+            return []
         return [f"{x.ref} (severity {x.severity}): {x.title}" for x in
-                incidents.list_incidents(self.ctx.ws, initiative_code=code, open_only=True) if x.serious] if code else []
+                incidents.list_incidents(self.ctx.ws, initiative_code=code, open_only=True)
+                if x.serious and (detected_by is None or x.detected_on <= detected_by)]
 
     def correct_decision(self) -> None:
         m, it = self.meeting(), self.item()
         if m is None or it is None or it.decision is None or self.data is None:
             return
         dlg = DecisionDialog(m, it, self.data.charter.members, self.data.charter.charter, correcting=it.decision,
-                             parent=self, serious_incidents=self._serious_incidents(it.initiative_code))
+                             parent=self, serious_incidents=self._serious_incidents(it.initiative_code,
+                                                                                    it.decision.decided_at.date()))
         if self.run_dialog(dlg):
             v = dlg.value()
             self.run(committee.correct_decision, it.decision.id, reason=v.correction_reason, outcome=v.outcome,
