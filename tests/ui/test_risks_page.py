@@ -148,3 +148,33 @@ def test_a_bad_csv_is_refused_from_the_page_and_a_good_one_lands(window, tmp_pat
     page.import_file("risks", str(good))
     _settle(window)
     assert page.register.model.total == total + 1
+
+
+def test_the_decision_dialog_asks_for_an_incident_override(qtbot, demo_ws):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from opsdesk.domain.enums import Outcome, VoteChoice
+    from opsdesk.services.committee import charter
+    from opsdesk.services.committee import meetings as committee
+    from opsdesk.ui.dialogs.decision import DecisionDialog
+
+    planned = [m for m in committee.list_meetings(demo_ws) if m.status.value == "planned"][0]
+    item = next(i for i in planned.items if i.kind.value == "stage_gate")
+    ch = charter.get(demo_ws)
+    members = ch.members
+    committee.set_attendance(demo_ws, planned.id, [m.person_id for m in members if m.role.value in ("chair", "member")])
+    meeting = committee.get_meeting(demo_ws, planned.id)
+    item = next(i for i in meeting.items if i.id == item.id)
+    dlg = DecisionDialog(meeting, item, members, ch.charter,
+                         serious_incidents=["AI-0005-INC9 (severity 1): Outage"])
+    qtbot.addWidget(dlg)
+    for pid in dlg.vote_boxes:
+        dlg.set_vote(pid, VoteChoice.FOR)
+    dlg.set_outcome(Outcome.APPROVED)
+    ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled() and "open serious incident" in dlg.status.text()
+    dlg.incident_override.setText("The outage was in the system this pilot replaces.")
+    assert ok.isEnabled() and dlg.value().incident_override.startswith("The outage")
+    dlg.set_outcome(Outcome.DEFERRED)
+    dlg.incident_override.setText("")
+    assert ok.isEnabled()  # deferring needs no override
