@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -221,7 +222,7 @@ class RisksPage(Page):
         pair.addWidget(self.inherent_map)
         pair.addWidget(self.residual_map)
         side.addLayout(pair)
-        side.addWidget(self.risk_detail, 1)
+        side.addWidget(self._scrolled(self.risk_detail), 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.register)
         self.splitter.addWidget(maps)
@@ -237,6 +238,13 @@ class RisksPage(Page):
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return label
 
+    def _scrolled(self, label: QLabel) -> QScrollArea:
+        area = QScrollArea(self)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setWidget(label)
+        return area
+
     def _assessment_tab(self) -> QWidget:
         self.assessment_register = RegisterView("assessmentsTable", "impact assessments", ASSESSMENT_COLUMNS, self,
                                                 key=lambda a: a.id, stretch="current")
@@ -248,7 +256,7 @@ class RisksPage(Page):
         self.assessment_register.activated.connect(lambda _row: self.edit_assessment())
         box = QSplitter(Qt.Orientation.Vertical, self)
         box.addWidget(self.assessment_register)
-        box.addWidget(self.assessment_detail)
+        box.addWidget(self._scrolled(self.assessment_detail))
         box.setSizes([420, 320])
         return box
 
@@ -274,7 +282,7 @@ class RisksPage(Page):
         self.incident_register.activated.connect(lambda _row: self.edit_incident())
         box = QSplitter(Qt.Orientation.Vertical, self)
         box.addWidget(self.incident_register)
-        box.addWidget(self.incident_detail)
+        box.addWidget(self._scrolled(self.incident_detail))
         box.setSizes([420, 320])
         return box
 
