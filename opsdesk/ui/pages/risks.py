@@ -4,10 +4,10 @@ register. Every edit is one service call, undoable with Ctrl+Z like any other re
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
