@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from opsdesk.analytics import rag
 from opsdesk.domain.enums import Stage
@@ -115,7 +115,8 @@ def raised_by(session: Session, risks: Iterable[Risk], as_of: dt.date) -> dict[i
 
 def risk_facts(session: Session, as_of: dt.date, initiative_ids: Iterable[int] | None = None,
                risk_ids: Iterable[int] | None = None) -> list[RiskFacts]:
-    stmt = select(Risk, Initiative.code, Initiative.stage).join(Initiative, Initiative.id == Risk.initiative_id)
+    stmt = (select(Risk, Initiative.code, Initiative.stage).join(Initiative, Initiative.id == Risk.initiative_id)
+            .options(selectinload(Risk.mitigations)))
     if initiative_ids is not None:
         stmt = stmt.where(Risk.initiative_id.in_(list(initiative_ids)))
     if risk_ids is not None:
