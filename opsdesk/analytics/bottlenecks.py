@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import select
 
-from opsdesk.analytics import kpis, rag
+from opsdesk.analytics import kpis, rag, risk_register
 from opsdesk.analytics.snapshot import SeriesInfo, Snapshot, ts_date
 from opsdesk.domain.enums import (
     ActionStatus,
@@ -51,6 +51,9 @@ class AttentionItem:
     kind: str  # "gate_request" | "breach" | "overdue_action" | "skill_gap" | "non_conformance" | "stalled" | "budget"
     #           | "inventory"
     #            | "retired_spending"
+
+
+    #            | "incident" | "risk"
     reason: str
     score: float
     since: dt.date | None = None
@@ -208,6 +211,8 @@ def attention(ws: Workspace, as_of: dt.date | None = None, *, codes: Iterable[st
     items += retired_spending(snap, per)
     items += _non_conformance(ws, snap)
     items += _inventory_gaps(ws, snap)
+    items += _incidents(ws, snap)
+    items += _risks(ws, snap)
     return sorted(items, key=lambda a: (-a.score, a.initiative_code or "", a.kind, a.reason))
 
 
@@ -373,4 +378,44 @@ def _inventory_gaps(ws: Workspace, snap: Snapshot) -> list[AttentionItem]:
         out.append(AttentionItem(row.code, "inventory",
                                  f"{snap.as_of.year} AI use case inventory: {len(row.gaps)} gap(s) — {columns}",
                                  min(15 + 3 * len(row.gaps), 40)))
+    return out
+
+
+INCIDENT_TOP = 200.0  # above a gate request (100): an open serious incident on a live service comes first
+
+
+def _incidents(ws: Workspace, snap: Snapshot) -> list[AttentionItem]:
+    """Open severity-1/2 incidents: on a production initiative at the very top of the list, elsewhere high."""
+    ids = {i.id: i.code for i in snap.initiatives}
+    out = []
+    with ws.read() as s:
+        for f in risk_register.incident_facts(s, list(ids)):
+            if not f.serious or f.detected_on > snap.as_of:
+                continue
+            days = (snap.as_of - f.detected_on).days
+            live = f.stage is Stage.PRODUCTION
+            base = INCIDENT_TOP if live else 90.0
+            where = "in production" if live else f"at the {f.stage.label.lower()} stage"
+            out.append(AttentionItem(f.initiative_code, "incident",
+                                     f"Incident {f.ref} (severity {f.severity}, {f.status.label.lower()}) {where}: "
+                                     f"{f.title} — detected {f.detected_on.isoformat()}, {days} days open",
+                                     base + (10 if f.severity == 1 else 0) + min(days, 30) / 10, f.detected_on))
+    return out
+
+
+def _risks(ws: Workspace, snap: Snapshot) -> list[AttentionItem]:
+    """High or critical residual risks with no treatment in hand (a KPI breach that raised one says so)."""
+    ids = [i.id for i in snap.initiatives]
+    groups: dict[str, list[risk_register.RiskFacts]] = defaultdict(list)
+    with ws.read() as s:
+        for f in risk_register.risk_facts(s, snap.as_of, ids):
+            if f.untreated_high:
+                groups[f.initiative_code].append(f)
+    out = []
+    for code, fs in groups.items():
+        parts = [f"{f.ref} {f.title} ({f.residual.value} residual: {f.raised or f.treatment_note})" for f in fs]
+        critical = sum(1 for f in fs if f.residual.value == "critical")
+        raised = any(f.raised for f in fs)
+        out.append(AttentionItem(code, "risk", "Untreated risk: " + "; ".join(parts),
+                                 min(45 + 10 * critical + 5 * len(fs) + (20 if raised else 0), 95)))
     return out

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import select
 
-from opsdesk.analytics import bottlenecks, finance, kpis, rag, snapshot
+from opsdesk.analytics import bottlenecks, finance, kpis, rag, risk_register, snapshot
 from opsdesk.analytics.snapshot import DAY, Snapshot
 from opsdesk.domain.enums import STAGE_ORDER, OpsDiscipline, RiskTier, Stage
 from opsdesk.store import queries
@@ -69,6 +69,19 @@ class FunnelStage:
     median_days_portfolio: float | None  # portfolio median of every span in this stage
 
 
+@dataclass(frozen=True)
+class RiskOverview:
+    """Open risks by residual rating and open incidents of the initiatives shown."""
+
+    critical: int = 0
+    high: int = 0
+    medium: int = 0
+    low: int = 0
+    untreated_high: int = 0
+    open_incidents: int = 0
+    serious_incidents: int = 0  # open, severity 1 or 2
+
+
 @dataclass
 class DashboardData:
     as_of: dt.date
@@ -85,6 +98,7 @@ class DashboardData:
     integrated_code: str | None = None  # the initiative the cost-and-quality chart opens on
     integrated: tuple[Curve, Curve] | None = None  # its daily cloud spend and model quality
     seconds: dict[str, float] = field(default_factory=dict)
+    risks: RiskOverview = field(default_factory=RiskOverview)
 
 
 def day_end_ts(day: dt.date) -> int:
@@ -135,8 +149,20 @@ def load(ws: Workspace, filters: Filters = Filters(), as_of: dt.date | None = No
     if data.integrated_code is not None:
         data.integrated = integrated(ws, data.integrated_code, snap.as_of)
     lap("integrated")
+    data.risks = risk_overview(ws, snap)
+    lap("risks")
     data.seconds = seconds
     return data
+
+
+def risk_overview(ws: Workspace, snap: Snapshot) -> RiskOverview:
+    ids = [i.id for i in snap.initiatives]
+    with ws.read() as s:
+        facts = [f for f in risk_register.risk_facts(s, snap.as_of, ids) if f.status.value == "open"]
+        incidents = [f for f in risk_register.incident_facts(s, ids) if f.open and f.detected_on <= snap.as_of]
+    by = {r: sum(1 for f in facts if f.residual.value == r) for r in ("critical", "high", "medium", "low")}
+    return RiskOverview(by["critical"], by["high"], by["medium"], by["low"], sum(1 for f in facts if f.untreated_high),
+                        len(incidents), sum(1 for f in incidents if f.serious))
 
 
 def default_integrated(data: DashboardData) -> str | None:

@@ -44,7 +44,7 @@ ARRAY_TYPES = frozenset({"<f8", "<i8"})
 
 _CLASSES: dict[str, type] = {c.__name__: c for c in (
     analytics.DashboardData, analytics.Filters, analytics.Curve, analytics.PortfolioPoint, analytics.FunnelStage,
-    kpis.KPI, bottlenecks.AttentionItem)}
+    kpis.KPI, bottlenecks.AttentionItem, analytics.RiskOverview)}
 _ENUMS: dict[str, type[enum.Enum]] = {e.__name__: e for e in (OpsDiscipline, RiskTier, Stage)}
 # dataclasses are kept by position: any change to their fields makes every older summary unreadable by key
 SHAPE = hashlib.sha256(repr(sorted((name, [f.name for f in dataclasses.fields(cls)])  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "opsdesk.cli.exchange_cmds",
     "opsdesk.cli.committee_cmds",
     "opsdesk.cli.reporting_cmds",
+    "opsdesk.cli.risk_cmds",
 )
 
 EXIT_USER_ERROR = 2

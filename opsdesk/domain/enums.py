@@ -198,3 +198,5 @@ class ImportKind(Labelled):
     TRAINING = "training"
     BUNDLE = "bundle"
     INVENTORY = "inventory"
+    RISKS = "risks"
+    INCIDENTS = "incidents"

@@ -6,7 +6,7 @@ from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Table, Ta
 from reportlab.platypus.flowables import Flowable
 
 from opsdesk.reports import charts, styles
-from opsdesk.reports.content import DecisionBlock, DocMeta, InitiativeBrief
+from opsdesk.reports.content import DecisionBlock, DocMeta, IncidentRow, InitiativeBrief
 from opsdesk.reports.templates import (
     CELL_FONT,
     CONTENT_W,
@@ -61,6 +61,8 @@ def decision_story(d: DecisionBlock, level: int, key: str, title: str = "Decisio
         lines.append(("Corrects", f"record #{d.corrects_id}: {d.correction_reason}"))
     if d.override_reason:
         lines.append(("Why not by the voting rule", d.override_reason))
+    if d.incident_override:
+        lines.append(("Approved over an open serious incident", d.incident_override))
     out.append(facts(lines, 0.22))
     out += [para("Rationale", "H3"), para(d.rationale or "—")]
     out += [para("Conditions", "H3"), para(d.conditions or "None.")]
@@ -191,8 +193,9 @@ def brief_story(b: InitiativeBrief, *, level: int = 0, key: str = "b", with_cove
     story.append(table(["Member", "Discipline", "Role"], b.team, [50, 40, 40]) if b.team
                  else para("No team is recorded.", "Muted"))
 
-    story.append(section("Risks", 8))
-    story += _bullets(b.risks, "No risks are flagged by the data.")
+    story.append(CondPageBreak(80 * 2.8346))
+    story.append(section("Risks, impact assessment and incidents", 8))
+    story += risk_story(b)
 
     if b.reporting_title:
         story.append(Heading(f"Mandated reporting: {b.reporting_title}", st["H3"] if level else st["H2"], level + 1,
@@ -222,6 +225,42 @@ def brief_story(b: InitiativeBrief, *, level: int = 0, key: str = "b", with_cove
         story += decision_story(b.decision, level, f"{key}-s11",
                                 "Decision" if b.item_title else "Latest gate decision")
     return story
+
+
+def heat_maps(inherent: tuple[tuple[int, ...], ...], residual: tuple[tuple[int, ...], ...]) -> Flowable:
+    """The inherent and residual 5×5 matrices side by side, as vector drawings."""
+    w = CONTENT_W / 2 - 6
+    grid = Table([[charts.heat_map("Inherent risk (open risks)", inherent, w, 170),
+                   charts.heat_map("Residual risk (after mitigation)", residual, w, 170)]],
+                 colWidths=[CONTENT_W / 2] * 2)
+    grid.setStyle(TableStyle([*CELL_FONT, ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    return grid
+
+
+def incident_table(rows: tuple[IncidentRow, ...]) -> Flowable:
+    return table(["Incident", "Detected", "Severity", "What", "Status", "Reporting", "Corrective actions"],
+                 [(x.ref, x.detected, x.severity, x.title, x.status, x.reporting, x.actions) for x in rows],
+                 [25, 24, 20, 35, 21, 28, 37])
+
+
+def risk_story(b: InitiativeBrief) -> list[Flowable]:
+    out: list[Flowable] = []
+    if b.top_risks or any(any(r) for r in b.heat_inherent):
+        out.append(KeepTogether([para(b.risk_summary), heat_maps(b.heat_inherent, b.heat_residual)]))
+        out.append(para("Top risks and their treatment", "H3"))
+        out.append(table(["Risk", "Title", "Category", "Inherent", "Residual", "Owner", "Treatment"],
+                         [(r.ref, r.title, r.category, r.inherent, r.residual, r.owner, r.treatment)
+                          for r in b.top_risks], [24, 38, 19, 15, 16, 20, 58]))
+    else:
+        out.append(para("No risks are recorded in the register for this initiative.", "Muted"))
+    out.append(para("Flags from the data", "H3"))
+    out += _bullets(b.risks, "No risks are flagged by the data.")
+    out.append(para("Impact assessment", "H3"))
+    out.append(facts(list(b.assessment), 0.26) if b.assessment
+               else para("No impact assessment is recorded.", "Muted"))
+    out.append(para("Incident history", "H3"))
+    out.append(incident_table(b.incidents) if b.incidents else para("No incidents are recorded.", "Muted"))
+    return out
 
 
 def build_brief(b: InitiativeBrief) -> bytes:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.lineplots import LinePlot
-from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
 from reportlab.lib import colors
 
 from opsdesk.reports import fonts, styles
@@ -171,4 +171,43 @@ def bar_chart(chart: Chart, labels: Sequence[str], width: float = 480, height: f
         d.add(Line(start, height - 7, start + 15, height - 7, strokeColor=red, strokeWidth=0.8,
                    strokeDashArray=(3, 2)))
         d.add(String(start + 19, height - 9.5, label, fontName=fonts.SANS, fontSize=6.5, fillColor=red))
+    return d
+
+RATING_COLOURS = {"low": "#cfe8d5", "medium": "#fbe7a6", "high": "#f6b28a", "critical": "#e57373"}
+
+
+def _band(likelihood: int, impact: int) -> str:
+    score = likelihood * impact
+    return "critical" if score >= 20 else "high" if score >= 10 else "medium" if score >= 5 else "low"
+
+
+def heat_map(title: str, grid: Sequence[Sequence[int]], width: float = 230, height: float = 190) -> Drawing:
+    """A 5×5 risk matrix: likelihood across, impact up, each cell coloured by its rating band and holding the
+    number of open risks in it (``grid[impact - 1][likelihood - 1]``)."""
+    d = _drawing(width, height)
+    d.add(String(0, height - 10, title, fontName=fonts.SANS_BOLD, fontSize=8.5, fillColor=colors.HexColor(styles.INK)))
+    left, bottom = 30, 26
+    cell = min((width - left - 6) / 5, (height - bottom - 20) / 5)
+    ink = colors.HexColor(styles.INK)
+    muted = colors.HexColor(styles.MUTED)
+    for im in range(1, 6):
+        for li in range(1, 6):
+            x, y = left + (li - 1) * cell, bottom + (im - 1) * cell
+            d.add(Rect(x, y, cell, cell, fillColor=colors.HexColor(RATING_COLOURS[_band(li, im)]),
+                       strokeColor=colors.white, strokeWidth=1))
+            n = grid[im - 1][li - 1]
+            if n:
+                d.add(String(x + cell / 2, y + cell / 2 - 3.5, str(n), fontName=fonts.SANS_BOLD, fontSize=10,
+                             textAnchor="middle", fillColor=ink))
+    for k in range(1, 6):
+        d.add(String(left + (k - 0.5) * cell, bottom - 9, str(k), fontName=fonts.SANS, fontSize=6.5,
+                     textAnchor="middle", fillColor=muted))
+        d.add(String(left - 5, bottom + (k - 0.5) * cell - 2.5, str(k), fontName=fonts.SANS, fontSize=6.5,
+                     textAnchor="end", fillColor=muted))
+    d.add(String(left + 2.5 * cell, bottom - 20, "Likelihood", fontName=fonts.SANS, fontSize=7, textAnchor="middle",
+                 fillColor=muted))
+    label = String(0, 0, "Impact", fontName=fonts.SANS, fontSize=7, textAnchor="middle", fillColor=muted)
+    group = Group(label)
+    group.transform = (0, 1, -1, 0, 10, bottom + 2.5 * cell)
+    d.add(group)
     return d

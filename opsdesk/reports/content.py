@@ -90,6 +90,7 @@ class DecisionBlock:
     correction_reason: str = ""
     superseded: tuple[DecisionBlock, ...] = ()  # earlier records this one corrects, oldest first
     lessons: tuple[tuple[str, str], ...] = ()  # (what happened, recommendation) recorded with the decision
+    incident_override: str = ""  # why the gate was approved over an open serious incident
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,29 @@ class LessonRow:
     what_happened: str
     recommendation: str
     why: str
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    ref: str
+    title: str
+    category: str
+    inherent: str  # e.g. "High (4×4)"
+    residual: str
+    owner: str
+    treatment: str  # the treatment, its state and the mitigations in hand
+    rating: str  # the residual rating's value (low | medium | high | critical), for colour
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    ref: str
+    detected: str
+    severity: str
+    title: str
+    status: str
+    reporting: str
+    actions: str
 
 
 @dataclass(frozen=True)
@@ -146,6 +170,12 @@ class InitiativeBrief:
     lineage_assets: tuple[tuple[str, str, str, str, str], ...] = ()  # asset, marking, PII, feeds, quality
     lineage_models: tuple[tuple[str, str, str, str, str], ...] = ()  # model, framework, trained on, jobs, metrics
     lineage_paths: tuple[str, ...] = ()  # "asset → job → model → AI-0001"
+    heat_inherent: tuple[tuple[int, ...], ...] = ()  # open risks, [impact - 1][likelihood - 1]
+    heat_residual: tuple[tuple[int, ...], ...] = ()
+    risk_summary: str = ""
+    top_risks: tuple[RiskRow, ...] = ()
+    assessment: tuple[tuple[str, str], ...] = ()  # (label, text) of the current impact assessment
+    incidents: tuple[IncidentRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -209,6 +239,8 @@ class MeetingPack:
     members: tuple[tuple[str, str, str], ...] = field(default_factory=tuple)
     status_note: str = ""
     papers: tuple[PortfolioPaper | Minutes | None, ...] = ()  # per agenda line without a brief: its own paper
+    incidents_since: str = ""  # "since the meeting of 15 October 2026" (or "" when this is the first meeting)
+    new_incidents: tuple[IncidentRow, ...] = ()
 
 
 def number(value: float) -> str:

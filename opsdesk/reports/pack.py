@@ -7,7 +7,7 @@ from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from opsdesk.reports import styles
-from opsdesk.reports.brief import brief_story, cover, meta_lines
+from opsdesk.reports.brief import brief_story, cover, incident_table, meta_lines
 from opsdesk.reports.content import MeetingPack, Minutes, PortfolioPaper
 from opsdesk.reports.minutes import minutes_body
 from opsdesk.reports.templates import CELL_FONT, Heading, para, render, table
@@ -33,6 +33,10 @@ def pack_story(p: MeetingPack) -> list[Flowable]:
     if p.members:
         story.append(para("Members", "H3"))
         story.append(table(["Member", "Discipline", "Role"], p.members, [60, 40, 30]))
+    story.append(Heading("New incidents" + (f" {p.incidents_since}" if p.incidents_since else ""), st["H1"], 0,
+                         "incidents"))
+    story.append(incident_table(p.new_incidents) if p.new_incidents
+                 else para("No incident was detected " + (p.incidents_since or "before this meeting") + ".", "Muted"))
     papers = p.papers or tuple(None for _ in p.agenda)
     for line, brief, paper in zip(p.agenda, p.briefs, papers, strict=True):
         story.append(PageBreak())

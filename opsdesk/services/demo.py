@@ -33,6 +33,9 @@ from opsdesk.services.finance import allocation_standards, costs
 from opsdesk.services.onboarding import checklist
 from opsdesk.services.registry import initiatives, lessons, metadata, metrics, objectives, people
 from opsdesk.services.reporting import inventory
+from opsdesk.services.risk import assessments as risk_assessments
+from opsdesk.services.risk import incidents as risk_incidents
+from opsdesk.services.risk import risks as risk_register
 from opsdesk.services.standards import catalog, conformance, library, skills
 from opsdesk.services.workspace import lifecycle
 from opsdesk.store.engine import is_server_url
@@ -192,6 +195,7 @@ def _populate(ws: Workspace, clock: FixedStepClock) -> None:
     _skills(ws, person_ids, rng)
     _meetings(ws, clock, codes, person_ids)
     _inventory(ws, codes)
+    _risk_register(ws, clock, codes)
 
 
 def _lineage(ws: Workspace, codes: list[str]) -> None:
@@ -491,6 +495,8 @@ def _meetings(ws: Workspace, clock: FixedStepClock, codes: list[str], person_ids
             owner = voting[(idx + k) % len(voting)]
             committee.add_action(ws, f"{code}: report on gate conditions", initiative_code=code, owner_id=owner,
                                  due_on=day + dt.timedelta(days=45), decision_id=did)
+        if k == len(meeting_days) - 1:
+            _incident_hold(ws, mid, day, codes[0], voting, absent)
         review = committee.add_item(ws, mid, AgendaKind.REVIEW, "Quarterly portfolio review: KPIs, spend and risks",
                                     requested_decision="Note the portfolio report.")
         committee.record_decision(ws, review, Outcome.NOTED, votes={p: VoteChoice.FOR for p in voting if p != absent},
@@ -594,3 +600,162 @@ def _inventory(ws: Workspace, codes: list[str]) -> None:
                                            "use_case_id": f"DPS-{2024 + i % 2}-{i:03d}", "is_withheld": "No",
                                            **answers})
     inventory.set_cots_uses(ws, AGENCY[1], DEMO_COTS)
+
+
+# --- risks, impact assessments and incidents -----------------------------------------------------------------------
+# (initiative index, title, category, L, I, residual L, residual I, owner, treatment, accepted by, nist, kpi,
+#  mitigations [(action, owner, due, status)])
+RISKS = [
+    (0, "Triage model under-serves claimants with limited English", "bias_and_fairness", 4, 4, 2, 4, "Hana Sato",
+     "mitigate", "", ["MEASURE-2", "MAP-5"], "", [
+         ("Fairness test per language group before each release", "Hana Sato", "2026-12-15", "in_progress"),
+         ("Caseworker review of every low-confidence triage", "Priya Nair", "2026-06-30", "done")]),
+    (0, "Drift after benefit rule changes degrades triage quality", "performance", 4, 3, 2, 3, "Farah Haddad",
+     "mitigate", "", ["MEASURE-4", "MANAGE-4"], "Feature drift (PSI)", [
+         ("Re-validate within 30 days of each policy change", "Farah Haddad", "2027-01-31", "planned")]),
+    (0, "Claimant data exposed through the triage API", "privacy", 2, 5, 1, 5, "Chloé Martin", "mitigate", "",
+     ["GOVERN-1", "MANAGE-2"], "", [("Penetration test of the triage API", "Ben Castillo", "2026-03-31", "done"),
+                                    ("Quarterly access review", "Chloé Martin", "2027-02-28", "planned")]),
+    (1, "False fraud flags delay legitimate grant payments", "bias_and_fairness", 3, 4, 2, 3, "Gustavo Pereira",
+     "mitigate", "", ["MEASURE-2", "MANAGE-1"], "Model quality (F1)", [
+         ("Human sign-off before any payment is held", "Laura Becker", "2025-09-30", "done"),
+         ("Monthly false-positive review with grants team", "Gustavo Pereira", "2027-03-31", "in_progress")]),
+    (1, "Fraud patterns shift and the model misses new schemes", "performance", 4, 4, 4, 3, "Ivan Petrov",
+     "mitigate", "", ["MEASURE-4"], "Feature drift (PSI)", [
+         ("Retrain on the latest confirmed cases every quarter", "Ivan Petrov", "2026-09-30", "planned")]),
+    (2, "Sensitive FOI documents misclassified as releasable", "legal", 3, 5, 2, 4, "Samuel Otieno", "mitigate", "",
+     ["MAP-1", "MANAGE-1"], "", [("Second reviewer for every 'release' label", "Samuel Otieno", "2026-12-31",
+                                   "in_progress")]),
+    (3, "Imagery vendor changes licence terms", "vendor", 3, 3, 3, 3, "Nadia Kowalski", "transfer", "",
+     ["GOVERN-6"], "", [("Negotiate a fixed three-year licence", "Nadia Kowalski", "2027-03-31", "planned")]),
+    (3, "Missed critical defects on rural roads", "safety", 2, 5, 2, 4, "Ben Castillo", "mitigate", "",
+     ["MEASURE-2", "MANAGE-2"], "Model quality (F1)", [
+         ("Add rural imagery to the evaluation set", "Esi Mensah", "2026-08-31", "done")]),
+    (4, "Call recordings retained beyond the retention schedule", "privacy", 3, 4, 3, 4, "Chloé Martin",
+     "mitigate", "", ["GOVERN-1", "MANAGE-2"], "", [
+         ("Automatic deletion after 90 days", "Dmitri Volkov", "2026-09-30", "in_progress")]),
+    (4, "Speech model misreads regional accents", "bias_and_fairness", 4, 3, 3, 3, "Hana Sato", "mitigate", "",
+     ["MEASURE-2"], "", [("Accent-stratified accuracy test", "Hana Sato", "2027-01-31", "planned")]),
+    (5, "Sensor feed outages stop maintenance predictions", "operational", 3, 2, 2, 2, "Dmitri Volkov", "accept",
+     "Oliver Grant", ["MANAGE-3"], "Pipeline success rate", []),
+    (6, "Translation errors change the meaning of a legal letter", "legal", 3, 5, 3, 4, "Samuel Otieno", "mitigate",
+     "", ["MAP-1", "MEASURE-2"], "", [("Certified translator reviews every letter before it is sent",
+                                       "Samuel Otieno", "2026-12-31", "in_progress")]),
+    (7, "Procurement data quality too poor for anomaly detection", "performance", 4, 3, 4, 3, "Esi Mensah",
+     "mitigate", "", ["MAP-2"], "", []),
+    (10, "Forecast error understates wildfire risk in new terrain", "safety", 3, 5, 2, 5, "Farah Haddad", "mitigate",
+     "", ["MEASURE-2", "MANAGE-1"], "Model quality (F1)", [
+         ("Ensemble with the national fire-danger index", "Farah Haddad", "2026-05-31", "done"),
+         ("Annual back-test against the fire season", "Ivan Petrov", "2027-02-28", "planned")]),
+    (10, "Cloud spend overruns during fire season", "financial", 4, 2, 3, 2, "Kofi Asante", "mitigate", "",
+     ["GOVERN-1"], "", [("Budget alerts and autoscaling limits", "Mohammed Rahimi", "2026-04-30",
+                                          "done")]),
+    (11, "Bed-demand forecasts used beyond their validated horizon", "operational", 3, 4, 3, 4, "Gustavo Pereira",
+     "mitigate", "", ["MAP-3", "MANAGE-1"], "", [("Show the validated horizon on every forecast", "Hana Sato",
+                                                  "2026-10-31", "planned")]),
+    (12, "Matching rules pay a duplicate invoice", "financial", 2, 3, 1, 3, "Laura Becker", "mitigate", "",
+     ["MANAGE-1"], "", [("Duplicate-payment check before release", "Laura Becker", "2027-02-28", "planned")]),
+]
+
+ASSESSMENT_TEXT = {
+    "purpose": "Prioritise {name_l} so that urgent cases reach a person sooner; the model recommends, staff decide.",
+    "affected_groups": "Members of the public whose cases are handled; caseworkers; groups protected by equality law.",
+    "expected_benefits": "Shorter waiting times for urgent cases; consistent prioritisation across offices.",
+    "potential_harms": "Wrong prioritisation delaying help; unequal error rates across groups; over-reliance.",
+    "data_used": "Historical case records (3 years), case outcomes; no special-category data as model input.",
+    "demographic_features": "Age band and language used for fairness testing only, not as model inputs.",
+    "testing": "Hold-out evaluation, fairness tests per age band and language, a 12-week shadow pilot.",
+    "test_results": "F1 0.86 on hold-out; largest gap between groups 3 points, within the agreed 5-point limit.",
+    "human_oversight": "Every recommendation is reviewed by a caseworker who can override it; overrides are logged.",
+    "appeal": "People may ask for a review by a senior caseworker through the standard complaints route.",
+    "monitoring_plan": "Weekly drift and quality report; quarterly fairness re-test; incidents to the committee.",
+    "conclusion": "Proceed with human review of every case and the monitoring plan above.",
+}
+# initiative index -> versions: (assessor, approver, approved on, review by or None, conclusion change)
+ASSESSMENTS: dict[int, list[tuple[str, str, str, str | None, str]]] = {
+    0: [("Jade Thompson", "Oliver Grant", "2025-01-10", None, ""),
+        ("Jade Thompson", "Priya Nair", "2026-01-20", "2027-01-20",
+         "Proceed; after a year in production the fairness gap stays within limits. Re-assess after rule changes.")],
+    9: [("Jade Thompson", "Oliver Grant", "2025-02-05", None, "")],
+    10: [("Jade Thompson", "Priya Nair", "2025-05-02", "2026-05-02", "")],
+}
+# initiative index, title, occurred, detected, severity, status, what happened, affected, count, root cause,
+# reportable to, reported on, resolved on, corrective actions [(title, owner, due, status)]
+INCIDENTS = [
+    (1, "Fraud flags held 140 legitimate payments for a week", "2025-08-04", "2025-08-06", 3, "closed",
+     "A threshold change released with a model update flagged too many small grants as suspicious.",
+     "Grant recipients whose payments were held", 140, "The threshold change skipped the release checklist.",
+     "", "", "2025-08-13", [("Add threshold changes to the release checklist", "Gustavo Pereira", "2025-09-15",
+                              "done")]),
+    (4, "Call transcripts with personal data written to a shared test folder", "2026-03-02", "2026-03-03", 2,
+     "closed", "A pipeline misconfiguration copied 2,300 transcripts into a folder readable by the test team.",
+     "Callers whose transcripts were copied", 2300, "The test environment reused the production storage role.",
+     "Information Commissioner's Office", "2026-03-05", "2026-03-09",
+     [("Separate storage roles for test and production", "Dmitri Volkov", "2026-04-30", "done")]),
+    (10, "Forecast feed stalled for 18 hours during a heatwave", "2026-07-21", "2026-07-21", 3, "resolved",
+     "An upstream weather feed changed format; forecasts were not refreshed overnight.",
+     "Fire services relying on the morning forecast", None, "No schema check on the weather feed.", "", "",
+     "2026-07-22", [("Schema check on the weather feed", "Ben Castillo", "2026-09-30", "done")]),
+    (6, "Letter translated with a reversed deadline", "2026-11-20", "2026-11-24", 4, "open",
+     "A translated letter gave the appeal deadline as 13 December instead of 31 December.",
+     "One citizen", 1, "", "", "", "", []),
+]
+
+
+def _risk_register(ws: Workspace, clock: FixedStepClock, codes: list[str]) -> None:
+    """Realistic risks with mitigations, an impact assessment for every high-impact initiative, and incidents."""
+    clock.now = _at(TODAY - dt.timedelta(days=20), 9)
+    for idx, title, cat, li, im, rl, ri, owner, treatment, accepted, nist, kpi, mits in RISKS:
+        risk_register.create(ws, codes[idx], {
+            "title": title, "category": cat, "likelihood": li, "impact": im, "residual_likelihood": rl,
+            "residual_impact": ri, "owner": owner, "treatment": treatment, "accepted_by": accepted, "nist": nist,
+            "trigger_series": kpi, "review_on": (TODAY + dt.timedelta(days=30 + 15 * idx)).isoformat(),
+            "description": f"{title}. Identified at the {INITIATIVES[idx][1].label.lower()} stage review."},
+            [{"action": a, "owner": o, "due_on": d, "status": st} for a, o, d, st in mits])
+    for idx, versions in ASSESSMENTS.items():
+        name_l = INITIATIVES[idx][0].lower()
+        for assessor, approver, approved, review_by, conclusion in versions:
+            texts = {k: v.format(name_l=name_l) for k, v in ASSESSMENT_TEXT.items()}
+            if conclusion:
+                texts["conclusion"] = conclusion
+            a = risk_assessments.new_version(ws, codes[idx], {**texts, "assessor": assessor})
+            risk_assessments.approve(ws, a.id, approver, dt.date.fromisoformat(approved),
+                                     dt.date.fromisoformat(review_by) if review_by else None)
+    for (idx, title, occurred, detected, sev, status, what, affected, count, cause, report_to, reported, resolved,
+         acts) in INCIDENTS:
+        x = risk_incidents.create(ws, codes[idx], {
+            "title": title, "occurred_on": occurred, "detected_on": detected, "severity": sev, "status": status,
+            "description": what, "affected": affected, "affected_count": count, "root_cause": cause,
+            "reportable": bool(report_to), "report_to": report_to, "reported_on": reported or None,
+            "resolved_on": resolved or None})
+        for a_title, owner, due, a_status in acts:
+            aid = risk_incidents.add_corrective_action(ws, x.id, a_title, owner=owner,
+                                                       due_on=dt.date.fromisoformat(due))
+            if a_status != "open":
+                committee.set_action_status(ws, aid, a_status)
+
+
+def _incident_hold(ws: Workspace, mid: int, day: dt.date, code: str, voting: list[int], absent: int | None) -> None:
+    """A serious incident on a production initiative, and the committee's decision to hold its automated use."""
+    x = risk_incidents.create(ws, code, {
+        "title": "Triage ranked urgent hardship claims as routine after a rule change",
+        "occurred_on": (day - dt.timedelta(days=16)).isoformat(), "detected_on": (day - dt.timedelta(days=12)).isoformat(),
+        "severity": 2, "status": "contained",
+        "description": "After the October benefit rule change, the model ranked 310 urgent hardship claims as "
+                       "routine; caseworkers noticed a backlog of urgent cases.",
+        "affected": "Claimants in financial hardship whose claims waited longer", "affected_count": 310,
+        "root_cause": "Not yet confirmed: new rule codes were unseen in training (suspected).",
+        "reportable": True, "report_to": "Department's Chief AI Officer (OMB M-25-21 high-impact reporting)",
+        "reported_on": (day - dt.timedelta(days=10)).isoformat()})
+    item = committee.add_item(ws, mid, AgendaKind.REVIEW, f"{code}: incident {x.ref} — hold automated triage",
+                              initiative_code=code,
+                              requested_decision="Hold automated triage until the corrective actions are done.")
+    did = committee.record_decision(
+        ws, item, Outcome.APPROVED, votes={p: VoteChoice.FOR for p in voting if p != absent},
+        rationale=f"Incident {x.ref} (severity 2): automated triage is on hold; every claim goes to a caseworker "
+                  "in date order until the model is re-validated on the new rules.",
+        conditions="", decided_at=_at(day, 11))
+    for title, owner, due in (("Re-validate the triage model on the new rule codes", "Farah Haddad", 45),
+                              ("Review every claim triaged since the rule change", "Priya Nair", 20)):
+        risk_incidents.add_corrective_action(ws, x.id, title, owner=owner, due_on=day + dt.timedelta(days=due),
+                                             decision_id=did)

@@ -234,3 +234,31 @@ def test_evidence_files_travel_with_their_conformance(demo_ws, site_b, tmp_path)
     with site_b.read() as s:
         stored = [(e.file_name, e.content) for e in s.scalars(select(EvidenceFile))]
     assert stored == [("dpia-signed.pdf", evidence.read_bytes())]
+
+
+def test_bundles_carry_the_risk_assessment_and_incident_registers(demo_ws, site_b, tmp_path):
+    from opsdesk.services.risk import assessments, incidents, risks
+
+    _trust(demo_ws, site_b, tmp_path)
+    bundle = _export(demo_ws, tmp_path, codes=("AI-0001", "AI-0006"), name="risks.opsbundle")
+    preview = exchange.preview_import(site_b, bundle)
+    kinds = {i.entity for i in preview.items}
+    assert {"risk", "mitigation", "impact_assessment", "incident", "incident_action"} <= kinds
+    exchange.import_bundle(site_b, bundle)
+
+    def view(w, code):
+        return ([(r.ref, r.title, r.owner, r.residual_score, r.accepted_by, r.nist, r.trigger_series,
+                  r.mitigation_values()) for r in risks.list_risks(w, initiative_code=code)],
+                [(a.version_number, a.status, a.approver, a.approved_on, a.texts) for a in
+                 assessments.history(w, code)],
+                [(x.ref, x.severity, x.status, x.report_to, [(a.title, a.owner, a.decision_id is not None)
+                                                            for a in x.actions])
+                 for x in incidents.list_incidents(w, initiative_code=code)])
+
+    for code in ("AI-0001", "AI-0006"):
+        assert view(site_b, code) == view(demo_ws, code)
+    assert view(site_b, "AI-0001")[2][0][4], "the corrective actions travel, tied to their decision"
+    assert audit.verify(site_b).ok
+    again = exchange.preview_import(site_b, _export(demo_ws, tmp_path, codes=("AI-0001", "AI-0006"),
+                                                    name="risks2.opsbundle"))
+    assert {i.action for i in again.items if i.entity in ("risk", "incident", "impact_assessment")} == {"unchanged"}

@@ -249,3 +249,22 @@ def test_portfolio_with_one_initiative_or_equal_spends_has_readable_axes(qtbot, 
         for spacing, values in axis.tickValues(lo, hi, 500):
             for text in axis.tickStrings(values, 1.0, spacing):
                 assert "e-" not in text and "e+" not in text, text
+
+
+def test_the_dashboard_shows_open_risks_by_residual_rating_and_open_incidents(page, demo_ws, tmp_path: Path):
+    from opsdesk.services.risk import incidents, risks
+
+    open_risks = [r for r in risks.list_risks(demo_ws, as_of=dt.date(2026, 11, 30)) if r.status.value == "open"]
+    o = page.data.risks
+    assert (o.critical, o.high, o.medium, o.low) == tuple(
+        sum(1 for r in open_risks if r.residual.value == k) for k in ("critical", "high", "medium", "low"))
+    assert o.untreated_high == sum(1 for r in open_risks if r.untreated_high) > 0
+    still_open = [x for x in incidents.list_incidents(demo_ws) if x.open]
+    assert o.open_incidents == len(still_open) and o.serious_incidents == 1
+    text = page.risk_overview.text()
+    assert f"{o.high} high" in text and f"{o.untreated_high} untreated high" in text and "1 serious" in text
+    # the same figures come back from the kept summary
+    from opsdesk.analytics import summary
+
+    assert summary.loads(summary.dumps(page.data)).risks == o
+    page.grab().save(str(tmp_path / "dashboard_risks.png"))

@@ -11,7 +11,7 @@ from opsdesk import paths
 from opsdesk.ui.pages import PAGES
 
 SK = QKeySequence.StandardKey
-ICONS = ("dashboard", "initiatives", "objectives", "data", "costs", "standards", "committee", "people", "lessons",
+ICONS = ("dashboard", "initiatives", "objectives", "data", "costs", "standards", "committee", "people", "lessons", "risks",
          "new", "edit", "find", "backup", "delete", "refresh", "help", "import", "export", "undo", "redo", "open")
 
 

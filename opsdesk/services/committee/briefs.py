@@ -15,6 +15,7 @@ from opsdesk.domain.classification import highest
 from opsdesk.domain.committee import motion_carried
 from opsdesk.domain.conformance import waiver_expired
 from opsdesk.domain.enums import AgendaKind, ConformanceStatus, MeetingStatus, RiskTier, Stage
+from opsdesk.domain.risk import SEVERITY_LABELS
 from opsdesk.domain.rules import next_stage
 from opsdesk.reports.content import (
     ActionRow,
@@ -22,9 +23,11 @@ from opsdesk.reports.content import (
     CriterionRow,
     DecisionBlock,
     DocMeta,
+    IncidentRow,
     InitiativeBrief,
     KpiRow,
     LessonRow,
+    RiskRow,
     VoteRow,
     number,
 )
@@ -32,6 +35,9 @@ from opsdesk.services.committee import actions, asof, gates, meetings, recommend
 from opsdesk.services.committee.charter import charter
 from opsdesk.services.finance import costs
 from opsdesk.services.registry import initiatives, lessons, metrics
+from opsdesk.services.risk import assessments as risk_assessments
+from opsdesk.services.risk import incidents as risk_incidents
+from opsdesk.services.risk import risks as risk_register
 from opsdesk.store import records
 from opsdesk.store.models import (
     AgendaItem,
@@ -102,7 +108,8 @@ def decision_block(ws: Workspace, d: meetings.DecisionDTO, history: list[meeting
     return DecisionBlock(d.id, d.outcome.label, d.decided_at, d.rationale, d.conditions, d.override_reason,
                          t.for_, t.against, t.abstain, t.recused, motion_carried(ch, t), votes,
                          tuple(ActionRow(a.title, a.owner, str(a.due_on or "—"), a.status.label, a.overdue(day))
-                               for a in acts), d.corrects_id, d.correction_reason, earlier, recorded)
+                               for a in acts), d.corrects_id, d.correction_reason, earlier, recorded,
+                         d.incident_override)
 
 
 def _lessons_with(s: Any, d: meetings.DecisionDTO, history: list[meetings.DecisionDTO]) -> tuple[tuple[str, str], ...]:
@@ -215,6 +222,64 @@ def _risks(d: initiatives.InitiativeDetail, kpis: list[gates.KpiView], criteria:
     for a in overdue:
         out.append(f"Overdue action: {a.title} (due {a.due_on}, {a.owner or 'no owner'}).")
     return tuple(out)
+
+
+TOP_RISKS = 8
+_RATING_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def incident_rows(found: list[risk_incidents.IncidentDTO]) -> tuple[IncidentRow, ...]:
+    return tuple(IncidentRow(
+        x.ref, x.detected_on.isoformat(), SEVERITY_LABELS[x.severity], x.title,
+        x.status.label + (f" {x.resolved_on.isoformat()}" if x.resolved_on else ""),
+        (f"to {x.report_to}" + (f", {x.reported_on.isoformat()}" if x.reported_on else ", not yet reported"))
+        if x.reportable else "not reportable",
+        "; ".join(f"{a.title} ({a.status.label.lower()})" for a in x.actions) or "—") for x in found)
+
+
+def risk_section(ws: Workspace, code: str, as_of: dt.date) -> dict[str, Any]:
+    """The brief's risk section: heat maps, top open risks with their treatment, the current impact assessment
+    and the incident history, all as of the document date."""
+    found = risk_register.list_risks(ws, initiative_code=code, as_of=as_of)
+    open_risks = [r for r in found if r.status.value == "open"]
+    inherent, residual = risk_register.heat_maps(open_risks)
+    ranked = sorted(open_risks, key=lambda r: (_RATING_RANK[r.residual.value],
+                                               -r.residual_score[0] * r.residual_score[1],
+                                               _RATING_RANK[r.inherent.value], r.number))
+    with ws.read() as s:
+        names = {p.email: p.name for p in s.scalars(select(Person))}
+
+    def treatment(r: risk_register.RiskDTO) -> str:
+        parts = [f"{r.treatment.label}: {r.treatment_note}" + (f" (by {r.accepted_by})" if r.accepted_by else "")]
+        parts += [f"{m.action} — {names.get(m.owner, m.owner) or 'no owner'}, "
+                  f"{'due ' + m.due_on.isoformat() if m.due_on else 'no date'}, {m.status.label.lower()}"
+                  for m in r.mitigations if m.status.value != "cancelled"]
+        if r.raised:
+            parts.append("Raised: " + r.raised)
+        return "; ".join(parts)
+
+    untreated = [r for r in open_risks if r.untreated_high]
+    counts = {k: sum(1 for r in open_risks if r.residual.value == k) for k in ("critical", "high", "medium", "low")}
+    summary = (f"{len(open_risks)} open risk(s); residual rating: {counts['critical']} critical, {counts['high']} "
+               f"high, {counts['medium']} medium, {counts['low']} low"
+               + (f"; untreated high: {', '.join(r.ref for r in untreated)}." if untreated else
+                  "; every high residual risk has a treatment in hand."))
+    a = risk_assessments.current(ws, code, as_of)
+    assessment: tuple[tuple[str, str], ...] = ()
+    if a is not None:
+        assessment = (("Version", f"{a.version_number} — {'current' if a.current else 'NOT current'}: "
+                                  f"{a.currency_note}"),
+                      ("Assessor / approver", f"{a.assessor or '—'} / {a.approver or '—'}"),
+                      *((risk_assessments.LABELS[n], a.texts[n]) for n in risk_assessments.TEXT_FIELDS if a.texts[n]))
+    incidents = [x for x in risk_incidents.list_incidents(ws, initiative_code=code) if x.detected_on <= as_of]
+    return {"heat_inherent": tuple(tuple(r) for r in inherent), "heat_residual": tuple(tuple(r) for r in residual),
+            "risk_summary": summary,
+            "top_risks": tuple(RiskRow(r.ref, r.title, r.category.label,
+                                       f"{r.inherent.label} ({r.likelihood}×{r.impact})",
+                                       f"{r.residual.label} ({r.residual_score[0]}×{r.residual_score[1]})",
+                                       names.get(r.owner, r.owner) or "—", treatment(r), r.residual.value)
+                               for r in ranked[:TOP_RISKS]),
+            "assessment": assessment, "incidents": incident_rows(incidents)}
 
 
 def _gate_target(stage: Stage, item: meetings.AgendaItemDTO | None) -> Stage | None:
@@ -505,6 +570,7 @@ def initiative_brief(ws: Workspace, code: str, item_id: int | None = None, *, as
                            for a in open_acts if a.decision_id not in decision_ids),
         rules=advice.rules_text, status_note=status_note, decided=decided,
         lineage_assets=lineage_assets, lineage_models=lineage_models, lineage_paths=lineage_paths,
+        **risk_section(ws, code, when.date()),
     )
 
 

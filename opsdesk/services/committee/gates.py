@@ -3,7 +3,8 @@ recording a gate decision that moves the stage in the same user action.
 
 The criteria come from the standards requirements (``opsdesk.services.standards.conformance.gate_readiness``), the KPIs
 (``opsdesk.analytics.kpis.initiative_kpis``), budget against spend, and team coverage
-(``opsdesk.analytics.skills.team_coverage``).
+(``opsdesk.analytics.skills.team_coverage``), and the risk, impact assessment and incident registers
+(``opsdesk.services.risk.gate_checks``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from opsdesk.errors import ValidationError
 from opsdesk.reports.content import number
 from opsdesk.services.committee import actions, meetings
 from opsdesk.services.registry import initiatives, lessons, metrics
+from opsdesk.services.risk import gate_checks
 from opsdesk.store import records
 from opsdesk.store.models import AgendaItem, Initiative, MetricSeries, Model, StageChange
 from opsdesk.store.workspace import Workspace
@@ -49,7 +51,7 @@ class KpiView:
 
 @dataclass(frozen=True)
 class Criterion:
-    group: str  # Standards | KPIs | Budget | Team
+    group: str  # Standards | KPIs | Budget | Team | Risk
     name: str
     met: bool | None  # None: not assessed
     status: str
@@ -248,6 +250,9 @@ def gate_criteria(ws: Workspace, code: str, target: Stage | str, today: dt.date 
                          "within" if budget and spend <= budget else "over",
                          f"{spend:,.0f} of {budget:,.0f} {currency} ({share})"))
     out.extend(_team_criteria(ws, code))
+    if stage is not Stage.RETIRED:  # retiring a use is never held back by its own risks
+        out.extend(Criterion("Risk", c.name, c.met, c.status, c.note)
+                   for c in gate_checks.gate_checks(ws, code, stage, day))
     return out
 
 
@@ -264,7 +269,8 @@ def gate_view(ws: Workspace, code: str, target: Stage | str | None = None) -> Ga
 
 def record_gate_decision(ws: Workspace, item_id: int, outcome: Outcome | str, *,
                          votes: Mapping[int, VoteChoice | str], rationale: str = "", conditions: str = "",
-                         override_reason: str = "", lesson: Mapping[str, Any] | None = None,
+                         override_reason: str = "", incident_override: str = "",
+                         lesson: Mapping[str, Any] | None = None,
                          action: Mapping[str, Any] | None = None) -> int:
     """Record the decision on an agenda item; on an approving stage-gate decision the initiative moves to the
     requested stage; a lesson learned and an action item (title, owner_id, due_on) may be recorded with it —
@@ -272,7 +278,8 @@ def record_gate_decision(ws: Workspace, item_id: int, outcome: Outcome | str, *,
     out = Outcome.parse(outcome)
     with ws.write() as tx:
         did = meetings.record_decision_tx(tx, item_id, out, votes=votes, rationale=rationale,
-                                           conditions=conditions, override_reason=override_reason)
+                                           conditions=conditions, override_reason=override_reason,
+                                           incident_override=incident_override)
         item = records.get_by(tx.session, AgendaItem, "agenda_item", id=item_id)
         code = None
         if item.initiative_id is not None:

@@ -22,7 +22,8 @@ from opsdesk.reports.content import (
 )
 from opsdesk.services.committee import asof, briefs, meetings
 from opsdesk.services.committee.charter import VOTING_RULES, charter
-from opsdesk.store.models import Initiative, Person
+from opsdesk.services.risk import incidents as risk_incidents
+from opsdesk.store.models import Initiative, Meeting, Person
 from opsdesk.store.workspace import Workspace
 
 
@@ -119,8 +120,9 @@ def meeting_pack(ws: Workspace, meeting_id: int, *, as_of: dt.datetime | None = 
                    kind="Meeting pack")
     members = tuple((n, d.label, r.label) for n, d, r in sorted(people.values())
                     if r is not CommitteeRole.NONE)
+    since, found = new_incidents(ws, m)
     return MeetingPack(meta, m.title, m.starts_at, m.location, agenda, tuple(packs), members, status_note,
-                       tuple(papers_))
+                       tuple(papers_), since, briefs.incident_rows(found))
 
 
 def portfolio_paper(ws: Workspace, as_of: dt.datetime | None = None) -> PortfolioPaper:
@@ -153,6 +155,19 @@ def portfolio_paper(ws: Workspace, as_of: dt.datetime | None = None) -> Portfoli
                                                    briefs.money(forecast - i.budget, i.currency))))
     overruns.sort(key=lambda x: -x[0])
     return PortfolioPaper(f"{report.as_of:%d %B %Y}", currency, tuple(rows), tuple(o for _a, o in overruns))
+
+
+def new_incidents(ws: Workspace, m: meetings.MeetingDTO) -> tuple[str, list[risk_incidents.IncidentDTO]]:
+    """Incidents across the portfolio detected since the previous meeting began, up to this one (all of them
+    before the first meeting) — what the committee has not yet seen."""
+    with ws.read() as s:
+        before = s.scalar(select(Meeting.starts_at).where(Meeting.starts_at < m.starts_at)
+                          .order_by(Meeting.starts_at.desc()).limit(1))
+    until = m.starts_at.date() + dt.timedelta(days=1)
+    since = before.date() if before is not None else None
+    found = risk_incidents.list_incidents(ws, since=since, until=until)
+    label = f"since the meeting of {before:%d %B %Y}" if before is not None else ""
+    return label, found
 
 
 def _titled(b, title: str):  # type: ignore[no-untyped-def]

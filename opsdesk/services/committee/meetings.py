@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from opsdesk.domain.committee import Member, QuorumResult, Tally, outcome_problem, quorum, tally
 from opsdesk.domain.enums import (
+    APPROVING_OUTCOMES,
     VOTING_ROLES,
     AgendaKind,
     MeetingStatus,
@@ -26,6 +27,7 @@ from opsdesk.domain.validation import Field, clean
 from opsdesk.errors import ValidationError
 from opsdesk.services.committee.actions import add_action, set_action_status  # noqa: F401  (part of this module's API)
 from opsdesk.services.committee.charter import charter, set_charter  # noqa: F401  (part of this module's API)
+from opsdesk.services.risk import gate_checks
 from opsdesk.store import records
 from opsdesk.store.models import (
     AgendaItem,
@@ -57,6 +59,7 @@ class DecisionDTO:
     votes: dict[int, VoteChoice] = field(default_factory=dict)
     corrects_id: int | None = None
     correction_reason: str = ""
+    incident_override: str = ""  # why an approval passed over an open serious incident
 
     @property
     def tally(self) -> Tally:
@@ -286,17 +289,18 @@ def _checked_votes(tx: Tx, item: AgendaItem, outcome: Outcome, votes: Mapping[in
 
 def record_decision(ws: Workspace, item_id: int, outcome: Outcome | str, *, votes: Mapping[int, VoteChoice | str],
                     rationale: str = "", conditions: str = "", override_reason: str = "",
-                    decided_at: dt.datetime | None = None) -> int:
+                    decided_at: dt.datetime | None = None, incident_override: str = "") -> int:
     """Record the committee's decision on an item with its roll-call votes, after checking quorum, recusals
     and the voting rule."""
     with ws.write() as tx:
         return record_decision_tx(tx, item_id, outcome, votes=votes, rationale=rationale, conditions=conditions,
-                                  override_reason=override_reason, decided_at=decided_at)
+                                  override_reason=override_reason, decided_at=decided_at,
+                                  incident_override=incident_override)
 
 
 def record_decision_tx(tx: Tx, item_id: int, outcome: Outcome | str, *, votes: Mapping[int, VoteChoice | str],
                        rationale: str = "", conditions: str = "", override_reason: str = "",
-                       decided_at: dt.datetime | None = None) -> int:
+                       decided_at: dt.datetime | None = None, incident_override: str = "") -> int:
     out = Outcome.parse(outcome)
     _check_conditions(out, conditions)
     item = records.get_by(tx.session, AgendaItem, "agenda_item", id=item_id)
@@ -312,8 +316,10 @@ def record_decision_tx(tx: Tx, item_id: int, outcome: Outcome | str, *, votes: M
         raise ValidationError("agenda_item", f"item {item_id} already has a decision; record a correction instead",
                               entity="decision")
     parsed = _checked_votes(tx, item, out, votes, override_reason)
+    _check_incidents(tx, item, out, incident_override)
     return _write_decision(tx, item, out, parsed, rationale=rationale, conditions=conditions,
-                           override_reason=override_reason, decided_at=when)
+                           override_reason=override_reason, decided_at=when,
+                           incident_override=incident_override)
 
 
 def _check_conditions(out: Outcome, conditions: str) -> None:
@@ -324,12 +330,26 @@ def _check_conditions(out: Outcome, conditions: str) -> None:
                                             "conditions\" instead", entity="decision")
 
 
+
+def _check_incidents(tx: Tx, item: AgendaItem, outcome: Outcome, incident_override: str,
+                     decided_on: dt.date | None = None) -> None:
+    """A stage gate is not approved while the initiative has an open severity-1/2 incident, unless the decision
+    records why (the override is kept with the decision and printed in its papers)."""
+    if item.kind is not AgendaKind.STAGE_GATE or outcome not in APPROVING_OUTCOMES or item.initiative_id is None:
+        return
+    open_serious = gate_checks.approval_blocker(tx.session, item.initiative_id, decided_on)
+    if open_serious and not incident_override.strip():
+        raise ValidationError("incident_override", "an open serious incident stands in the way: "
+                              + "; ".join(open_serious) + " — resolve it, or record why the committee approves "
+                              "regardless", entity="decision")
+
+
 def _write_decision(tx: Tx, item: AgendaItem, out: Outcome, parsed: dict[int, VoteChoice], *, rationale: str,
                     conditions: str, override_reason: str, decided_at: dt.datetime, corrects_id: int | None = None,
-                    correction_reason: str = "") -> int:
+                    correction_reason: str = "", incident_override: str = "") -> int:
     d = Decision(agenda_item_id=item.id, outcome=out, rationale=rationale.strip(), conditions=conditions.strip(),
                  override_reason=override_reason.strip(), decided_at=decided_at, corrects_id=corrects_id,
-                 correction_reason=correction_reason.strip())
+                 correction_reason=correction_reason.strip(), incident_override=incident_override.strip())
     tx.add(d, "decision")
     for pid, choice in sorted(parsed.items()):
         tx.session.add(Vote(decision_id=d.id, person_id=pid, choice=choice))
@@ -340,7 +360,7 @@ def _write_decision(tx: Tx, item: AgendaItem, out: Outcome, parsed: dict[int, Vo
 
 def correct_decision(ws: Workspace, decision_id: int, *, reason: str, outcome: Outcome | str | None = None,
                      votes: Mapping[int, VoteChoice | str] | None = None, rationale: str | None = None,
-                     conditions: str | None = None, override_reason: str = "") -> int:
+                     conditions: str | None = None, override_reason: str = "", incident_override: str = "") -> int:
     """A correction is a new decision record that references the one it corrects; the original stays as it was.
     Corrections are allowed on closed meetings (that is what they are for) and follow the same rules."""
     if not reason.strip():
@@ -359,10 +379,13 @@ def correct_decision(ws: Workspace, decision_id: int, *, reason: str, outcome: O
             votes = {p: c for p, c in tx.session.execute(select(Vote.person_id, Vote.choice)
                                                          .where(Vote.decision_id == original.id))}
         parsed = _checked_votes(tx, item, out, votes, override_reason or original.override_reason)
+        incident_override = incident_override or original.incident_override
+        _check_incidents(tx, item, out, incident_override, original.decided_at.date())
         return _write_decision(tx, item, out, parsed,
                                rationale=rationale if rationale is not None else original.rationale,
                                conditions=cond, override_reason=override_reason or original.override_reason,
-                               decided_at=tx.ws.clock(), corrects_id=original.id, correction_reason=reason)
+                               decided_at=tx.ws.clock(), corrects_id=original.id, correction_reason=reason,
+                               incident_override=incident_override)
 
 
 def _latest_decision(session: Any, item_id: int) -> Decision | None:
@@ -375,7 +398,7 @@ def _decision_dto(session: Any, d: Decision) -> DecisionDTO:
     v = {p: c for p, c in session.execute(select(Vote.person_id, Vote.choice).where(Vote.decision_id == d.id)
                                           .order_by(Vote.person_id))}
     return DecisionDTO(d.id, d.agenda_item_id, d.outcome, d.rationale, d.conditions, d.decided_at,
-                       d.override_reason, v, d.corrects_id, d.correction_reason)
+                       d.override_reason, v, d.corrects_id, d.correction_reason, d.incident_override)
 
 
 def _item_dto(session: Any, it: AgendaItem, codes: Mapping[int, str], names: Mapping[int, str],

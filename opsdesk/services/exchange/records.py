@@ -32,6 +32,9 @@ from opsdesk.store.models import (
     DataAsset,
     Decision,
     EvidenceFile,
+    ImpactAssessment,
+    Incident,
+    IncidentAction,
     Initiative,
     InitiativeDataAsset,
     InitiativeObjective,
@@ -42,10 +45,12 @@ from opsdesk.store.models import (
     LineageLink,
     Meeting,
     MetricSeries,
+    Mitigation,
     Model,
     Objective,
     Person,
     Requirement,
+    Risk,
     StageChange,
     Standard,
     TeamMember,
@@ -155,8 +160,23 @@ def _people(s: Scope) -> Select[Any]:
         select(Vote.person_id).where(Vote.decision_id.in_(_decision_ids(s))),
         select(ConflictOfInterest.person_id).where(ConflictOfInterest.agenda_item_id.in_(_agenda_ids(s))),
         select(ActionItem.owner_id).where(_ids(ActionItem.initiative_id, s), ActionItem.owner_id.is_not(None)),
+        select(Risk.owner_id).where(_ids(Risk.initiative_id, s), Risk.owner_id.is_not(None)),
+        select(Risk.accepted_by_id).where(_ids(Risk.initiative_id, s), Risk.accepted_by_id.is_not(None)),
+        select(Mitigation.owner_id).where(Mitigation.risk_id.in_(_risk_ids(s)), Mitigation.owner_id.is_not(None)),
+        select(ImpactAssessment.assessor_id).where(_ids(ImpactAssessment.initiative_id, s),
+                                                   ImpactAssessment.assessor_id.is_not(None)),
+        select(ImpactAssessment.approver_id).where(_ids(ImpactAssessment.initiative_id, s),
+                                                   ImpactAssessment.approver_id.is_not(None)),
     )
     return select(Person).where(Person.id.in_(ids))
+
+
+def _risk_ids(s: Scope) -> Select[Any]:
+    return select(Risk.id).where(_ids(Risk.initiative_id, s))
+
+
+def _incident_ids(s: Scope) -> Select[Any]:
+    return select(Incident.id).where(_ids(Incident.initiative_id, s))
 
 
 def _requirement_ids(s: Scope) -> Select[Any]:
@@ -175,8 +195,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("team_member", TeamMember, ("initiative_id", "person_id"),
          {"initiative_id": "initiative", "person_id": "person"},
          scope=lambda s: select(TeamMember).where(_ids(TeamMember.initiative_id, s))),
-    Kind("data_asset", DataAsset, ("name",), scope=lambda s: select(DataAsset).where(
-        DataAsset.id.in_(select(InitiativeDataAsset.data_asset_id).where(_ids(InitiativeDataAsset.initiative_id, s)))
+    Kind("data_asset", DataAsset, ("name",), scope=lambda s: select(DataAsset).where(DataAsset.id.in_(union(
+        select(InitiativeDataAsset.data_asset_id).where(_ids(InitiativeDataAsset.initiative_id, s)),
+        select(Risk.data_asset_id).where(_ids(Risk.initiative_id, s), Risk.data_asset_id.is_not(None))))
         | DataAsset.id.in_(_lineage_node_ids(s, NodeKind.DATA_ASSET)))),
     Kind("initiative_data_asset", InitiativeDataAsset, ("initiative_id", "data_asset_id"),
          {"initiative_id": "initiative", "data_asset_id": "data_asset"},
@@ -240,6 +261,21 @@ KINDS: tuple[Kind, ...] = (
          {"cost_record_id": "cost_record", "initiative_id": "initiative"}, skip=("rule_id",),
          scope=lambda s: select(Allocation).where(_ids(Allocation.initiative_id, s),
                                                   Allocation.cost_record_id.in_(_cost_ids(s)))),
+    # the risk, impact assessment and incident registers of the initiatives
+    Kind("risk", Risk, ("initiative_id", "number"),
+         {"initiative_id": "initiative", "model_id": "model", "data_asset_id": "data_asset", "owner_id": "person",
+          "accepted_by_id": "person", "trigger_series_id": "metric_series"},
+         scope=lambda s: select(Risk).where(_ids(Risk.initiative_id, s))),
+    Kind("mitigation", Mitigation, ("risk_id", "position"), {"risk_id": "risk", "owner_id": "person"},
+         scope=lambda s: select(Mitigation).where(Mitigation.risk_id.in_(_risk_ids(s)))),
+    Kind("impact_assessment", ImpactAssessment, ("initiative_id", "version_number"),
+         {"initiative_id": "initiative", "assessor_id": "person", "approver_id": "person"},
+         scope=lambda s: select(ImpactAssessment).where(_ids(ImpactAssessment.initiative_id, s))),
+    Kind("incident", Incident, ("initiative_id", "number"), {"initiative_id": "initiative", "model_id": "model"},
+         scope=lambda s: select(Incident).where(_ids(Incident.initiative_id, s))),
+    Kind("incident_action", IncidentAction, ("incident_id", "action_item_id"),
+         {"incident_id": "incident", "action_item_id": "action_item"},
+         scope=lambda s: select(IncidentAction).where(IncidentAction.incident_id.in_(_incident_ids(s)))),
 )
 BY_NAME = {k.name: k for k in KINDS}
 SUBJECT_KINDS = {SubjectKind.INITIATIVE.value: "initiative", SubjectKind.MODEL.value: "model",

@@ -31,6 +31,7 @@ from opsdesk.store.models.registry import (
     WorkspaceInfo,
 )
 from opsdesk.store.models.reporting import CotsUse, UseCaseRecord
+from opsdesk.store.models.risk import ImpactAssessment, Incident, IncidentAction, Mitigation, Risk
 from opsdesk.store.models.standards import Conformance, EvidenceFile, Requirement, Standard
 
 __all__ = [
@@ -40,4 +41,5 @@ __all__ = [
     "MetricPoint", "MetricSeries", "Model", "Objective", "Person", "PersonSkill", "Requirement", "Skill",
     "Standard", "StageChange", "TeamMember", "TrainingRecord", "Vote", "WorkspaceInfo",
     "ExchangeBundle", "ExchangeState", "TrustedKey", "WorkspaceIdentity", "CotsUse", "UseCaseRecord",
+    "ImpactAssessment", "Incident", "IncidentAction", "Mitigation", "Risk",
 ]

@@ -60,6 +60,7 @@ class Decision(Base):
     override_reason: Mapped[str] = mapped_column(Text, default="")
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), nullable=True)
     correction_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    incident_override: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Vote(Base):

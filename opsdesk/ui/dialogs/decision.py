@@ -5,6 +5,7 @@ you type, with the reason shown, before anything is written."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from opsdesk.domain.committee import Charter, Member, motion_carried, outcome_problem, quorum, tally
-from opsdesk.domain.enums import VOTING_ROLES, AgendaKind, Outcome, VoteChoice
+from opsdesk.domain.enums import APPROVING_OUTCOMES, VOTING_ROLES, AgendaKind, Outcome, VoteChoice
 from opsdesk.services.committee.charter import MemberDTO
 from opsdesk.services.committee.meetings import AgendaItemDTO, DecisionDTO, MeetingDTO
 
@@ -41,6 +42,7 @@ class DecisionInput:
     correction_reason: str = ""
     lesson: dict[str, Any] = field(default_factory=dict)
     action: dict[str, Any] = field(default_factory=dict)
+    incident_override: str = ""
 
 
 def _text(placeholder: str, name: str, height: int = 60) -> QPlainTextEdit:
@@ -54,8 +56,10 @@ def _text(placeholder: str, name: str, height: int = 60) -> QPlainTextEdit:
 
 class DecisionDialog(QDialog):
     def __init__(self, meeting: MeetingDTO, item: AgendaItemDTO, members: list[MemberDTO], charter: Charter,
-                 correcting: DecisionDTO | None = None, parent: QWidget | None = None) -> None:
+                 correcting: DecisionDTO | None = None, parent: QWidget | None = None,
+                 serious_incidents: Sequence[str] = ()) -> None:
         super().__init__(parent)
+        self.serious_incidents = list(serious_incidents)
         self.setObjectName("decisionDialog")
         self.item, self.charter, self.correcting = item, charter, correcting
         self.setWindowTitle(("Correct decision on " if correcting else "Record decision on ") + item.title)
@@ -78,6 +82,12 @@ class DecisionDialog(QDialog):
         self.override.setAccessibleName("Reason the outcome departs from the voting rule")
         self.override.setPlaceholderText("Only when the outcome departs from the voting rule, e.g. chair's casting vote")
         form.addRow("Departure from the &rule", self.override)
+        self.incident_override = QLineEdit()
+        self.incident_override.setAccessibleName("Why the gate is approved despite an open serious incident")
+        self.incident_override.setPlaceholderText("Only to approve over an open severity-1/2 incident: why")
+        if item.kind is AgendaKind.STAGE_GATE and (self.serious_incidents or (correcting and correcting.incident_override)):
+            form.addRow("Open serious &incident", QLabel("; ".join(self.serious_incidents) or "—"))
+            form.addRow("Incident &override", self.incident_override)
         self.correction = QLineEdit()
         self.correction.setAccessibleName("What the correction corrects and why")
         if correcting is not None:
@@ -161,6 +171,7 @@ class DecisionDialog(QDialog):
             self.rationale.setPlainText(correcting.rationale)
             self.conditions.setPlainText(correcting.conditions)
             self.override.setText(correcting.override_reason)
+            self.incident_override.setText(correcting.incident_override)
         elif item.kind is AgendaKind.STAGE_GATE:
             self.outcome.setCurrentIndex(list(Outcome).index(Outcome.APPROVED))
         else:
@@ -168,6 +179,7 @@ class DecisionDialog(QDialog):
         for w in (self.rationale, self.conditions):
             w.textChanged.connect(self._check)
         self.override.textChanged.connect(self._check)
+        self.incident_override.textChanged.connect(self._check)
         self.correction.textChanged.connect(self._check)
         self.outcome.currentIndexChanged.connect(self._check)
         self._check()
@@ -194,6 +206,10 @@ class DecisionDialog(QDialog):
         if problem and not self.override.text().strip():
             out.append(f"The outcome disagrees with the voting rule: {problem}. Record the reason (e.g. the "
                        "chair's casting vote) to proceed.")
+        if (self.item.kind is AgendaKind.STAGE_GATE and outcome in APPROVING_OUTCOMES and self.serious_incidents
+                and not self.incident_override.text().strip()):
+            out.append("An open serious incident stands in the way: " + "; ".join(self.serious_incidents)
+                       + ". Record why the committee approves regardless, or defer.")
         if outcome is Outcome.APPROVED_WITH_CONDITIONS and not self.conditions.toPlainText().strip():
             out.append("An approval with conditions states the conditions.")
         if self.correcting is not None and not self.correction.text().strip():
@@ -229,4 +245,4 @@ class DecisionDialog(QDialog):
                       "due_on": dt.date(d.year(), d.month(), d.day()) if self.has_due.isChecked() else None}
         return DecisionInput(Outcome.parse(self.outcome.currentData()), self.votes(), self.rationale.toPlainText().strip(),
                              self.conditions.toPlainText().strip(), self.override.text().strip(),
-                             self.correction.text().strip(), lesson, action)
+                             self.correction.text().strip(), lesson, action, self.incident_override.text().strip())

@@ -13,7 +13,8 @@ Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("#", "Initiative", "Why", "Reason")
 KIND_LABELS = {"gate_request": "Gate request", "breach": "Threshold breach", "overdue_action": "Overdue action",
                "skill_gap": "Skill gap", "non_conformance": "Non-conformance", "stalled": "Stalled in stage",
-               "budget": "Budget overrun", "inventory": "AI inventory gaps"}
+               "budget": "Budget overrun", "inventory": "AI inventory gaps",
+               "incident": "Incident", "risk": "Untreated risk"}
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 CODE_ROLE = Qt.ItemDataRole.UserRole + 2
 

@@ -67,6 +67,12 @@ def _committee(ctx: PageContext) -> Page:
     return CommitteePage(ctx)
 
 
+def _risks(ctx: PageContext) -> Page:
+    from opsdesk.ui.pages.risks import RisksPage
+
+    return RisksPage(ctx)
+
+
 def _lessons(ctx: PageContext) -> Page:
     from opsdesk.ui.pages.lessons import LessonsPage
 
@@ -87,6 +93,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("costs", "Costs", "costs", _costs),
     PageSpec("standards", "Standards", "standards", _standards),
     PageSpec("committee", "Committee", "committee", _committee),
+    PageSpec("risks", "Risks & Incidents", "risks", _risks),
     PageSpec("people", "People & Skills", "people", _people),
     PageSpec("lessons", "Lessons", "lessons", _lessons),
     PageSpec("reporting", "Reporting", "reporting", _reporting),

@@ -338,6 +338,8 @@ class CommitteePage(Page):
                          + (f"<br>Corrects #{d.corrects_id}: {e(d.correction_reason)}" if d.corrects_id else "")
                          + (f"<br>Conditions: {e(d.conditions)}" if d.conditions else "")
                          + (f"<br>Departure from the voting rule: {e(d.override_reason)}" if d.override_reason else "")
+                         + (f"<br>Approved over an open serious incident: {e(d.incident_override)}"
+                            if d.incident_override else "")
                          + (f"<br>Rationale: {e(d.rationale)}" if d.rationale else "")
                          + "<br>Votes: " + ", ".join(f"{e(names.get(p, str(p)))} {c.label.lower()}"
                                                      for p, c in d.votes.items()) + "</p>")
@@ -447,7 +449,8 @@ class CommitteePage(Page):
         m, it = self.meeting(), self.item()
         if m is None or it is None or self.data is None:
             return
-        dlg = DecisionDialog(m, it, self.data.charter.members, self.data.charter.charter, parent=self)
+        dlg = DecisionDialog(m, it, self.data.charter.members, self.data.charter.charter, parent=self,
+                             serious_incidents=self._serious_incidents(it.initiative_code))
         if self.run_dialog(dlg):
             v = dlg.value()
             moved = (f"; {it.initiative_code} moves to {it.target_stage.label}"
@@ -455,19 +458,33 @@ class CommitteePage(Page):
                      else "")
             self.run(gates.record_gate_decision, it.id, v.outcome, votes=v.votes, rationale=v.rationale,
                      conditions=v.conditions, override_reason=v.override_reason, lesson=v.lesson or None,
-                     action=v.action or None, done=f"Decision recorded: {v.outcome.label}{moved}")
+                     action=v.action or None, incident_override=v.incident_override,
+                     done=f"Decision recorded: {v.outcome.label}{moved}")
+
+    def _serious_incidents(self, code: str | None, detected_by: dt.date | None = None) -> list[str]:
+        """The initiative's open severity-1/2 incidents (known by ``detected_by``, for a correction), for the
+        decision dialog's check (one indexed query)."""
+        from opsdesk.services.risk import incidents
+
+        if not code:
+            return []
+        return [f"{x.ref} (severity {x.severity}): {x.title}" for x in
+                incidents.list_incidents(self.ctx.ws, initiative_code=code, open_only=True)
+                if x.serious and (detected_by is None or x.detected_on <= detected_by)]
 
     def correct_decision(self) -> None:
         m, it = self.meeting(), self.item()
         if m is None or it is None or it.decision is None or self.data is None:
             return
         dlg = DecisionDialog(m, it, self.data.charter.members, self.data.charter.charter, correcting=it.decision,
-                             parent=self)
+                             parent=self, serious_incidents=self._serious_incidents(it.initiative_code,
+                                                                                    it.decision.decided_at.date()))
         if self.run_dialog(dlg):
             v = dlg.value()
             self.run(committee.correct_decision, it.decision.id, reason=v.correction_reason, outcome=v.outcome,
                      votes=v.votes, rationale=v.rationale, conditions=v.conditions,
-                     override_reason=v.override_reason, done=f"Correction recorded for #{it.decision.id}")
+                     override_reason=v.override_reason, incident_override=v.incident_override,
+                     done=f"Correction recorded for #{it.decision.id}")
 
     # --- export ------------------------------------------------------------------------------------------------
 

@@ -209,6 +209,12 @@ class DashboardPage(Page):
         self.attention_view.activated.connect(self._attention_clicked)
         inner = QVBoxLayout(box)
         inner.setContentsMargins(4, 4, 4, 4)
+        self.risk_overview = QLabel("", box)
+        self.risk_overview.setObjectName("riskOverview")
+        self.risk_overview.setAccessibleName("Open risks by residual rating and open incidents")
+        self.risk_overview.setTextFormat(Qt.TextFormat.RichText)
+        self.risk_overview.setWordWrap(True)
+        inner.addWidget(self.risk_overview)
         inner.addWidget(self.attention_view)
         for w in (self.portfolio, self.funnel, box):
             side.addWidget(w)
@@ -345,6 +351,7 @@ class DashboardPage(Page):
                                      lambda: self._start("initiative"))
         self.funnel.set_stages(data.funnel)
         self.attention_model.set_items(data.attention)
+        self.risk_overview.setText(risk_overview_html(data.risks))
         self._fill_integrated(data)
         if not self._range_applied:
             self.set_range(self.range_days)
@@ -501,3 +508,16 @@ class DashboardPage(Page):
         theme.apply(app, dark=dark)
         settle()
         return [path]
+
+
+RATING_COLOURS = (("critical", "#c62828"), ("high", "#ef6c00"), ("medium", "#f9a825"), ("low", "#2e7d32"))
+
+
+def risk_overview_html(r: analytics.RiskOverview) -> str:
+    """One line each: open risks by residual rating (untreated high ones called out), open incidents."""
+    parts = [f"<span style='color:{colour}'>■</span> {getattr(r, name)} {name}" for name, colour in RATING_COLOURS]
+    untreated = f" — <b style='color:#c62828'>{r.untreated_high} untreated high</b>" if r.untreated_high else ""
+    serious = f" — <b style='color:#c62828'>{r.serious_incidents} serious (severity 1–2)</b>" \
+        if r.serious_incidents else ""
+    return (f"<b>Open risks by residual rating</b>: {' · '.join(parts)}{untreated}<br>"
+            f"<b>Open incidents</b>: {r.open_incidents}{serious}")
