@@ -115,6 +115,8 @@ def test_restore_from_the_window_replaces_the_data_it_shows(window, tmp_path, mo
 def test_second_instance_window_is_read_only_and_says_why(qtbot, demo_path):
     other_process = instance_lock.acquire(demo_path)  # stands for another OpsDesk holding the file
     assert other_process is not None
+    # ... with another process's name on the lock (this process's own name would mean another of its windows)
+    instance_lock.lock_path(demo_path).write_text('{"pid": 424242, "host": "records-pc", "since": "2026-12-02T09:00:00Z"}')
     try:
         ws = lifecycle.open_workspace(demo_path, exclusive=True)
         w = MainWindow(ws)
