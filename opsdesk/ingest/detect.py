@@ -6,8 +6,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from opsdesk.domain.enums import ImportKind
 from opsdesk import log
+from opsdesk.domain.enums import ImportKind
 from opsdesk.ingest.report import Issue, ParsedFile
 
 KINDS = (ImportKind.METRICS, ImportKind.FOCUS, ImportKind.MLFLOW, ImportKind.OPENLINEAGE, ImportKind.GX)
