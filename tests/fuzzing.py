@@ -64,7 +64,7 @@ def mutated_json(draw: st.DrawFn, base: Any) -> Any:
         for step in where:
             current = current[step]
         if op == "replace":
-            doc = _replace(doc, where, draw(json_values))
+            doc = _replace(doc, where, copy.deepcopy(draw(json_values)))  # never the shared sample object
         elif op == "delete" and where:
             doc = _replace(doc, where, None, delete=True)
         elif op == "wrap":
