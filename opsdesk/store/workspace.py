@@ -93,7 +93,10 @@ def _connection_was_lost(engine: Engine, exc: BaseException) -> bool:
         return bool(exc.connection_invalidated)
     dbapi = getattr(engine.dialect, "loaded_dbapi", None)
     error = getattr(dbapi, "Error", None)
-    return isinstance(error, type) and isinstance(exc, error) and bool(engine.dialect.is_disconnect(exc, None, None))
+    if not (isinstance(error, type) and isinstance(exc, error)):
+        return False
+    raw: Any = exc
+    return bool(engine.dialect.is_disconnect(raw, None, None))
 
 
 def _connection_lost(exc: BaseException) -> WorkspaceError:
