@@ -344,3 +344,11 @@ def test_stale_shows_in_the_cli_and_take_theirs_applies_it(sqlite_demo_ws, tmp_p
         assert initiatives.get(region, "AI-0003").owner != "Owner as of Tuesday"
     finally:
         region.close()
+
+
+def test_every_record_of_the_demo_passes_the_checks(sqlite_demo_ws, site_b, tmp_path: Path):
+    """The checks refuse what is malformed, never what OpsDesk itself writes: the whole demo travels."""
+    _trust(sqlite_demo_ws, site_b, tmp_path)
+    codes = [r.code for r in initiatives.list_rows(sqlite_demo_ws)]
+    preview = exchange.preview_import(site_b, _export(sqlite_demo_ws, tmp_path, codes=codes, name="all.opsbundle"))
+    assert preview.counts().get("create", 0) > 500 and "stale" not in preview.counts()

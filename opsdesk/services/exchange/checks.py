@@ -134,7 +134,7 @@ def check_record(kind: rec.Kind, n: int, record: Any) -> dict[str, Any]:
         raw = record[name]
         if raw is None:
             ref_kind = rec._ref_kind(kind, name, record)
-            if not table[name].nullable or name in kind.key or (name == "subject_id" and ref_kind is not None):
+            if not table[name].nullable or (name == "subject_id" and ref_kind is not None):
                 raise RecordProblem(file, what, name, "is missing (it names the record this one belongs to)")
             continue
         if not _is_key(raw):
@@ -164,8 +164,9 @@ def _schema_problem(f: Field, raw: Any) -> str | None:
 def _column_problem(column: Any, raw: Any, is_key: bool) -> str | None:  # noqa: C901 - one branch per column type
     col_type = column.type
     if raw is None:
-        return "is missing (it is part of the record's key)" if is_key else (
-            None if column.nullable else "is empty, but this field is required")
+        if column.nullable:
+            return None
+        return "is missing (it is part of the record's key)" if is_key else "is empty, but this field is required"
     if isinstance(col_type, Money):
         if type(raw) not in (str, int, float):
             return f"'{_short(raw)}' is not a decimal number"
