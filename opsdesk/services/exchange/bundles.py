@@ -547,11 +547,13 @@ def _plan(session: Session, bundle: _Bundle, resolve: str = "keep") -> _Plan:  #
 def _check_references(kind: rec.Kind, n: int, incoming: dict[str, Any], local_ids: dict[str, dict[str, int]],
                       incoming_keys: dict[str, set[str]]) -> None:
     """A required reference names a record that is here or travels in the bundle."""
-    table: Any = sa_inspect(kind.model).columns
-    for name in kind.columns():
-        ref = rec._ref_kind(kind, name, incoming)
+    _columns, _names, table, refs = checks._shape(kind.name)
+    for name in refs:
         raw = incoming.get(name)
-        if ref is None or raw is None or table[name].nullable:
+        if raw is None or table[name].nullable:
+            continue
+        ref = rec._ref_kind(kind, name, incoming)
+        if ref is None:
             continue
         target = rec.key_text(raw)
         if target not in local_ids.get(ref, {}) and target not in incoming_keys.get(ref, set()):

@@ -10,6 +10,7 @@ the first problem is refused with the file, the record and the field.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -89,9 +90,11 @@ def check_points(raw: Any, series_keys: set[str]) -> list[dict[str, Any]]:
     return raw
 
 
-def _is_point(p: Any) -> bool:
-    return (isinstance(p, list) and len(p) == 2 and type(p[0]) is int and -_INT64 <= p[0] <= _INT64
-            and type(p[1]) in (int, float) and math.isfinite(p[1]) and abs(p[1]) < 1e300)
+def _is_point(p: Any, _number: tuple[type, type] = (int, float)) -> bool:
+    if type(p) is not list or len(p) != 2:
+        return False
+    t, v = p
+    return type(t) is int and -_INT64 <= t <= _INT64 and type(v) in _number and -1e300 < v < 1e300
 
 
 def _is_key(value: Any, depth: int = 0) -> bool:
@@ -109,41 +112,49 @@ def _what(kind: rec.Kind, n: int, record: Mapping[str, Any]) -> str:
     return f"record {n}" + (f" ({label[:80]})" if label else "")
 
 
+@functools.cache
+def _shape(kind_name: str) -> tuple[list[str], frozenset[str], Any, frozenset[str]]:
+    """(columns, the same as a set, the table's column objects, reference columns) of a kind, worked out once."""
+    kind = rec.BY_NAME[kind_name]
+    columns = kind.columns()
+    refs = frozenset(n for n in columns if n in kind.refs or (kind_name == "metric_series" and n == "subject_id"))
+    return columns, frozenset(columns), sa_inspect(kind.model).columns, refs
+
+
 def check_record(kind: rec.Kind, n: int, record: Any) -> dict[str, Any]:
     file = file_of(kind.name)
     if not isinstance(record, dict):
         raise RecordProblem(file, f"record {n}", "", "is not a JSON object")
-    columns = kind.columns()
-    unknown = sorted(set(record) - set(columns))
+    columns, column_set, table, refs = _shape(kind.name)
+    unknown = sorted(set(record) - column_set)
     if unknown:
         raise RecordProblem(file, _what(kind, n, {}), str(unknown[0])[:60], f"is not a field of {kind.name}")
     for name in columns:
         if name not in record:
             raise RecordProblem(file, _what(kind, n, {}), name, "is missing" + (" (it is part of the record's key)"
                                                                                  if name in kind.key else ""))
-    table: Any = sa_inspect(kind.model).columns
-    what = _what(kind, n, record)
-    refs = {name for name in columns if name in kind.refs or (kind.name == "metric_series" and name == "subject_id")}
     for name in columns:  # plain values first: the subject kind of a series decides what its subject_id is
         if name in refs:
             continue
         problem = _column_problem(table[name], record[name], name in kind.key)
         if problem:
-            raise RecordProblem(file, what, name, problem)
+            raise RecordProblem(file, _what(kind, n, record), name, problem)
     for name in sorted(refs):
         raw = record[name]
         if raw is None:
             ref_kind = rec._ref_kind(kind, name, record)
             if not table[name].nullable or (name == "subject_id" and ref_kind is not None):
-                raise RecordProblem(file, what, name, "is missing (it names the record this one belongs to)")
+                raise RecordProblem(file, _what(kind, n, record), name,
+                                    "is missing (it names the record this one belongs to)")
             continue
         if not _is_key(raw):
-            raise RecordProblem(file, what, name, "is not a reference to another record (a natural key)")
+            raise RecordProblem(file, _what(kind, n, record), name,
+                                "is not a reference to another record (a natural key)")
     for f in schemas.BY_KIND.get(kind.name, ()):
         if f.name in record and f.name not in refs:
             problem = _schema_problem(f, record[f.name])
             if problem:
-                raise RecordProblem(file, what, f.name, problem)
+                raise RecordProblem(file, _what(kind, n, record), f.name, problem)
     return record
 
 
