@@ -317,3 +317,17 @@ def test_skills_csv_import_reports_or_refuses_cleanly(people_ws, tmp_path: Path,
     except OpsDeskError as exc:
         assert str(exc).strip()
         assert workspace_state(people_ws) == before
+
+
+def test_partial_import_skips_series_whose_every_row_was_rejected(ws, tmp_path: Path):
+    """Found by the fuzz test: with --accept-partial, a series whose only rows were rejected (an unknown
+    discipline) made the writer fail instead of being left out."""
+    from opsdesk.services.registry import initiatives
+
+    initiatives.create(ws, {"code": "AI-0001", "name": "Claims triage"})
+    path = _file(tmp_path, ".csv", b"timestamp,initiative,metric,value,unit,discipline\n"
+                                   b"2026-01-01T00:00:00Z,AI-0001,Data quality score,97.5,%,NULL\n"
+                                   b"2026-01-03T00:00:00Z,,Cloud spend,1200.50,USD,finops\n")
+    report = imports.import_paths(ws, [path], kind=ImportKind.METRICS, accept_partial=True)
+    assert report.committed and report.accepted == 1
+    assert [(i.line, i.column) for i in report.rejected] == [(2, "discipline")]
