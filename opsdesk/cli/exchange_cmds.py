@@ -106,19 +106,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     for item in preview.items:
         row = by_entity.setdefault(item.entity, {})
         row[item.action] = row.get(item.action, 0) + 1
-    actions = ("create", "update", "conflict", "kept", "unchanged")
+    actions = ("create", "update", "conflict", "stale", "kept", "unchanged")
     print_table(["record", *actions], [(e, *(c.get(a, 0) or "" for a in actions)) for e, c in by_entity.items()])
-    shown = [i for i in preview.items if i.action in ("update", "conflict") or (args.all and i.action != "unchanged")]
+    shown = [i for i in preview.items
+             if i.action in ("update", "conflict", "stale") or (args.all and i.action != "unchanged")]
     if shown:
         print()
         print_table(["action", "record", "key", "changed fields"],
                     [(i.action, i.entity, _short(i.key), i.detail) for i in shown])
     counts = preview.counts()
     print(f"{verb}: " + ", ".join(f"{counts.get(a, 0)} {a}" for a in
-                                   ("create", "update", "conflict", "kept", "unchanged")))
+                                   ("create", "update", "conflict", "stale", "kept", "unchanged")))
     if counts.get("conflict") and not args.take_theirs:
         print("records in conflict keep the local version (use --take-theirs to take the bundle's)",
               file=sys.stderr)
+    if counts.get("stale") and not args.take_theirs:
+        print("stale records (older than what the same signer sent before) are not applied (use --take-theirs to "
+              "apply them anyway)", file=sys.stderr)
     return 0
 
 

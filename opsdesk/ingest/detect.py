@@ -6,8 +6,9 @@ import hashlib
 import json
 from pathlib import Path
 
+from opsdesk import log
 from opsdesk.domain.enums import ImportKind
-from opsdesk.ingest.report import ParsedFile
+from opsdesk.ingest.report import Issue, ParsedFile
 
 KINDS = (ImportKind.METRICS, ImportKind.FOCUS, ImportKind.MLFLOW, ImportKind.OPENLINEAGE, ImportKind.GX)
 LABELS = {ImportKind.METRICS: "Tidy metrics", ImportKind.FOCUS: "FOCUS cost export",
@@ -62,7 +63,7 @@ def _json_kind(path: Path) -> ImportKind | None:
         return None
     try:
         value = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         docs = iter_json_documents(text)
         value = [d for _line, d, _p in docs if d is not None][:1]
     if looks_like_gx(value):
@@ -74,7 +75,23 @@ def _json_kind(path: Path) -> ImportKind | None:
 
 def read_path(path: Path, kind: ImportKind | None = None) -> ParsedFile:
     """Read and validate one path with the importer for ``kind`` (detected when None). Never raises for bad
-    content: an unreadable or unrecognised file comes back refused, with the reason."""
+    content: an unreadable or unrecognised file comes back refused, with the reason.
+
+    The readers handle every input themselves (the fuzz tests in ``tests/ingest/test_fuzz_readers.py`` hold
+    them to it); should one still fail inside, the file is refused with an ``internal`` issue and the traceback
+    goes to the log, so an import never ends in a traceback."""
+    try:
+        return _read_path(path, kind)
+    except Exception as exc:  # noqa: BLE001 - the last guard of a file parser (RecursionError, MemoryError too)
+        log.get("ingest").exception("reading %s failed inside the reader", path)
+        parsed = ParsedFile(kind or ImportKind.METRICS, str(path), path.name, "")
+        parsed.rejected.append(Issue(path.name, None, "", f"OpsDesk could not read this file ({type(exc).__name__}); "
+                                                           "the details are in the log", "internal"))
+        parsed.fatal = True
+        return parsed
+
+
+def _read_path(path: Path, kind: ImportKind | None) -> ParsedFile:
     from opsdesk.ingest import focus, gx, metrics_table, mlflow_store, openlineage
 
     name = path.name

@@ -11,6 +11,7 @@ from typing import Any
 from opsdesk.domain.enums import ImportKind
 from opsdesk.ingest.report import ParsedFile
 from opsdesk.ingest.textfile import decode, parse_timestamp, short
+from opsdesk.ingest.values import mapping, number, sequence, text, whole
 
 
 @dataclass(frozen=True)
@@ -34,61 +35,75 @@ def looks_like_gx(value: Any) -> bool:
                                         ("results" in value and ("statistics" in value or "meta" in value)))
 
 
-def _expectation_type(result: dict[str, Any]) -> str:
-    config = result.get("expectation_config") or {}
-    return str(config.get("type") or config.get("expectation_type") or result.get("expectation_type") or "")
+def _expectation_type(result: Any) -> str:
+    result = mapping(result)
+    config = mapping(result.get("expectation_config"))
+    return text(config.get("type") or config.get("expectation_type") or result.get("expectation_type"), 200)
 
 
 def _asset(result: dict[str, Any]) -> str:
-    meta = result.get("meta") or {}
-    active = meta.get("active_batch_definition") or {}
-    batch_kwargs = meta.get("batch_kwargs") or {}
+    meta = mapping(result.get("meta"))
+    active = mapping(meta.get("active_batch_definition"))
+    batch_kwargs = mapping(meta.get("batch_kwargs"))
     for candidate in (active.get("data_asset_name"), meta.get("data_asset_name"),
-                      (meta.get("batch_spec") or {}).get("data_asset_name"), batch_kwargs.get("data_asset_name"),
+                      mapping(meta.get("batch_spec")).get("data_asset_name"), batch_kwargs.get("data_asset_name"),
                       batch_kwargs.get("path"), batch_kwargs.get("table")):
-        if candidate:
-            return str(candidate)
+        name = text(candidate).strip()
+        if name:
+            return name
     return ""
 
 
 def _time(result: dict[str, Any]) -> tuple[dt.datetime | None, str]:
-    meta = result.get("meta") or {}
+    meta = mapping(result.get("meta"))
     run_id = meta.get("run_id")
-    candidates = [meta.get("validation_time"), run_id.get("run_time") if isinstance(run_id, dict) else run_id,
-                  (meta.get("batch_markers") or {}).get("ge_load_time"), meta.get("run_time")]
+    candidates = [meta.get("validation_time"), mapping(run_id).get("run_time") if isinstance(run_id, dict) else run_id,
+                  mapping(meta.get("batch_markers")).get("ge_load_time"), meta.get("run_time")]
     for c in candidates:
-        if not c:
+        stamp_text = text(c, 100)
+        if not stamp_text:
             continue
-        text = str(c)
-        if len(text) >= 15 and text[8] == "T" and text[:8].isdigit():  # legacy 20200322T170247.671855Z
-            text = f"{text[:4]}-{text[4:6]}-{text[6:8]}T{text[9:11]}:{text[11:13]}:{text[13:]}"
-        stamp, _note, _why = parse_timestamp(text)
+        if len(stamp_text) >= 15 and stamp_text[8] == "T" and stamp_text[:8].isdigit():  # legacy 20200322T170247Z
+            stamp_text = (f"{stamp_text[:4]}-{stamp_text[4:6]}-{stamp_text[6:8]}T{stamp_text[9:11]}:"
+                          f"{stamp_text[11:13]}:{stamp_text[13:]}")
+        stamp, _note, _why = parse_timestamp(stamp_text)
         if stamp is not None:
             return stamp, ""
     return None, "no validation time found (meta.validation_time, meta.run_id or batch_markers.ge_load_time)"
 
 
-def _score(result: dict[str, Any], expectations: list[dict[str, Any]]) -> tuple[float | None, int, int]:
-    stats = result.get("statistics") or {}
-    evaluated = stats.get("evaluated_expectations")
-    successful = stats.get("successful_expectations")
-    if evaluated is None:
+def _score(result: dict[str, Any], expectations: list[Any]) -> tuple[float | None, int, int, str]:
+    """(score in %, expectations evaluated, failed, problem): the statistics when they make sense, else counted
+    from the expectation results."""
+    stats = mapping(result.get("statistics"))
+    evaluated = whole(stats.get("evaluated_expectations"))
+    successful = whole(stats.get("successful_expectations"))
+    if stats.get("evaluated_expectations") is None:
         evaluated = len(expectations)
-        successful = sum(1 for e in expectations if e.get("success"))
+        successful = sum(1 for e in expectations if mapping(e).get("success") is True)
+    if evaluated is None or evaluated < 0:
+        return None, 0, 0, "statistics.evaluated_expectations is not a count"
     if not evaluated:
-        return None, 0, 0
-    percent = stats.get("success_percent")
-    score = float(percent) if isinstance(percent, int | float) else 100.0 * float(successful or 0) / evaluated
-    return score, int(evaluated), int(evaluated) - int(successful or 0)
+        return None, 0, 0, "no expectations were evaluated, so there is no score"
+    successful = successful or 0
+    if not 0 <= successful <= evaluated:
+        return None, 0, 0, "statistics.successful_expectations is not a count between 0 and the evaluated ones"
+    percent = number(stats.get("success_percent"))
+    score = percent if percent is not None and 0 <= percent <= 100 else 100.0 * successful / evaluated
+    return score, evaluated, evaluated - successful, ""
 
 
 def read_gx(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:
     parsed = ParsedFile(ImportKind.GX, path, name, sha256)
-    text = decode(data, parsed)
+    content = decode(data, parsed)
     try:
-        doc = json.loads(text)
+        doc = json.loads(content)
     except json.JSONDecodeError as exc:
         parsed.reject(exc.lineno, "", f"not valid JSON ({exc.msg})")
+        parsed.fatal = True
+        return parsed
+    except RecursionError:
+        parsed.reject(None, "", "not valid JSON (nested too deeply)")
         parsed.fatal = True
         return parsed
     if not looks_like_gx(doc):
@@ -99,15 +114,19 @@ def read_gx(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:
     results = doc.get("validation_results", [doc])
     if isinstance(results, dict):  # 0.x checkpoint results keyed by run identifier
         results = list(results.values())
+    if not isinstance(results, list):
+        parsed.reject(1, "validation_results", "must be a list of validation results")
+        parsed.fatal = True
+        return parsed
     points: list[QualityPoint] = []
     fallback_time = _time(doc)[0]
     for n, result in enumerate(results, start=1):
         if not isinstance(result, dict):
             parsed.reject(n, "validation_results", "a validation result must be a JSON object")
             continue
-        expectations = result.get("results") or result.get("expectations") or []
-        meta = result.get("meta") or {}
-        suite = str(result.get("suite_name") or meta.get("expectation_suite_name") or doc.get("suite_name") or "")
+        expectations = sequence(result.get("results") or result.get("expectations"))
+        meta = mapping(result.get("meta"))
+        suite = text(result.get("suite_name") or meta.get("expectation_suite_name") or doc.get("suite_name"), 300)
         asset = _asset(result) or _asset(doc) or suite
         if not asset:
             parsed.reject(n, "meta.data_asset_name", "the result does not name its data asset or suite")
@@ -117,12 +136,12 @@ def read_gx(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:
         if at is None:
             parsed.reject(n, "meta.run_id", why)
             continue
-        score, evaluated, failed = _score(result, expectations)
+        score, evaluated, failed, problem = _score(result, expectations)
         if score is None:
-            parsed.reject(n, "statistics", "no expectations were evaluated, so there is no score")
+            parsed.reject(n, "statistics", problem)
             continue
         points.append(QualityPoint(n, short(asset, 300), suite, at, score, evaluated, failed))
-        types = sorted({_expectation_type(e) for e in expectations if not e.get("success")} - {""})
+        types = sorted({_expectation_type(e) for e in expectations if mapping(e).get("success") is not True} - {""})
         if types:
             parsed.warn(n, "results", f"{asset}: {failed} of {evaluated} expectations failed "
                                       f"({short(', '.join(types), 150)})", "quality")

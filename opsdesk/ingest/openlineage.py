@@ -12,7 +12,10 @@ from typing import Any
 from opsdesk.domain.enums import ImportKind
 from opsdesk.ingest.report import ParsedFile
 from opsdesk.ingest.textfile import decode, parse_timestamp, short
+from opsdesk.ingest.values import mapping, sequence, text
 
+#: Names longer than this are cut (the columns that keep them hold 300 characters).
+NAME_LIMIT = 300
 STATES = ("START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER")
 
 
@@ -60,12 +63,15 @@ def iter_json_documents(text: str) -> list[tuple[int, Any, str]]:
             except json.JSONDecodeError as exc:
                 out.append((line, None, f"not valid JSON ({exc.msg})"))
                 break
+            except RecursionError:
+                out.append((line, None, "not valid JSON (nested too deeply)"))
+                break
             out.append((line, value, ""))
             pos = end
         return out
     try:
         return [(text.count("\n", 0, len(text) - len(stripped)) + 1, json.loads(text), "")]
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         pass
     for n, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
@@ -74,6 +80,8 @@ def iter_json_documents(text: str) -> list[tuple[int, Any, str]]:
             out.append((n, json.loads(raw), ""))
         except json.JSONDecodeError as exc:
             out.append((n, None, f"not valid JSON ({exc.msg})"))
+        except RecursionError:
+            out.append((n, None, "not valid JSON (nested too deeply)"))
     return out
 
 
@@ -83,13 +91,14 @@ def looks_like_openlineage(value: Any) -> bool:
 
 
 def _dataset(raw: Any) -> DatasetRef | None:
-    if not isinstance(raw, dict) or not raw.get("name"):
+    name = text(mapping(raw).get("name"), NAME_LIMIT).strip()
+    if not name:
         return None
-    facets = raw.get("facets") or {}
-    doc = (facets.get("documentation") or {}).get("description", "") if isinstance(facets, dict) else ""
-    owners = (facets.get("ownership") or {}).get("owners", []) if isinstance(facets, dict) else []
-    owner = owners[0].get("name", "") if owners and isinstance(owners[0], dict) else ""
-    return DatasetRef(str(raw.get("namespace") or ""), str(raw["name"]), str(doc or ""), str(owner or ""))
+    facets = mapping(raw.get("facets"))
+    doc = text(mapping(facets.get("documentation")).get("description"))
+    owners = sequence(mapping(facets.get("ownership")).get("owners"))
+    owner = text(mapping(owners[0]).get("name"), 200) if owners else ""
+    return DatasetRef(text(raw.get("namespace"), NAME_LIMIT), name, doc, owner)
 
 
 def read_openlineage(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:  # noqa: C901
@@ -105,27 +114,28 @@ def read_openlineage(path: str, name: str, data: bytes, sha256: str) -> ParsedFi
             if not isinstance(doc, dict):
                 parsed.reject(line, "", "this is not an OpenLineage event (a JSON object was expected)")
                 continue
-            job = doc.get("job")
-            if not isinstance(job, dict) or not job.get("name") or not job.get("namespace"):
+            job = mapping(doc.get("job"))
+            job_name, job_namespace = text(job.get("name"), NAME_LIMIT), text(job.get("namespace"), NAME_LIMIT)
+            if not job_name.strip() or not job_namespace.strip():
                 parsed.reject(line, "job", "the event has no job namespace and name; lineage needs both")
                 continue
-            stamp, _note, why = parse_timestamp(str(doc.get("eventTime") or ""))
+            stamp, _note, why = parse_timestamp(text(doc.get("eventTime"), 100))
             if stamp is None:
                 parsed.reject(line, "eventTime", why)
                 continue
             no_schema += "schemaURL" not in doc
             no_producer += "producer" not in doc
-            event_type = str(doc.get("eventType") or "OTHER").upper()
+            event_type = (text(doc.get("eventType"), 100) or "OTHER").upper()
             if event_type not in STATES:
                 parsed.warn(line, "eventType", f"unknown event type '{short(event_type)}' read as OTHER", "format")
                 event_type = "OTHER"
-            facets = job.get("facets") or {}
-            description = ""
-            if isinstance(facets, dict):
-                description = str((facets.get("documentation") or {}).get("description", "") or "")
-            ev = LineageEvent(line, event_type, stamp, str(job["namespace"]), str(job["name"]), description)
+            description = text(mapping(mapping(job.get("facets")).get("documentation")).get("description"))
+            ev = LineageEvent(line, event_type, stamp, job_namespace, job_name, description)
             for key, target in (("inputs", ev.inputs), ("outputs", ev.outputs)):
-                for raw in doc.get(key) or []:
+                raws = doc.get(key)
+                if raws is not None and not isinstance(raws, list):
+                    parsed.warn(line, key, f"'{key}' is not a list of datasets; left out", "format")
+                for raw in sequence(raws):
                     ds = _dataset(raw)
                     if ds is None:
                         parsed.warn(line, key, "a dataset without a name was left out", "format")

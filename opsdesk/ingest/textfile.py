@@ -203,4 +203,7 @@ def parse_timestamp(text: str) -> tuple[dt.datetime | None, str, str]:
         return value, "us_date", ""
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC), "timezone", ""
-    return value.astimezone(dt.UTC), "", ""
+    try:
+        return value.astimezone(dt.UTC), "", ""
+    except OverflowError:  # 9999-12-31T23:00-05:00 is past the last representable moment
+        return None, "", f"'{_short(raw)}' is outside the range of dates OpsDesk keeps"

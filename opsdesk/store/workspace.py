@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from opsdesk.errors import ConflictError, ReadOnlyError
+from opsdesk.errors import ConflictError, ReadOnlyError, WorkspaceError
 from opsdesk.store import audit, queries
 from opsdesk.store.engine import WRITE_OPTION
 
@@ -85,6 +86,28 @@ class Tx:
         self.audit("delete", entity, k, before, None, note)
 
 
+def _connection_was_lost(engine: Engine, exc: BaseException) -> bool:
+    """Whether ``exc`` says the database connection went away (through SQLAlchemy, or from the raw driver, which
+    the bulk paths use)."""
+    if isinstance(exc, DBAPIError):
+        return bool(exc.connection_invalidated)
+    dbapi = getattr(engine.dialect, "loaded_dbapi", None)
+    error = getattr(dbapi, "Error", None)
+    if not (isinstance(error, type) and isinstance(exc, error)):
+        return False
+    raw: Any = exc
+    return bool(engine.dialect.is_disconnect(raw, None, None))
+
+
+def _connection_lost(exc: BaseException) -> WorkspaceError:
+    """A lost connection (the server restarted, the backend was terminated, the network dropped) as one line."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    text = str(orig).strip() if orig is not None else ""
+    first = text.splitlines()[0] if text else ""
+    return WorkspaceError(f"the connection to the workspace database was lost{f' ({first})' if first else ''}; "
+                          "the action was rolled back and did not complete — try again when the server is reachable")
+
+
 def _key(obj: Any) -> object:
     return getattr(obj, "code", None) or getattr(obj, "id", None)
 
@@ -109,8 +132,13 @@ class Workspace:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._reader() as session, session.begin():
-            yield session
+        try:
+            with self._reader() as session, session.begin():
+                yield session
+        except Exception as exc:
+            if _connection_was_lost(self.engine, exc):
+                raise _connection_lost(exc) from None
+            raise
 
     @contextmanager
     def write(self, topic: str = "data") -> Iterator[Tx]:
@@ -125,6 +153,10 @@ class Workspace:
         except StaleDataError:
             raise ConflictError("the record was changed by someone else while you saved it; nothing of yours "
                                 "was saved — reload it and apply your change again") from None
+        except Exception as exc:
+            if _connection_was_lost(self.engine, exc):
+                raise _connection_lost(exc) from None
+            raise
         self.notify(topic)
 
     @contextmanager

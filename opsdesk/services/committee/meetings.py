@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from opsdesk.domain import schemas
 from opsdesk.domain.committee import Member, QuorumResult, Tally, outcome_problem, quorum, tally
 from opsdesk.domain.enums import (
     APPROVING_OUTCOMES,
@@ -23,7 +24,7 @@ from opsdesk.domain.enums import (
     Stage,
     VoteChoice,
 )
-from opsdesk.domain.validation import Field, clean
+from opsdesk.domain.validation import clean
 from opsdesk.errors import ValidationError
 from opsdesk.services.committee.actions import add_action, set_action_status  # noqa: F401  (part of this module's API)
 from opsdesk.services.committee.charter import charter, set_charter  # noqa: F401  (part of this module's API)
@@ -41,10 +42,7 @@ from opsdesk.store.models import (
 )
 from opsdesk.store.workspace import Tx, Workspace
 
-MEETING_SCHEMA = (
-    Field("title", required=True),
-    Field("location"),
-)
+MEETING_SCHEMA = schemas.MEETING
 
 
 @dataclass(frozen=True)

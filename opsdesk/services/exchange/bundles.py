@@ -15,6 +15,9 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
+import stat
+import struct
 import uuid
 import zipfile
 from collections import Counter
@@ -23,16 +26,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from opsdesk.domain.evidence import MAX_EVIDENCE_BYTES, safe_file_name
 from opsdesk.errors import OpsDeskError, ValidationError
-from opsdesk.services.exchange import keys
+from opsdesk.services.exchange import checks, keys
 from opsdesk.services.exchange import records as rec
 from opsdesk.store import migrate, queries
 from opsdesk.store.audit import jsonable
-from opsdesk.store.models import ExchangeBundle, ExchangeState, Initiative, MetricPoint, WorkspaceInfo
+from opsdesk.store.models import (
+    AuditEvent,
+    ExchangeBundle,
+    ExchangeState,
+    ExchangeVersion,
+    Initiative,
+    MetricPoint,
+    WorkspaceInfo,
+)
 from opsdesk.store.workspace import Tx, Workspace
 
 FORMAT = "opsdesk-exchange-bundle"
@@ -95,6 +108,13 @@ class _Bundle:
     signer_label: str
     sha256: str
     file_name: str
+    fingerprint: str = ""
+
+    @property
+    def sequence(self) -> int:
+        """The signer's audit sequence when it wrote the bundle (0 for bundles written before it was recorded)."""
+        value = self.manifest.get("source", {}).get("sequence", 0)
+        return value if type(value) is int else 0
 
 
 # --- export --------------------------------------------------------------------------------------------------
@@ -129,6 +149,7 @@ def export_bundle(ws: Workspace, codes: list[str], out: str | Path, *, start: dt
         scope = rec.Scope(frozenset(ids.values()), _day_start(start), end_excl,
                           rec.lineage_links(s, ids.values()))
         organisation = s.scalar(select(WorkspaceInfo.organisation)) or ""
+        sequence = s.scalar(select(func.max(AuditEvent.seq))) or 0
         keymaps: rec.KeyMaps = {}
         series_ids: dict[int, list[Any]] = {}
         evidence: dict[str, bytes] = {}
@@ -136,6 +157,8 @@ def export_bundle(ws: Workspace, codes: list[str], out: str | Path, *, start: dt
         for kind in rec.KINDS:
             indexed = rec.index(kind, rec.scoped(s, kind, scope), keymaps)
             rows = sorted(indexed.values(), key=lambda t: rec.key_text(t[0]))
+            if kind.name == "evidence_file":  # a name stored before names were made safe travels safe
+                rows = [(k, {**r, "file_name": safe_file_name(r.get("file_name"))}, o) for k, r, o in rows]
             if len({rec.key_text(k) for k, _r, _o in rows}) != len(rows):
                 raise ValidationError(kind.name, "two records share the same natural key; make them distinct "
                                       "before exporting")
@@ -166,7 +189,7 @@ def export_bundle(ws: Workspace, codes: list[str], out: str | Path, *, start: dt
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "schema_revision": migrate.head_revision(),
         "bundle_uuid": bundle_uuid, "created_at": jsonable(ws.clock()),
-        "source": {"workspace_uuid": ws_uuid, "organisation": organisation},
+        "source": {"workspace_uuid": ws_uuid, "organisation": organisation, "sequence": int(sequence)},
         "signer": {"algorithm": "Ed25519", "public_key": base64.b64encode(raw_public).decode(),
                    "fingerprint": keys.fingerprint(raw_public)},
         "initiatives": sorted(codes), "range": {"from": start.isoformat() if start else None,
@@ -218,35 +241,194 @@ def _set_states(session: Session, state: list[tuple[str, str, str]], bundle_uuid
 
 # --- reading and verifying ---------------------------------------------------------------------------------
 
-def _read(session: Session, path: str | Path, own_fingerprint: str) -> _Bundle:
-    source = Path(path).expanduser()
+#: Bounds checked against every entry's declared size before it is read, and against what it really inflates to
+#: while it is read: a bundle costs nothing before its signature is checked, and little more after.
+MAX_ENTRIES = 100_000
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+MAX_SIGNATURE_BYTES = 1024
+MAX_RECORDS_BYTES = 1024 * 1024 * 1024
+MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+_EVIDENCE_NAME = re.compile(r"^(evidence|papers)/[0-9a-f]{64}$")  # evidence files, issued papers' bytes
+MAX_PAPER_BYTES = 200 * 1024 * 1024
+_RECORD_FILES = frozenset({f"records/{k.name}.json" for k in rec.KINDS} | {POINTS_FILE})
+
+
+def _name_problem(name: str) -> str | None:
+    """Why an entry name is refused, or None. Only the names OpsDesk writes are accepted; any path that could lead
+    outside a folder (``..``, absolute, a drive, a backslash) is called unsafe."""
+    if name in (MANIFEST, SIGNATURE) or name in _RECORD_FILES or _EVIDENCE_NAME.match(name):
+        return None
+    parts = name.split("/")
+    if (".." in name or name.startswith(("/", "~")) or "\\" in name or re.match(r"^[A-Za-z]:", name)
+            or any(p in ("", ".") for p in parts) or any(ord(c) < 32 for c in name)):
+        return f"the entry '{_shown(name)}' is an unsafe path (it could lead outside the bundle)"
+    return f"the entry '{_shown(name)}' is not a file OpsDesk writes into a bundle"
+
+
+def _shown(name: str, limit: int = 120) -> str:
+    name = "".join(c if c.isprintable() else "?" for c in name)
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def _limit(name: str) -> int:
+    if name == MANIFEST:
+        return MAX_MANIFEST_BYTES
+    if name == SIGNATURE:
+        return MAX_SIGNATURE_BYTES
+    if name.startswith("evidence/"):
+        return MAX_EVIDENCE_BYTES
+    if name.startswith("papers/"):
+        return MAX_PAPER_BYTES
+    return MAX_RECORDS_BYTES
+
+
+def _entry_count(data: bytes) -> int | None:
+    """How many entries the zip's end record announces (zip64 too), read before the central directory is
+    parsed; None when there is no end record (the zip module then says the file is damaged)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return None
+    count = struct.unpack_from("<H", data, end + 10)[0]
+    locator = end - 20
+    if count == 0xFFFF and locator >= 0 and data[locator:locator + 4] == b"PK\x06\x07":
+        offset = struct.unpack_from("<Q", data, locator + 8)[0]
+        if offset + 40 <= len(data) and data[offset:offset + 4] == b"PK\x06\x06":
+            count = struct.unpack_from("<Q", data, offset + 32)[0]
+    return count
+
+
+def _open_zip(source: Path) -> tuple[zipfile.ZipFile, bytes]:
+    try:
+        info = source.stat()
+    except OSError as exc:
+        raise BundleRefused(f"cannot read {source}: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise BundleRefused(f"{source.name} is not a regular file")
+    if info.st_size > MAX_TOTAL_BYTES:
+        raise BundleRefused(f"{source.name} is larger than a bundle may be ({MAX_TOTAL_BYTES // 2**30} GB)")
     try:
         data = source.read_bytes()
     except OSError as exc:
         raise BundleRefused(f"cannot read {source}: {exc.strerror}") from None
+    count = _entry_count(data)
+    if count is not None and count > MAX_ENTRIES:
+        raise BundleRefused(f"{source.name} has {count:,} entries, more than a bundle may hold ({MAX_ENTRIES:,})")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-        names = set(zf.namelist())
-    except zipfile.BadZipFile:
+    except Exception:  # noqa: BLE001 - the zip module raises many kinds on hostile bytes
         raise BundleRefused(f"{source.name} is not an OpsDesk bundle (not a zip file, or damaged)") from None
+    return zf, data
+
+
+def _check_entries(zf: zipfile.ZipFile, file_name: str) -> dict[str, zipfile.ZipInfo]:
+    """Names, sizes and count of every entry, before a single byte is inflated."""
+    infos = zf.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise BundleRefused(f"{file_name} has {len(infos):,} entries, more than a bundle may hold ({MAX_ENTRIES:,})")
+    by_name: dict[str, zipfile.ZipInfo] = {}
+    total = 0
+    for info in infos:
+        name = info.filename
+        if name in by_name:
+            raise BundleRefused(f"the entry {_shown(name)} appears twice in the zip (other tools would show the "
+                                "other copy)")
+        problem = _name_problem(name)
+        if problem:
+            raise BundleRefused(problem)
+        if info.flag_bits & 0x1:
+            raise BundleRefused(f"the entry {name} is encrypted")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise BundleRefused(f"the entry {name} uses a compression OpsDesk does not write")
+        if info.file_size > _limit(name):
+            raise BundleRefused(f"the entry {name} would inflate to {info.file_size:,} bytes, more than it may "
+                                f"({_limit(name):,})")
+        total += info.file_size
+        by_name[name] = info
+    if total > MAX_TOTAL_BYTES:
+        raise BundleRefused(f"the bundle would inflate to {total:,} bytes, more than a bundle may "
+                            f"({MAX_TOTAL_BYTES:,})")
+    return by_name
+
+
+def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The entry's bytes, reading at most its declared size (and refusing an entry that inflates to more)."""
+    name = info.filename
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(info.file_size + 1)
+    except Exception as exc:  # noqa: BLE001 - zlib.error, BadZipFile (CRC), EOFError, OSError, NotImplementedError…
+        raise BundleRefused(f"the file {name} is damaged ({type(exc).__name__})") from None
+    if len(data) != info.file_size or len(data) > _limit(name):
+        raise BundleRefused(f"the file {name} is damaged (it does not inflate to its declared size)")
+    return data
+
+
+def _json(data: bytes, what: str) -> Any:
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        raise BundleRefused(f"{what} is not valid JSON") from None
+
+
+def _check_manifest(manifest: dict[str, Any], names: set[str]) -> dict[str, str]:
+    """The signed manifest's fields have the types and forms OpsDesk writes; returns its list of files."""
+    def bad(field_name: str, why: str) -> BundleRefused:
+        return BundleRefused(f"the manifest's {field_name} {why}")
+
+    uuid_text = manifest.get("bundle_uuid")
+    if not isinstance(uuid_text, str) or not re.fullmatch(r"[0-9a-fA-F-]{36}", uuid_text):
+        raise bad("bundle_uuid", "is not a bundle identifier")
+    source = manifest.get("source", {})
+    if not isinstance(source, dict) or not isinstance(source.get("organisation", ""), str) \
+            or len(source.get("organisation", "")) > 200:
+        raise bad("source.organisation", "is not the name of an organisation")
+    sequence = source.get("sequence", 0)
+    if type(sequence) is not int or sequence < 0:
+        raise bad("source.sequence", "is not a sequence number")
+    if not isinstance(manifest.get("created_at", ""), str):
+        raise bad("created_at", "is not a time")
+    codes = manifest.get("initiatives", [])
+    if not isinstance(codes, list) or not all(isinstance(c, str) and len(c) <= 40 for c in codes):
+        raise bad("initiatives", "is not a list of initiative codes")
+    listed = manifest.get("files", {})
+    if not isinstance(listed, dict):
+        raise bad("files", "is not a list of files with their SHA-256")
+    for name, digest in listed.items():
+        problem = _name_problem(name)
+        if problem:
+            raise BundleRefused(f"{problem}; it is listed in the signed manifest")
+        if name in (MANIFEST, SIGNATURE) or not checks.is_sha256(digest):
+            raise bad("files", f"entry for {_shown(name)} has no SHA-256")
+    extra = names - set(listed) - {MANIFEST, SIGNATURE}
+    if extra:
+        raise BundleRefused(f"it holds a file the signed manifest does not list: {_shown(sorted(extra)[0])}")
+    return listed
+
+
+def _read(session: Session, path: str | Path, own_fingerprint: str) -> _Bundle:
+    source = Path(path).expanduser()
+    zf, data = _open_zip(source)
     with zf:
-        if MANIFEST not in names or SIGNATURE not in names:
+        entries = _check_entries(zf, source.name)
+        if MANIFEST not in entries or SIGNATURE not in entries:
             raise BundleRefused(f"{source.name} has no signed manifest")
-        manifest_bytes = _member(zf, MANIFEST)
+        manifest_bytes = _member(zf, entries[MANIFEST])
+        signature_text = _member(zf, entries[SIGNATURE])
         try:
             manifest = json.loads(manifest_bytes)
-            signature = base64.b64decode(_member(zf, SIGNATURE), validate=True)
+            signature = base64.b64decode(signature_text, validate=True)
             signer = manifest["signer"]
             raw_public = base64.b64decode(signer["public_key"], validate=True)
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             raise BundleRefused("the manifest or its signature cannot be read") from None
-        if manifest.get("format") != FORMAT:
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise BundleRefused(f"{source.name} is not an OpsDesk exchange bundle")
         fp = keys.fingerprint(raw_public)
         trusted = keys.trusted_public_key(session, fp)
         if trusted is None and fp != own_fingerprint:
-            org = manifest.get("source", {}).get("organisation", "")
-            raise BundleRefused(f"it is signed by an unknown key {keys.short(fp)}{f' ({org})' if org else ''}; "
+            org = manifest.get("source", {}).get("organisation", "") if isinstance(manifest.get("source"), dict) else ""
+            org = org if isinstance(org, str) else ""
+            raise BundleRefused(f"it is signed by an unknown key {keys.short(fp)}{f' ({_shown(org, 60)})' if org else ''}; "
                                 "trust that workspace's public key first with 'opsdesk keys trust FILE'")
         label = trusted[0] if trusted else "this workspace"
         from cryptography.exceptions import InvalidSignature
@@ -258,45 +440,38 @@ def _read(session: Session, path: str | Path, own_fingerprint: str) -> _Bundle:
             raise BundleRefused("the signature does not match the manifest (the manifest was altered)") from None
         version = manifest.get("format_version")
         if not isinstance(version, int) or version > FORMAT_VERSION:
-            raise BundleRefused(f"it was written in bundle format {version}, newer than this OpsDesk reads "
-                                f"({FORMAT_VERSION}); upgrade OpsDesk to import it")
+            raise BundleRefused(f"it was written in bundle format {_shown(str(version), 20)}, newer than this OpsDesk "
+                                f"reads ({FORMAT_VERSION}); upgrade OpsDesk to import it")
         revision = manifest.get("schema_revision")
-        if not migrate.knows_revision(revision):
-            raise BundleRefused(f"it comes from a newer workspace schema (revision {revision}, this OpsDesk knows "
-                                f"up to {migrate.head_revision()}); upgrade OpsDesk to import it")
-        listed: dict[str, str] = manifest.get("files", {})
-        extra = names - set(listed) - {MANIFEST, SIGNATURE}
-        if extra:
-            raise BundleRefused(f"it holds a file the signed manifest does not list: {sorted(extra)[0]}")
+        if not isinstance(revision, str) or not migrate.knows_revision(revision):
+            raise BundleRefused(f"it comes from a newer workspace schema (revision {_shown(str(revision), 20)}, this "
+                                f"OpsDesk knows up to {migrate.head_revision()}); upgrade OpsDesk to import it")
+        listed = _check_manifest(manifest, set(entries))
         contents: dict[str, bytes] = {}
         for name, expected in sorted(listed.items()):
-            if name not in names:
+            if name not in entries:
                 raise BundleRefused(f"the file {name} listed in the manifest is missing")
-            content = _member(zf, name)
+            content = _member(zf, entries[name])
             if hashlib.sha256(content).hexdigest() != expected:
                 raise BundleRefused(f"the file {name} was altered (its SHA-256 does not match the manifest)")
             contents[name] = content
+    evidence: dict[str, bytes] = {}
+    for name, content in contents.items():
+        if name.startswith(("evidence/", "papers/")):
+            digest = name.split("/", 1)[1]
+            if hashlib.sha256(content).hexdigest() != digest:
+                raise BundleRefused(f"the file {name} does not have the SHA-256 its name records")
+            evidence[digest] = content
+    raw_records = {k.name: _json(contents[checks.file_of(k.name)], checks.file_of(k.name)) for k in rec.KINDS
+                   if checks.file_of(k.name) in contents}
+    raw_points = _json(contents.get(POINTS_FILE, b"[]"), POINTS_FILE)
     try:
-        records = {k.name: json.loads(contents[f"records/{k.name}.json"]) for k in rec.KINDS
-                   if f"records/{k.name}.json" in contents}
-        points = json.loads(contents.get(POINTS_FILE, b"[]"))
-    except ValueError:
-        raise BundleRefused("a record file is not valid JSON") from None
-    evidence = {n.split("/", 1)[1]: c for n, c in contents.items() if n.startswith(("evidence/", "papers/"))}
-    return _Bundle(manifest, records, points, evidence, label, hashlib.sha256(data).hexdigest(), source.name)
-
-
-def _member(zf: zipfile.ZipFile, name: str) -> bytes:
-    try:
-        return zf.read(name)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        import zlib
-
-        if isinstance(exc, zlib.error | zipfile.BadZipFile | EOFError):
-            raise BundleRefused(f"the file {name} is damaged ({exc})") from None
-        raise BundleRefused(f"the file {name} cannot be read ({exc})") from None
-    except Exception as exc:  # zlib.error is not an OSError
-        raise BundleRefused(f"the file {name} is damaged ({exc})") from None
+        records = checks.check_records(raw_records, evidence)
+        series = {rec.key_text(rec.key_of(rec.BY_NAME["metric_series"], r)) for r in records.get("metric_series", [])}
+        points = checks.check_points(raw_points, series)
+    except checks.RecordProblem as exc:
+        raise BundleRefused(str(exc)) from None
+    return _Bundle(manifest, records, points, evidence, label, hashlib.sha256(data).hexdigest(), source.name, fp)
 
 
 # --- planning and applying ----------------------------------------------------------------------------------
@@ -306,14 +481,31 @@ class _Plan:
     items: list[PlanItem] = field(default_factory=list)
     steps: list[Callable[[Tx, str], None]] = field(default_factory=list)
     state: list[tuple[str, str, str]] = field(default_factory=list)
+    versions: list[tuple[str, str, str]] = field(default_factory=list)  # (entity, key, digest) seen at this version
 
 
-def _plan(session: Session, bundle: _Bundle, resolve: str = "keep") -> _Plan:
-    """Compare every incoming record with the local one and with its digest at the last exchange."""
+@dataclass(frozen=True)
+class _Seen:
+    version: int
+    digest: str
+    file_name: str
+
+
+def _seen_versions(session: Session, bundle: _Bundle) -> dict[tuple[str, str], _Seen]:
+    rows = session.scalars(select(ExchangeVersion).where(ExchangeVersion.signer_fingerprint == bundle.fingerprint))
+    return {(r.entity, r.record_key): _Seen(r.version, r.digest, r.file_name) for r in rows}
+
+
+def _plan(session: Session, bundle: _Bundle, resolve: str = "keep") -> _Plan:  # noqa: C901
+    """Compare every incoming record with the local one, with its digest at the last exchange, and with the newest
+    version of it this signer sent before."""
     plan = _Plan()
     keymaps: rec.KeyMaps = {}
     local_ids: dict[str, dict[str, int]] = {}
     states = {(r.entity, r.record_key): r.digest for r in session.scalars(select(ExchangeState))}
+    seen = _seen_versions(session, bundle)
+    incoming_keys = {k.name: {rec.key_text(rec.key_of(k, r)) for r in bundle.records.get(k.name, [])}
+                     for k in rec.KINDS}
     _check_markings(session, bundle)
     for kind in rec.KINDS:
         local = rec.index(kind, session.scalars(select(kind.model)), keymaps)
@@ -322,7 +514,8 @@ def _plan(session: Session, bundle: _Bundle, resolve: str = "keep") -> _Plan:
         has_id = "id" in sa_inspect(kind.model).columns
         if has_id:
             ids.update({rec.key_text(k): o.id for k, _r, o in local.values()})
-        for incoming in bundle.records.get(kind.name, []):
+        for n, incoming in enumerate(bundle.records.get(kind.name, []), start=1):
+            _check_references(kind, n, incoming, local_ids, incoming_keys)
             key = rec.key_text(rec.key_of(kind, incoming))
             new_digest = rec.digest(incoming)
             base = states.get((kind.name, key))
@@ -339,15 +532,43 @@ def _plan(session: Session, bundle: _Bundle, resolve: str = "keep") -> _Plan:
                     action = "kept"
                 else:
                     action = "conflict"
+            newer = seen.get((kind.name, key))
             detail = _difference(found[0], incoming) if found is not None and action in ("update", "conflict") else ""
+            if action != "unchanged" and newer is not None and newer.version > bundle.sequence \
+                    and newer.digest != new_digest:
+                action = "stale"
+                detail = (f"older than the version in {newer.file_name or 'a bundle'} from the same signer"
+                          + (f" ({_difference(found[0], incoming)} differ)" if found is not None else ""))
             plan.items.append(PlanItem(kind.name, rec.label(rec.key_of(kind, incoming)), action, detail))
-            apply_it = action in ("create", "update") or (action == "conflict" and resolve == "theirs")
+            apply_it = action in ("create", "update") or (action in ("conflict", "stale") and resolve == "theirs")
             plan.steps.append(_step(kind, incoming, key, found[1] if found else None, apply_it, new_digest,
-                                    action, local_ids, bundle))
+                                    action, local_ids, bundle, n))
             if action in ("create", "update", "unchanged") or apply_it:
                 plan.state.append((kind.name, key, new_digest))
-    _plan_points(session, bundle, plan, local_ids)
+            if newer is None or newer.version <= bundle.sequence:
+                plan.versions.append((kind.name, key, new_digest))
+    stale_series = {key for (entity, key), v in seen.items()
+                    if entity == "metric_series" and v.version > bundle.sequence}
+    _plan_points(session, bundle, plan, local_ids, incoming_keys["metric_series"], stale_series, resolve)
     return plan
+
+
+def _check_references(kind: rec.Kind, n: int, incoming: dict[str, Any], local_ids: dict[str, dict[str, int]],
+                      incoming_keys: dict[str, set[str]]) -> None:
+    """A required reference names a record that is here or travels in the bundle."""
+    _columns, _names, table, refs = checks._shape(kind.name)
+    for name in refs:
+        raw = incoming.get(name)
+        if raw is None or table[name].nullable:
+            continue
+        ref = rec._ref_kind(kind, name, incoming)
+        if ref is None:
+            continue
+        target = rec.key_text(raw)
+        if target not in local_ids.get(ref, {}) and target not in incoming_keys.get(ref, set()):
+            raise BundleRefused(f"{checks.file_of(kind.name)}, record {n} ({rec.label(rec.key_of(kind, incoming))[:80]}),"
+                                f" field {name}: refers to a {ref} {rec.label(raw)[:80]} that is neither here nor in "
+                                "the bundle")
 
 
 def _check_markings(session: Session, bundle: _Bundle) -> None:
@@ -367,10 +588,24 @@ def _difference(local: dict[str, Any], incoming: dict[str, Any]) -> str:
 
 
 def _step(kind: rec.Kind, incoming: dict[str, Any], key: str, obj: Any, apply_it: bool, digest: str,
-          action: str, local_ids: dict[str, dict[str, int]], bundle: _Bundle) -> Callable[[Tx, str], None]:
+          action: str, local_ids: dict[str, dict[str, int]], bundle: _Bundle,
+          n: int = 0) -> Callable[[Tx, str], None]:
     def run(tx: Tx, note: str) -> None:
         if not apply_it:
             return
+        try:
+            _apply(tx, note)
+        except ValidationError as exc:
+            raise BundleRefused(f"{checks.file_of(kind.name)}, record {n} ({rec.label(rec.key_of(kind, incoming))[:80]})"
+                                f", field {exc.field}: {exc.reason}") from None
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+            raise BundleRefused(f"{checks.file_of(kind.name)}, record {n} ({rec.label(rec.key_of(kind, incoming))[:80]})"
+                                f" cannot be stored here: {reason[:200]}") from None
+
+    def _apply(tx: Tx, note: str) -> None:
         values = rec.column_values(kind, incoming, local_ids)
         if kind.name in ("evidence_file", "issued_paper_file"):
             values["content"] = bundle.evidence[incoming["sha256"]]
@@ -385,11 +620,15 @@ def _step(kind: rec.Kind, incoming: dict[str, Any], key: str, obj: Any, apply_it
     return run
 
 
-def _plan_points(session: Session, bundle: _Bundle, plan: _Plan, local_ids: dict[str, dict[str, int]]) -> None:
-    for block in bundle.points:
+def _plan_points(session: Session, bundle: _Bundle, plan: _Plan, local_ids: dict[str, dict[str, int]],
+                 incoming_series: set[str], stale_series: set[str], resolve: str) -> None:
+    for n, block in enumerate(bundle.points, start=1):
         skey = rec.key_text(block["series"])
-        rows = [(int(t), float(v)) for t, v in block["points"]]
         sid = local_ids["metric_series"].get(skey)
+        if sid is None and skey not in incoming_series:
+            raise BundleRefused(f"{POINTS_FILE}, block {n}, field series: the series {rec.label(block['series'])[:80]} "
+                                "is neither here nor in the bundle")
+        rows = [(int(t), float(v)) for t, v in block["points"]]
         existing: dict[int, float] = {}
         if sid is not None and rows:
             lo, hi = min(t for t, _ in rows), max(t for t, _ in rows)
@@ -397,17 +636,23 @@ def _plan_points(session: Session, bundle: _Bundle, plan: _Plan, local_ids: dict
                 MetricPoint.series_id == sid, MetricPoint.ts >= lo, MetricPoint.ts <= hi)).all())
         new = sum(1 for t, _ in rows if t not in existing)
         changed = sum(1 for t, v in rows if t in existing and existing[t] != v)
-        action = "create" if new and not changed else "update" if changed else "unchanged"
+        stale = bool(changed) and skey in stale_series and resolve != "theirs"
+        action = "stale" if stale else "create" if new and not changed else "update" if changed else "unchanged"
         detail = f"{len(rows)} points: {new} new, {changed} changed"
+        if stale:
+            detail += " (older than the values this signer sent since: the changed ones are kept as they are here)"
+            rows = [(t, v) for t, v in rows if t not in existing]
         plan.items.append(PlanItem("metric_point", rec.label(block["series"]), action, detail))
-        if new or changed:
+        if rows and (new or (changed and not stale)):
             plan.steps.append(_points_step(skey, rows, local_ids, detail))
 
 
 def _points_step(skey: str, rows: list[tuple[int, float]], local_ids: dict[str, dict[str, int]],
                  detail: str) -> Callable[[Tx, str], None]:
     def run(tx: Tx, note: str) -> None:
-        sid = local_ids["metric_series"][skey]
+        sid = local_ids["metric_series"].get(skey)
+        if sid is None:  # the series itself was not taken (kept, stale or in conflict): nothing to attach them to
+            return
         tx.session.flush()
         queries.bulk_upsert_points(tx.session.connection(), ((sid, t, v) for t, v in rows), None)
         tx.audit("import-points", "metric_series", skey, after={"points": detail}, note=note)
@@ -415,10 +660,29 @@ def _points_step(skey: str, rows: list[tuple[int, float]], local_ids: dict[str, 
     return run
 
 
+def _set_versions(session: Session, bundle: _Bundle, versions: list[tuple[str, str, str]]) -> None:
+    """Remember, per signer, the newest version of every record it sent (one query to read, then writes)."""
+    with session.no_autoflush:
+        existing = {(r.entity, r.record_key): r for r in session.scalars(
+            select(ExchangeVersion).where(ExchangeVersion.signer_fingerprint == bundle.fingerprint))}
+        for entity, key, digest in versions:
+            row = existing.get((entity, key))
+            if row is None:
+                row = ExchangeVersion(signer_fingerprint=bundle.fingerprint, entity=entity, record_key=key,
+                                      version=bundle.sequence, digest=digest,
+                                      bundle_uuid=bundle.manifest["bundle_uuid"], file_name=bundle.file_name[:500])
+                session.add(row)
+                existing[(entity, key)] = row
+            elif row.version <= bundle.sequence:
+                row.version, row.digest = bundle.sequence, digest
+                row.bundle_uuid, row.file_name = bundle.manifest["bundle_uuid"], bundle.file_name[:500]
+    session.flush()
+
+
 def _preview(bundle: _Bundle, plan: _Plan, already: bool) -> ImportPreview:
     m = bundle.manifest
     return ImportPreview(m["bundle_uuid"], bundle.file_name, m.get("source", {}).get("organisation", ""),
-                         bundle.signer_label, m["signer"]["fingerprint"], str(m.get("created_at", "")),
+                         bundle.signer_label, bundle.fingerprint, str(m.get("created_at", "")),
                          tuple(m.get("initiatives", [])), tuple(plan.items), already)
 
 
@@ -452,12 +716,13 @@ def import_bundle(ws: Workspace, path: str | Path, *, resolve: str = "keep") -> 
         for step in plan.steps:
             step(tx, note)
         _set_states(tx.session, plan.state, m["bundle_uuid"])
+        _set_versions(tx.session, bundle, plan.versions)
         preview = _preview(bundle, plan, False)
         tx.session.add(ExchangeBundle(bundle_uuid=m["bundle_uuid"], direction="import", file_name=bundle.file_name,
-                                      sha256=bundle.sha256, signer_fingerprint=m["signer"]["fingerprint"],
+                                      sha256=bundle.sha256, signer_fingerprint=bundle.fingerprint,
                                       organisation=m.get("source", {}).get("organisation", ""), at=ws.clock(),
                                       summary=preview.counts()))
         tx.audit("import-bundle", "bundle", m["bundle_uuid"],
-                 after={"signer": bundle.signer_label, "fingerprint": m["signer"]["fingerprint"],
+                 after={"signer": bundle.signer_label, "fingerprint": bundle.fingerprint,
                         "sha256": bundle.sha256, "counts": preview.counts(), "resolve": resolve}, note=note)
     return preview

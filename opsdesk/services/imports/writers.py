@@ -131,7 +131,10 @@ def _write_metrics(tx: Tx, data: MetricsData, batch_id: int, step: Step) -> dict
     codes = dict(tx.session.execute(select(Initiative.code, Initiative.id)).all())
     ids = np.zeros(len(data.keys), dtype=np.int64)
     created = 0
+    used = set(np.unique(data.key_idx).tolist())  # keys whose rows were all rejected are not written
     for i, key in enumerate(data.keys):
+        if i not in used:
+            continue
         init_id = codes.get(key.initiative) if key.initiative else None
         discipline = OpsDiscipline.parse(key.discipline) if key.discipline else guess_discipline(key.name, key.unit)
         ids[i], new = _series(tx, name=key.name, unit=key.unit, discipline=discipline,

@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from opsdesk.domain import schemas
 from opsdesk.domain.enums import APPROVING_OUTCOMES, AgendaKind, Discipline, RiskTier, Stage, TeamRole
 from opsdesk.domain.rules import INITIATIVE_CODE, allowed_next_stages
-from opsdesk.domain.validation import Field
 from opsdesk.errors import ValidationError
 from opsdesk.store import records
 from opsdesk.store.models import (
@@ -33,28 +33,7 @@ from opsdesk.store.workspace import Tx, Workspace
 ENTITY = "initiative"
 
 
-def _currency(value: str) -> str | None:
-    return None if len(value) == 3 and value.isalpha() and value.isupper() else "must be a 3-letter ISO code such as USD"
-
-
-SCHEMA = (
-    Field("code", required=True, max_len=20, pattern=INITIATIVE_CODE, pattern_hint="AI-0001"),
-    Field("name", required=True),
-    Field("problem", kind="text"),
-    Field("expected_benefits", kind="text"),
-    Field("outputs", kind="text"),
-    Field("owner"),
-    Field("sponsor"),
-    Field("risk_tier", kind="enum", enum=RiskTier, default=RiskTier.LOW),
-    Field("classification", max_len=40, default="OFFICIAL"),
-    Field("budget", kind="decimal", minimum=Decimal("0"), default=Decimal("0")),
-    Field("currency", max_len=3, checks=(_currency,), default="USD"),
-    Field("cost_centre", max_len=40),
-    Field("tags", kind="list"),
-    Field("disciplines", kind="list"),
-    Field("start_date", kind="date"),
-    Field("end_date", kind="date"),
-)
+SCHEMA = schemas.INITIATIVE
 
 
 @dataclass(frozen=True)

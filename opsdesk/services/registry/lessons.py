@@ -9,21 +9,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from opsdesk.domain import schemas
 from opsdesk.domain.enums import Stage
-from opsdesk.domain.validation import Field
 from opsdesk.store import records
 from opsdesk.store.models import DataAsset, Initiative, InitiativeDataAsset, InitiativeObjective, Lesson
 from opsdesk.store.workspace import Tx, Workspace
 
 ENTITY = "lesson"
-SCHEMA = (
-    Field("stage", kind="enum", enum=Stage, required=True),
-    Field("category", max_len=60),
-    Field("what_happened", kind="text", required=True),
-    Field("recommendation", kind="text"),
-    Field("tags", kind="list"),
-    Field("recorded_on", kind="date", required=True),
-)
+SCHEMA = schemas.LESSON
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from opsdesk.domain import schemas
 from opsdesk.domain.enums import LineageKind, NodeKind
-from opsdesk.domain.validation import Field
 from opsdesk.errors import ValidationError
 from opsdesk.store import records
 from opsdesk.store.models import DataAsset, Initiative, Job, LineageLink, Model
@@ -20,25 +20,9 @@ ASSET = "data_asset"
 MODEL = "model"
 LINK = "lineage_link"
 
-ASSET_SCHEMA = (
-    Field("name", required=True, max_len=300),
-    Field("namespace", max_len=300),
-    Field("owner"),
-    Field("source_system"),
-    Field("format_standard"),
-    Field("classification", max_len=40, default="OFFICIAL"),
-    Field("contains_pii", kind="bool", default=False),
-    Field("description", kind="text"),
-)
+ASSET_SCHEMA = schemas.DATA_ASSET
 
-MODEL_SCHEMA = (
-    Field("name", required=True, max_len=300),
-    Field("version_label", max_len=80, default="1"),
-    Field("framework"),
-    Field("owner"),
-    Field("registry_source", max_len=500),
-    Field("classification", max_len=40, default="OFFICIAL"),
-)
+MODEL_SCHEMA = schemas.MODEL
 
 
 @dataclass(frozen=True)

@@ -9,25 +9,16 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from opsdesk.domain import schemas
 from opsdesk.domain.enums import Direction, OpsDiscipline, SubjectKind
-from opsdesk.domain.validation import Field, clean
+from opsdesk.domain.validation import clean
 from opsdesk.errors import ValidationError
 from opsdesk.store import queries, records
 from opsdesk.store.models import Initiative, MetricPoint, MetricSeries
 from opsdesk.store.workspace import Tx, Workspace
 
 ENTITY = "metric_series"
-SCHEMA = (
-    Field("discipline", kind="enum", enum=OpsDiscipline, required=True),
-    Field("name", required=True),
-    Field("unit", max_len=40),
-    Field("direction", kind="enum", enum=Direction, default=Direction.HIGHER_IS_BETTER),
-    Field("green_threshold", kind="decimal"),
-    Field("amber_threshold", kind="decimal"),
-    Field("subject_kind", kind="enum", enum=SubjectKind, default=SubjectKind.INITIATIVE),
-    Field("subject_id", kind="int"),
-    Field("description"),
-)
+SCHEMA = schemas.METRIC_SERIES
 
 
 @dataclass(frozen=True)

@@ -9,23 +9,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from opsdesk.domain.rules import OBJECTIVE_CODE
-from opsdesk.domain.validation import Field
+from opsdesk.domain import schemas
 from opsdesk.errors import ValidationError
 from opsdesk.store import records
 from opsdesk.store.models import Initiative, InitiativeObjective, Objective
 from opsdesk.store.workspace import Workspace
 
 ENTITY = "objective"
-SCHEMA = (
-    Field("code", required=True, max_len=20, pattern=OBJECTIVE_CODE, pattern_hint="OBJ-01"),
-    Field("title", required=True),
-    Field("description", kind="text"),
-    Field("owner"),
-    Field("kpi_name"),
-    Field("kpi_target"),
-    Field("due_date", kind="date"),
-)
+SCHEMA = schemas.OBJECTIVE
 
 
 @dataclass(frozen=True)

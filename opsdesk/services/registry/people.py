@@ -8,22 +8,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from opsdesk.domain import schemas
 from opsdesk.domain.enums import CommitteeRole, Discipline
-from opsdesk.domain.rules import EMAIL
-from opsdesk.domain.validation import Field
 from opsdesk.store import records
 from opsdesk.store.models import Person
 from opsdesk.store.workspace import Workspace
 
 ENTITY = "person"
-SCHEMA = (
-    Field("name", required=True),
-    Field("email", required=True, pattern=EMAIL, pattern_hint="an e-mail address"),
-    Field("unit"),
-    Field("discipline", kind="enum", enum=Discipline, required=True),
-    Field("committee_role", kind="enum", enum=CommitteeRole, default=CommitteeRole.NONE),
-    Field("active", kind="bool", default=True),
-)
+SCHEMA = schemas.PERSON
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from opsdesk.domain import schemas
 from opsdesk.domain.enums import (
-    Labelled,
     RiskTier,
-    Stage,
     StandardCategory,
     StandardStatus,
 )
-from opsdesk.domain.validation import Field, clean
+from opsdesk.domain.validation import clean
 from opsdesk.errors import ValidationError
 from opsdesk.store import records
 from opsdesk.store.models import Conformance, Requirement, Standard
@@ -25,38 +24,9 @@ STANDARD = "standard"
 REQUIREMENT = "requirement"
 CONFORMANCE = "conformance"
 
-STANDARD_SCHEMA = (
-    Field("code", required=True, max_len=40),
-    Field("title", required=True),
-    Field("category", kind="enum", enum=StandardCategory, required=True),
-    Field("version_label", max_len=20, default="1.0"),
-    Field("status", kind="enum", enum=StandardStatus, default=StandardStatus.DRAFT),
-    Field("owner"),
-    Field("source", max_len=500),
-    Field("text", kind="text"),
-    Field("risk_tiers", kind="list", checks=(lambda v: _enum_list(v, RiskTier),)),
-)
+STANDARD_SCHEMA = schemas.STANDARD
+REQUIREMENT_SCHEMA = schemas.REQUIREMENT
 
-
-def _enum_list(values: list[str], enum: type[Labelled]) -> str | None:
-    """The first value that is not a member of ``enum``, said plainly; ``None`` when all are."""
-    for v in values:
-        try:
-            enum.parse(v)
-        except ValueError as exc:
-            return str(exc)
-    return None
-
-
-def _stages(values: list[str]) -> str | None:
-    return _enum_list(values, Stage)
-
-
-REQUIREMENT_SCHEMA = (
-    Field("code", required=True, max_len=40),
-    Field("text", kind="text", required=True),
-    Field("stages", kind="list", checks=(_stages,)),
-)
 
 @dataclass(frozen=True)
 class RequirementDTO:

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from opsdesk.domain.conformance import SCORING_METHOD, effective_status, satisfies, score, waiver_expired
 from opsdesk.domain.enums import ConformanceStatus, RiskTier, Stage, StandardStatus
+from opsdesk.domain.evidence import MAX_EVIDENCE_BYTES, safe_file_name
 from opsdesk.domain.rules import next_stage
 from opsdesk.domain.validation import Field, clean
 from opsdesk.errors import NotFoundError, ValidationError
@@ -30,7 +31,6 @@ from opsdesk.store.models import Conformance, EvidenceFile, Initiative, Requirem
 from opsdesk.store.workspace import Tx, Workspace
 
 EVIDENCE = "evidence_file"
-MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
 
 
 def today(ws: Workspace) -> dt.date:
@@ -259,7 +259,7 @@ def attach_evidence(ws: Workspace, initiative_code: str, requirement_id: int, pa
     name, content = read_evidence(path)
     with ws.write() as tx:
         row = _conformance_row(tx.session, initiative_code, requirement_id)
-        return attach_tx(tx, row, file_name or name, content, f"{initiative_code}:{requirement_id}")
+        return attach_tx(tx, row, safe_file_name(file_name or name), content, f"{initiative_code}:{requirement_id}")
 
 
 def evidence_files(ws: Workspace, initiative_code: str, requirement_id: int) -> list[EvidenceFileDTO]:
@@ -282,7 +282,7 @@ def export_evidence(ws: Workspace, file_id: int, dest: Path | str) -> Path:
         raise ValidationError("sha256", f"{name} no longer matches its recorded SHA-256", entity=EVIDENCE)
     target = Path(dest)
     if target.is_dir():
-        target = target / name
+        target = target / safe_file_name(name)  # a stored name never leads outside the chosen folder
     target.write_bytes(content)
     return target
 

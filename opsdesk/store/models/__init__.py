@@ -12,7 +12,13 @@ from opsdesk.store.models.committee import (
     Meeting,
     Vote,
 )
-from opsdesk.store.models.exchange import ExchangeBundle, ExchangeState, TrustedKey, WorkspaceIdentity
+from opsdesk.store.models.exchange import (
+    ExchangeBundle,
+    ExchangeState,
+    ExchangeVersion,
+    TrustedKey,
+    WorkspaceIdentity,
+)
 from opsdesk.store.models.finance import Allocation, AllocationRule, CostRecord, ExchangeRate
 from opsdesk.store.models.metrics import MetricPoint, MetricSeries
 from opsdesk.store.models.people import Person, PersonSkill, Skill, TrainingRecord
@@ -40,6 +46,6 @@ __all__ = [
     "Initiative", "InitiativeDataAsset", "InitiativeObjective", "Job", "Lesson", "LineageLink", "Meeting",
     "MetricPoint", "MetricSeries", "Model", "Objective", "Person", "PersonSkill", "Requirement", "Skill",
     "Standard", "StageChange", "TeamMember", "TrainingRecord", "Vote", "WorkspaceInfo",
-    "ExchangeBundle", "ExchangeState", "TrustedKey", "WorkspaceIdentity", "CotsUse", "UseCaseRecord",
+    "ExchangeBundle", "ExchangeState", "ExchangeVersion", "TrustedKey", "WorkspaceIdentity", "CotsUse", "UseCaseRecord",
     "ImpactAssessment", "Incident", "IncidentAction", "Mitigation", "Risk",
 ]

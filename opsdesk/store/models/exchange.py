@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opsdesk.store.base import Base, JSONValue, intpk
@@ -60,3 +60,20 @@ class ExchangeState(Base):
     record_key: Mapped[str] = mapped_column(Text)
     digest: Mapped[str] = mapped_column(String(64))
     bundle_uuid: Mapped[str] = mapped_column(String(36))
+
+
+class ExchangeVersion(Base):
+    """The newest version of a record received from one signer: the signer's audit sequence when it wrote the
+    bundle, and the record's digest then. A bundle from that signer carrying an older version of a record that
+    has changed since is stale: shown, never applied unless the user takes theirs."""
+
+    __tablename__ = "exchange_version"
+    __table_args__ = (UniqueConstraint("signer_fingerprint", "entity", "record_key"),)
+    id: Mapped[intpk]
+    signer_fingerprint: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(60))
+    record_key: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(BigInteger)
+    digest: Mapped[str] = mapped_column(String(64))
+    bundle_uuid: Mapped[str] = mapped_column(String(36))
+    file_name: Mapped[str] = mapped_column(String(500), default="")

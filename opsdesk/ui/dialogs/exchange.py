@@ -42,7 +42,7 @@ from opsdesk.ui.pages.base import PageContext
 
 Index = QModelIndex | QPersistentModelIndex
 PLAN_COLUMNS = (("action", "Action"), ("entity", "Record"), ("key", "Key"), ("detail", "Changes"))
-ACTION_ORDER = {"conflict": 0, "update": 1, "kept": 2, "create": 3, "unchanged": 4}
+ACTION_ORDER = {"conflict": 0, "stale": 1, "update": 2, "kept": 3, "create": 4, "unchanged": 5}
 BUNDLE_FILTER = "OpsDesk exchange bundle (*.opsbundle);;All files (*)"
 
 
@@ -257,7 +257,7 @@ class ExchangeDialog(QDialog):
         self.plan_view.verticalHeader().setDefaultSectionSize(24)
         self.show_unchanged = QCheckBox("Show unchanged records", page)
         self.show_unchanged.toggled.connect(self._show_items)
-        self.take_theirs = QCheckBox("For records changed on both sides, take the bundle's version", page)
+        self.take_theirs = QCheckBox("For records changed on both sides or stale, take the bundle's version", page)
         self.take_theirs.setAccessibleName("Take the bundle's version of conflicts")
         self.apply_button = QPushButton("Apply", page)
         self.apply_button.setAccessibleName("Apply the bundle")
@@ -299,6 +299,9 @@ class ExchangeDialog(QDialog):
                 f"{', '.join(preview.initiatives)}.<br>Would create {counts.get('create', 0)}, update "
                 f"{counts.get('update', 0)}; {counts.get('conflict', 0)} changed on both sides; "
                 f"{counts.get('kept', 0)} changed only here; {counts.get('unchanged', 0)} unchanged.")
+        if counts.get("stale"):
+            text += (f"<br><b>{counts['stale']} stale</b>: older than what the same signer sent before; not applied "
+                     "unless you take the bundle's version.")
         if preview.already_imported:
             text += "<br><b>This bundle was already imported here.</b>"
         self.summary.setText(text)
