@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "opsdesk.cli.analytics_cmds",
     "opsdesk.cli.exchange_cmds",
     "opsdesk.cli.committee_cmds",
+    "opsdesk.cli.signing_cmds",
 )
 
 EXIT_USER_ERROR = 2

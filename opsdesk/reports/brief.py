@@ -7,6 +7,7 @@ from reportlab.platypus.flowables import Flowable
 
 from opsdesk.reports import charts, styles
 from opsdesk.reports.content import DecisionBlock, DocMeta, InitiativeBrief
+from opsdesk.reports.signature_block import SignatureArea
 from opsdesk.reports.templates import (
     CELL_FONT,
     CONTENT_W,
@@ -182,4 +183,4 @@ def brief_story(b: InitiativeBrief, *, level: int = 0, key: str = "b", with_cove
 
 
 def build_brief(b: InitiativeBrief) -> bytes:
-    return render(b.meta, brief_story(b))
+    return render(b.meta, [*brief_story(b), SignatureArea()])

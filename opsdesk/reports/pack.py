@@ -9,6 +9,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from opsdesk.reports import styles
 from opsdesk.reports.brief import brief_story, cover, meta_lines
 from opsdesk.reports.content import MeetingPack
+from opsdesk.reports.signature_block import SignatureArea
 from opsdesk.reports.templates import CELL_FONT, Heading, para, render, table
 
 
@@ -40,4 +41,4 @@ def pack_story(p: MeetingPack) -> list[Flowable]:
 
 
 def build_pack(p: MeetingPack) -> bytes:
-    return render(p.meta, pack_story(p), multi_pass=True)
+    return render(p.meta, [*pack_story(p), SignatureArea()], multi_pass=True)

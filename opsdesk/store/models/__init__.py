@@ -28,6 +28,7 @@ from opsdesk.store.models.registry import (
     TeamMember,
     WorkspaceInfo,
 )
+from opsdesk.store.models.signing import RevocationList, TrustAnchor
 from opsdesk.store.models.standards import Conformance, EvidenceFile, Requirement, Standard
 
 __all__ = [
@@ -36,5 +37,5 @@ __all__ = [
     "Initiative", "InitiativeDataAsset", "InitiativeObjective", "Job", "Lesson", "LineageLink", "Meeting",
     "MetricPoint", "MetricSeries", "Model", "Objective", "Person", "PersonSkill", "Requirement", "Skill",
     "Standard", "StageChange", "TeamMember", "TrainingRecord", "Vote", "WorkspaceInfo",
-    "ExchangeBundle", "ExchangeState", "TrustedKey", "WorkspaceIdentity",
+    "ExchangeBundle", "ExchangeState", "TrustedKey", "WorkspaceIdentity", "RevocationList", "TrustAnchor",
 ]
