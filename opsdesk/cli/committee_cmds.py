@@ -6,6 +6,7 @@ import argparse
 
 from opsdesk.cli import add_workspace_argument, open_ws
 from opsdesk.cli.output import print_json, print_table
+from opsdesk.cli.signing_cmds import add_signer_arguments, credential_from_args, tsa_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -19,6 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     what.add_argument("--meeting", metavar="ID", type=int, help="meeting pack (agenda and one brief per item)")
     b.add_argument("--minutes", action="store_true", help="with --meeting: the minutes instead of the pack")
     b.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
+    b.add_argument("--sign", action="store_true",
+                   help="also write FILE.signed.pdf, signed (PAdES) with --pkcs12 or --pkcs11 as it is exported")
+    add_signer_arguments(b, required=False)
     b.set_defaults(func=cmd_brief)
 
     m = sub.add_parser("meetings", help="committee meetings")
@@ -35,14 +39,29 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
     if args.minutes and args.meeting is None:
         raise ValidationError("minutes", "--minutes goes with --meeting ID")
+    request = None
+    if args.sign:
+        if not (args.pkcs12 or args.pkcs11):
+            raise ValidationError("sign", "--sign needs --pkcs12 CERT.p12 or --pkcs11 LIB --token LABEL")
+        from opsdesk.services.signing.papers import SignRequest
+
+        request = SignRequest(credential_from_args(args), args.role, tsa_from_args(args))
+    elif args.pkcs12 or args.pkcs11:
+        raise ValidationError("sign", "--pkcs12/--pkcs11 go with --sign")
     ws = open_ws(args)
     try:
         result = exports.export(ws, args.out, initiative=args.initiative, item_id=args.item,
-                                meeting_id=args.meeting, minutes=args.minutes)
+                                meeting_id=args.meeting, minutes=args.minutes, sign=request)
     finally:
         ws.close()
     print(f"wrote {result.path} ({result.size:,} bytes, {result.doc_id})")
     print(f"sha256 {result.sha256}")
+    if result.signed_path is not None:
+        from opsdesk.services.signing.pades import NO_TRUSTED_TIME
+
+        print(f"signed {result.signed_path} as {result.signer}, PAdES {result.signature_level}")
+        if result.signature_level == "B-B":
+            print(NO_TRUSTED_TIME)
     return 0
 
 

@@ -10,9 +10,18 @@ from opsdesk.errors import ValidationError
 from opsdesk.services.signing import pades, trust, validation
 from opsdesk.services.signing.credentials import Credential
 from opsdesk.services.signing.timestamping import TimeStampSource
-from opsdesk.store.workspace import Workspace
+from opsdesk.store.workspace import Tx, Workspace
 
 ENTITY = "paper"
+
+
+@dataclass(frozen=True)
+class SignRequest:
+    """Sign as you export: whose key, in which role, with which time-stamp authority (if any)."""
+
+    credential: Credential
+    role: str = ""
+    tsa: TimeStampSource | None = None
 
 
 @dataclass(frozen=True)
@@ -32,10 +41,15 @@ def sign_file(ws: Workspace, src: str | Path, cred: Credential, *, out: str | Pa
 
 def record(ws: Workspace, paper: str, path: Path, signed: pades.SignedPaper) -> None:
     with ws.write("sign") as tx:
-        tx.audit("sign", ENTITY, paper, None, {
-            "file": path.name, "paper_sha256": signed.input_sha256, "signed_sha256": signed.sha256,
-            "signer": signed.signer, "role": signed.role, "level": signed.level, "field": signed.field_name,
-            "signed_at": signed.signed_at.isoformat()})
+        audit_signature(tx, paper, path, signed)
+
+
+def audit_signature(tx: Tx, paper: str, path: Path, signed: pades.SignedPaper) -> None:
+    """The audit event of one signature (no secret and no key material, only who, what and the digests)."""
+    tx.audit("sign", ENTITY, paper, None, {
+        "file": path.name, "paper_sha256": signed.input_sha256, "signed_sha256": signed.sha256,
+        "signer": signed.signer, "role": signed.role, "level": signed.level, "field": signed.field_name,
+        "signed_at": signed.signed_at.isoformat()})
 
 
 def verify_bytes(ws: Workspace, data: bytes, name: str = "") -> validation.PdfReport:
