@@ -27,7 +27,7 @@ def _usage(*, sign: bool = False, ca: bool = False) -> x509.KeyUsage:
 
 
 @dataclass
-class TestCA:
+class ThrowawayCA:
     folder: Path
     name: str = "Test Root CA"
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))

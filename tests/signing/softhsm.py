@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from tests.signing.pki import TestCA
+from tests.signing.pki import ThrowawayCA
 
 LIBRARY_CANDIDATES = ("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
                       "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so", "/usr/local/lib/softhsm/libsofthsm2.so")
@@ -37,7 +37,7 @@ class Card:
     conf: Path
 
 
-def make_card(folder: Path, ca: TestCA) -> Card:
+def make_card(folder: Path, ca: ThrowawayCA) -> Card:
     """Initialise the token (SOFTHSM2_CONF must point at ``folder``'s config before the library is loaded)."""
     import pkcs11
     from cryptography import x509  # noqa: F401

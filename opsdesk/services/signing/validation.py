@@ -89,7 +89,7 @@ def verify_pdf(data: bytes, anchors: Sequence[bytes], crls: Sequence[bytes], *, 
             embedded = list(reader.embedded_regular_signatures)
         except Exception as exc:  # noqa: BLE001 - a damaged file is a finding, not a crash
             return PdfReport(file, 0, (), (f"the file cannot be read as a PDF: {exc}",))
-        reports = tuple(_one(sig, roots, lists) for sig in embedded)
+        reports = tuple(_checked(sig, roots, lists) for sig in embedded)
         problems: list[str] = []
         if not embedded:
             problems.append("the file holds no signature")
@@ -97,6 +97,18 @@ def verify_pdf(data: bytes, anchors: Sequence[bytes], crls: Sequence[bytes], *, 
     finally:
         quiet.setLevel(levels[0])
         quiet_cv.setLevel(levels[1])
+
+
+def _checked(sig: Any, roots: list[Any], lists: list[Any]) -> SignatureReport:
+    try:
+        return _one(sig, roots, lists)
+    except Exception as exc:  # noqa: BLE001 - a damaged signature object is a finding about this file
+        try:
+            name = str(sig.field_name or "")
+        except Exception:  # noqa: BLE001
+            name = ""
+        return SignatureReport(name, "unknown", "", "", "", None, "unknown", "unknown", False, False, "unknown",
+                               False, False, False, (f"the signature cannot be read: {exc}",))
 
 
 def _one(sig: Any, roots: list[Any], lists: list[Any]) -> SignatureReport:
