@@ -10,7 +10,7 @@ from opsdesk.cli.signing_cmds import add_signer_arguments, credential_from_args,
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    b = sub.add_parser("brief", help="export a decision brief, a meeting pack or minutes as PDF",
+    b = sub.add_parser("brief", help="export a decision brief, a meeting pack or minutes as PDF", allow_abbrev=False,
                        description="Write a PDF (and its .sha256 beside it); the same workspace gives the same "
                                    "bytes as the window's File ▸ Export brief….")
     add_workspace_argument(b)

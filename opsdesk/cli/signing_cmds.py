@@ -25,6 +25,8 @@ def add_signer_arguments(p: argparse.ArgumentParser, *, required: bool) -> None:
     g.add_argument("--token", metavar="LABEL", help="with --pkcs11: the token's label")
     g.add_argument("--key-label", metavar="LABEL", help="with --pkcs11: the key's label (needed if it holds several)")
     g.add_argument("--pin-file", metavar="FILE", help="with --pkcs11: read the PIN from FILE (default: ask, unechoed)")
+    for refused in ("--passphrase", "--pin"):
+        g.add_argument(refused, nargs="?", action=_RefuseSecret, help=argparse.SUPPRESS)
     g.add_argument("--role", default="", metavar="ROLE", help="the signer's role shown in the block (e.g. Chair)")
     t = g.add_mutually_exclusive_group()
     t.add_argument("--tsa-url", metavar="URL",
@@ -32,6 +34,16 @@ def add_signer_arguments(p: argparse.ArgumentParser, *, required: bool) -> None:
     t.add_argument("--tsa-pkcs12", metavar="TSA.p12",
                    help="the enclave's time-stamping key file (RSA, timeStamping usage): PAdES B-T")
     g.add_argument("--tsa-passphrase-file", metavar="FILE", help="with --tsa-pkcs12: its passphrase (default: ask)")
+
+
+class _RefuseSecret(argparse.Action):
+    """``--passphrase``/``--pin`` exist only to refuse them, without repeating the value anywhere."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        companion = "--pin-file" if option_string == "--pin" else "--passphrase-file"
+        parser.exit(2, f"opsdesk: {option_string}: a secret on the command line stays in the shell history and "
+                       f"the process list; use {companion} FILE or answer the prompt\n")
 
 
 def _ask(prompt: str, file: str | None, what: str, hint: str) -> str:
@@ -81,7 +93,7 @@ def tsa_from_args(args: argparse.Namespace) -> Any:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("sign", help="sign a PDF (PAdES) with a certificate file or a smart card",
+    p = sub.add_parser("sign", help="sign a PDF (PAdES) with a certificate file or a smart card", allow_abbrev=False,
                        description="Write FILE.signed.pdf (or --out) with a PAdES signature and a visible block "
                                    "on the last page; FILE itself is never changed. Sign a signed file again "
                                    "for a second signer: earlier signatures stay valid.")
@@ -211,7 +223,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     if args.json:
-        print_json({"anchors": anchors, "crls": crls})
+        from dataclasses import asdict
+
+        print_json({"anchors": [asdict(a) for a in anchors], "crls": [asdict(c) for c in crls]})
         return 0
     if not anchors:
         print("no trust anchors (opsdesk certs trust CA.pem)")
