@@ -11,9 +11,7 @@ import pytest
 from opsdesk.errors import ValidationError
 from opsdesk.services.signing import pades, papers, trust
 from opsdesk.services.signing.credentials import Pkcs12File
-from opsdesk.store import audit
 from tests.signing.pki import PASSPHRASE, ThrowawayCA
-
 
 
 def test_trust_list_untrust_are_audited(ws, pki: ThrowawayCA) -> None:  # type: ignore[no-untyped-def]

@@ -54,6 +54,7 @@ def _key_file(source: TsaKeyFile) -> Any:
     from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, pkcs12
     from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     path = Path(source.path)
     try:
@@ -82,4 +83,5 @@ def _key_file(source: TsaKeyFile) -> Any:
     return DummyTimeStamper(
         tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER)),
         tsa_key=asn1_keys.PrivateKeyInfo.load(der_key),
-        certs_to_embed=[asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in extra or ()])
+        certs_to_embed=SimpleCertificateStore.from_certs(
+            [asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in extra or ()]))
