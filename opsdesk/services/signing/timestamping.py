@@ -39,12 +39,10 @@ def open_timestamper(source: TimeStampSource | None) -> Iterator[Any]:
 
 
 def _server(source: TsaServer) -> Any:
-    from urllib.parse import urlsplit
-
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
-    parts = urlsplit(source.url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    scheme, _colon, rest = source.url.partition(":")
+    if scheme.lower() not in ("http", "https") or not rest.startswith("//") or len(rest.strip("/")) == 0:
         raise ValidationError("tsa_url", f"{source.url!r} is not an http(s) address of a time-stamp authority")
     return HTTPTimeStamper(source.url, timeout=10)
 
