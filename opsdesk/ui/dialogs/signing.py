@@ -103,8 +103,9 @@ class SignDialog(QDialog):
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #c62828;")
         self.problem.setWordWrap(True)
-        note = QLabel(f"Signs {paper} as PAdES B-B: " + NO_TRUSTED_TIME.split(": ", 1)[1].split(" (")[0] + ". "
-                      "The passphrase or PIN is used for this signature only and never stored.")
+        note = QLabel(f"Writes {Path(paper).stem}.signed.pdf beside {paper}, signed as PAdES B-B ("
+                      + NO_TRUSTED_TIME.split(" (")[0] + "). The passphrase or PIN is used for this signature only "
+                      "and never stored.")
         note.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign")
@@ -121,7 +122,7 @@ class SignDialog(QDialog):
         lay.addWidget(note)
         lay.addWidget(self.problem)
         lay.addWidget(self.buttons)
-        self.finished.connect(self._forget)
+        self.rejected.connect(self.forget)
 
     def _check_and_accept(self) -> None:
         problem = self.check()
@@ -152,7 +153,8 @@ class SignDialog(QDialog):
     def role_text(self) -> str:
         return self.role.text().strip()
 
-    def _forget(self, _result: int = 0) -> None:
+    def forget(self, _result: int = 0) -> None:
+        """Clear the masked fields (the export already holds what it needs)."""
         self.passphrase.clear()
         self.pin.clear()
 
@@ -191,10 +193,13 @@ class SignaturesDialog(QDialog):
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.table.currentCellChanged.connect(lambda r, _c, _pr, _pc: self._show(r))
         n = len(report.signatures)
-        head = f"{report.file}: {report.pages} page(s), {n} signature(s). "
-        self.summary.setText(head + ("Every signature is valid." if report.ok else
-                                     "NOT VALID: " + "; ".join(report.problems) if report.problems else
-                                     head and "At least one signature is NOT VALID."))
+        if report.ok:
+            verdict = "Every signature is valid."
+        elif report.problems:
+            verdict = "NOT VALID: " + "; ".join(report.problems) + "."
+        else:
+            verdict = "NOT VALID: at least one signature does not hold (select it for the reason)."
+        self.summary.setText(f"{report.file}: {report.pages} page(s), {n} signature(s). {verdict}")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
