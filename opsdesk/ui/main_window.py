@@ -354,9 +354,9 @@ class MainWindow(QMainWindow):
             exporter(sign=True) if sign else exporter()
 
     def _signatures(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
+        from opsdesk.ui import file_dialogs
 
-        path, _ = QFileDialog.getOpenFileName(self, "Check the signatures of a PDF", str(Path.home()), "PDF (*.pdf)")
+        path = file_dialogs.open_file(self, "papers", "Check the signatures of a PDF", "PDF (*.pdf)")
         if path:
             self.show_signatures(path)
 

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -29,9 +28,10 @@ from PySide6.QtWidgets import (
 from opsdesk.services.signing.credentials import Credential, Pkcs11Token, Pkcs12File
 from opsdesk.services.signing.pades import NO_TRUSTED_TIME
 from opsdesk.services.signing.validation import PdfReport
+from opsdesk.ui import file_dialogs
 
 
-def _file_row(edit: QLineEdit, caption: str, pattern: str, parent: QWidget) -> QWidget:
+def _file_row(edit: QLineEdit, caption: str, pattern: str, purpose: str, parent: QWidget) -> QWidget:
     row = QWidget()
     lay = QHBoxLayout(row)
     lay.setContentsMargins(0, 0, 0, 0)
@@ -40,7 +40,7 @@ def _file_row(edit: QLineEdit, caption: str, pattern: str, parent: QWidget) -> Q
     browse.setAccessibleName(f"Browse for {caption.lower()}")
 
     def pick() -> None:
-        path, _ = QFileDialog.getOpenFileName(parent, caption, edit.text() or str(Path.home()), pattern)
+        path = file_dialogs.open_file(parent, purpose, caption, pattern)
         if path:
             edit.setText(path)
 
@@ -71,7 +71,7 @@ class SignDialog(QDialog):
         file_page = QWidget()
         ff = QFormLayout(file_page)
         ff.addRow("Certificate file", _file_row(self.p12_path, "Certificate file",
-                                                "Certificates (*.p12 *.pfx);;All files (*)", self))
+                                                "Certificates (*.p12 *.pfx);;All files (*)", "certificates", self))
         ff.addRow("Passphrase", self.passphrase)
 
         self.library = QLineEdit()
@@ -87,7 +87,7 @@ class SignDialog(QDialog):
         token_page = QWidget()
         tf = QFormLayout(token_page)
         tf.addRow("PKCS#11 library", _file_row(self.library, "PKCS#11 library",
-                                               "Libraries (*.so *.dll *.dylib);;All files (*)", self))
+                                               "Libraries (*.so *.dll *.dylib);;All files (*)", "pkcs11", self))
         tf.addRow("Token label", self.token)
         tf.addRow("Key label", self.key_label)
         tf.addRow("PIN", self.pin)
