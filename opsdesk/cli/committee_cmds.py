@@ -39,17 +39,17 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
     if args.minutes and args.meeting is None:
         raise ValidationError("minutes", "--minutes goes with --meeting ID")
-    request = None
-    if args.sign:
-        if not (args.pkcs12 or args.pkcs11):
-            raise ValidationError("sign", "--sign needs --pkcs12 CERT.p12 or --pkcs11 LIB --token LABEL")
-        from opsdesk.services.signing.papers import SignRequest
-
-        request = SignRequest(credential_from_args(args), args.role, tsa_from_args(args))
-    elif args.pkcs12 or args.pkcs11:
+    if args.sign and not (args.pkcs12 or args.pkcs11):
+        raise ValidationError("sign", "--sign needs --pkcs12 CERT.p12 or --pkcs11 LIB --token LABEL")
+    if not args.sign and (args.pkcs12 or args.pkcs11):
         raise ValidationError("sign", "--pkcs12/--pkcs11 go with --sign")
     ws = open_ws(args)
     try:
+        request = None
+        if args.sign:
+            from opsdesk.services.signing.papers import SignRequest
+
+            request = SignRequest(credential_from_args(args), args.role, tsa_from_args(args))
         result = exports.export(ws, args.out, initiative=args.initiative, item_id=args.item,
                                 meeting_id=args.meeting, minutes=args.minutes, sign=request)
     finally:

@@ -140,10 +140,10 @@ def cmd_sign(args: argparse.Namespace) -> int:
     src = Path(args.file)
     if not src.is_file():
         raise ValidationError("file", f"no such file: {src}")
-    cred = credential_from_args(args)
-    tsa = tsa_from_args(args)
-    ws = open_ws(args)
+    ws = open_ws(args)  # first: a missing workspace is said before anyone types a passphrase
     try:
+        cred = credential_from_args(args)
+        tsa = tsa_from_args(args)
         result = papers.sign_file(ws, src, cred, out=args.out, role=args.role, tsa=tsa)
     finally:
         ws.close()
