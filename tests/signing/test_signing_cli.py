@@ -69,6 +69,10 @@ def test_sign_trust_verify_round_trip_with_exit_codes(capsys, wsfile: Path, pape
     code, out, _ = run(capsys, "verify-pdf", str(tampered), *w)
     assert code == 1 and "NOT VALID" in out
 
+    not_pdf = tmp_path / "notes.pdf"
+    not_pdf.write_text("minutes, typed up")
+    code, _, err = run(capsys, "verify-pdf", str(not_pdf), *w)
+    assert code == 2 and "notes.pdf is not a PDF" in err and err.count("\n") == 1
     code, out, _ = run(capsys, "certs", "list", "--json", *w)
     assert [a["label"] for a in json.loads(out)["anchors"]] == ["Test Root CA"]
     code, out, _ = run(capsys, "certs", "untrust", "Test Root CA", *w)

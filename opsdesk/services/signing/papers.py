@@ -63,6 +63,8 @@ def verify_file(ws: Workspace, path: str | Path) -> validation.PdfReport:
         data = p.read_bytes()
     except OSError as exc:
         raise ValidationError("file", f"cannot read {p}: {exc.strerror or exc}") from None
+    if not data.lstrip(b"\x00\t\n\r ")[:1024].startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
+        raise ValidationError("file", f"{p.name} is not a PDF")
     report = verify_bytes(ws, data, p.name)
     if not trust.list_anchors(ws) and report.signatures:
         return validation.PdfReport(report.file, report.pages, report.signatures,
