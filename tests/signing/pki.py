@@ -20,8 +20,8 @@ def _name(cn: str, org: str = "Test Agency") -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn), x509.NameAttribute(NameOID.ORGANIZATION_NAME, org)])
 
 
-def _usage(*, sign: bool = False, ca: bool = False) -> x509.KeyUsage:
-    return x509.KeyUsage(digital_signature=sign or ca, content_commitment=sign, key_encipherment=False,
+def _usage(*, sign: bool = False, ca: bool = False, non_repudiation: bool = True) -> x509.KeyUsage:
+    return x509.KeyUsage(digital_signature=sign or ca, content_commitment=sign and non_repudiation, key_encipherment=False,
                          data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
                          encipher_only=False, decipher_only=False)
 
@@ -47,7 +47,8 @@ class ThrowawayCA:
         self.pem = self.folder / f"{self.name.replace(' ', '-')}.pem"
         self.pem.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
 
-    def issue(self, public_key, cn: str, *, days: tuple[int, int] = (-1, 365), tsa: bool = False) -> x509.Certificate:
+    def issue(self, public_key, cn: str, *, days: tuple[int, int] = (-1, 365), tsa: bool = False,
+              usage: x509.KeyUsage | None = None) -> x509.Certificate:
         self.serial += 1
         b = (x509.CertificateBuilder().subject_name(_name(cn)).issuer_name(self.cert.subject).public_key(public_key)
              .serial_number(self.serial).not_valid_before(self.now + dt.timedelta(days=days[0]))
@@ -57,15 +58,15 @@ class ThrowawayCA:
             b = b.add_extension(_usage(sign=True), critical=True).add_extension(
                 x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
         else:
-            b = b.add_extension(_usage(sign=True), critical=True)
+            b = b.add_extension(usage or _usage(sign=True), critical=True)
         return b.sign(self.key, hashes.SHA256())
 
     def person(self, cn: str, *, days: tuple[int, int] = (-1, 365), tsa: bool = False,
-               passphrase: str = PASSPHRASE) -> tuple[Path, x509.Certificate]:
+               passphrase: str = PASSPHRASE, usage: x509.KeyUsage | None = None) -> tuple[Path, x509.Certificate]:
         """A PKCS#12 file holding a new key, its certificate from this CA and the CA's certificate."""
         # pyHanko's local time-stamper signs with RSA only
         key = rsa.generate_private_key(65537, 2048) if tsa else ec.generate_private_key(ec.SECP256R1())
-        cert = self.issue(key.public_key(), cn, days=days, tsa=tsa)
+        cert = self.issue(key.public_key(), cn, days=days, tsa=tsa, usage=usage)
         path = self.folder / f"{cn.replace(' ', '-')}.p12"
         enc = serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else serialization.NoEncryption()
         path.write_bytes(pkcs12.serialize_key_and_certificates(cn.encode(), key, cert, [self.cert], enc))

@@ -275,3 +275,21 @@ def test_card_mistakes_are_one_clear_error(card, paper: Path, change: dict, mess
     token = Pkcs11Token(Path(values["library"]), values["token"], values["key_label"], values["pin"])
     with pytest.raises(ValidationError, match=message):
         pades.sign_pdf(paper.read_bytes(), token)
+
+
+@pytest.mark.parametrize(("digital_signature", "non_repudiation", "accepted"),
+                         [(True, False, True), (False, True, True), (False, False, False)])
+def test_key_usage_of_a_signing_certificate(paper: Path, pki: ThrowawayCA, digital_signature: bool,
+                                            non_repudiation: bool, accepted: bool) -> None:
+    from cryptography import x509
+
+    usage = x509.KeyUsage(digital_signature=digital_signature, content_commitment=non_repudiation,
+                          key_encipherment=not (digital_signature or non_repudiation), data_encipherment=False,
+                          key_agreement=False, key_cert_sign=False, crl_sign=False, encipher_only=False,
+                          decipher_only=False)
+    path, _ = pki.person(f"Usage {digital_signature} {non_repudiation}", usage=usage)
+    signed = pades.sign_pdf(paper.read_bytes(), cred(path))
+    s = validation.verify_pdf(signed.data, anchors(pki), []).signatures[0]
+    assert s.ok is accepted, s.problems
+    if not accepted:
+        assert "may not sign documents" in " ".join(s.problems)

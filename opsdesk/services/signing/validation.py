@@ -131,7 +131,7 @@ def _one(sig: Any, roots: list[Any], lists: list[Any]) -> SignatureReport:
     vc = ValidationContext(trust_roots=roots, crls=lists, allow_fetching=False, moment=when,
                            revinfo_policy=_policy(bool(issuer_lists)))
     try:
-        status = validate_pdf_signature(sig, vc)
+        status = validate_pdf_signature(sig, vc, key_usage_settings=_KEY_USAGE())
     except Exception as exc:  # noqa: BLE001 - a malformed signature is reported, not raised
         return SignatureReport(sig.field_name or "", signer, cert.subject.human_friendly,
                                cert.issuer.human_friendly, str(cert.serial_number), _iso(when),
@@ -162,6 +162,11 @@ def _one(sig: Any, roots: list[Any], lists: list[Any]) -> SignatureReport:
     valid_then = trusted
     if not intact:
         valid_then = False  # the certificate says nothing about bytes it did not sign
+    elif not _may_sign(cert):
+        problems.append("the certificate may not sign documents (its key usage has neither digitalSignature "
+                        "nor nonRepudiation)")
+    elif not path_ok and getattr(indic, "name", "") not in ("", "NO_CERTIFICATE_CHAIN_FOUND"):
+        problems.append("the certificate cannot be accepted: " + _plain(indic))
     elif not path_ok:
         problems.append("the certificate does not chain to a trust anchor of this workspace")
     elif status.revocation_details is not None:
@@ -187,6 +192,19 @@ def _one(sig: Any, roots: list[Any], lists: list[Any]) -> SignatureReport:
                            cert.issuer.human_friendly, str(cert.serial_number), _iso(when),
                            "time-stamp" if tst else "claimed by the signer", level, intact, unchanged, changes,
                            path_ok, valid_then, revocation_checked, tuple(problems), tuple(notes))
+
+
+def _may_sign(cert: Any) -> bool:
+    usage = cert.key_usage_value
+    return usage is None or bool({"digital_signature", "non_repudiation"} & set(usage.native))
+
+
+def _KEY_USAGE() -> Any:  # noqa: N802 - reads as the constant it is
+    """People's signing certificates carry digitalSignature, nonRepudiation or both (PIV and CAC signature
+    certificates both; some agency certificates only the first): either will do, neither will not."""
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
+
+    return KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
 
 
 def _plain(indic: Any) -> str:
