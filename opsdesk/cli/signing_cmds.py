@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from opsdesk.cli.output import print_json, print_table
 from opsdesk.errors import ValidationError
 
 EXIT_INVALID = 1
+TSA_ENV = "OPSDESK_TSA_URL"  # the enclave's time-stamp authority, configured once for every signature
 
 
 def add_signer_arguments(p: argparse.ArgumentParser, *, required: bool) -> None:
@@ -29,8 +31,9 @@ def add_signer_arguments(p: argparse.ArgumentParser, *, required: bool) -> None:
         g.add_argument(refused, nargs="?", action=_RefuseSecret, help=argparse.SUPPRESS)
     g.add_argument("--role", default="", metavar="ROLE", help="the signer's role shown in the block (e.g. Chair)")
     t = g.add_mutually_exclusive_group()
-    t.add_argument("--tsa-url", metavar="URL",
-                   help="time-stamp authority inside the enclave (RFC 3161 over HTTP): PAdES B-T")
+    t.add_argument("--tsa-url", metavar="URL", default=os.environ.get(TSA_ENV) or None,
+                   help=f"time-stamp authority inside the enclave (RFC 3161 over HTTP): PAdES B-T "
+                        f"(default: ${TSA_ENV})")
     t.add_argument("--tsa-pkcs12", metavar="TSA.p12",
                    help="the enclave's time-stamping key file (RSA, timeStamping usage): PAdES B-T")
     g.add_argument("--tsa-passphrase-file", metavar="FILE", help="with --tsa-pkcs12: its passphrase (default: ask)")
@@ -80,15 +83,15 @@ def credential_from_args(args: argparse.Namespace) -> Any:
 def tsa_from_args(args: argparse.Namespace) -> Any:
     from opsdesk.services.signing.timestamping import TsaKeyFile, TsaServer
 
-    if args.tsa_url:
-        return TsaServer(args.tsa_url)
-    if args.tsa_pkcs12:
+    if args.tsa_pkcs12:  # a key file named on the command line wins over a configured server
         path = Path(args.tsa_pkcs12)
         if not path.is_file():
             raise ValidationError("tsa_pkcs12", f"no such file: {path}")
         secret = _ask(f"Passphrase for {path.name}: ", args.tsa_passphrase_file, "tsa_passphrase",
                       "--tsa-passphrase-file")
         return TsaKeyFile(path, secret.encode("utf-8") if secret else None)
+    if args.tsa_url:
+        return TsaServer(args.tsa_url)
     return None
 
 

@@ -347,11 +347,12 @@ class MainWindow(QMainWindow):
             finder()
 
     def _export_brief(self, sign: bool = False) -> None:
-        exporter = getattr(self.current_page(), "export_brief", None)
+        name = "export_brief_signed" if sign else "export_brief"
+        exporter = getattr(self.current_page(), name, None)
         if exporter is None:
-            exporter = getattr(self.go_to("committee"), "export_brief", None)
+            exporter = getattr(self.go_to("committee"), name, None)
         if exporter is not None:
-            exporter(sign=True) if sign else exporter()
+            exporter()
 
     def _signatures(self) -> None:
         from opsdesk.ui import file_dialogs

@@ -73,3 +73,18 @@ def test_an_unreachable_authority_is_one_clear_error(paper: Path, alice: Path) -
 def test_a_tsa_address_that_is_not_http_is_refused(paper: Path, alice: Path, url: str) -> None:
     with pytest.raises(ValidationError, match="not an http"):
         pades.sign_pdf(paper.read_bytes(), Pkcs12File(alice, PASSPHRASE.encode()), tsa=timestamping.TsaServer(url))
+
+
+def test_the_configured_authority_is_used_by_opsdesk_sign(tsa_url: str, monkeypatch, capsys, paper: Path,  # type: ignore[no-untyped-def]
+                                                          alice: Path, passphrase_file: Path,
+                                                          tmp_path: Path) -> None:
+    from opsdesk.cli import main
+
+    ws = tmp_path / "w.opsdesk"
+    assert main(["init", "--workspace", str(ws)]) == 0
+    monkeypatch.setenv("OPSDESK_TSA_URL", tsa_url)
+    capsys.readouterr()
+    assert main(["sign", str(paper), "--out", str(tmp_path / "t.pdf"), "-w", str(ws), "--pkcs12", str(alice),
+                 "--passphrase-file", str(passphrase_file)]) == 0
+    out = capsys.readouterr().out
+    assert "PAdES B-T" in out and "no trusted time" not in out

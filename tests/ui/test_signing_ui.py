@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit
 
 from opsdesk.domain.enums import MeetingStatus
 from opsdesk.services.committee import meetings as committee
 from opsdesk.services.signing import papers, trust
 from opsdesk.services.signing.credentials import Pkcs11Token, Pkcs12File
+from opsdesk.services.signing.timestamping import TsaServer
 from opsdesk.store import audit
 from opsdesk.ui.dialogs.signing import SignaturesDialog, SignDialog
 from tests.signing.conftest import alice, pki  # noqa: F401 - fixtures shared with the signing tests
 from tests.signing.pki import PASSPHRASE, ThrowawayCA
 
 
-def test_sign_dialog_masks_secrets_checks_choices_and_forgets(qtbot, tmp_path: Path, alice: Path) -> None:  # noqa: F811
+def test_sign_dialog_masks_secrets_checks_choices_and_forgets(qtbot, monkeypatch, tmp_path: Path,  # noqa: F811
+                                                             alice: Path) -> None:  # noqa: F811
+    monkeypatch.delenv("OPSDESK_TSA_URL", raising=False)
     dlg = SignDialog("minutes.pdf")
     qtbot.addWidget(dlg)
     assert dlg.passphrase.echoMode() is QLineEdit.EchoMode.Password
@@ -32,6 +35,12 @@ def test_sign_dialog_masks_secrets_checks_choices_and_forgets(qtbot, tmp_path: P
     cred = dlg.credential()
     assert isinstance(cred, Pkcs12File) and cred.passphrase == PASSPHRASE.encode() and dlg.role_text() == "Chair"
     assert PASSPHRASE not in repr(cred)  # never in a log line or a traceback
+    assert dlg.time_stamp() is None  # no authority configured: B-B, and the dialog says there is no trusted time
+    assert "no trusted time" in " ".join(w.text() for w in dlg.findChildren(QLabel))
+    monkeypatch.setenv("OPSDESK_TSA_URL", "http://tsa.enclave.local/")
+    configured = SignDialog("x.pdf")
+    qtbot.addWidget(configured)
+    assert configured.time_stamp() == TsaServer("http://tsa.enclave.local/")
     dlg.token_choice.setChecked(True)
     assert dlg.pages.currentIndex() == 1 and "PKCS#11 library" in dlg.check()
     dlg.library.setText("/usr/lib/softhsm/libsofthsm2.so")
@@ -66,7 +75,7 @@ def test_export_signed_minutes_then_see_who_signed(window, demo_ws, qtbot, tmp_p
 
     page.run_dialog = fill
     before = audit.count(demo_ws)
-    page.export_brief(minutes=True, sign=True)
+    window.actions_.get("export_signed").trigger()  # File ▸ Export signed…: a closed meeting, no item: minutes
     qtbot.waitUntil(lambda: page.last_export is not None or page.last_error is not None, timeout=60_000)
     assert page.last_error is None, page.last_error
     result = page.last_export

@@ -3,6 +3,7 @@ passphrase or PIN in a masked field that is never stored) and the Signatures pan
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from opsdesk.services.signing.credentials import Credential, Pkcs11Token, Pkcs12File
 from opsdesk.services.signing.pades import NO_TRUSTED_TIME
+from opsdesk.services.signing.timestamping import TsaServer
 from opsdesk.services.signing.validation import PdfReport
 from opsdesk.ui import file_dialogs
 
@@ -100,11 +102,16 @@ class SignDialog(QDialog):
         self.role = QLineEdit()
         self.role.setAccessibleName("Role")
         self.role.setPlaceholderText("e.g. Chair")
+        self.tsa_url = QLineEdit(os.environ.get("OPSDESK_TSA_URL", ""))
+        self.tsa_url.setAccessibleName("Time-stamp authority")
+        self.tsa_url.setPlaceholderText("none: no trusted time (PAdES B-B)")
+        self.tsa_url.setToolTip("The RFC 3161 time-stamp authority inside the enclave (from $OPSDESK_TSA_URL); "
+                                "with one the signature is PAdES B-T")
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #c62828;")
         self.problem.setWordWrap(True)
-        note = QLabel(f"Writes {Path(paper).stem}.signed.pdf beside {paper}, signed as PAdES B-B ("
-                      + NO_TRUSTED_TIME.split(" (")[0] + "). The passphrase or PIN is used for this signature only "
+        note = QLabel(f"Writes {Path(paper).stem}.signed.pdf beside {paper}. Without a time-stamp authority: "
+                      + NO_TRUSTED_TIME.split(" (")[0] + ". The passphrase or PIN is used for this signature only "
                       "and never stored.")
         note.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -118,6 +125,7 @@ class SignDialog(QDialog):
         lay.addWidget(self.pages)
         form = QFormLayout()
         form.addRow("Role", self.role)
+        form.addRow("Time-stamp authority", self.tsa_url)
         lay.addLayout(form)
         lay.addWidget(note)
         lay.addWidget(self.problem)
@@ -152,6 +160,10 @@ class SignDialog(QDialog):
 
     def role_text(self) -> str:
         return self.role.text().strip()
+
+    def time_stamp(self) -> TsaServer | None:
+        url = self.tsa_url.text().strip()
+        return TsaServer(url) if url else None
 
     def forget(self, _result: int = 0) -> None:
         """Clear the masked fields (the export already holds what it needs)."""

@@ -484,7 +484,7 @@ class CommitteePage(Page):
             dlg = SignDialog(Path(path).name, self)
             if not self.run_dialog(dlg):
                 return
-            what["sign"] = SignRequest(dlg.credential(), dlg.role_text())
+            what["sign"] = SignRequest(dlg.credential(), dlg.role_text(), dlg.time_stamp())
             dlg.forget()
         progress = QProgressDialog("Exporting…", "Hide", 0, 3, self)
         progress.setWindowTitle("Export brief")
