@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the frozen one-folder OpsDesk and prove it works: --version, --self-test offscreen (Qt window, pyqtgraph
-# chart, PDF with embedded fonts), and the demo + verify commands (migrations and the audit chain run frozen).
+# chart, PDF with embedded fonts, a PAdES signature made and validated), and the demo + verify commands (migrations and the audit chain run frozen).
 # Prints the build time and the folder size. Usage: packaging/dist_check.sh [path/to/venv/bin]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,7 @@ echo "$got"
 "$APP" --help >/dev/null  # builds the parser: every command module imports in the bundle
 out=$("$APP" --self-test 2>"$tmp/stderr") || { cat "$tmp/stderr"; echo "dist-check: self-test failed"; exit 1; }
 echo "$out"
+case "$out" in *"validated offline"*) ;; *) echo "dist-check: the self-test did not sign and validate a PDF"; exit 1;; esac
 if grep -v -E '^\s*$' "$tmp/stderr" | grep -q .; then
   echo "dist-check: the self-test wrote to stderr:"; cat "$tmp/stderr"; exit 1
 fi

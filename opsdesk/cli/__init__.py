@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "opsdesk.cli.committee_cmds",
     "opsdesk.cli.reporting_cmds",
     "opsdesk.cli.risk_cmds",
+    "opsdesk.cli.signing_cmds",
 )
 
 EXIT_USER_ERROR = 2

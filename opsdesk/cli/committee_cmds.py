@@ -6,10 +6,11 @@ import argparse
 
 from opsdesk.cli import add_workspace_argument, open_ws
 from opsdesk.cli.output import print_json, print_table
+from opsdesk.cli.signing_cmds import add_signer_arguments, credential_from_args, tsa_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    b = sub.add_parser("brief", help="export a decision brief, a meeting pack or minutes as PDF",
+    b = sub.add_parser("brief", help="export a decision brief, a meeting pack or minutes as PDF", allow_abbrev=False,
                        description="Write a PDF (and its .sha256 beside it); the same workspace gives the same "
                                    "bytes as the window's File ▸ Export brief….")
     add_workspace_argument(b)
@@ -22,6 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="issue the meeting pack or item brief (kept in the workspace: every later export writes "
                         "the same file); with --minutes: adopt the approved minutes (issued and locked)")
     b.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
+    b.add_argument("--sign", action="store_true",
+                   help="also write FILE.signed.pdf, signed (PAdES) with --pkcs12 or --pkcs11 as it is exported")
+    add_signer_arguments(b, required=False)
     b.set_defaults(func=cmd_brief)
 
     m = sub.add_parser("meetings", help="committee meetings")
@@ -40,6 +44,10 @@ def cmd_brief(args: argparse.Namespace) -> int:
         raise ValidationError("minutes", "--minutes goes with --meeting ID")
     if args.issue and args.initiative:
         raise ValidationError("issue", "--issue goes with --meeting ID or --item ID (a paper for a meeting)")
+    if args.sign and not (args.pkcs12 or args.pkcs11):
+        raise ValidationError("sign", "--sign needs --pkcs12 CERT.p12 or --pkcs11 LIB --token LABEL")
+    if not args.sign and (args.pkcs12 or args.pkcs11):
+        raise ValidationError("sign", "--pkcs12/--pkcs11 go with --sign")
     ws = open_ws(args)
     try:
         if args.issue:
@@ -50,12 +58,23 @@ def cmd_brief(args: argparse.Namespace) -> int:
             else:
                 paper = papers.issue(ws, meeting_id=args.meeting, item_id=args.item)
             print(f"{paper.doc_id}: {paper.label}")
+        request = None
+        if args.sign:
+            from opsdesk.services.signing.papers import SignRequest
+
+            request = SignRequest(credential_from_args(args), args.role, tsa_from_args(args))
         result = exports.export(ws, args.out, initiative=args.initiative, item_id=args.item,
-                                meeting_id=args.meeting, minutes=args.minutes)
+                                meeting_id=args.meeting, minutes=args.minutes, sign=request)
     finally:
         ws.close()
     print(f"wrote {result.path} ({result.size:,} bytes, {result.doc_id})")
     print(f"sha256 {result.sha256}")
+    if result.signed_path is not None:
+        from opsdesk.services.signing.pades import NO_TRUSTED_TIME
+
+        print(f"signed {result.signed_path} as {result.signer}, PAdES {result.signature_level}")
+        if result.signature_level == "B-B":
+            print(NO_TRUSTED_TIME)
     return 0
 
 

@@ -7,6 +7,7 @@ from reportlab.platypus.flowables import Flowable
 
 from opsdesk.reports import charts, styles
 from opsdesk.reports.content import DecisionBlock, DocMeta, IncidentRow, InitiativeBrief
+from opsdesk.reports.signature_block import SignatureArea
 from opsdesk.reports.templates import (
     CELL_FONT,
     CONTENT_W,
@@ -264,4 +265,4 @@ def risk_story(b: InitiativeBrief) -> list[Flowable]:
 
 
 def build_brief(b: InitiativeBrief) -> bytes:
-    return render(b.meta, brief_story(b))
+    return render(b.meta, [*brief_story(b), SignatureArea()])

@@ -7,6 +7,7 @@ from reportlab.platypus.flowables import Flowable
 from opsdesk.reports import styles
 from opsdesk.reports.brief import cover, decision_story, meta_lines
 from opsdesk.reports.content import Minutes
+from opsdesk.reports.signature_block import SignatureArea
 from opsdesk.reports.templates import Heading, para, render, table
 
 
@@ -53,4 +54,4 @@ def minutes_body(m: Minutes, level: int = 0, key: str = "min") -> list[Flowable]
 
 
 def build_minutes(m: Minutes) -> bytes:
-    return render(m.meta, minutes_story(m))
+    return render(m.meta, [*minutes_story(m), SignatureArea()])

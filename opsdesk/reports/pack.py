@@ -10,6 +10,7 @@ from opsdesk.reports import styles
 from opsdesk.reports.brief import brief_story, cover, incident_table, meta_lines
 from opsdesk.reports.content import MeetingPack, Minutes, PortfolioPaper
 from opsdesk.reports.minutes import minutes_body
+from opsdesk.reports.signature_block import SignatureArea
 from opsdesk.reports.templates import CELL_FONT, Heading, para, render, table
 
 
@@ -77,4 +78,4 @@ def portfolio_story(x: PortfolioPaper, key: str) -> list[Flowable]:
 
 
 def build_pack(p: MeetingPack) -> bytes:
-    return render(p.meta, pack_story(p), multi_pass=True)
+    return render(p.meta, [*pack_story(p), SignatureArea()], multi_pass=True)

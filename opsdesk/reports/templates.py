@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -25,6 +25,7 @@ TOP = 22 * mm  # marking, header line and rule above the frame
 BOTTOM = 22 * mm  # footer line, marking below the frame
 FOOTER_Y = 13 * mm
 CONTENT_W = PAGE_W - 2 * MARGIN
+LANGUAGE = "en-GB"  # the papers' natural language, in the catalogue's /Lang (screen readers pick a voice by it)
 
 
 # a table's own cell font defaults to Helvetica even when every cell is a Paragraph: name the bundled one
@@ -88,6 +89,7 @@ class ReportDoc(BaseDocTemplate):
             bottomMargin=BOTTOM, title=meta.title, author=meta.author, subject=meta.subject,
             keywords=list(meta.keywords), creator="OpsDesk", producer="OpsDesk (ReportLab)", invariant=1,
             initialFontName=fonts.SANS, initialFontSize=10, initialLeading=12, pageCompression=1,
+            lang=LANGUAGE,
         )
         self.meta = meta
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
@@ -100,6 +102,9 @@ class ReportDoc(BaseDocTemplate):
         when = self.meta.document_date.astimezone(dt.UTC)
         stamp = f"D:{when:%Y%m%d%H%M%S}+00'00'"
         self.canv.setDateFormatter(lambda *_parts: stamp)
+        # what a screen reader and a viewer's title bar use: the title (not the file name), the outline open
+        self.canv.setViewerPreference("DisplayDocTitle", "true")
+        self.canv.showOutline()
 
     def _decorate(self, canvas: Canvas, _doc: Any) -> None:
         m = self.meta
@@ -120,8 +125,8 @@ class ReportDoc(BaseDocTemplate):
         canvas.restoreState()
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - reportlab API
-        if isinstance(flowable, Heading):
-            canvas = self.canv
+        if hasattr(flowable, "outline_key"):  # a Heading, or the signature area at the end of a paper
+            canvas, flowable = self.canv, cast(Any, flowable)
             canvas.bookmarkPage(flowable.outline_key)
             canvas.addOutlineEntry(flowable.outline_text, flowable.outline_key, level=flowable.outline_level,
                                    closed=flowable.outline_level > 0)

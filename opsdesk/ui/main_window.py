@@ -120,6 +120,11 @@ class MainWindow(QMainWindow):
                          "data-quality files", editing=True), self.open_import)
         a.add(ActionSpec("export_brief", "Export &brief…", SK.Print, "export",
                          "Export the selected agenda item's brief, or the meeting pack, as PDF"), self._export_brief)
+        a.add(ActionSpec("export_signed", "Export &signed…", "Ctrl+Shift+P", "export",
+                         "Export the brief (or the pack) and sign it with a certificate file or a smart card"),
+              lambda: self._export_brief(sign=True))
+        a.add(ActionSpec("signatures", "Signa&tures of a PDF…", None, "open",
+                         "Who signed a PDF and whether each signature is valid, checked offline"), self._signatures)
         a.add(ActionSpec("backup", "&Backup…", None, "backup", "Copy the workspace to a file"), self._backup)
         a.add(ActionSpec("restore", "&Restore…", None, "restore", "Replace the workspace with a verified backup",
                          editing=True), self._restore)
@@ -154,6 +159,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(a.get("import"))
         file_menu.addAction(a.get("export_brief"))
+        file_menu.addAction(a.get("export_signed"))
+        file_menu.addAction(a.get("signatures"))
         file_menu.addAction(a.get("exchange"))
         file_menu.addAction(a.get("backup"))
         file_menu.addAction(a.get("restore"))
@@ -339,12 +346,33 @@ class MainWindow(QMainWindow):
         if finder:
             finder()
 
-    def _export_brief(self) -> None:
-        exporter = getattr(self.current_page(), "export_brief", None)
+    def _export_brief(self, sign: bool = False) -> None:
+        name = "export_brief_signed" if sign else "export_brief"
+        exporter = getattr(self.current_page(), name, None)
         if exporter is None:
-            exporter = getattr(self.go_to("committee"), "export_brief", None)
+            exporter = getattr(self.go_to("committee"), name, None)
         if exporter is not None:
             exporter()
+
+    def _signatures(self) -> None:
+        from opsdesk.ui import file_dialogs
+
+        path = file_dialogs.open_file(self, "papers", "Check the signatures of a PDF", "PDF (*.pdf)")
+        if path:
+            self.show_signatures(path)
+
+    def show_signatures(self, path: str | Path) -> None:
+        """Check a PDF's signatures on the worker, then show the Signatures panel."""
+        from opsdesk.services.signing import papers
+        from opsdesk.ui import errors
+        from opsdesk.ui.dialogs.signing import SignaturesDialog
+
+        def done(report) -> None:  # type: ignore[no-untyped-def]
+            self.signatures_dialog = SignaturesDialog(report, self)
+            self.signatures_dialog.show()
+
+        self.ctx.tasks.submit(papers.verify_file, self.ws, str(path), on_done=done,
+                              on_error=lambda exc: errors.show_user_error(self, exc))
 
     def _backup(self) -> None:
 

@@ -34,6 +34,7 @@ def run_self_test() -> int:
         pdf = _pdf(Path(tmp))
         if pdf:
             steps.append(pdf)
+        steps.append(_signature(Path(tmp)))
         window.close()
         ws.close()
     app.processEvents()
@@ -64,3 +65,10 @@ def _pdf(folder: Path) -> str:
     if b"FontFile2" not in data:
         raise RuntimeError("the self-test PDF has no embedded TrueType font")
     return f"PDF written with embedded fonts ({len(data)} bytes)"
+
+
+def _signature(folder: Path) -> str:
+    """pyHanko, its validator and the PKCS#11 binding are in this installation: sign and check a page."""
+    from opsdesk.services.signing import selfcheck
+
+    return selfcheck.sign_and_validate(folder)

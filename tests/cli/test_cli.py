@@ -87,6 +87,7 @@ def test_gui_without_display_says_so_and_exits_non_zero(demo_path: Path):
 def test_self_test():
     r = opsdesk("--self-test", check=True)
     assert "self-test ok" in r.stdout
+    assert "PDF signed (PAdES B-B) and validated offline" in r.stdout
 
 
 def test_screenshots_of_every_page(demo_path: Path, tmp_path: Path):

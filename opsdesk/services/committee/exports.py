@@ -1,5 +1,6 @@
 """Exporting briefs, meeting packs and minutes: the same bytes from the GUI and the CLI, a SHA-256 file beside
-the PDF, and an audit event for every export."""
+the PDF, and an audit event for every export. Asked to sign, the export also writes ``NAME.signed.pdf``: the
+unsigned paper's exact bytes followed by a PAdES signature (so the paper's SHA-256 stays reproducible)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from opsdesk.errors import ValidationError
 from opsdesk.services.committee import papers
+from opsdesk.services.signing.papers import SignRequest
 from opsdesk.store.workspace import Workspace
 
 Progress = Callable[[int, int, str], None]
@@ -23,6 +25,9 @@ class ExportResult:
     sha256: str
     doc_id: str
     size: int
+    signed_path: Path | None = None
+    signer: str = ""
+    signature_level: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,10 +88,13 @@ def meeting_pdf(ws: Workspace, meeting_id: int, *, minutes: bool = False) -> tup
 
 
 def export(ws: Workspace, out: str | Path, *, initiative: str | None = None, item_id: int | None = None,
-           meeting_id: int | None = None, minutes: bool = False, progress: Progress | None = None) -> ExportResult:
+           meeting_id: int | None = None, minutes: bool = False, progress: Progress | None = None,
+           sign: SignRequest | None = None) -> ExportResult:
     """Write one PDF (a brief for an initiative or an agenda item, a meeting pack, or minutes) with its
     ``.sha256`` beside it, and record the export in the audit trail. A paper that was issued (or minutes that
-    were adopted) is written exactly as it was issued."""
+    were adopted) is written exactly as it was issued. With ``sign``, also the signed paper beside it
+    (``NAME.signed.pdf``), kept in the workspace beside an issued paper; a signature that fails (wrong passphrase
+    or PIN, no card) writes nothing."""
     say = progress or (lambda _d, _t, _s: None)
     path = Path(out)
     if path.suffix.lower() != ".pdf":
@@ -99,13 +107,34 @@ def export(ws: Workspace, out: str | Path, *, initiative: str | None = None, ite
     if data is None:
         data = build(ws, paper).data
     doc_id, kind = paper.doc_id, paper.kind
-    say(2, 3, "Writing the PDF")
+    signed = None
+    if sign is not None:
+        from opsdesk.services.signing import pades
+
+        say(2, 4, "Signing the PDF")
+        signed = pades.sign_pdf(data, sign.credential, role=sign.role, tsa=sign.tsa)
+    total = 4 if signed else 3
+    say(total - 1, total, "Writing the PDF")
     digest = hashlib.sha256(data).hexdigest()
     tmp = path.with_name(path.name + ".part")
     tmp.write_bytes(data)
     os.replace(tmp, path)
     path.with_name(path.name + ".sha256").write_text(f"{digest}  {path.name}\n", encoding="utf-8")
+    signed_path = None
+    if signed is not None:
+        from opsdesk.services.signing import pades
+
+        signed_path = pades.default_output(path)
+        part = signed_path.with_name(signed_path.name + ".part")
+        part.write_bytes(signed.data)
+        os.replace(part, signed_path)
     with ws.write("export") as tx:
         tx.audit("export", kind, doc_id, None, {"file": path.name, "sha256": digest, "bytes": len(data)})
-    say(3, 3, "Done")
-    return ExportResult(path, digest, doc_id, len(data))
+        if signed is not None and signed_path is not None:
+            from opsdesk.services.signing import papers as signing_papers
+
+            signing_papers.audit_signature(tx, doc_id, signed_path, signed)
+            papers.keep_signed_tx(tx, doc_id, signed.data)
+    say(total, total, "Done")
+    return ExportResult(path, digest, doc_id, len(data), signed_path, signed.signer if signed else "",
+                        signed.level if signed else "")

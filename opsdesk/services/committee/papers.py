@@ -156,6 +156,30 @@ def _store(ws: Workspace, paper: Paper, title: str, data: bytes, *, state: str, 
         return _dto(p, f, [ISSUED])
 
 
+SIGNED = "signed"  # the form of an issued paper's file as last signed (every signature so far, incremental)
+
+
+def keep_signed_tx(tx: Any, doc_id: str, data: bytes) -> bool:
+    """Keep the signed form of an issued paper beside what was issued (the issued bytes never change); a later
+    signature replaces the signed form, which carries every earlier signature. False when ``doc_id`` was never
+    issued."""
+    p = _latest(tx.session, doc_id)
+    if p is None:
+        return False
+    digest = hashlib.sha256(data).hexdigest()
+    f = tx.session.get(IssuedPaperFile, (p.id, SIGNED))
+    values = {"file_name": f"{doc_id}.signed.pdf", "sha256": digest, "size": len(data), "content": data,
+              "created_at": tx.ws.clock(), "created_by": tx.ws.actor}
+    if f is None:
+        tx.session.add(IssuedPaperFile(paper_id=p.id, form=SIGNED, **values))
+    else:
+        for k, v in values.items():
+            setattr(f, k, v)
+    tx.session.flush()
+    tx.audit("keep_signed", p.kind, doc_id, None, {"sha256": digest, "bytes": len(data), "form": SIGNED})
+    return True
+
+
 def issue(ws: Workspace, *, meeting_id: int | None = None, item_id: int | None = None) -> IssuedPaperDTO:
     """Issue a meeting's pack (``meeting_id``) or one item's brief (``item_id``): build it — as the record
     stood at the meeting when the meeting is past — and keep its bytes. Minutes are adopted, not issued."""

@@ -38,6 +38,7 @@ from opsdesk.store.models.registry import (
 )
 from opsdesk.store.models.reporting import CotsUse, UseCaseRecord
 from opsdesk.store.models.risk import ImpactAssessment, Incident, IncidentAction, Mitigation, Risk
+from opsdesk.store.models.signing import RevocationList, TrustAnchor
 from opsdesk.store.models.standards import Conformance, EvidenceFile, Requirement, Standard
 
 __all__ = [
@@ -47,5 +48,5 @@ __all__ = [
     "MetricPoint", "MetricSeries", "Model", "Objective", "Person", "PersonSkill", "Requirement", "Skill",
     "Standard", "StageChange", "TeamMember", "TrainingRecord", "Vote", "WorkspaceInfo",
     "ExchangeBundle", "ExchangeState", "ExchangeVersion", "TrustedKey", "WorkspaceIdentity", "CotsUse", "UseCaseRecord",
-    "ImpactAssessment", "Incident", "IncidentAction", "Mitigation", "Risk",
+    "ImpactAssessment", "Incident", "IncidentAction", "Mitigation", "Risk", "RevocationList", "TrustAnchor",
 ]

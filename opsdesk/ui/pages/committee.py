@@ -135,12 +135,15 @@ class CommitteePage(Page):
                                      "Export the meeting pack (whatever item is selected)")
         self.issue_btn = self._button("Issue pack", self.issue_pack,
                                       "Issue the meeting pack: keep it as tabled, with its SHA-256")
-        # two rows of five, so the page fits a 1280-pixel screen beside the sidebar
+        self.sign_btn = self._button("Export signed…", self.export_brief_signed,
+                                     "Export the brief (or pack), or the minutes, and sign it (Ctrl+Shift+P)")
+        # rows of four, so the page fits a 1280-pixel screen beside the sidebar
         bar = QGridLayout()
         for n, b in enumerate((self.add_attention_btn, self.add_item_btn, self.conflict_btn, self.decide_btn,
-                               self.correct_btn, self.export_btn, self.pack_btn, self.issue_btn, self.minutes_btn)):
-            bar.addWidget(b, n // 5, n % 5)
-        bar.setColumnStretch(5, 1)
+                               self.correct_btn, self.export_btn, self.pack_btn, self.issue_btn, self.minutes_btn,
+                               self.sign_btn)):
+            bar.addWidget(b, n // 4, n % 4)
+        bar.setColumnStretch(4, 1)
         self.details = QTextBrowser()
         self.details.setObjectName("itemDetails")
         self.details.setAccessibleName("Agenda item details")
@@ -294,6 +297,7 @@ class CommitteePage(Page):
             p.kind == "meeting_pack" for p in self.data.papers.get(m.id, []))
         self.issue_btn.setEnabled(m is not None and not pack_issued and not self.ctx.ws.read_only)
         self.minutes_btn.setEnabled(m is not None and m.status is not MeetingStatus.PLANNED and begun)
+        self.sign_btn.setEnabled(m is not None)
         self.new_meeting_btn.setEnabled(not self.ctx.ws.read_only)
 
     # --- item details (gate criteria come from a worker) -------------------------------------------------------
@@ -509,9 +513,17 @@ class CommitteePage(Page):
 
         self.ctx.tasks.submit(_issue, self.ctx.ws, m.id, on_done=done, on_error=failed)
 
-    def export_brief(self, minutes: bool = False, pack: bool = False) -> None:
+    def export_brief_signed(self) -> None:
+        """The signed export of what is selected: the minutes when the meeting is closed and no item is
+        selected, else the item's brief or the pack."""
+        m, it = self.meeting(), self.item()
+        minutes = m is not None and it is None and m.status is MeetingStatus.CLOSED
+        self.export_brief(minutes=minutes, sign=True)
+
+    def export_brief(self, minutes: bool = False, pack: bool = False, sign: bool = False) -> None:
         """Ctrl+P: the selected item's brief; with no item about an initiative, the meeting pack (or minutes).
-        ``pack``: the meeting pack whatever item is selected."""
+        ``pack``: the meeting pack whatever item is selected. With ``sign``, the sign dialog follows the file
+        dialog and the signed paper is written beside it."""
         m, it = self.meeting(), self.item()
         if m is None:
             self.ctx.status("Select a meeting (and an agenda item) to export")
@@ -529,6 +541,15 @@ class CommitteePage(Page):
         path = self.ask_path(name)
         if not path:
             return
+        if sign:
+            from opsdesk.services.signing.papers import SignRequest
+            from opsdesk.ui.dialogs.signing import SignDialog
+
+            dlg = SignDialog(Path(path).name, self)
+            if not self.run_dialog(dlg):
+                return
+            what["sign"] = SignRequest(dlg.credential(), dlg.role_text(), dlg.time_stamp())
+            dlg.forget()
         progress = QProgressDialog("Exporting…", "Hide", 0, 3, self)
         progress.setWindowTitle("Export brief")
         progress.setMinimumDuration(300)
@@ -544,7 +565,14 @@ class CommitteePage(Page):
             progress.reset()
             progress.deleteLater()
             self.last_export = result
-            self.say(f"Exported {result.doc_id} to {result.path} (SHA-256 {result.sha256[:12]}…)")
+            if result.signed_path is not None:
+                self.say(f"Exported {result.doc_id} and signed it as {result.signer} (PAdES "
+                         f"{result.signature_level}): {result.signed_path}")
+                show = getattr(self.window(), "show_signatures", None)
+                if show is not None:
+                    show(result.signed_path)
+            else:
+                self.say(f"Exported {result.doc_id} to {result.path} (SHA-256 {result.sha256[:12]}…)")
 
         def failed(exc: BaseException) -> None:
             progress.reset()
