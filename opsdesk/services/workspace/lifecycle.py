@@ -15,6 +15,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from opsdesk import log
 from opsdesk.domain.classification import DEFAULT_SCHEME
 from opsdesk.errors import WorkspaceError
+from opsdesk.services.workspace import checkpoints
 from opsdesk.store import migrate, queries
 from opsdesk.store.engine import check_server_url, is_server_url, make_engine, redact, sqlite_url
 from opsdesk.store.models import WorkspaceInfo
@@ -66,7 +67,7 @@ def create(location: str | Path, *, organisation: str = "My organisation", curre
             engine.dispose()
             raise WorkspaceError(f"{redact(url)} already holds an OpsDesk workspace")
     migrate.upgrade(engine)
-    ws = Workspace(engine, location=str(path or redact(url)), actor=actor, clock=clock)
+    ws = checkpoints.install(Workspace(engine, location=str(path or redact(url)), actor=actor, clock=clock))
     with ws.write("workspace") as tx:
         if tx.session.scalar(select(WorkspaceInfo)) is not None:
             raise WorkspaceError(f"{location} already holds a workspace")
@@ -224,8 +225,10 @@ def _open(location: str | Path, url: str, path: Path | None, *, actor: str | Non
         except Exception as exc:
             engine.dispose()
             raise WorkspaceError(f"upgrading {redact(str(location))} failed and was rolled back: {exc}") from exc
-    ws = Workspace(engine, location=str(path or redact(url)), actor=actor, clock=clock, read_only=read_only,
-                   read_only_reason=reason)
+    ws = checkpoints.install(Workspace(engine, location=str(path or redact(url)), actor=actor, clock=clock,
+                                       read_only=read_only, read_only_reason=reason))
+    if current != head:
+        checkpoints.sign_current_head(ws)  # from the upgrade on, the chain's head is anchored
     _log.info("opened workspace %s%s", ws.location, " read-only" if read_only else "")
     return ws
 

@@ -14,7 +14,13 @@ from opsdesk.store.models.exchange import ExchangeBundle, ExchangeState, Trusted
 from opsdesk.store.models.finance import Allocation, AllocationRule, CostRecord, ExchangeRate
 from opsdesk.store.models.metrics import MetricPoint, MetricSeries
 from opsdesk.store.models.people import Person, PersonSkill, Skill, TrainingRecord
-from opsdesk.store.models.records import AuditEvent, DashboardSummary, DataVersion, ImportBatch
+from opsdesk.store.models.records import (
+    AuditCheckpoint,
+    AuditEvent,
+    DashboardSummary,
+    DataVersion,
+    ImportBatch,
+)
 from opsdesk.store.models.registry import (
     DataAsset,
     Initiative,
@@ -31,7 +37,7 @@ from opsdesk.store.models.registry import (
 from opsdesk.store.models.standards import Conformance, EvidenceFile, Requirement, Standard
 
 __all__ = [
-    "ActionItem", "AgendaItem", "Allocation", "AllocationRule", "Attendance", "AuditEvent", "ConflictOfInterest",
+    "ActionItem", "AgendaItem", "AuditCheckpoint", "Allocation", "AllocationRule", "Attendance", "AuditEvent", "ConflictOfInterest",
     "Conformance", "CostRecord", "DashboardSummary", "DataAsset", "DataVersion", "Decision", "EvidenceFile", "ExchangeRate", "ImportBatch",
     "Initiative", "InitiativeDataAsset", "InitiativeObjective", "Job", "Lesson", "LineageLink", "Meeting",
     "MetricPoint", "MetricSeries", "Model", "Objective", "Person", "PersonSkill", "Requirement", "Skill",
