@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from opsdesk.errors import ValidationError
 from opsdesk.services.workspace import checkpoints, keyfile
@@ -84,9 +85,26 @@ def _compare(label: str, signed: SignedHead, scan: audit.ChainScan, findings: li
 
 def verify(ws: Workspace, *, head_file: str | Path | None = None, public_key_file: str | Path | None = None,
            read_text: bool = True) -> IntegrityReport:
+    """Run every check; a head file or public key file that cannot be read is a ValidationError (exit 2)."""
     report = IntegrityReport()
     given_head = checkpoints.read_head_file(head_file) if head_file else None
     given_key = read_public_key_file(public_key_file) if public_key_file else None
+    bad_text: list[str] = []
+    if read_text and ws.engine.dialect.name == "sqlite":  # first: a corrupt cell stops every other read
+        bad_text = unreadable_text(ws)
+        report.findings.extend(bad_text)
+        if not bad_text:
+            report.checked.append("text: every text cell reads as UTF-8")
+    try:
+        _verify_records(ws, report, given_head, str(head_file or ""), given_key)
+    except (OperationalError, DatabaseError) as exc:
+        if not bad_text:
+            report.findings.append(f"the workspace cannot be read whole: {str(exc.orig).strip()}")
+    return report
+
+
+def _verify_records(ws: Workspace, report: IntegrityReport, given_head: tuple[SignedHead, bytes] | None,
+                    head_name: str, given_key: bytes | None) -> None:
     anchor = checkpoints.read_anchor(ws.location)
     with ws.read() as s:
         ws_uuid = s.scalar(select(WorkspaceIdentity.workspace_uuid))
@@ -102,7 +120,7 @@ def verify(ws: Workspace, *, head_file: str | Path | None = None, public_key_fil
         strict = _check_checkpoint(report, stored, ws_uuid, given_key, scan)
         _check_anchor(report, anchor, ws_uuid, stored, given_key, scan)
         if given_head is not None:
-            _check_head_file(report, str(head_file), given_head[0], ws_uuid, scan)
+            _check_head_file(report, head_name, given_head[0], ws_uuid, scan)
         records, diffs = reconcile.reconcile(s.connection(), expected, report_unrecorded=strict, limit=0)
         report.records = records
         for d in diffs[:MAX_LISTED]:
@@ -117,12 +135,6 @@ def verify(ws: Workspace, *, head_file: str | Path | None = None, public_key_fil
                 report.findings.append("database integrity check failed: " + "; ".join(rows[:5]))
             else:
                 report.checked.append("database: integrity_check ok")
-    if read_text and ws.engine.dialect.name == "sqlite":
-        bad = unreadable_text(ws)
-        report.findings.extend(bad[:MAX_LISTED])
-        if not bad:
-            report.checked.append("text: every text cell reads as UTF-8")
-    return report
 
 
 def _public_key(ws_uuid: str | None, signed: SignedHead, given: bytes | None) -> tuple[bytes | None, str]:

@@ -156,7 +156,7 @@ def open_workspace(location: str | Path, *, actor: str | None = None, clock: Clo
     if path is not None:
         if not path.exists():
             raise WorkspaceError(f"{path} does not exist (create it with 'opsdesk init --workspace {path}')")
-        if not _looks_like_sqlite(path):
+        if not looks_like_sqlite(path):
             raise WorkspaceError(f"{path} is not an OpsDesk workspace (not a SQLite database)")
         if exclusive and not read_only:
             from opsdesk.services.workspace import instance_lock
@@ -233,7 +233,7 @@ def _open(location: str | Path, url: str, path: Path | None, *, actor: str | Non
     return ws
 
 
-def _looks_like_sqlite(path: Path) -> bool:
+def looks_like_sqlite(path: Path) -> bool:
     try:
         with path.open("rb") as fh:
             header = fh.read(16)
