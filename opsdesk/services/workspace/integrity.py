@@ -170,9 +170,16 @@ def _check_checkpoint(report: IntegrityReport, stored: SignedHead | None, ws_uui
     if pub is None:
         report.warnings.append(f"the signed checkpoint (event {stored.seq}) cannot be checked: {why}")
     elif keyfile.fingerprint(pub) != stored.fingerprint:
-        report.findings.append(f"the checkpoint (event {stored.seq}) is signed by key "
-                               f"{_short(stored.fingerprint)}, not by this workspace's key "
-                               f"{_short(keyfile.fingerprint(pub))} (re-signed elsewhere)")
+        if given_key is not None:
+            report.findings.append(f"the checkpoint (event {stored.seq}) is signed by key "
+                                   f"{_short(stored.fingerprint)}, not by the key given with --public-key "
+                                   f"({_short(keyfile.fingerprint(pub))}): it was re-signed")
+        else:
+            report.warnings.append(f"the signed checkpoint (event {stored.seq}) cannot be checked: it is signed "
+                                   f"by key {_short(stored.fingerprint)}, not by the key this machine holds for "
+                                   f"this workspace ({_short(keyfile.fingerprint(pub))}) — signed on another "
+                                   "machine (a moved workspace, a shared server) or re-signed; give that key "
+                                   "with --public-key FILE")
     elif not stored.signature_valid(pub):
         report.findings.append(f"the signed checkpoint (event {stored.seq}) does not match its signature "
                                "(forged or altered)")
