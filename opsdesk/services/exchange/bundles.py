@@ -32,7 +32,14 @@ from opsdesk.services.exchange import keys
 from opsdesk.services.exchange import records as rec
 from opsdesk.store import migrate, queries
 from opsdesk.store.audit import jsonable
-from opsdesk.store.models import ExchangeBundle, ExchangeState, Initiative, MetricPoint, WorkspaceInfo
+from opsdesk.store.models import (
+    AuditEvent,
+    ExchangeBundle,
+    ExchangeState,
+    Initiative,
+    MetricPoint,
+    WorkspaceInfo,
+)
 from opsdesk.store.workspace import Tx, Workspace
 
 FORMAT = "opsdesk-exchange-bundle"
@@ -157,7 +164,10 @@ def export_bundle(ws: Workspace, codes: list[str], out: str | Path, *, start: dt
         files[POINTS_FILE] = _json_bytes(points)
         for sha, content in sorted(evidence.items()):
             files[f"evidence/{sha}"] = content
+    with ws.read() as s:
+        head = s.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     manifest = {
+        "audit_head": {"seq": head[0], "hash": head[1]} if head else None,  # the signer's chain, as exported
         "format": FORMAT, "format_version": FORMAT_VERSION, "schema_revision": migrate.head_revision(),
         "bundle_uuid": bundle_uuid, "created_at": jsonable(ws.clock()),
         "source": {"workspace_uuid": ws_uuid, "organisation": organisation},
@@ -453,5 +463,6 @@ def import_bundle(ws: Workspace, path: str | Path, *, resolve: str = "keep") -> 
                                       summary=preview.counts()))
         tx.audit("import-bundle", "bundle", m["bundle_uuid"],
                  after={"signer": bundle.signer_label, "fingerprint": m["signer"]["fingerprint"],
-                        "sha256": bundle.sha256, "counts": preview.counts(), "resolve": resolve}, note=note)
+                        "sha256": bundle.sha256, "counts": preview.counts(), "resolve": resolve,
+                        "signer_head": m.get("audit_head")}, note=note)
     return preview
