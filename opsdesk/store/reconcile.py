@@ -13,7 +13,7 @@ are not reconciled row by row (``NOT_RECONCILED``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -143,6 +143,9 @@ class Difference:
         if self.kind == "deleted":
             return (f"record deleted outside OpsDesk: {self.record} is gone but its last audit event "
                     f"(#{self.seq}) recorded it")
+        if self.seq is not None:
+            return (f"record inserted outside OpsDesk: {self.record} exists but its last audit event "
+                    f"(#{self.seq}) deleted it")
         return f"record inserted outside OpsDesk: {self.record} has no audit event"
 
 
@@ -216,6 +219,7 @@ def reconcile(conn: Connection, expected: Expectations, *, report_unrecorded: bo
                                             seq=rec[1] if rec else None))
                 continue
             snap, seq = rec
+            assert snap is not None
             for field, value in snap.items():
                 if field not in row or _same(info, field, row[field], value):
                     continue
@@ -245,5 +249,3 @@ def _set_null_follows(d: Difference, infos: dict[str, TableInfo], present: dict[
     return parent in present and (d.recorded,) not in present[parent]
 
 
-def sample_states(items: Iterable[tuple[str, Key, dict[str, Any] | None]]) -> list[dict[str, Any]]:
-    return [{"t": t, "k": list(k), "s": s} for t, k, s in items]

@@ -175,3 +175,19 @@ def test_copying_the_workspace_keeps_it_verifiable(tmp_path):
     shutil.copyfile(path, copy)
     assert _verify(copy).ok
     assert hashlib.sha256(path.read_bytes()).digest()
+
+
+def test_an_unusable_key_does_not_lose_the_edit_and_verify_says_the_head_is_unsigned(tmp_path):
+    from opsdesk.services.workspace import keyfile
+
+    path = _workspace(tmp_path, n=1)
+    ws = lifecycle.open_workspace(path)
+    with ws.read() as s:
+        signed = checkpoints.stored_checkpoint(s)
+    assert signed is not None
+    keyfile.key_path(signed.workspace_uuid).write_text("not a key")
+    ws.checkpointer = checkpoints.Checkpointer()  # no key cached in this process
+    initiatives.create(ws, {"code": "AI-0100", "name": "Saved all the same"})
+    ws.close()
+    findings = _verify(path).findings
+    assert any("appended without a signed checkpoint" in f for f in findings), findings

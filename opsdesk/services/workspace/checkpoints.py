@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from opsdesk import log, paths
-from opsdesk.errors import ValidationError
+from opsdesk.errors import OpsDeskError, ValidationError
 from opsdesk.services.workspace import keyfile
 from opsdesk.store.models import AuditCheckpoint, AuditEvent, WorkspaceIdentity
 from opsdesk.store.workspace import Tx, Workspace
@@ -153,7 +153,7 @@ class Checkpointer:
             key = self._keys[workspace_uuid] = keyfile.load_or_create(workspace_uuid)
         return key
 
-    def sign(self, tx: Tx) -> SignedHead:
+    def sign(self, tx: Tx) -> SignedHead | None:
         session = tx.session
         ws_uuid = session.scalar(select(WorkspaceIdentity.workspace_uuid))
         assert ws_uuid is not None
@@ -174,7 +174,12 @@ class Checkpointer:
                 capture_from = anchor.capture_from
             else:
                 capture_from = 1 if first == 1 else first
-        signed = sign(self._key(ws_uuid), ws_uuid, seq, head, capture_from)
+        try:
+            key = self._key(ws_uuid)
+        except (OSError, ValueError, OpsDeskError) as exc:  # the edit still commits; verify will say its head is unsigned
+            _log.warning("cannot sign the audit checkpoint of %s: %s", tx.ws.location, exc)
+            return None
+        signed = sign(key, ws_uuid, seq, head, capture_from)
         if current is None:
             current = AuditCheckpoint(id=1)
             session.add(current)

@@ -36,7 +36,10 @@ def load(ws_uuid: str) -> Any | None:
     path = key_path(ws_uuid)
     if not path.exists():
         return None
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as exc:
+        raise ValidationError("key", f"{path} cannot be read as a private key ({str(exc).split('.')[0]})") from None
     if not isinstance(key, Ed25519PrivateKey):
         raise ValidationError("key", f"{path} does not hold an Ed25519 key")
     return key
