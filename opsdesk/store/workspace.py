@@ -63,6 +63,7 @@ class Tx:
     events: list[int] = field(default_factory=list)
     last_event: AuditEvent | None = None
     checkpoint_requested: bool = False  # sign the head even when no event is appended (after an upgrade)
+    signer_state: Any = None  # what the checkpointer's prepare() passes to its sign()
     _recorded: dict[RowKey, Any] = field(default_factory=dict, repr=False)
     _touched: dict[RowKey, Any] = field(default_factory=dict, repr=False)
 
