@@ -215,6 +215,7 @@ class Workspace:
 
     def _finish(self, tx: Tx) -> Any:
         """The end of a write: the touched rows' states onto the last event, then the signed checkpoint."""
+        tx.session.flush()  # what the service left pending is part of what the transaction touched
         signer = self.checkpointer
         if signer is not None and (tx.events or tx.touched or tx.checkpoint_requested):
             signer.prepare(tx)

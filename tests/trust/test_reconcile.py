@@ -90,3 +90,17 @@ def test_an_edit_through_opsdesk_after_sql_tampering_still_shows_it(register):
 def test_every_engine_reconciles_the_demo(demo_ws):
     report = integrity.verify(demo_ws)
     assert report.ok, report.findings[:5]
+
+
+def test_rows_a_transaction_leaves_pending_are_recorded_too(ws):
+    """A service that adds or changes rows without flushing them, and without an event of its own, still leaves
+    the audit knowing their state (the transaction records them on an event before it commits)."""
+    from opsdesk.store.models import Objective
+
+    objectives.create(ws, {"code": "OBJ-01", "title": "Faster services"})
+    with ws.write() as tx:
+        from sqlalchemy import select
+
+        tx.session.scalar(select(Objective)).title = "Changed without an event"
+    report = integrity.verify(ws)
+    assert report.ok, report.findings
