@@ -18,9 +18,9 @@ import os
 import uuid as uuid_mod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 
 from opsdesk import log, paths
 from opsdesk.errors import OpsDeskError, ValidationError
@@ -191,7 +191,7 @@ class Checkpointer:
         except (OSError, ValueError, OpsDeskError) as exc:  # the edit commits; verify says its head is unsigned
             _log.warning("cannot sign the audit checkpoint of %s: %s", tx.ws.location, exc)
             return None
-        table = AuditCheckpoint.__table__
+        table = cast(Table, AuditCheckpoint.__table__)
         conn = session.connection()
         capture_from = self._capture.get(ws_uuid)
         if capture_from is not None:
