@@ -42,6 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_workspace_argument(kp)
     kp.add_argument("--out", "-o", required=True, metavar="FILE")
     kp.set_defaults(func=cmd_keys_export)
+    kp = ksub.add_parser("export-head", help="write the audit chain's signed head (the same as 'opsdesk audit head')")
+    add_workspace_argument(kp)
+    kp.add_argument("--out", "-o", required=True, metavar="FILE")
+    kp.set_defaults(func=_audit_head)
     kp = ksub.add_parser("trust", help="trust bundles signed by the key in FILE")
     add_workspace_argument(kp)
     kp.add_argument("file")
@@ -60,6 +64,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_workspace_argument(p)
     p.add_argument("src", help="backup file to restore")
     p.set_defaults(func=cmd_restore)
+
+
+def _audit_head(args: argparse.Namespace) -> int:
+    from opsdesk.cli.workspace_cmds import cmd_audit_head
+
+    return cmd_audit_head(args)
 
 
 def _open(args: argparse.Namespace, read_only: bool = False):

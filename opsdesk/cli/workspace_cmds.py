@@ -1,4 +1,4 @@
-"""init, demo, verify, backup."""
+"""init, demo, verify, audit head, backup."""
 
 from __future__ import annotations
 
@@ -21,9 +21,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("verify", help="recompute the audit chain and check the database")
+    p = sub.add_parser("verify", help="check the audit chain, its signed head, every audited record and the database")
     add_workspace_argument(p)
+    p.add_argument("--head", metavar="FILE",
+                   help="a head file from 'opsdesk audit head': check the workspace still contains that history")
+    p.add_argument("--public-key", metavar="FILE",
+                   help="the workspace's public key ('opsdesk keys export-public'), to check its signed "
+                        "checkpoint on a machine that does not hold the private key")
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("audit", help="the audit chain's signed head")
+    asub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    ap = asub.add_parser("head", help="write the chain's head, signed, to FILE for safekeeping elsewhere")
+    add_workspace_argument(ap)
+    ap.add_argument("--out", "-o", required=True, metavar="FILE")
+    ap.set_defaults(func=cmd_audit_head)
 
     p = sub.add_parser("migrate", help="copy a whole workspace between a file and a PostgreSQL server")
     p.add_argument("--from", dest="source", required=True, metavar="SOURCE", help="workspace file or database URL")
@@ -75,21 +87,38 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from opsdesk.store import audit
+    from opsdesk.services.workspace import integrity
 
     ws = open_ws(args)
     try:
-        report = audit.verify(ws)
+        report = integrity.verify(ws, head_file=args.head, public_key_file=args.public_key)
     finally:
         ws.close()
+    for line in report.checked:
+        print(line)
+    for warning in report.warnings:
+        print(f"warning: {warning}")
+        print(f"opsdesk: warning: {warning}", file=sys.stderr)
     if report.ok:
-        print(f"ok: {report.events} audit events, chain intact; integrity check ok")
+        print(f"ok: {report.events} audit events, chain intact; {report.records} records match the audit; "
+              "integrity check ok" + (" (with the warning above)" if report.warnings else ""))
         return 0
-    if report.broken_seq is not None:
-        print(f"opsdesk: audit chain broken at event {report.broken_seq}: {report.reason}", file=sys.stderr)
-    if report.integrity != "ok":
-        print(f"opsdesk: integrity check failed: {report.integrity}", file=sys.stderr)
+    for finding in report.findings:
+        print(f"opsdesk: {finding}", file=sys.stderr)
     return 1
+
+
+def cmd_audit_head(args: argparse.Namespace) -> int:
+    from opsdesk.services.workspace import checkpoints
+
+    ws = open_ws(args, read_only=True)
+    try:
+        path, head = checkpoints.export_head(ws, args.out)
+    finally:
+        ws.close()
+    print(f"wrote {path}: event {head.seq} ({head.head[:16]}…), signed {head.at} by key "
+          f"{head.fingerprint[:16]}…; keep it elsewhere and check with 'opsdesk verify --head {path}'")
+    return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -6,12 +6,14 @@ import datetime as dt
 import enum
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import func, inspect, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from opsdesk.store import queries
@@ -58,14 +60,24 @@ def snapshot(obj: Any) -> dict[str, Any]:
 
 def event_hash(
     *, seq: int, at: str, actor: str, action: str, entity: str, entity_id: str,
-    before: Any, after: Any, note: str, prev_hash: str,
+    before: Any, after: Any, note: str, prev_hash: str, record_states: Any = None,
 ) -> str:
-    canonical = json.dumps(
-        {"seq": seq, "at": at, "actor": actor, "action": action, "entity": entity, "entity_id": entity_id,
-         "before": before, "after": after, "note": note, "prev_hash": prev_hash},
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
-    )
+    doc = {"seq": seq, "at": at, "actor": actor, "action": action, "entity": entity, "entity_id": entity_id,
+           "before": before, "after": after, "note": note, "prev_hash": prev_hash}
+    if record_states is not None:  # events before revision 1001 have none, and hash as they always did
+        doc["record_states"] = record_states
+    canonical = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def seal_states(session: Session, event: AuditEvent, states: list[dict[str, Any]]) -> None:
+    """Put the final state of the rows the transaction touched on its last event, and rehash that event (it is
+    still uncommitted and the chain's lock is held, so nothing links to it yet)."""
+    event.record_states = states
+    event.hash = event_hash(seq=event.seq, at=jsonable(event.at), actor=event.actor, action=event.action,
+                            entity=event.entity, entity_id=event.entity_id, before=event.before, after=event.after,
+                            note=event.note, prev_hash=event.prev_hash, record_states=states)
+    session.flush()
 
 
 def append(
@@ -99,26 +111,59 @@ class ChainReport:
         return self.broken_seq is None and self.integrity == "ok"
 
 
+@dataclass
+class ChainScan:
+    """The chain as recomputed: how many events, the first break, the last event, and the hashes asked for."""
+
+    events: int = 0
+    broken_seq: int | None = None
+    reason: str = "chain intact"
+    last_seq: int = 0
+    last_hash: str = GENESIS
+    hashes: dict[int, str] = field(default_factory=dict)
+
+
+CHUNK = 2000
+
+
+def scan_chain(conn: Connection, *, want: Iterable[int] = (),
+               sink: Callable[[int, str, str, Any, Any, Any], None] | None = None) -> ChainScan:
+    """Recompute every hash, streaming the events in chunks of plain rows. Keeps the stored hash of each
+    sequence number in ``want``; hands every event to ``sink(seq, action, entity, before, after, states)``.
+    Goes on after the first break, so the last event and the wanted hashes are those the table holds."""
+    wanted = set(want)
+    c = AuditEvent.__table__.c
+    stmt = select(c.seq, c.at, c.actor, c.action, c.entity, c.entity_id, c.before, c.after, c.note, c.prev_hash,
+                  c.hash, c.record_states).order_by(c.seq)
+    scan = ChainScan()
+    prev, expected = GENESIS, 1
+    result = conn.execution_options(yield_per=CHUNK).execute(stmt)
+    for part in result.partitions():
+        for seq, at, actor, action, entity, entity_id, before, after, note, prev_hash, digest, states in part:
+            scan.events += 1
+            if scan.broken_seq is None:
+                if seq != expected:
+                    scan.broken_seq, scan.reason = expected, f"event {expected} is missing (next is {seq})"
+                elif prev_hash != prev:
+                    scan.broken_seq, scan.reason = seq, f"event {seq} does not link to the event before it"
+                elif event_hash(seq=seq, at=jsonable(at), actor=actor, action=action, entity=entity,
+                                entity_id=entity_id, before=before, after=after, note=note, prev_hash=prev_hash,
+                                record_states=states) != digest:
+                    scan.broken_seq = seq
+                    scan.reason = f"event {seq} was altered after it was written (hash mismatch)"
+            if seq in wanted:
+                scan.hashes[seq] = digest
+            if sink is not None:
+                sink(seq, action, entity, before, after, states)
+            prev, expected = digest, seq + 1
+            scan.last_seq, scan.last_hash = seq, digest
+    return scan
+
+
 def verify_chain(session: Session) -> tuple[int, int | None, str]:
     """Recompute every hash. Returns (events checked, first bad sequence number or None, reason)."""
-    prev = GENESIS
-    expected_seq = 1
-    count = 0
-    rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars()
-    for ev in rows:
-        count += 1
-        if ev.seq != expected_seq:
-            return count, expected_seq, f"event {expected_seq} is missing (next is {ev.seq})"
-        if ev.prev_hash != prev:
-            return count, ev.seq, f"event {ev.seq} does not link to the event before it"
-        digest = event_hash(seq=ev.seq, at=jsonable(ev.at), actor=ev.actor, action=ev.action, entity=ev.entity,
-                            entity_id=ev.entity_id, before=ev.before, after=ev.after, note=ev.note,
-                            prev_hash=ev.prev_hash)
-        if digest != ev.hash:
-            return count, ev.seq, f"event {ev.seq} was altered after it was written (hash mismatch)"
-        prev = ev.hash
-        expected_seq += 1
-    return count, None, "chain intact"
+    scan = scan_chain(session.connection())
+    return scan.events, scan.broken_seq, scan.reason
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,18 @@ import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from opsdesk.errors import ConflictError, ReadOnlyError, WorkspaceError
-from opsdesk.store import audit, queries
+from opsdesk.store import audit, queries, reconcile
 from opsdesk.store.engine import WRITE_OPTION
+from opsdesk.store.models import AuditEvent
 
 Clock = Callable[[], dt.datetime]
 
@@ -45,24 +47,40 @@ class FixedStepClock:
         return value
 
 
+RowKey = tuple[str, tuple[Any, ...]]
+
+
 @dataclass
 class Tx:
-    """One user action in progress: the session plus the audit trail that records it."""
+    """One user action in progress: the session plus the audit trail that records it.
+
+    Besides the events the service writes, the transaction keeps the final state of every record it touched
+    through the ORM: a row whose last state no create/update/delete snapshot of this transaction recorded (a
+    stage change, a team member, a vote) is recorded on the transaction's last event (``record_states``), so
+    ``opsdesk verify`` can reconcile every audited record with the audit (``opsdesk.store.reconcile``)."""
 
     session: Session
     ws: Workspace
     events: list[int] = field(default_factory=list)
+    last_event: AuditEvent | None = None
+    checkpoint_requested: bool = False  # sign the head even when no event is appended (after an upgrade)
+    signer_state: Any = None  # what the checkpointer's prepare() passes to its sign()
+    _recorded: dict[RowKey, Any] = field(default_factory=dict, repr=False)
+    _touched: dict[RowKey, Any] = field(default_factory=dict, repr=False)
 
     def audit(self, action: str, entity: str, entity_id: object, before: Any = None, after: Any = None,
               note: str = "") -> None:
         ev = audit.append(self.session, at=self.ws.clock(), actor=self.ws.actor, action=action, entity=entity,
                           entity_id=entity_id, before=before, after=after, note=note)
         self.events.append(ev.seq)
+        self.last_event = ev
 
     def add(self, obj: Any, entity: str, key: object | None = None, note: str = "") -> Any:
         self.session.add(obj)
         self.session.flush()
-        self.audit("create", entity, key if key is not None else _key(obj), None, audit.snapshot(obj), note)
+        snap = audit.snapshot(obj)
+        self.audit("create", entity, key if key is not None else _key(obj), None, snap, note)
+        self._note(obj, entity, snap, snap)
         return obj
 
     def update(self, obj: Any, entity: str, changes: dict[str, Any], key: object | None = None,
@@ -76,14 +94,75 @@ class Tx:
         if before == after:
             return False
         self.audit("update", entity, key if key is not None else _key(obj), before, after, note)
+        self._note(obj, entity, after, after)
         return True
 
     def delete(self, obj: Any, entity: str, key: object | None = None, note: str = "") -> None:
         before = audit.snapshot(obj)
         k = key if key is not None else _key(obj)
+        row = reconcile.row_key(obj)
         self.session.delete(obj)
         self.session.flush()
         self.audit("delete", entity, k, before, None, note)
+        if row is not None and reconcile.table_for_snapshot(entity, before) == row[0]:
+            self._recorded[row] = None
+
+    def _note(self, obj: Any, entity: str, snap: dict[str, Any], state: Any) -> None:
+        row = reconcile.row_key(obj)
+        if row is not None and reconcile.table_for_snapshot(entity, snap) == row[0]:
+            self._recorded[row] = state
+
+    def _track(self, session: Session, _context: Any) -> None:
+        """After every flush: remember the rows it inserted, changed or deleted (their final state is taken at
+        the end of the transaction)."""
+        for obj in session.new:
+            row = reconcile.row_key(obj)
+            if row is not None:
+                self._touched[row] = obj
+        for obj in session.dirty:
+            if session.is_modified(obj, include_collections=False):
+                row = reconcile.row_key(obj)
+                if row is not None:
+                    self._touched[row] = obj
+        for obj in session.deleted:
+            row = reconcile.row_key(obj)
+            if row is not None:
+                self._touched[row] = None
+
+    @property
+    def touched(self) -> bool:
+        return bool(self._touched)
+
+    def unrecorded_states(self) -> list[dict[str, Any]]:
+        """The final state of every touched row that no snapshot of this transaction recorded as it is now."""
+        out = []
+        for (table, pk), obj in self._touched.items():
+            state = None if obj is None else audit.snapshot(obj)
+            if (table, pk) in self._recorded and self._recorded[(table, pk)] == state:
+                continue
+            out.append({"t": table, "k": list(pk), "s": state})
+        return out
+
+    def seal(self) -> None:
+        """Record the unrecorded row states on the transaction's last event (appending one if it has none)."""
+        states = self.unrecorded_states()
+        if not states:
+            return
+        if self.last_event is None:
+            self.audit("record", "workspace", "rows", note="rows changed without an event of their own")
+        assert self.last_event is not None
+        audit.seal_states(self.session, self.last_event, states)
+
+
+class Checkpointer(Protocol):
+    """Signs the chain's head at the end of each transaction that appended events (``services.workspace``
+    provides it: the key lives outside the workspace, beyond the kernel's reach)."""
+
+    def prepare(self, tx: Tx) -> None: ...
+
+    def sign(self, tx: Tx) -> Any: ...
+
+    def committed(self, ws: Workspace, signed: Any) -> None: ...
 
 
 def _connection_was_lost(engine: Engine, exc: BaseException) -> bool:
@@ -129,6 +208,7 @@ class Workspace:
         self.before_close: list[Callable[[], None]] = []  # last work on the open workspace (e.g. a summary)
         self.on_close: list[Callable[[], None]] = []  # e.g. releasing the instance lock
         self.instance_lock: Any = None  # the lock this process holds on the file, when opened exclusively
+        self.checkpointer: Checkpointer | None = None  # installed by whoever opens the workspace
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -146,9 +226,13 @@ class Workspace:
         if self.read_only:
             why = f": {self.read_only_reason}" if self.read_only_reason else ""
             raise ReadOnlyError(f"the workspace is open read-only{why}")
+        signed = None
         try:
             with self._writer() as session, session.begin():
-                yield Tx(session, self)
+                tx = Tx(session, self)
+                sa_event.listen(session, "after_flush", tx._track)
+                yield tx
+                signed = self._finish(tx)
                 queries.bump_data_version(session.connection())  # what derived summaries are keyed on
         except StaleDataError:
             raise ConflictError("the record was changed by someone else while you saved it; nothing of yours "
@@ -157,7 +241,20 @@ class Workspace:
             if _connection_was_lost(self.engine, exc):
                 raise _connection_lost(exc) from None
             raise
+        if signed is not None and self.checkpointer is not None:
+            self.checkpointer.committed(self, signed)
         self.notify(topic)
+
+    def _finish(self, tx: Tx) -> Any:
+        """The end of a write: the touched rows' states onto the last event, then the signed checkpoint."""
+        tx.session.flush()  # what the service left pending is part of what the transaction touched
+        signer = self.checkpointer
+        if signer is not None and (tx.events or tx.touched or tx.checkpoint_requested):
+            signer.prepare(tx)
+        tx.seal()
+        if signer is not None and (tx.events or tx.checkpoint_requested):
+            return signer.sign(tx)
+        return None
 
     @contextmanager
     def derived_write(self) -> Iterator[Connection]:

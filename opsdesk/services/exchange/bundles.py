@@ -186,7 +186,10 @@ def export_bundle(ws: Workspace, codes: list[str], out: str | Path, *, start: dt
             files[f"evidence/{sha}"] = content
         for sha, content in sorted(paper_files.items()):
             files[f"papers/{sha}"] = content  # the issued papers' files, byte for byte
+    with ws.read() as s:
+        head = s.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     manifest = {
+        "audit_head": {"seq": head[0], "hash": head[1]} if head else None,  # the signer's chain, as exported
         "format": FORMAT, "format_version": FORMAT_VERSION, "schema_revision": migrate.head_revision(),
         "bundle_uuid": bundle_uuid, "created_at": jsonable(ws.clock()),
         "source": {"workspace_uuid": ws_uuid, "organisation": organisation, "sequence": int(sequence)},
@@ -724,5 +727,6 @@ def import_bundle(ws: Workspace, path: str | Path, *, resolve: str = "keep") -> 
                                       summary=preview.counts()))
         tx.audit("import-bundle", "bundle", m["bundle_uuid"],
                  after={"signer": bundle.signer_label, "fingerprint": bundle.fingerprint,
-                        "sha256": bundle.sha256, "counts": preview.counts(), "resolve": resolve}, note=note)
+                        "sha256": bundle.sha256, "counts": preview.counts(), "resolve": resolve,
+                        "signer_head": m.get("audit_head")}, note=note)
     return preview

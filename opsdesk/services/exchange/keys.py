@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import json
-import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +17,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from opsdesk import paths
 from opsdesk.errors import ValidationError
+from opsdesk.services.workspace import keyfile
 from opsdesk.store.models import TrustedKey, WorkspaceIdentity, WorkspaceInfo
 from opsdesk.store.workspace import Workspace
 
@@ -38,9 +36,9 @@ class KeyDTO:
     added_at: dt.datetime | None
 
 
-def fingerprint(public_raw: bytes) -> str:
-    """SHA-256 of the raw 32-byte public key, in hex: what people compare over the phone."""
-    return hashlib.sha256(public_raw).hexdigest()
+fingerprint = keyfile.fingerprint
+public_raw = keyfile.public_raw
+key_path = keyfile.key_path
 
 
 def short(fp: str) -> str:
@@ -62,35 +60,9 @@ def workspace_uuid(ws: Workspace) -> str:
         return ident.workspace_uuid
 
 
-def key_path(ws_uuid: str) -> Path:
-    return paths.user_data_dir() / "keys" / f"{ws_uuid}.pem"
-
-
 def signing_key(ws: Workspace):
     """The workspace's private key, created (and filed under its UUID) on first use."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    path = key_path(workspace_uuid(ws))
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValidationError("key", f"{path} does not hold an Ed25519 key")
-        return key
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-    return key
-
-
-def public_raw(private_key) -> bytes:
-    from cryptography.hazmat.primitives import serialization
-
-    return private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return keyfile.load_or_create(workspace_uuid(ws))
 
 
 def own_fingerprint(ws: Workspace) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select
 
 from opsdesk import log
 from opsdesk.errors import WorkspaceError
-from opsdesk.services.workspace import lifecycle
+from opsdesk.services.workspace import checkpoints, lifecycle
 from opsdesk.store import audit, migrate, queries
 from opsdesk.store.base import Base
 from opsdesk.store.engine import is_server_url, make_engine, redact
@@ -47,7 +47,7 @@ def _prepare_target(location: str) -> Workspace:
         engine.dispose()
         raise WorkspaceError(f"{redact(location)} already holds an OpsDesk workspace; migrate into an empty one")
     migrate.upgrade(engine)
-    return Workspace(engine, location=redact(location))
+    return checkpoints.install(Workspace(engine, location=redact(location)))
 
 
 def copy_workspace(source: str, target: str, *, actor: str | None = None) -> TransferReport:

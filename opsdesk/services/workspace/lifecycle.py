@@ -15,6 +15,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from opsdesk import log
 from opsdesk.domain.classification import DEFAULT_SCHEME
 from opsdesk.errors import WorkspaceError
+from opsdesk.services.workspace import checkpoints
 from opsdesk.store import migrate, queries
 from opsdesk.store.engine import check_server_url, is_server_url, make_engine, redact, sqlite_url
 from opsdesk.store.models import WorkspaceInfo
@@ -66,7 +67,7 @@ def create(location: str | Path, *, organisation: str = "My organisation", curre
             engine.dispose()
             raise WorkspaceError(f"{redact(url)} already holds an OpsDesk workspace")
     migrate.upgrade(engine)
-    ws = Workspace(engine, location=str(path or redact(url)), actor=actor, clock=clock)
+    ws = checkpoints.install(Workspace(engine, location=str(path or redact(url)), actor=actor, clock=clock))
     with ws.write("workspace") as tx:
         if tx.session.scalar(select(WorkspaceInfo)) is not None:
             raise WorkspaceError(f"{location} already holds a workspace")
@@ -155,7 +156,7 @@ def open_workspace(location: str | Path, *, actor: str | None = None, clock: Clo
     if path is not None:
         if not path.exists():
             raise WorkspaceError(f"{path} does not exist (create it with 'opsdesk init --workspace {path}')")
-        if not _looks_like_sqlite(path):
+        if not looks_like_sqlite(path):
             raise WorkspaceError(f"{path} is not an OpsDesk workspace (not a SQLite database)")
         if exclusive and not read_only:
             from opsdesk.services.workspace import instance_lock
@@ -224,13 +225,15 @@ def _open(location: str | Path, url: str, path: Path | None, *, actor: str | Non
         except Exception as exc:
             engine.dispose()
             raise WorkspaceError(f"upgrading {redact(str(location))} failed and was rolled back: {exc}") from exc
-    ws = Workspace(engine, location=str(path or redact(url)), actor=actor, clock=clock, read_only=read_only,
-                   read_only_reason=reason)
+    ws = checkpoints.install(Workspace(engine, location=str(path or redact(url)), actor=actor, clock=clock,
+                                       read_only=read_only, read_only_reason=reason))
+    if current != head:
+        checkpoints.sign_current_head(ws)  # from the upgrade on, the chain's head is anchored
     _log.info("opened workspace %s%s", ws.location, " read-only" if read_only else "")
     return ws
 
 
-def _looks_like_sqlite(path: Path) -> bool:
+def looks_like_sqlite(path: Path) -> bool:
     try:
         with path.open("rb") as fh:
             header = fh.read(16)

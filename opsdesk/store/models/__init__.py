@@ -22,7 +22,13 @@ from opsdesk.store.models.exchange import (
 from opsdesk.store.models.finance import Allocation, AllocationRule, CostRecord, ExchangeRate
 from opsdesk.store.models.metrics import MetricPoint, MetricSeries
 from opsdesk.store.models.people import Person, PersonSkill, Skill, TrainingRecord
-from opsdesk.store.models.records import AuditEvent, DashboardSummary, DataVersion, ImportBatch
+from opsdesk.store.models.records import (
+    AuditCheckpoint,
+    AuditEvent,
+    DashboardSummary,
+    DataVersion,
+    ImportBatch,
+)
 from opsdesk.store.models.registry import (
     DataAsset,
     Initiative,
@@ -42,7 +48,7 @@ from opsdesk.store.models.signing import RevocationList, TrustAnchor
 from opsdesk.store.models.standards import Conformance, EvidenceFile, Requirement, Standard
 
 __all__ = [
-    "ActionItem", "AgendaItem", "Allocation", "AllocationRule", "Attendance", "AuditEvent", "ConflictOfInterest",
+    "ActionItem", "AgendaItem", "AuditCheckpoint", "Allocation", "AllocationRule", "Attendance", "AuditEvent", "ConflictOfInterest",
     "Conformance", "CostRecord", "DashboardSummary", "DataAsset", "DataVersion", "Decision", "EvidenceFile", "ExchangeRate", "ImportBatch", "IssuedPaper", "IssuedPaperFile",
     "Initiative", "InitiativeDataAsset", "InitiativeObjective", "Job", "Lesson", "LineageLink", "Meeting",
     "MetricPoint", "MetricSeries", "Model", "Objective", "Person", "PersonSkill", "Requirement", "Skill",

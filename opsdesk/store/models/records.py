@@ -40,6 +40,24 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
     note: Mapped[str] = mapped_column(Text, default="")
+    # The final state of the rows the event's transaction touched that no create/update/delete snapshot
+    # recorded ([{"t": table, "k": primary key, "s": state or null}]); part of the hash (``store.reconcile``).
+    record_states: Mapped[JSONValue | None] = mapped_column(nullable=True)
+
+
+class AuditCheckpoint(Base):
+    """The newest signed head of the audit chain (one row): written by every transaction that appends events,
+    signed with the workspace's Ed25519 key, which is kept outside the workspace (``services.workspace``)."""
+
+    __tablename__ = "audit_checkpoint"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    workspace_uuid: Mapped[str] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[str] = mapped_column(String(32))  # ISO text, exactly as signed
+    capture_from: Mapped[int] = mapped_column(BigInteger)  # first event whose transaction recorded row states
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(200))
 
 
 class DataVersion(Base):
