@@ -25,6 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--accept-partial", action="store_true",
                    help="commit the accepted rows even when some rows are rejected")
+    p.add_argument("--include-deleted", action="store_true",
+                   help="MLflow: keep deleted runs too, marked deleted (they are left out by default)")
+    p.add_argument("--strict", action="store_true",
+                   help="metrics: reject rows that repeat the series and timestamp of another row (by default the "
+                        "last one is kept, with a warning)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("costs", help="cost totals per initiative, service or month, per currency")
@@ -63,7 +68,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     ws = open_ws(args, read_only=args.dry_run)
     try:
         report = runs.import_paths(ws, args.paths, kind=args.kind, dry_run=args.dry_run,
-                                      accept_partial=args.accept_partial)
+                                   accept_partial=args.accept_partial, include_deleted=args.include_deleted,
+                                   strict=args.strict)
     finally:
         ws.close()
     if args.json:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from opsdesk.domain.enums import ImportKind
-from opsdesk.ingest.report import ParsedFile
+from opsdesk.ingest.report import ParsedFile, ReadOptions
 
 KINDS = (ImportKind.METRICS, ImportKind.FOCUS, ImportKind.MLFLOW, ImportKind.OPENLINEAGE, ImportKind.GX)
 LABELS = {ImportKind.METRICS: "Tidy metrics", ImportKind.FOCUS: "FOCUS cost export",
@@ -72,12 +72,13 @@ def _json_kind(path: Path) -> ImportKind | None:
     return None
 
 
-def read_path(path: Path, kind: ImportKind | None = None) -> ParsedFile:
+def read_path(path: Path, kind: ImportKind | None = None, options: ReadOptions | None = None) -> ParsedFile:
     """Read and validate one path with the importer for ``kind`` (detected when None). Never raises for bad
     content: an unreadable or unrecognised file comes back refused, with the reason."""
     from opsdesk.ingest import focus, gx, metrics_table, mlflow_store, openlineage
 
     name = path.name
+    options = options or ReadOptions()
     if not path.exists():
         parsed = ParsedFile(kind or ImportKind.METRICS, str(path), name, "")
         parsed.reject(None, "", "there is no file or folder at this path")
@@ -92,7 +93,7 @@ def read_path(path: Path, kind: ImportKind | None = None) -> ParsedFile:
         return parsed
     if kind is ImportKind.MLFLOW and path.is_dir():
         root = path / "mlruns" if (path / "mlruns").is_dir() and not mlflow_store.is_mlruns(path) else path
-        return mlflow_store.read_mlruns(root)
+        return mlflow_store.read_mlruns(root, options.include_deleted)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -102,7 +103,7 @@ def read_path(path: Path, kind: ImportKind | None = None) -> ParsedFile:
         return parsed
     digest = sha256_of(data)
     if kind is ImportKind.MLFLOW:
-        return mlflow_store.read_mlflow_db(path, digest)
+        return mlflow_store.read_mlflow_db(path, digest, options.include_deleted)
     reader = {ImportKind.METRICS: metrics_table.read_metrics, ImportKind.FOCUS: focus.read_focus,
               ImportKind.OPENLINEAGE: openlineage.read_openlineage, ImportKind.GX: gx.read_gx}.get(kind)
     if reader is None:
@@ -110,4 +111,6 @@ def read_path(path: Path, kind: ImportKind | None = None) -> ParsedFile:
         parsed.reject(None, "", f"OpsDesk has no importer for {kind.value}")
         parsed.fatal = True
         return parsed
+    if kind is ImportKind.METRICS:
+        return metrics_table.read_metrics(str(path), name, data, digest, strict=options.strict)
     return reader(str(path), name, data, digest)

@@ -136,11 +136,11 @@ def test_mlflow_old_file_store_and_sqlite_store():
     parsed = read_path(db)
     assert {r.name for r in parsed.data.runs} == {"lr-0.1", "lr-0.01", "crashed"}
     assert next(v for v in parsed.data.versions if v.version == "2").aliases == ["champion"]
-    # 26 rows less 2 NaN, less the two val_auc values logged in the same second as step 0 (kept: the later)
-    assert sum(len(h) for r in parsed.data.runs for h in r.metrics.values()) == 22
-    assert any(w.kind == "duplicate" for w in parsed.warnings)
+    # 26 rows less 2 NaN; the extra val_auc logged within the same second as step 0 (at step 2) is kept too
+    assert sum(len(h) for r in parsed.data.runs for h in r.metrics.values()) == 24
+    assert not any(w.kind == "duplicate" for w in parsed.warnings)
     run = next(r for r in parsed.data.runs if r.name == "lr-0.1")
-    assert [(s, v) for _t, s, v in run.metrics["val_auc"]][:2] == [(2, 0.81), (1, 0.55)]
+    assert [(s, v) for _t, s, v in run.metrics["val_auc"]][:3] == [(0, 0.5), (2, 0.81), (1, 0.55)]
 
 
 def test_openlineage_marquez_seed_without_schema_url():

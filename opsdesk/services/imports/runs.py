@@ -16,7 +16,15 @@ from sqlalchemy import select
 from opsdesk.domain.enums import ImportKind
 from opsdesk.errors import ImportCancelled
 from opsdesk.ingest.detect import read_path
-from opsdesk.ingest.report import STORED_ISSUES, FileOutcome, ImportReport, NoProgress, ParsedFile, Progress
+from opsdesk.ingest.report import (
+    STORED_ISSUES,
+    FileOutcome,
+    ImportReport,
+    NoProgress,
+    ParsedFile,
+    Progress,
+    ReadOptions,
+)
 from opsdesk.services.imports import writers
 from opsdesk.store.models import ImportBatch
 from opsdesk.store.workspace import Workspace
@@ -40,7 +48,7 @@ class ImportPlan:
 
 
 def preview(ws: Workspace, paths: Sequence[str | Path], kind: ImportKind | str | None = None,
-            progress: Progress | None = None) -> ImportPlan:
+            progress: Progress | None = None, options: ReadOptions | None = None) -> ImportPlan:
     """Read and validate every path; nothing is written."""
     progress = progress or NoProgress()
     wanted = ImportKind.parse(kind) if kind not in (None, "", "auto") else None
@@ -51,7 +59,7 @@ def preview(ws: Workspace, paths: Sequence[str | Path], kind: ImportKind | str |
             raise ImportCancelled("the import was cancelled; nothing was written")
         path = Path(raw)
         progress.progress(n, len(paths), f"Reading {path.name}…")
-        parsed = read_path(path, wanted)
+        parsed = read_path(path, wanted, options)
         with ws.read() as session:
             writers.resolve(session, parsed)
             outcome = FileOutcome(parsed.name, parsed.kind, parsed.sha256, parsed.accepted, len(parsed.rejected),
@@ -130,10 +138,11 @@ def commit(ws: Workspace, plan: ImportPlan, *, accept_partial: bool = False,
 
 
 def import_paths(ws: Workspace, paths: Sequence[str | Path], *, kind: ImportKind | str | None = None,
-                 dry_run: bool = False, accept_partial: bool = False,
-                 progress: Progress | None = None) -> ImportReport:
-    """Preview, then (unless ``dry_run``) commit: what the CLI does."""
-    plan = preview(ws, paths, kind, progress)
+                 dry_run: bool = False, accept_partial: bool = False, progress: Progress | None = None,
+                 include_deleted: bool = False, strict: bool = False) -> ImportReport:
+    """Preview, then (unless ``dry_run``) commit: what the CLI does. ``include_deleted`` keeps deleted MLflow
+    runs (marked deleted); ``strict`` rejects metrics rows that repeat the series and time of another row."""
+    plan = preview(ws, paths, kind, progress, ReadOptions(include_deleted=include_deleted, strict=strict))
     if dry_run:
         report = plan.report()
         report.dry_run = True

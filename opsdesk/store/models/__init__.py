@@ -17,6 +17,7 @@ from opsdesk.store.models.people import Person, PersonSkill, Skill, TrainingReco
 from opsdesk.store.models.records import AuditEvent, DashboardSummary, DataVersion, ImportBatch
 from opsdesk.store.models.registry import (
     DataAsset,
+    Experiment,
     Initiative,
     InitiativeDataAsset,
     InitiativeObjective,
@@ -32,7 +33,7 @@ from opsdesk.store.models.standards import Conformance, EvidenceFile, Requiremen
 
 __all__ = [
     "ActionItem", "AgendaItem", "Allocation", "AllocationRule", "Attendance", "AuditEvent", "ConflictOfInterest",
-    "Conformance", "CostRecord", "DashboardSummary", "DataAsset", "DataVersion", "Decision", "EvidenceFile", "ExchangeRate", "ImportBatch",
+    "Conformance", "CostRecord", "DashboardSummary", "DataAsset", "DataVersion", "Decision", "EvidenceFile", "ExchangeRate", "Experiment", "ImportBatch",
     "Initiative", "InitiativeDataAsset", "InitiativeObjective", "Job", "Lesson", "LineageLink", "Meeting",
     "MetricPoint", "MetricSeries", "Model", "Objective", "Person", "PersonSkill", "Requirement", "Skill",
     "Standard", "StageChange", "TeamMember", "TrainingRecord", "Vote", "WorkspaceInfo",
