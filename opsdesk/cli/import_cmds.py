@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from opsdesk.cli import add_workspace_argument, open_ws
 from opsdesk.cli.output import print_json, print_table
-from opsdesk.ingest.focus import plain
+from opsdesk.store.types import written
 
 KINDS = ("auto", "metrics", "focus", "mlflow", "openlineage", "gx")
 EXIT_REJECTED = 1
@@ -105,34 +105,50 @@ def cmd_costs(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     if args.json:
-        payload = {"by": args.by,
-                   "totals": {k: {c: plain(v) for c, v in cur.items()} for k, cur in t["totals"].items()},
-                   "unallocated": {c: plain(v) for c, v in t["unallocated"].items()},
-                   "currencies": {c: plain(v) for c, v in t["currencies"].items()}}
+        def amounts(d: dict[str, Decimal]) -> dict[str, str]:
+            return {c: written(v) for c, v in d.items()}
+
+        payload: dict[str, object] = {
+            "by": args.by,
+            "totals": {k: amounts(cur) for k, cur in t["totals"].items()},
+            "unallocated": amounts(t["unallocated"]),
+            "currencies": amounts(t["currencies"]),
+            "EffectiveCost": {"totals": {k: amounts(cur) for k, cur in t["totals"].items()},
+                              "unallocated": amounts(t["unallocated"]), "currencies": amounts(t["currencies"])},
+            "BilledCost": {"totals": {k: amounts(cur) for k, cur in t["billed"].items()},
+                           "unallocated": amounts(t["unallocated_billed"]),
+                           "currencies": amounts(t["currencies_billed"])},
+            "rows": [{args.by: r.key, "currency": r.currency, "BilledCost": written(r.billed),
+                      "EffectiveCost": written(r.total), "allocated": written(r.allocated),
+                      "unallocated": written(r.unallocated), "BilledCost_allocated": written(r.billed_allocated),
+                      "BilledCost_unallocated": written(r.billed_unallocated)} for r in rows],
+        }
         if converted is not None:
-            payload["converted"] = {"currency": args.convert_to.upper(), "total": plain(converted_all),
-                                    "totals": {k: plain(v) for k, v in converted.items()}}
+            payload["converted"] = {"currency": args.convert_to.upper(), "total": written(converted_all),
+                                    "totals": {k: written(v) for k, v in converted.items()}}
         print_json(payload)
         return 0
-    headers = [args.by, "currency", "total", "allocated", "unallocated"]
-    table = [(r.key, r.currency, r.total, r.allocated, r.unallocated) for r in rows]
+    headers = [args.by, "currency", "BilledCost", "EffectiveCost", "allocated", "unallocated"]
+    table = [(r.key, r.currency, r.billed, r.total, r.allocated, r.unallocated) for r in rows]
     if args.csv:
         from opsdesk.domain.csv_safety import to_csv
 
         sys.stdout.write(to_csv(headers, table))
         return 0
-    print_table(headers, [(k, c, _money(v), _money(a), _money(u)) for k, c, v, a, u in table])
-    for currency, amount in sorted(t["unallocated"].items()):
-        grand = t["currencies"][currency]
+    print_table(headers, [(k, c, *(_money(x) for x in xs)) for k, c, *xs in table])
+    for currency in sorted(t["currencies"]):
+        grand, amount = t["currencies"][currency], t["unallocated"][currency]
         share = f" ({amount / grand:.1%} of {_money(grand)})" if grand else ""
-        print(f"unallocated {currency}: {_money(amount)}{share}")
+        print(f"{currency}: BilledCost {_money(t['currencies_billed'][currency])}, EffectiveCost {_money(grand)}; "
+              f"unallocated EffectiveCost {_money(amount)}{share}")
     if converted is not None:
         print(f"total in {args.convert_to.upper()} (rate table): {_money(converted_all)}")
     return 0
 
 
 def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    """Thousands separated, at the scale the amount carries (the bill's own scale)."""
+    return f"{value:,f}"
 
 
 def cmd_rates_list(args: argparse.Namespace) -> int:

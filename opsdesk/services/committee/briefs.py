@@ -132,30 +132,33 @@ def _charts(ws: Workspace, kpis: list[gates.KpiView]) -> tuple[Chart, ...]:
     return tuple(out)
 
 
-def _ledger(ws: Workspace, code: str) -> tuple[list[tuple[str, Decimal]], Decimal, Decimal, str, dt.date | None,
-                                                  dt.date | None]:
+def _ledger(ws: Workspace, code: str) -> tuple[list[tuple[str, Decimal, Decimal]], Decimal, Decimal, str,
+                                                  dt.date | None, dt.date | None]:
+    """(month, BilledCost, EffectiveCost allocated to the initiative) in its budget currency, and the budget."""
     with ws.read() as s:
         init = records.get_by(s, Initiative, "initiative", code=code)
         monthly: dict[str, Decimal] = defaultdict(Decimal)
-        for start, amount in s.execute(
-                select(CostRecord.charge_period_start, Allocation.amount)
+        monthly_billed: dict[str, Decimal] = defaultdict(Decimal)
+        for start, amount, share, billed in s.execute(
+                select(CostRecord.charge_period_start, Allocation.amount, Allocation.share, CostRecord.billed_cost)
                 .join(CostRecord, CostRecord.id == Allocation.cost_record_id)
                 .where(Allocation.initiative_id == init.id, Allocation.currency == init.currency)):
             monthly[f"{start:%Y-%m}"] += amount
-        return (sorted(monthly.items()), init.budget, sum(monthly.values(), Decimal(0)), init.currency,
-                init.start_date, init.end_date)
+            monthly_billed[f"{start:%Y-%m}"] += billed * share
+        return ([(m, monthly_billed[m], monthly[m]) for m in sorted(monthly)], init.budget,
+                sum(monthly.values(), Decimal(0)), init.currency, init.start_date, init.end_date)
 
 
-def _unallocated(ws: Workspace) -> tuple[tuple[str, str, str], ...]:
-    totals = costs.totals_by_initiative(ws)
-    by_currency: dict[str, Decimal] = defaultdict(Decimal)
-    for per in totals.values():
-        for cur, amount in per.items():
-            by_currency[cur] += amount
+def _unallocated(ws: Workspace) -> tuple[tuple[str, str, str, str], ...]:
+    """(currency, unallocated BilledCost, unallocated EffectiveCost, share of all EffectiveCost)."""
+    t = costs.totals(ws, "initiative")
     rows = []
-    for cur, amount in sorted(totals.get("unallocated", {}).items()):
-        total = by_currency[cur]
-        rows.append((cur, money(amount, cur), f"{amount / total:.1%}" if total else "—"))
+    for cur, amount in sorted(t["unallocated"].items()):
+        if not amount and not t["unallocated_billed"].get(cur):
+            continue
+        total = t["currencies"][cur]
+        rows.append((cur, money(t["unallocated_billed"][cur], cur), money(amount, cur),
+                     f"{amount / total:.1%}" if total else "—"))
     return tuple(rows)
 
 
@@ -212,12 +215,12 @@ def initiative_brief(ws: Workspace, code: str, item_id: int | None = None) -> In
         months = max(1, (end.year - start.year) * 12 + end.month - start.month + 1)
     cumulative = Decimal(0)
     ledger_rows = []
-    for month, amount in ledger:
+    for month, billed, amount in ledger:
         cumulative += amount
-        ledger_rows.append((month, money(amount, currency), money(cumulative, currency),
+        ledger_rows.append((month, money(billed, currency), money(amount, currency), money(cumulative, currency),
                             f"{cumulative / budget:.0%}" if budget else "—"))
-    spend_chart = Chart("Allocated spend per month", currency, tuple(range(len(ledger))),
-                        tuple(float(a) for _m, a in ledger), bars=True,
+    spend_chart = Chart("Allocated spend per month (EffectiveCost)", currency, tuple(range(len(ledger))),
+                        tuple(float(a) for _m, _b, a in ledger), bars=True,
                         reference=float(budget / months) if budget else None,
                         reference_label="budget per month") if ledger else None
     conf = conformance.list_conformance(ws, code)
