@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 #: The FOCUS 1.2 columns OpsDesk reads (and the export writes); the ones a converter leaves empty are reported.
 FOCUS_12_MANDATORY = (

@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from tests.cli.test_import_cli import opsdesk  # noqa: F401  (the in-process CLI fixture)
+from tests.cli.test_import_cli import opsdesk as _in_process_cli  # noqa: F401  (the `opsdesk` fixture)
 from tests.conftest import TEST_DATA
 
 OFFICIAL = TEST_DATA / "focus-sample-data-official" / "focus_sample_1.0_1000.csv"
