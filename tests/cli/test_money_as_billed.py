@@ -7,10 +7,28 @@ import io
 import json
 from pathlib import Path
 
-from tests.cli.test_import_cli import opsdesk as _in_process_cli  # noqa: F401  (the `opsdesk` fixture)
+import pytest
+
+from tests.cli.test_import_cli import Result
 from tests.conftest import TEST_DATA
 
 OFFICIAL = TEST_DATA / "focus-sample-data-official" / "focus_sample_1.0_1000.csv"
+
+
+@pytest.fixture
+def opsdesk(capsys):
+    """The CLI in-process, as in test_import_cli."""
+    from opsdesk.cli import main
+
+    def run(*args: str, check: bool = False) -> Result:
+        capsys.readouterr()
+        code = main(list(args))
+        out = capsys.readouterr()
+        if check:
+            assert code == 0, out.err
+        return Result(code, out.out, out.err)
+
+    return run
 
 
 def test_the_official_sample_reports_billed_and_effective_cost(opsdesk, tmp_path: Path):
