@@ -44,7 +44,7 @@ def detect_kind(path: Path) -> ImportKind | None:
     if suffix in (".json", ".ndjson", ".jsonl") or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         return _json_kind(path)
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    first = next((ln for ln in text.replace("\r", "\n").split("\n") if ln.strip()), "")
     from opsdesk.ingest.focus import looks_like_focus
     from opsdesk.ingest.textfile import sniff_delimiter
 

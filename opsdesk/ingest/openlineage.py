@@ -67,7 +67,7 @@ def iter_json_documents(text: str) -> list[tuple[int, Any, str]]:
         return [(text.count("\n", 0, len(text) - len(stripped)) + 1, json.loads(text), "")]
     except json.JSONDecodeError:
         pass
-    for n, raw in enumerate(text.splitlines(), start=1):
+    for n, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
         try:
