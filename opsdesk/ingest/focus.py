@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from opsdesk.domain.cost_fingerprint import fingerprint
 from opsdesk.domain.enums import ImportKind
 from opsdesk.ingest.report import ParsedFile
 from opsdesk.ingest.textfile import decode, is_null, norm, parse_decimal, parse_timestamp, read_table, short
@@ -171,6 +172,10 @@ def read_focus(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:  #
                 row[attr] = ""
         row["tags"] = row.get("tags") or {}
         row["extra"] = {h: fields[i] for i, h in extra_cols if not is_null(fields[i])}
+        if row["charge_period_end"] < row["charge_period_start"]:
+            notes["inverted"] += 1
+            first_note.setdefault("inverted", line)
+        row["fingerprint"] = fingerprint(row)
         rows.append(row)
     parsed.data = FocusData(rows)
     parsed.accepted = len(rows)
@@ -214,6 +219,10 @@ def _warnings(parsed: ParsedFile, notes: Counter[str], first: dict[str, int], dr
         parsed.warn(first["number"], "BilledCost", f"{notes['number']} amounts needed lenient number parsing "
                                                    "(currency signs, thousands separators or spaces removed)",
                     "number")
+    if notes["inverted"]:
+        parsed.warn(first["inverted"], "ChargePeriodEnd",
+                    f"{notes['inverted']} rows end their charge period before it starts (kept as written; check "
+                    "the export)", "period")
     if notes["effective"]:
         parsed.warn(first["effective"], "EffectiveCost",
                     f"{notes['effective']} rows had no EffectiveCost; BilledCost used instead", "format")
