@@ -166,6 +166,46 @@ def series_points(conn: Connection, series_id: int, start: int | None, end: int 
     return arr[:, 0].astype(np.int64), arr[:, 1]
 
 
+def daily_cost(conn: Connection, currency: str, start: int | None, end: int | None,
+               initiative_ids: Iterable[int] | None = None) -> Any:
+    """(day start epoch seconds, EffectiveCost) as numpy arrays: per UTC day of ``charge_period_start``, the
+    EffectiveCost of every cost record in ``currency`` — or, with ``initiative_ids``, the amounts allocated to
+    those initiatives. The same records and the same day the ledger counts, summed exactly before the float."""
+    import datetime as dt
+    from decimal import Decimal
+
+    import numpy as np
+
+    def when(value: Any) -> dt.datetime:
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+    if initiative_ids is None:
+        sql = "SELECT charge_period_start, effective_cost FROM cost_record WHERE billing_currency = ?"
+        params: list[Any] = [currency]
+    else:
+        ids = sorted(set(initiative_ids))
+        if not ids:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        sql = ("SELECT c.charge_period_start, a.amount FROM allocation a JOIN cost_record c "
+               "ON c.id = a.cost_record_id WHERE a.currency = ? AND a.initiative_id IN ("
+               + ",".join("?" * len(ids)) + ")")
+        params = [currency, *ids]
+    cur, sql = _cursor_sql(conn, sql)
+    cur.execute(sql, params)
+    sums: dict[int, Decimal] = {}
+    for stamp, amount in cur.fetchall():
+        ts = int(when(stamp).timestamp())
+        day = ts - ts % 86_400
+        if (start is not None and day < start - start % 86_400) or (end is not None and ts > end):
+            continue
+        sums[day] = sums.get(day, Decimal(0)) + Decimal(str(amount))
+    cur.close()
+    days = sorted(sums)
+    return (np.asarray(days, dtype=np.int64), np.asarray([float(sums[d]) for d in days], dtype=np.float64))
+
+
 def series_history(conn: Connection, series_id: int) -> Any:
     """Every point of one series as (epoch milliseconds, step, value) numpy arrays, in time then step order: what
     MLflow logged, point for point."""
