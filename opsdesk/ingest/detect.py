@@ -39,6 +39,8 @@ def detect_kind(path: Path) -> ImportKind | None:
         return None
     if head.startswith(mlflow_store.SQLITE_MAGIC):
         return ImportKind.MLFLOW
+    if head.startswith(b"PAR1") or suffix == ".parquet":
+        return ImportKind.FOCUS
     if suffix in (".xlsx", ".xlsm"):
         return ImportKind.METRICS
     if suffix in (".json", ".ndjson", ".jsonl") or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
@@ -46,10 +48,11 @@ def detect_kind(path: Path) -> ImportKind | None:
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     first = next((ln for ln in text.replace("\r", "\n").split("\n") if ln.strip()), "")
     from opsdesk.ingest.focus import looks_like_focus
+    from opsdesk.ingest.native_bills import recognise
     from opsdesk.ingest.textfile import sniff_delimiter
 
     header = [h.strip().strip('"') for h in first.split(sniff_delimiter(first))]
-    return ImportKind.FOCUS if looks_like_focus(header) else ImportKind.METRICS
+    return ImportKind.FOCUS if looks_like_focus(header) or recognise(header) is not None else ImportKind.METRICS
 
 
 def _json_kind(path: Path) -> ImportKind | None:
