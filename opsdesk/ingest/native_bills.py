@@ -27,6 +27,9 @@ FOCUS_12_MANDATORY = (
 )
 
 Row = dict[str, str]
+#: Row keys that carry a tag column under its own name (``resourceTags/user:project`` → ``\0tag:user:project``).
+TAG = "\0tag:"
+_TAG_COLUMN = re.compile(r"^(?:resourceTags/|resource_tags_)(.+)$", re.IGNORECASE)
 
 
 def key(name: str) -> str:
@@ -152,8 +155,8 @@ def _aws(row: Row) -> dict[str, str]:
     frequency = AWS_FREQUENCY.get(_first(row, "bill/BillType").lower(), "Usage-Based" if category == "Usage" else "")
     tags = {}
     for name, value in row.items():
-        if name.startswith("resourcetags") and name != "resourcetags" and value.strip():
-            tags[name[len("resourcetags"):]] = value.strip()
+        if name.startswith(TAG) and value.strip():
+            tags[name[len(TAG):]] = value.strip()
     raw_tags = row.get("resourcetags", "").strip()
     if raw_tags:
         try:
@@ -435,8 +438,12 @@ def convert(source: Source, header: list[str], rows: list[tuple[int, list[str]]]
     extra = [(i, h) for i, (h, k) in enumerate(zip(header, keys, strict=True))
              if k not in used_keys and not k.startswith("resourcetags") and h]
     focus_rows: list[dict[str, str]] = []
+    tag_columns = [(i, m.group(1)) for i, h in enumerate(header) if (m := _TAG_COLUMN.match(h))]
     for _line, fields in rows:
         row = {k: v for k, v in zip(keys, fields, strict=False)}
+        for i, tag in tag_columns:
+            if i < len(fields):
+                row[TAG + tag] = fields[i]
         focus_rows.append(source.convert(row))
     focus_cols = list(dict.fromkeys(c for r in focus_rows[:1] for c in r)) or list(source.convert({}))
     filled = {c for r in focus_rows for c, v in r.items() if v}
