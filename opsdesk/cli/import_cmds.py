@@ -32,8 +32,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         "last one is kept, with a warning)")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("costs", help="cost totals per initiative, service or month, per currency")
+    p = sub.add_parser("costs", help="cost totals per initiative, service or month, per currency; "
+                                     "'costs export --focus --out FILE.csv' writes the records as FOCUS 1.2")
     add_workspace_argument(p)
+    p.add_argument("action", nargs="?", choices=("export",), help="export: write the cost records to a file")
+    p.add_argument("--focus", action="store_true", help="with export: as a FOCUS 1.2 CSV")
+    p.add_argument("--out", metavar="FILE.csv", help="with export: the file to write")
     p.add_argument("--by", choices=("initiative", "service", "month"), default="initiative")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON (amounts as exact decimal strings)")
@@ -91,6 +95,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_costs(args: argparse.Namespace) -> int:
     from opsdesk.services.finance import costs, exchange_rates
 
+    if args.action == "export":
+        return _export_focus(args)
     ws = open_ws(args, read_only=not args.apply_rules)
     try:
         if args.apply_rules:
@@ -143,6 +149,25 @@ def cmd_costs(args: argparse.Namespace) -> int:
               f"unallocated EffectiveCost {_money(amount)}{share}")
     if converted is not None:
         print(f"total in {args.convert_to.upper()} (rate table): {_money(converted_all)}")
+    return 0
+
+
+def _export_focus(args: argparse.Namespace) -> int:
+    from opsdesk.errors import ValidationError
+    from opsdesk.services.finance import focus_export
+
+    if not args.focus or not args.out:
+        raise ValidationError("export", "say what to write: opsdesk costs export --focus --out FILE.csv")
+    ws = open_ws(args)
+    try:
+        done = focus_export.export_focus(ws, args.out)
+    finally:
+        ws.close()
+    print(f"wrote {done['rows']} FOCUS 1.2 rows to {done['path']} (sha256 {done['sha256']})")
+    if done["empty_mandatory"]:
+        print(f"  mandatory columns no record could fill (left empty): {', '.join(done['empty_mandatory'])}")
+    if done["left_out"]:
+        print(f"  optional columns no record has (not written): {', '.join(done['left_out'])}")
     return 0
 
 
