@@ -9,6 +9,7 @@ allocation's share, exactly."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -118,10 +119,8 @@ def _scaled(row: dict[str, str], share: Decimal) -> dict[str, str]:
     out = dict(row)
     for col in SPLIT:
         if out.get(col):
-            try:
+            with contextlib.suppress(ArithmeticError):
                 out[col] = _decimal_text(_amount(Decimal(out[col]) * share))
-            except ArithmeticError:
-                pass
     return out
 
 
