@@ -26,6 +26,10 @@ def detect_kind(path: Path) -> ImportKind | None:
     from opsdesk.ingest import mlflow_store
 
     if path.is_dir():
+        from opsdesk.ingest.mlflow_export import is_export_folder
+
+        if (mlflow_store.is_mlruns(path) and _has_meta_yaml(path)) or is_export_folder(path):
+            return ImportKind.MLFLOW
         if mlflow_store.is_mlruns(path):
             return ImportKind.MLFLOW
         if (path / "mlruns").is_dir():
@@ -55,6 +59,11 @@ def detect_kind(path: Path) -> ImportKind | None:
     return ImportKind.FOCUS if looks_like_focus(header) or recognise(header) is not None else ImportKind.METRICS
 
 
+def _has_meta_yaml(path: Path) -> bool:
+    """An MLflow file store has meta.yaml files one or two levels down (experiments, registered models)."""
+    return any(path.glob("*/meta.yaml")) or any(path.glob("*/*/meta.yaml")) or (path / "mlruns").is_dir()
+
+
 def _json_kind(path: Path) -> ImportKind | None:
     from opsdesk.ingest.gx import looks_like_gx
     from opsdesk.ingest.openlineage import iter_json_documents, looks_like_openlineage
@@ -68,6 +77,10 @@ def _json_kind(path: Path) -> ImportKind | None:
     except json.JSONDecodeError:
         docs = iter_json_documents(text)
         value = [d for _line, d, _p in docs if d is not None][:1]
+    from opsdesk.ingest.mlflow_export import is_export_document
+
+    if is_export_document(value):
+        return ImportKind.MLFLOW
     if looks_like_gx(value):
         return ImportKind.GX
     if looks_like_openlineage(value):
@@ -94,6 +107,12 @@ def read_path(path: Path, kind: ImportKind | None = None, options: ReadOptions |
                                 "(metrics, focus, mlflow, openlineage, gx)")
         parsed.fatal = True
         return parsed
+    if kind is ImportKind.MLFLOW:
+        from opsdesk.ingest import mlflow_export
+
+        if (path.is_dir() and not _has_meta_yaml(path) and mlflow_export.is_export_folder(path)) or (
+                path.is_file() and path.suffix.lower() == ".json"):
+            return mlflow_export.read_export_import(path, options.include_deleted)
     if kind is ImportKind.MLFLOW and path.is_dir():
         root = path / "mlruns" if (path / "mlruns").is_dir() and not mlflow_store.is_mlruns(path) else path
         return mlflow_store.read_mlruns(root, options.include_deleted)

@@ -264,7 +264,8 @@ def _write_lineage(tx: Tx, data: LineageData, batch_id: int, step: Step) -> dict
     for n, ev in enumerate(sorted(data.events, key=lambda e: e.event_time), start=1):
         job = tx.session.scalar(select(Job).where(Job.namespace == ev.job_namespace[:300],
                                                   Job.name == ev.job_name[:300]))
-        state = {"last_run_state": ev.event_type, "last_run_at": ev.event_time, "batch_id": batch_id}
+        state: dict[str, Any] = ({"batch_id": batch_id} if ev.static else
+                                 {"last_run_state": ev.event_type, "last_run_at": ev.event_time, "batch_id": batch_id})
         if ev.job_description:
             state["facets"] = {"description": ev.job_description}
         if job is None:
@@ -288,6 +289,12 @@ def _write_lineage(tx: Tx, data: LineageData, batch_id: int, step: Step) -> dict
             links += _link(tx, (NodeKind.JOB, job.id), (NodeKind.DATA_ASSET, asset.id), LineageKind.PRODUCES,
                            ev.job_name, batch_id)
         step(n)
+    for ref in data.datasets:
+        asset = _asset(tx, ref, batch_id, assets)
+        changes = {k: v for k, v in (("description", ref.description), ("owner", ref.owner[:200])) if v
+                   and not getattr(asset, k)}
+        if changes:
+            tx.update(asset, "data_asset", changes, key=asset.name, note="from an OpenLineage DatasetEvent")
     tx.session.flush()
     return {"jobs_created": jobs, "assets_created": len(assets), "links_created": links}
 
