@@ -142,7 +142,7 @@ def read_gx(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:  # no
             continue
         at, why = _time(result)
         at = at or fallback_time
-        if at is None and path:
+        if at is None and path and "meta" not in result:  # only the 1.x summary shape carries no meta at all
             at = _file_time(path)
             file_time_used += at is not None
         if at is None:
