@@ -181,9 +181,9 @@ def delete_model(ws: Workspace, model_id: int) -> None:
 
 def list_models(ws: Workspace) -> list[ModelDTO]:
     """Every model with the code of its initiative, read as plain columns."""
-    special = {"initiative_code": Initiative.code, "experiment": func.coalesce(Experiment.name, "")}
-    cols = [special.get(f.name) if f.name in special else getattr(Model, f.name)
-            for f in dataclasses.fields(ModelDTO)]
+    special: dict[str, Any] = {"initiative_code": Initiative.code, "experiment": func.coalesce(Experiment.name, "")}
+    cols: list[Any] = [special[f.name] if f.name in special else getattr(Model, f.name)
+                       for f in dataclasses.fields(ModelDTO)]
     with ws.read() as s:
         stmt = (select(*cols).outerjoin(Initiative, Initiative.id == Model.initiative_id)
                 .outerjoin(Experiment, Experiment.id == Model.experiment_id)
