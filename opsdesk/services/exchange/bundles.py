@@ -146,13 +146,17 @@ def export_bundle(ws: Workspace, codes: list[str], out: str | Path, *, start: dt
                 evidence = {o.sha256: o.content for _k, _r, o in rows}
         points = []
         for sid, skey in sorted(series_ids.items(), key=lambda t: rec.key_text(t[1])):
-            stmt = select(MetricPoint.ts, MetricPoint.value).where(MetricPoint.series_id == sid)
+            stmt = select(MetricPoint.ts, MetricPoint.value, MetricPoint.ms, MetricPoint.step).where(
+                MetricPoint.series_id == sid)
             if scope.start is not None:
                 stmt = stmt.where(MetricPoint.ts >= int(scope.start.timestamp()))
             if scope.end is not None:
                 stmt = stmt.where(MetricPoint.ts < int(scope.end.timestamp()))
-            series_rows = s.execute(stmt.order_by(MetricPoint.ts)).all()
-            points.append({"series": skey, "points": [[int(t), float(v)] for t, v in series_rows]})
+            series_rows = s.execute(stmt.order_by(MetricPoint.ts, MetricPoint.ms, MetricPoint.step)).all()
+            # [ts, value], or [ts, value, ms, step] for a point logged within a second or at a training step
+            points.append({"series": skey, "points": [[int(t), float(v)] if not ms and not step else
+                                                      [int(t), float(v), int(ms), int(step)]
+                                                      for t, v, ms, step in series_rows]})
         counts["metric_point"] = sum(len(p["points"]) for p in points)
         files[POINTS_FILE] = _json_bytes(points)
         for sha, content in sorted(evidence.items()):
@@ -382,15 +386,17 @@ def _step(kind: rec.Kind, incoming: dict[str, Any], key: str, obj: Any, apply_it
 def _plan_points(session: Session, bundle: _Bundle, plan: _Plan, local_ids: dict[str, dict[str, int]]) -> None:
     for block in bundle.points:
         skey = rec.key_text(block["series"])
-        rows = [(int(t), float(v)) for t, v in block["points"]]
+        rows = [(int(p[0]), float(p[1]), int(p[2]) if len(p) > 2 else 0, int(p[3]) if len(p) > 3 else 0)
+                for p in block["points"]]
         sid = local_ids["metric_series"].get(skey)
-        existing: dict[int, float] = {}
+        existing: dict[tuple[int, int, int], float] = {}
         if sid is not None and rows:
-            lo, hi = min(t for t, _ in rows), max(t for t, _ in rows)
-            existing = dict(session.execute(select(MetricPoint.ts, MetricPoint.value).where(
-                MetricPoint.series_id == sid, MetricPoint.ts >= lo, MetricPoint.ts <= hi)).all())
-        new = sum(1 for t, _ in rows if t not in existing)
-        changed = sum(1 for t, v in rows if t in existing and existing[t] != v)
+            lo, hi = min(r[0] for r in rows), max(r[0] for r in rows)
+            existing = {(t, ms, step): v for t, ms, step, v in session.execute(
+                select(MetricPoint.ts, MetricPoint.ms, MetricPoint.step, MetricPoint.value).where(
+                    MetricPoint.series_id == sid, MetricPoint.ts >= lo, MetricPoint.ts <= hi))}
+        new = sum(1 for t, _v, ms, step in rows if (t, ms, step) not in existing)
+        changed = sum(1 for t, v, ms, step in rows if (t, ms, step) in existing and existing[(t, ms, step)] != v)
         action = "create" if new and not changed else "update" if changed else "unchanged"
         detail = f"{len(rows)} points: {new} new, {changed} changed"
         plan.items.append(PlanItem("metric_point", rec.label(block["series"]), action, detail))
@@ -398,12 +404,14 @@ def _plan_points(session: Session, bundle: _Bundle, plan: _Plan, local_ids: dict
             plan.steps.append(_points_step(skey, rows, local_ids, detail))
 
 
-def _points_step(skey: str, rows: list[tuple[int, float]], local_ids: dict[str, dict[str, int]],
+def _points_step(skey: str, rows: list[tuple[int, float, int, int]], local_ids: dict[str, dict[str, int]],
                  detail: str) -> Callable[[Tx, str], None]:
     def run(tx: Tx, note: str) -> None:
         sid = local_ids["metric_series"][skey]
         tx.session.flush()
-        queries.bulk_upsert_points(tx.session.connection(), ((sid, t, v) for t, v in rows), None)
+        queries.bulk_upsert_point_columns(tx.session.connection(), [sid] * len(rows), [r[0] for r in rows],
+                                          [r[1] for r in rows], None, ms=[r[2] for r in rows],
+                                          steps=[r[3] for r in rows])
         tx.audit("import-points", "metric_series", skey, after={"points": detail}, note=note)
 
     return run
