@@ -139,12 +139,13 @@ def _ledger(ws: Workspace, code: str) -> tuple[list[tuple[str, Decimal, Decimal]
         init = records.get_by(s, Initiative, "initiative", code=code)
         monthly: dict[str, Decimal] = defaultdict(Decimal)
         monthly_billed: dict[str, Decimal] = defaultdict(Decimal)
-        for start, amount, share, billed in s.execute(
-                select(CostRecord.charge_period_start, Allocation.amount, Allocation.share, CostRecord.billed_cost)
+        for start, amount, share, billed, effective in s.execute(
+                select(CostRecord.charge_period_start, Allocation.amount, Allocation.share, CostRecord.billed_cost,
+                       CostRecord.effective_cost)
                 .join(CostRecord, CostRecord.id == Allocation.cost_record_id)
                 .where(Allocation.initiative_id == init.id, Allocation.currency == init.currency)):
             monthly[f"{start:%Y-%m}"] += amount
-            monthly_billed[f"{start:%Y-%m}"] += billed * share
+            monthly_billed[f"{start:%Y-%m}"] += costs.billed_part(billed, effective, amount, share)
         return ([(m, monthly_billed[m], monthly[m]) for m in sorted(monthly)], init.budget,
                 sum(monthly.values(), Decimal(0)), init.currency, init.start_date, init.end_date)
 

@@ -107,6 +107,12 @@ class LedgerRow:
         return self.total
 
 
+def billed_part(billed: Decimal, effective: Decimal, amount: Decimal, share: Decimal) -> Decimal:
+    """The BilledCost an allocation carries: the same part of the record as of its EffectiveCost (its stored
+    ``amount`` itself when the record bills what it costs, so the two columns never differ by rounding)."""
+    return amount if billed == effective else billed * share
+
+
 def _month(value: dt.datetime | None) -> str:
     return f"{value:%Y-%m}" if value else "—"
 
@@ -170,7 +176,7 @@ def _exact_ledger(ws: Workspace, by: str) -> tuple[list[LedgerRow], dict[str, in
                 select(Allocation.cost_record_id, Allocation.initiative_id, Allocation.amount, Allocation.share,
                        Allocation.currency)):
             rec = records.get(rec_id)
-            part_billed = rec[0] * share if rec is not None else Decimal(0)
+            part_billed = billed_part(rec[0], rec[1], amount, share) if rec is not None else Decimal(0)
             per_record[rec_id] += amount
             per_record_billed[rec_id] += part_billed
             if by == "initiative":

@@ -141,8 +141,8 @@ class CostsPage(Page):
             left = totals["unallocated"].get(currency, Decimal(0))
             share = f"{left / grand:.1%}" if grand else "—"
             billed = totals["currencies_billed"].get(currency, Decimal(0))
-            parts.append(f"{currency}: BilledCost <b>{money(billed)}</b>, EffectiveCost <b>{money(grand)}</b>; "
-                         f"unallocated <b>{money(left)}</b> ({share})")
+            parts.append(f"Unallocated {currency}: <b>{money(left)}</b> ({share} of EffectiveCost {money(grand)}; "
+                         f"BilledCost {money(billed)})")
         self.share.setText(" · ".join(parts) or "No costs imported yet — use File ▸ Import…")
 
     # --- rules ------------------------------------------------------------------------------------------------
