@@ -89,7 +89,7 @@ def _repeated_rows(parsed: ParsedFile, data: MetricsData, strict: bool) -> None:
             where = f"'{key.name}'" + (f" of {key.initiative}" if key.initiative else "")
             other = first_of[i] if first_of[i] != i else int(later[superseded == i][0])
             parsed.reject(int(lines[i]), "timestamp", f"{where} has another value at this time on line "
-                                                      f"{int(lines[other])}; --strict keeps neither")
+                                                      f"{int(lines[other])}; strict reading (--strict) keeps neither")
         keep = np.setdiff1d(np.arange(n), repeated)
     else:
         pairs = ", ".join(f"line {int(lines[a])} by line {int(lines[b])}"
@@ -100,6 +100,9 @@ def _repeated_rows(parsed: ParsedFile, data: MetricsData, strict: bool) -> None:
                     f"row is kept ({pairs}{f', and {more} more' if more > 0 else ''}); import with --strict to "
                     "reject them instead", "duplicate")
         keep = np.setdiff1d(np.arange(n), superseded)
+    dropped = set(np.setdiff1d(np.arange(n), keep).tolist())
+    dropped_lines = {int(lines[i]) for i in dropped}
+    parsed.preview = [(line, text) for line, text in parsed.preview if line not in dropped_lines]
     data.lines, data.ts, data.values, data.key_idx = (data.lines[keep], data.ts[keep], data.values[keep],
                                                       data.key_idx[keep])
     parsed.accepted = len(keep)
