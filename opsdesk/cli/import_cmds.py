@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from opsdesk.cli import add_workspace_argument, open_ws
 from opsdesk.cli.output import print_json, print_table
-from opsdesk.store.types import written
 
 KINDS = ("auto", "metrics", "focus", "mlflow", "openlineage", "gx")
 EXIT_REJECTED = 1
@@ -94,6 +93,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_costs(args: argparse.Namespace) -> int:
     from opsdesk.services.finance import costs, exchange_rates
+    from opsdesk.store.types import written
 
     if args.action == "export":
         return _export_focus(args)
