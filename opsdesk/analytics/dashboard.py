@@ -27,7 +27,7 @@ TREND_CHARTS: dict[str, tuple[str, OpsDiscipline, list[tuple[str, str]], bool]] 
                 [("pipeline success", "Pipeline success"), ("data quality", "Data quality")], False),
     "mlops": ("MLOps — model quality (F1) and drift (PSI), mean", OpsDiscipline.MLOPS,
               [("model quality", "Model quality"), ("feature drift", "Drift (PSI)")], False),
-    "finops": ("FinOps — daily cloud spend (EffectiveCost, from the cost ledger)", OpsDiscipline.FINOPS,
+    "finops": ("FinOps — daily cloud spend (EffectiveCost)", OpsDiscipline.FINOPS,
                [("daily cloud spend", "Daily spend")], True),
 }
 
