@@ -63,11 +63,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_experiment')),
     sa.UniqueConstraint('name', name=op.f('uq_experiment_name'))
     )
-    with op.batch_alter_table('model', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('experiment_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_model_experiment_id'), ['experiment_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_model_experiment_id_experiment'), 'experiment', ['experiment_id'],
-                                    ['id'], ondelete='SET NULL')
+    if pg:
+        op.add_column('model', sa.Column('experiment_id', sa.Integer(), nullable=True))
+        op.create_foreign_key('fk_model_experiment_id_experiment', 'model', 'experiment', ['experiment_id'], ['id'],
+                              ondelete='SET NULL')
+    else:  # SQLite adds a column with its reference in place (a batch rebuild would reorder the table's constraints)
+        op.execute('ALTER TABLE model ADD COLUMN experiment_id INTEGER '
+                   'CONSTRAINT fk_model_experiment_id_experiment REFERENCES experiment (id) ON DELETE SET NULL')
+    op.create_index('ix_model_experiment_id', 'model', ['experiment_id'], unique=False)
 
     with op.batch_alter_table('cost_record', schema=None) as batch_op:
         batch_op.add_column(sa.Column('fingerprint', sa.String(length=64), nullable=True))
