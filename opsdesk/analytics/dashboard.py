@@ -27,7 +27,7 @@ TREND_CHARTS: dict[str, tuple[str, OpsDiscipline, list[tuple[str, str]], bool]] 
                 [("pipeline success", "Pipeline success"), ("data quality", "Data quality")], False),
     "mlops": ("MLOps — model quality (F1) and drift (PSI), mean", OpsDiscipline.MLOPS,
               [("model quality", "Model quality"), ("feature drift", "Drift (PSI)")], False),
-    "finops": ("FinOps — daily cloud spend, total", OpsDiscipline.FINOPS,
+    "finops": ("FinOps — daily cloud spend (EffectiveCost)", OpsDiscipline.FINOPS,
                [("daily cloud spend", "Daily spend")], True),
 }
 
@@ -217,6 +217,13 @@ def _trends(ws: Workspace, snap: Snapshot, filters: Filters, days: int | None) -
             if not filters.shows(disc):
                 continue
             curves = []
+            if key == "finops":  # the ledger's own records, never a separate spend series
+                everything = filters.objective is None and filters.stage is None
+                ids = None if everything else [i.id for i in snap.initiatives]
+                ts, values = queries.daily_cost(conn, snap.default_currency, start, snap.end_ts, ids)
+                label = "Daily EffectiveCost" + ("" if everything else " allocated to the initiatives shown")
+                out[key] = [Curve(label, ts, values, snap.default_currency)]
+                continue
             for prefix, label in members:
                 ids = series_ids(ws, snap, prefix)
                 ts, values = queries.daily_mean(conn, ids, start, snap.end_ts, total=total)

@@ -121,7 +121,12 @@ def latest_data_date(session: Session) -> dt.date | None:
 
 
 def resolve_as_of(session: Session, as_of: dt.date | None, clock_today: dt.date) -> dt.date:
-    return as_of or latest_data_date(session) or clock_today
+    """The date asked for, else the latest data's date — never later than today (a charge period or a point
+    dated in the future must not carry the dashboard into the future)."""
+    if as_of is not None:
+        return as_of
+    latest = latest_data_date(session)
+    return min(latest, clock_today) if latest is not None else clock_today
 
 
 def load(ws: Workspace, as_of: dt.date | None = None, *, codes: Iterable[str] | None = None,

@@ -46,6 +46,9 @@ _CLASSES: dict[str, type] = {c.__name__: c for c in (
     analytics.DashboardData, analytics.Filters, analytics.Curve, analytics.PortfolioPoint, analytics.FunnelStage,
     kpis.KPI, bottlenecks.AttentionItem, analytics.RiskOverview)}
 _ENUMS: dict[str, type[enum.Enum]] = {e.__name__: e for e in (OpsDiscipline, RiskTier, Stage)}
+#: Bumped when what a kept figure means changes without its shape changing, so no older summary is shown:
+#: 2 — the FinOps chart draws the cost ledger's records (it summed "daily cloud spend" series before).
+FIGURES = 2
 # dataclasses are kept by position: any change to their fields makes every older summary unreadable by key
 SHAPE = hashlib.sha256(repr(sorted((name, [f.name for f in dataclasses.fields(cls)])  # type: ignore[arg-type]
                                    for name, cls in _CLASSES.items())).encode()).hexdigest()[:16]
@@ -62,7 +65,7 @@ def _key(s: Any, ws: Workspace, filters: analytics.Filters) -> Key:
     head = s.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     as_of = resolve_as_of(s, None, ws.clock().date())
     version = queries.data_version(s.connection())
-    parts = [f"shape={SHAPE}", f"version={__version__}", f"data={version}",
+    parts = [f"shape={SHAPE}", f"figures={FIGURES}", f"version={__version__}", f"data={version}",
              f"head={head[0] if head else 0}:{head[1] if head else ''}", f"as_of={as_of.isoformat()}",
              f"objective={filters.objective}", f"stage={filters.stage}", f"discipline={filters.discipline}"]
     return Key(hashlib.sha256("\n".join(parts).encode()).hexdigest(), version, as_of)

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from opsdesk.cli import add_workspace_argument, open_ws
 from opsdesk.cli.output import print_json, print_table
-from opsdesk.ingest.focus import plain
 
 KINDS = ("auto", "metrics", "focus", "mlflow", "openlineage", "gx")
 EXIT_REJECTED = 1
@@ -25,10 +24,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--accept-partial", action="store_true",
                    help="commit the accepted rows even when some rows are rejected")
+    p.add_argument("--include-deleted", action="store_true",
+                   help="MLflow: keep deleted runs too, marked deleted (they are left out by default)")
+    p.add_argument("--strict", action="store_true",
+                   help="metrics: reject rows that repeat the series and timestamp of another row (by default the "
+                        "last one is kept, with a warning)")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("costs", help="cost totals per initiative, service or month, per currency")
+    p = sub.add_parser("costs", help="cost totals per initiative, service or month, per currency; "
+                                     "'costs export --focus --out FILE.csv' writes the records as FOCUS 1.2")
     add_workspace_argument(p)
+    p.add_argument("action", nargs="?", choices=("export",), help="export: write the cost records to a file")
+    p.add_argument("--focus", action="store_true", help="with export: as a FOCUS 1.2 CSV")
+    p.add_argument("--out", metavar="FILE.csv", help="with export: the file to write")
     p.add_argument("--by", choices=("initiative", "service", "month"), default="initiative")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON (amounts as exact decimal strings)")
@@ -63,7 +71,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     ws = open_ws(args, read_only=args.dry_run)
     try:
         report = runs.import_paths(ws, args.paths, kind=args.kind, dry_run=args.dry_run,
-                                      accept_partial=args.accept_partial)
+                                   accept_partial=args.accept_partial, include_deleted=args.include_deleted,
+                                   strict=args.strict)
     finally:
         ws.close()
     if args.json:
@@ -84,7 +93,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_costs(args: argparse.Namespace) -> int:
     from opsdesk.services.finance import costs, exchange_rates
+    from opsdesk.store.types import written
 
+    if args.action == "export":
+        return _export_focus(args)
     ws = open_ws(args, read_only=not args.apply_rules)
     try:
         if args.apply_rules:
@@ -99,34 +111,69 @@ def cmd_costs(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     if args.json:
-        payload = {"by": args.by,
-                   "totals": {k: {c: plain(v) for c, v in cur.items()} for k, cur in t["totals"].items()},
-                   "unallocated": {c: plain(v) for c, v in t["unallocated"].items()},
-                   "currencies": {c: plain(v) for c, v in t["currencies"].items()}}
+        def amounts(d: dict[str, Decimal]) -> dict[str, str]:
+            return {c: written(v) for c, v in d.items()}
+
+        payload: dict[str, object] = {
+            "by": args.by,
+            "totals": {k: amounts(cur) for k, cur in t["totals"].items()},
+            "unallocated": amounts(t["unallocated"]),
+            "currencies": amounts(t["currencies"]),
+            "EffectiveCost": {"totals": {k: amounts(cur) for k, cur in t["totals"].items()},
+                              "unallocated": amounts(t["unallocated"]), "currencies": amounts(t["currencies"])},
+            "BilledCost": {"totals": {k: amounts(cur) for k, cur in t["billed"].items()},
+                           "unallocated": amounts(t["unallocated_billed"]),
+                           "currencies": amounts(t["currencies_billed"])},
+            "rows": [{args.by: r.key, "currency": r.currency, "BilledCost": written(r.billed),
+                      "EffectiveCost": written(r.total), "allocated": written(r.allocated),
+                      "unallocated": written(r.unallocated), "BilledCost_allocated": written(r.billed_allocated),
+                      "BilledCost_unallocated": written(r.billed_unallocated)} for r in rows],
+        }
         if converted is not None:
-            payload["converted"] = {"currency": args.convert_to.upper(), "total": plain(converted_all),
-                                    "totals": {k: plain(v) for k, v in converted.items()}}
+            payload["converted"] = {"currency": args.convert_to.upper(), "total": written(converted_all),
+                                    "totals": {k: written(v) for k, v in converted.items()}}
         print_json(payload)
         return 0
-    headers = [args.by, "currency", "total", "allocated", "unallocated"]
-    table = [(r.key, r.currency, r.total, r.allocated, r.unallocated) for r in rows]
+    headers = [args.by, "currency", "BilledCost", "EffectiveCost", "allocated", "unallocated"]
+    table = [(r.key, r.currency, r.billed, r.total, r.allocated, r.unallocated) for r in rows]
     if args.csv:
         from opsdesk.domain.csv_safety import to_csv
 
         sys.stdout.write(to_csv(headers, table))
         return 0
-    print_table(headers, [(k, c, _money(v), _money(a), _money(u)) for k, c, v, a, u in table])
-    for currency, amount in sorted(t["unallocated"].items()):
-        grand = t["currencies"][currency]
+    print_table(headers, [(k, c, *(_money(x) for x in xs)) for k, c, *xs in table])
+    for currency in sorted(t["currencies"]):
+        grand, amount = t["currencies"][currency], t["unallocated"][currency]
         share = f" ({amount / grand:.1%} of {_money(grand)})" if grand else ""
-        print(f"unallocated {currency}: {_money(amount)}{share}")
+        print(f"{currency}: BilledCost {_money(t['currencies_billed'][currency])}, EffectiveCost {_money(grand)}; "
+              f"unallocated EffectiveCost {_money(amount)}{share}")
     if converted is not None:
         print(f"total in {args.convert_to.upper()} (rate table): {_money(converted_all)}")
     return 0
 
 
+def _export_focus(args: argparse.Namespace) -> int:
+    from opsdesk.errors import ValidationError
+    from opsdesk.services.finance import focus_export
+
+    if not args.focus or not args.out:
+        raise ValidationError("export", "say what to write: opsdesk costs export --focus --out FILE.csv")
+    ws = open_ws(args)
+    try:
+        done = focus_export.export_focus(ws, args.out)
+    finally:
+        ws.close()
+    print(f"wrote {done['rows']} FOCUS 1.2 rows to {done['path']} (sha256 {done['sha256']})")
+    if done["empty_mandatory"]:
+        print(f"  mandatory columns no record could fill (left empty): {', '.join(done['empty_mandatory'])}")
+    if done["left_out"]:
+        print(f"  optional columns no record has (not written): {', '.join(done['left_out'])}")
+    return 0
+
+
 def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    """Thousands separated, at the scale the amount carries (the bill's own scale)."""
+    return f"{value:,f}"
 
 
 def cmd_rates_list(args: argparse.Namespace) -> int:

@@ -18,7 +18,10 @@ def escape_cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float | Decimal):
+    if isinstance(value, Decimal):  # plain notation at the value's own scale: "0.00000000000", never "0E-11"
+        text = format(value, "f")
+        return text[1:] if value == 0 and text.startswith("-") else text
+    if isinstance(value, int | float):
         return str(value)
     text = str(value)
     return "'" + text if text.startswith(DANGEROUS) else text

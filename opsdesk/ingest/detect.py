@@ -8,7 +8,7 @@ from pathlib import Path
 
 from opsdesk import log
 from opsdesk.domain.enums import ImportKind
-from opsdesk.ingest.report import Issue, ParsedFile
+from opsdesk.ingest.report import Issue, ParsedFile, ReadOptions
 
 KINDS = (ImportKind.METRICS, ImportKind.FOCUS, ImportKind.MLFLOW, ImportKind.OPENLINEAGE, ImportKind.GX)
 LABELS = {ImportKind.METRICS: "Tidy metrics", ImportKind.FOCUS: "FOCUS cost export",
@@ -27,6 +27,10 @@ def detect_kind(path: Path) -> ImportKind | None:
     from opsdesk.ingest import mlflow_store
 
     if path.is_dir():
+        from opsdesk.ingest.mlflow_export import is_export_folder
+
+        if (mlflow_store.is_mlruns(path) and _has_meta_yaml(path)) or is_export_folder(path):
+            return ImportKind.MLFLOW
         if mlflow_store.is_mlruns(path):
             return ImportKind.MLFLOW
         if (path / "mlruns").is_dir():
@@ -40,17 +44,25 @@ def detect_kind(path: Path) -> ImportKind | None:
         return None
     if head.startswith(mlflow_store.SQLITE_MAGIC):
         return ImportKind.MLFLOW
+    if head.startswith(b"PAR1") or suffix == ".parquet":
+        return ImportKind.FOCUS
     if suffix in (".xlsx", ".xlsm"):
         return ImportKind.METRICS
     if suffix in (".json", ".ndjson", ".jsonl") or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         return _json_kind(path)
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    first = next((ln for ln in text.replace("\r", "\n").split("\n") if ln.strip()), "")
     from opsdesk.ingest.focus import looks_like_focus
+    from opsdesk.ingest.native_bills import recognise
     from opsdesk.ingest.textfile import sniff_delimiter
 
     header = [h.strip().strip('"') for h in first.split(sniff_delimiter(first))]
-    return ImportKind.FOCUS if looks_like_focus(header) else ImportKind.METRICS
+    return ImportKind.FOCUS if looks_like_focus(header) or recognise(header) is not None else ImportKind.METRICS
+
+
+def _has_meta_yaml(path: Path) -> bool:
+    """An MLflow file store has meta.yaml files one or two levels down (experiments, registered models)."""
+    return any(path.glob("*/meta.yaml")) or any(path.glob("*/*/meta.yaml")) or (path / "mlruns").is_dir()
 
 
 def _json_kind(path: Path) -> ImportKind | None:
@@ -66,6 +78,10 @@ def _json_kind(path: Path) -> ImportKind | None:
     except (json.JSONDecodeError, RecursionError):
         docs = iter_json_documents(text)
         value = [d for _line, d, _p in docs if d is not None][:1]
+    from opsdesk.ingest.mlflow_export import is_export_document
+
+    if is_export_document(value):
+        return ImportKind.MLFLOW
     if looks_like_gx(value):
         return ImportKind.GX
     if looks_like_openlineage(value):
@@ -73,7 +89,7 @@ def _json_kind(path: Path) -> ImportKind | None:
     return None
 
 
-def read_path(path: Path, kind: ImportKind | None = None) -> ParsedFile:
+def read_path(path: Path, kind: ImportKind | None = None, options: ReadOptions | None = None) -> ParsedFile:
     """Read and validate one path with the importer for ``kind`` (detected when None). Never raises for bad
     content: an unreadable or unrecognised file comes back refused, with the reason.
 
@@ -81,7 +97,7 @@ def read_path(path: Path, kind: ImportKind | None = None) -> ParsedFile:
     them to it); should one still fail inside, the file is refused with an ``internal`` issue and the traceback
     goes to the log, so an import never ends in a traceback."""
     try:
-        return _read_path(path, kind)
+        return _read_path(path, kind, options)
     except Exception as exc:  # noqa: BLE001 - the last guard of a file parser (RecursionError, MemoryError too)
         log.get("ingest").exception("reading %s failed inside the reader", path)
         parsed = ParsedFile(kind or ImportKind.METRICS, str(path), path.name, "")
@@ -91,10 +107,11 @@ def read_path(path: Path, kind: ImportKind | None = None) -> ParsedFile:
         return parsed
 
 
-def _read_path(path: Path, kind: ImportKind | None) -> ParsedFile:
+def _read_path(path: Path, kind: ImportKind | None, options: ReadOptions | None) -> ParsedFile:
     from opsdesk.ingest import focus, gx, metrics_table, mlflow_store, openlineage
 
     name = path.name
+    options = options or ReadOptions()
     if not path.exists():
         parsed = ParsedFile(kind or ImportKind.METRICS, str(path), name, "")
         parsed.reject(None, "", "there is no file or folder at this path")
@@ -107,9 +124,15 @@ def _read_path(path: Path, kind: ImportKind | None) -> ParsedFile:
                                 "(metrics, focus, mlflow, openlineage, gx)")
         parsed.fatal = True
         return parsed
+    if kind is ImportKind.MLFLOW:
+        from opsdesk.ingest import mlflow_export
+
+        if (path.is_dir() and not _has_meta_yaml(path) and mlflow_export.is_export_folder(path)) or (
+                path.is_file() and path.suffix.lower() == ".json"):
+            return mlflow_export.read_export_import(path, options.include_deleted)
     if kind is ImportKind.MLFLOW and path.is_dir():
         root = path / "mlruns" if (path / "mlruns").is_dir() and not mlflow_store.is_mlruns(path) else path
-        return mlflow_store.read_mlruns(root)
+        return mlflow_store.read_mlruns(root, options.include_deleted)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -119,7 +142,7 @@ def _read_path(path: Path, kind: ImportKind | None) -> ParsedFile:
         return parsed
     digest = sha256_of(data)
     if kind is ImportKind.MLFLOW:
-        return mlflow_store.read_mlflow_db(path, digest)
+        return mlflow_store.read_mlflow_db(path, digest, options.include_deleted)
     reader = {ImportKind.METRICS: metrics_table.read_metrics, ImportKind.FOCUS: focus.read_focus,
               ImportKind.OPENLINEAGE: openlineage.read_openlineage, ImportKind.GX: gx.read_gx}.get(kind)
     if reader is None:
@@ -127,4 +150,6 @@ def _read_path(path: Path, kind: ImportKind | None) -> ParsedFile:
         parsed.reject(None, "", f"OpsDesk has no importer for {kind.value}")
         parsed.fatal = True
         return parsed
+    if kind is ImportKind.METRICS:
+        return metrics_table.read_metrics(str(path), name, data, digest, strict=options.strict)
     return reader(str(path), name, data, digest)

@@ -15,9 +15,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from opsdesk.domain.cost_fingerprint import fingerprint
 from opsdesk.domain.enums import ImportKind
 from opsdesk.ingest.report import ParsedFile
-from opsdesk.ingest.textfile import decode, is_null, norm, parse_decimal, parse_timestamp, read_table, short
+from opsdesk.ingest.textfile import (
+    Table,
+    decode,
+    is_null,
+    norm,
+    parse_decimal,
+    parse_timestamp,
+    read_table,
+    short,
+)
 
 #: FOCUS column → CostRecord attribute, and whether a row without it is refused.
 MAPPED: dict[str, tuple[str, bool]] = {
@@ -46,7 +56,8 @@ TIMES = ("ChargePeriodStart", "ChargePeriodEnd")
 LIMITS = {"ResourceId": 500, "ChargeCategory": 40}
 #: Older names some exports still use.
 SYNONYMS = {"billedcurrency": "BillingCurrency", "provider": "ProviderName", "resourceid": "ResourceId",
-            "amortizedcost": "EffectiveCost", "chargetype": "ChargeCategory"}
+            "amortizedcost": "EffectiveCost", "chargetype": "ChargeCategory",
+            "serviceprovidername": "ProviderName"}  # FOCUS 1.3 names the provider ServiceProviderName
 ENUMS: dict[str, tuple[str, ...]] = {
     "ChargeCategory": ("Usage", "Purchase", "Tax", "Credit", "Adjustment"),
     "ChargeClass": ("Correction",),
@@ -73,13 +84,113 @@ def looks_like_focus(header: list[str]) -> bool:
     return len(names & SIGNATURE) >= 2
 
 
-def read_focus(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:  # noqa: C901
+#: Columns each FOCUS version added (the 1.0 set is MAPPED and the rest of the 1.0 table); the newest version
+#: whose columns a file has is the version it is read as.
+VERSION_COLUMNS: dict[str, frozenset[str]] = {
+    "1.1": frozenset({"CapacityReservationId", "CapacityReservationStatus", "CommitmentDiscountQuantity",
+                      "CommitmentDiscountUnit", "ServiceSubcategory", "SkuMeter", "SkuPriceDetails"}),
+    "1.2": frozenset({"BillingAccountType", "InvoiceId", "PricingCurrency", "PricingCurrencyContractedUnitPrice",
+                      "PricingCurrencyEffectiveCost", "PricingCurrencyListUnitPrice", "SubAccountType"}),
+    "1.3": frozenset({"AllocatedMethodDetails", "AllocatedMethodId", "AllocatedResourceId", "AllocatedResourceName",
+                      "AllocatedTags", "ContractApplied", "HostProviderName", "ServiceProviderName"}),
+}
+PARQUET_MAGIC = b"PAR1"
+
+
+def focus_version(header: list[str]) -> tuple[str, list[str]]:
+    """(the FOCUS version the columns show, the columns that show it)."""
+    names = {norm(h): h for h in header}
+    for version in ("1.3", "1.2", "1.1"):
+        found = sorted(names[norm(c)] for c in VERSION_COLUMNS[version] if norm(c) in names)
+        if found:
+            return version, found
+    return "1.0", []
+
+
+def read_focus(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:
     parsed = ParsedFile(ImportKind.FOCUS, path, name, sha256)
-    table = read_table(decode(data, parsed), parsed)
+    table = parquet_table(data, parsed) if data.startswith(PARQUET_MAGIC) else read_table(decode(data, parsed),
+                                                                                         parsed)
+    if parsed.fatal:
+        return parsed
     if not table.header:
         parsed.reject(None, "", "the file is empty: no header line with FOCUS column names")
         parsed.fatal = True
         return parsed
+    if not looks_like_focus(table.header):
+        from opsdesk.ingest import native_bills
+
+        source = native_bills.recognise(table.header)
+        if source is not None:
+            converted = native_bills.convert(source, table.header, table.rows)
+            parsed.warn(None, "", f"recognised as {source.label} by its columns and converted to FOCUS 1.2 rows "
+                                  "following the FinOps Foundation's focus_converters mapping tables", "format")
+            if converted.unfilled:
+                parsed.warn(None, ", ".join(converted.unfilled),
+                            f"these FOCUS 1.2 mandatory columns could not be filled from a {source.label}: "
+                            f"{', '.join(converted.unfilled)}", "unfilled")
+            table = Table(converted.header, table.header_line,
+                          [(line, row) for (line, _f), row in zip(table.rows, converted.rows, strict=True)])
+            return _read_rows(parsed, table, source.label)
+    return _read_rows(parsed, table, None)
+
+
+def parquet_table(data: bytes, parsed: ParsedFile) -> Table:
+    """A Parquet FOCUS export as the same header and text rows a CSV gives (pyarrow through pandas): timestamps
+    as ISO 8601 UTC, numbers as written, maps and lists (Tags) as JSON."""
+    import io
+
+    table = Table()
+    try:
+        import pandas as pd
+
+        frame = pd.read_parquet(io.BytesIO(data), engine="pyarrow")
+    except ImportError:
+        parsed.reject(None, "", "this is a Parquet file, and reading Parquet needs the pyarrow package, which is "
+                                "not installed")
+        parsed.fatal = True
+        return table
+    except Exception as exc:  # pyarrow raises many types for a damaged file
+        parsed.reject(None, "", f"the Parquet file cannot be read ({type(exc).__name__}: {short(str(exc))})")
+        parsed.fatal = True
+        return table
+    table.header = [str(c) for c in frame.columns]
+    columns = [_parquet_text(frame[c]) for c in frame.columns]
+    table.rows = [(n + 2, [col[n] for col in columns]) for n in range(len(frame))]
+    parsed.warn(None, "", f"read as Parquet ({len(frame)} rows, {len(table.header)} columns)", "format")
+    return table
+
+
+def _parquet_text(column: Any) -> list[str]:
+    import datetime as dt
+
+    import pandas as pd
+
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        utc = column.dt.tz_convert("UTC")
+        return ["" if pd.isna(v) else v.strftime("%Y-%m-%dT%H:%M:%S.%fZ") for v in utc]
+    if column.dtype.kind == "M":
+        return ["" if pd.isna(v) else v.strftime("%Y-%m-%dT%H:%M:%S.%f") for v in column]
+    out = []
+    for v in column.tolist():
+        if v is None or (isinstance(v, float) and v != v):
+            out.append("")
+        elif isinstance(v, dict):
+            out.append(json.dumps(v, sort_keys=True, default=str))
+        elif isinstance(v, list | tuple) or type(v).__name__ == "ndarray":
+            items = list(v)
+            pairs = all(isinstance(x, tuple | list) and len(x) == 2 for x in items)
+            out.append(json.dumps({str(k): val for k, val in items} if pairs and items else items, default=str))
+        elif isinstance(v, dt.datetime):
+            out.append((v.astimezone(dt.UTC) if v.tzinfo else v).isoformat())
+        elif isinstance(v, float):
+            out.append(repr(v))
+        else:
+            out.append(str(v))
+    return out
+
+
+def _read_rows(parsed: ParsedFile, table: Table, converted_from: str | None) -> ParsedFile:  # noqa: C901
     canon = {norm(c): c for c in list(MAPPED) + [c for e in ENUMS for c in (e,)]}
     positions: dict[str, int] = {}
     extra_cols: list[tuple[int, str]] = []
@@ -90,6 +201,13 @@ def read_focus(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:  #
             positions[focus] = i
         elif h:
             extra_cols.append((i, h))
+    if converted_from is None:
+        version, evidence = focus_version(table.header)
+        unmapped = [h for _i, h in extra_cols]
+        parsed.warn(None, "", f"read as FOCUS {version}"
+                              + (f" (its columns include {', '.join(evidence[:4])})" if evidence else "")
+                              + (f"; {len(unmapped)} columns kept in extra: {short(', '.join(unmapped), 300)}"
+                                 if unmapped else "; every column was read"), "version")
     missing = [c for c, (_a, required) in MAPPED.items() if required and c not in positions]
     if missing:
         for col in missing:
@@ -171,6 +289,10 @@ def read_focus(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:  #
                 row[attr] = ""
         row["tags"] = row.get("tags") or {}
         row["extra"] = {h: fields[i] for i, h in extra_cols if not is_null(fields[i])}
+        if row["charge_period_end"] < row["charge_period_start"]:
+            notes["inverted"] += 1
+            first_note.setdefault("inverted", line)
+        row["fingerprint"] = fingerprint(row)
         rows.append(row)
     parsed.data = FocusData(rows)
     parsed.accepted = len(rows)
@@ -214,6 +336,10 @@ def _warnings(parsed: ParsedFile, notes: Counter[str], first: dict[str, int], dr
         parsed.warn(first["number"], "BilledCost", f"{notes['number']} amounts needed lenient number parsing "
                                                    "(currency signs, thousands separators or spaces removed)",
                     "number")
+    if notes["inverted"]:
+        parsed.warn(first["inverted"], "ChargePeriodEnd",
+                    f"{notes['inverted']} rows end their charge period before it starts (kept as written; check "
+                    "the export)", "period")
     if notes["effective"]:
         parsed.warn(first["effective"], "EffectiveCost",
                     f"{notes['effective']} rows had no EffectiveCost; BilledCost used instead", "format")

@@ -31,8 +31,18 @@ class QualityData:
 
 
 def looks_like_gx(value: Any) -> bool:
-    return isinstance(value, dict) and ("validation_results" in value or
+    return isinstance(value, dict) and ("validation_results" in value or "run_results" in value or
                                         ("results" in value and ("statistics" in value or "meta" in value)))
+
+
+def _batch_asset(expectations: list[dict[str, Any]]) -> str:
+    """GX 1.x CheckpointResult.describe_dict() names no asset but every expectation's ``kwargs.batch_id``
+    (``<datasource>-<asset>``): the asset is the part after the data source."""
+    for e in expectations:
+        batch = text(mapping(mapping(e).get("kwargs")).get("batch_id"), 300)
+        if batch:
+            return batch.split("-", 1)[1] if "-" in batch else batch
+    return ""
 
 
 def _expectation_type(result: Any) -> str:
@@ -93,7 +103,16 @@ def _score(result: dict[str, Any], expectations: list[Any]) -> tuple[float | Non
     return score, evaluated, evaluated - successful, ""
 
 
-def read_gx(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:
+def _file_time(path: str) -> dt.datetime | None:
+    import os
+
+    try:
+        return dt.datetime.fromtimestamp(int(os.path.getmtime(path)), dt.UTC)
+    except OSError:
+        return None
+
+
+def read_gx(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:  # noqa: C901
     parsed = ParsedFile(ImportKind.GX, path, name, sha256)
     content = decode(data, parsed)
     try:
@@ -111,7 +130,12 @@ def read_gx(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:
                              "'validation_results')")
         parsed.fatal = True
         return parsed
-    results = doc.get("validation_results", [doc])
+    if "run_results" in doc:  # CheckpointResult.to_json_dict(): {identifier: result or {"validation_result": …}}
+        raw = doc.get("run_results") or {}
+        results = [v.get("validation_result", v) if isinstance(v, dict) else v
+                   for v in (raw.values() if isinstance(raw, dict) else raw)]
+    else:
+        results = doc.get("validation_results", [doc])
     if isinstance(results, dict):  # 0.x checkpoint results keyed by run identifier
         results = list(results.values())
     if not isinstance(results, list):
@@ -120,6 +144,10 @@ def read_gx(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:
         return parsed
     points: list[QualityPoint] = []
     fallback_time = _time(doc)[0]
+    run_id = doc.get("run_id")
+    if fallback_time is None and isinstance(run_id, dict) and run_id.get("run_time"):
+        fallback_time = parse_timestamp(str(run_id["run_time"]))[0]
+    file_time_used = 0
     for n, result in enumerate(results, start=1):
         if not isinstance(result, dict):
             parsed.reject(n, "validation_results", "a validation result must be a JSON object")
@@ -127,12 +155,15 @@ def read_gx(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:
         expectations = sequence(result.get("results") or result.get("expectations"))
         meta = mapping(result.get("meta"))
         suite = text(result.get("suite_name") or meta.get("expectation_suite_name") or doc.get("suite_name"), 300)
-        asset = _asset(result) or _asset(doc) or suite
+        asset = _asset(result) or _asset(doc) or suite or _batch_asset(expectations)
         if not asset:
             parsed.reject(n, "meta.data_asset_name", "the result does not name its data asset or suite")
             continue
         at, why = _time(result)
         at = at or fallback_time
+        if at is None and path and "meta" not in result:  # only the 1.x summary shape carries no meta at all
+            at = _file_time(path)
+            file_time_used += at is not None
         if at is None:
             parsed.reject(n, "meta.run_id", why)
             continue
@@ -145,6 +176,10 @@ def read_gx(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:
         if types:
             parsed.warn(n, "results", f"{asset}: {failed} of {evaluated} expectations failed "
                                       f"({short(', '.join(types), 150)})", "quality")
+    if file_time_used:
+        parsed.warn(None, "meta.validation_time", f"{file_time_used} results carry no validation time (a GX 1.x "
+                                                  "CheckpointResult summary); the file's modification time is used",
+                    "timezone")
     parsed.data = QualityData(points)
     parsed.accepted = len(points)
     for p in points:

@@ -51,7 +51,7 @@ class MetricsData:
     keys: list[SeriesKey]
 
 
-def read_metrics(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:
+def read_metrics(path: str, name: str, data: bytes, sha256: str, *, strict: bool = False) -> ParsedFile:
     parsed = ParsedFile(ImportKind.METRICS, path, name, sha256)
     if name.lower().endswith((".xlsx", ".xlsm")):
         columns, lines = _xlsx_columns(data, parsed)
@@ -59,7 +59,54 @@ def read_metrics(path: str, name: str, data: bytes, sha256: str) -> ParsedFile:
         columns, lines = _fast_csv_columns(data) or _careful_csv_columns(data, parsed)
     if columns is not None:
         validate(columns, lines, parsed)
+        if isinstance(parsed.data, MetricsData):
+            _repeated_rows(parsed, parsed.data, strict)
     return parsed
+
+
+def _repeated_rows(parsed: ParsedFile, data: MetricsData, strict: bool) -> None:
+    """Rows that give the same series and timestamp as another row would overwrite it in the store (the key is
+    series and time). By default the last one is kept and the others are named in a warning; ``strict`` rejects
+    every repeated row instead (so nothing is imported unless the user accepts a partial import)."""
+    n = len(data.ts)
+    if n < 2:
+        return
+    order = np.lexsort((np.arange(n), data.ts, data.key_idx))
+    k, t = data.key_idx[order], data.ts[order]
+    same_as_next = (k[1:] == k[:-1]) & (t[1:] == t[:-1])
+    if not same_as_next.any():
+        return
+    superseded = order[:-1][same_as_next]  # every row a later row with the same key replaces
+    later = order[1:][same_as_next]
+    lines = data.lines
+    if strict:
+        repeated = np.union1d(superseded, later)
+        group_start = np.concatenate(([True], ~same_as_next))
+        first = order[np.maximum.accumulate(np.where(group_start, np.arange(n), 0))]
+        first_of = dict(zip(order.tolist(), first.tolist(), strict=True))
+        for i in repeated.tolist():
+            key = data.keys[int(data.key_idx[i])]
+            where = f"'{key.name}'" + (f" of {key.initiative}" if key.initiative else "")
+            other = first_of[i] if first_of[i] != i else int(later[superseded == i][0])
+            parsed.reject(int(lines[i]), "timestamp", f"{where} has another value at this time on line "
+                                                      f"{int(lines[other])}; strict reading (--strict) keeps neither")
+        keep = np.setdiff1d(np.arange(n), repeated)
+    else:
+        pairs = ", ".join(f"line {int(lines[a])} by line {int(lines[b])}"
+                          for a, b in list(zip(superseded.tolist(), later.tolist(), strict=True))[:5])
+        more = len(superseded) - 5
+        parsed.warn(int(lines[superseded[0]]), "timestamp",
+                    f"{len(superseded)} rows give a series a value at a time another row also gives; the later "
+                    f"row is kept ({pairs}{f', and {more} more' if more > 0 else ''}); import with --strict to "
+                    "reject them instead", "duplicate")
+        keep = np.setdiff1d(np.arange(n), superseded)
+    dropped = set(np.setdiff1d(np.arange(n), keep).tolist())
+    dropped_lines = {int(lines[i]) for i in dropped}
+    parsed.preview = [(line, text) for line, text in parsed.preview if line not in dropped_lines]
+    data.lines, data.ts, data.values, data.key_idx = (data.lines[keep], data.ts[keep], data.values[keep],
+                                                      data.key_idx[keep])
+    parsed.accepted = len(keep)
+    parsed.rejected.sort(key=lambda i: (i.line or 0))
 
 
 def _fast_csv_columns(data: bytes) -> tuple[dict[str, Any], np.ndarray] | None:

@@ -28,6 +28,14 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 @dataclass
+class MlflowExperiment:
+    experiment_id: str
+    name: str
+    tags: dict[str, str] = field(default_factory=dict)
+    lifecycle_stage: str = "active"
+
+
+@dataclass
 class MlflowRun:
     run_id: str
     experiment: str
@@ -39,6 +47,23 @@ class MlflowRun:
     tags: dict[str, str] = field(default_factory=dict)
     #: metric key → [(timestamp ms, step, value)], NaN already removed
     metrics: dict[str, list[tuple[int, int, float]]] = field(default_factory=dict)
+    experiment_id: str = ""
+    lifecycle_stage: str = "active"
+    #: the MLmodel flavors of the models this run logged (``sklearn``, ``python_function``…), in the order found
+    flavors: list[str] = field(default_factory=list)
+
+    @property
+    def deleted(self) -> bool:
+        return self.lifecycle_stage == "deleted"
+
+    @property
+    def owner(self) -> str:
+        """An explicit ``owner`` tag, else the user MLflow recorded (the ``mlflow.user`` tag, then the run's user)."""
+        return self.tags.get("owner") or self.tags.get("mlflow.user") or self.user
+
+    @property
+    def framework(self) -> str:
+        return framework_of(self.flavors)
 
 
 @dataclass
@@ -52,6 +77,7 @@ class MlflowVersion:
     aliases: list[str] = field(default_factory=list)
     tags: dict[str, str] = field(default_factory=dict)
     model_tags: dict[str, str] = field(default_factory=dict)
+    flavors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -59,6 +85,9 @@ class MlflowData:
     store: str
     runs: list[MlflowRun] = field(default_factory=list)
     versions: list[MlflowVersion] = field(default_factory=list)
+    experiments: list[MlflowExperiment] = field(default_factory=list)
+    #: deleted runs left out (run name or id), so the report can say which
+    skipped_deleted: list[str] = field(default_factory=list)
 
     @property
     def points(self) -> int:
@@ -87,7 +116,7 @@ def _ms(value: Any) -> dt.datetime | None:
     if ms is None:
         return None
     try:
-        return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).replace(microsecond=0)
+        return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)  # milliseconds kept, as MLflow wrote them
     except (ValueError, OverflowError, OSError):
         return None
 
@@ -110,35 +139,85 @@ def _yaml_loader() -> type:
     return Loader
 
 
-def _one_point_per_second(data: MlflowData) -> int:
-    """OpsDesk keys points by (series, second); MLflow may log several steps within one second (or the same
-    step twice). Keep the last logged (by timestamp, then step) and count the others."""
+#: Flavors every MLflow model carries besides its real one; the framework is the other flavor when there is one.
+GENERIC_FLAVORS = ("python_function",)
+
+
+def framework_of(flavors: list[str]) -> str:
+    specific = [f for f in flavors if f not in GENERIC_FLAVORS]
+    return (specific or flavors or [""])[0]
+
+
+def flavors_of_mlmodel(text: str) -> list[str]:
+    """The flavor names of an MLmodel file (YAML); empty when it cannot be read."""
+    import yaml
+
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return []
+    flavors = value.get("flavors") if isinstance(value, dict) else None
+    return [str(k) for k in flavors] if isinstance(flavors, dict) else []
+
+
+def flavors_of_history(text: str) -> list[str]:
+    """Flavors named by the ``mlflow.log-model.history`` run tag (MLflow 1.x–2.x)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return []
+    out: list[str] = []
+    for entry in value if isinstance(value, list) else []:
+        flavors = entry.get("flavors") if isinstance(entry, dict) else None
+        if isinstance(flavors, dict):
+            out.extend(str(k) for k in flavors if str(k) not in out)
+    return out
+
+
+def _repeated_points(data: MlflowData) -> int:
+    """MLflow may log the same (timestamp, step) twice; the store keeps one point per (series, time, step): the
+    one logged last. Every other point, including many steps within one second, is kept."""
     dropped = 0
     for run in data.runs:
         for key, history in run.metrics.items():
-            by_second: dict[int, tuple[int, int, float]] = {}
-            for point in sorted(history, key=lambda p: (p[0], p[1])):
-                by_second[point[0] // 1000] = point
-            dropped += len(history) - len(by_second)
-            run.metrics[key] = sorted(by_second.values())
+            by_key: dict[tuple[int, int], tuple[int, int, float]] = {}
+            for point in history:
+                by_key[(point[0], point[1])] = point
+            dropped += len(history) - len(by_key)
+            run.metrics[key] = sorted(by_key.values())
     return dropped
 
 
 def _finish(parsed: ParsedFile, data: MlflowData, nan: int) -> ParsedFile:
-    collapsed = _one_point_per_second(data)
-    if collapsed:
-        parsed.warn(None, "step", f"{collapsed} metric values were logged within the same second as a later "
-                                  "one (or repeat a step); the later value is kept", "duplicate")
+    repeated = _repeated_points(data)
+    if repeated:
+        parsed.warn(None, "step", f"{repeated} metric values repeat the timestamp and step of another one; the "
+                                  "later value is kept", "duplicate")
     parsed.data = data
     parsed.accepted = len(data.runs) + len(data.versions) + data.points
     if nan:
         parsed.warn(None, "value", f"{nan} metric values were NaN and are left out", "number")
+    if data.skipped_deleted:
+        parsed.warn(None, "lifecycle_stage", f"{len(data.skipped_deleted)} deleted runs were left out "
+                                             f"({short(', '.join(sorted(data.skipped_deleted)), 200)}); "
+                                             "import with --include-deleted to keep them, marked deleted",
+                    "deleted")
+    kept_deleted = [r.name or r.run_id for r in data.runs if r.deleted]
+    if kept_deleted:
+        parsed.warn(None, "lifecycle_stage", f"{len(kept_deleted)} deleted runs are kept, marked deleted "
+                                             f"({short(', '.join(sorted(kept_deleted)), 200)})", "deleted")
     failed = [r.name or r.run_id for r in data.runs if r.status not in ("FINISHED", "RUNNING")]
     if failed:
         parsed.warn(None, "status", f"runs that did not finish: {', '.join(sorted(failed))}", "status")
+    for e in data.experiments[:15]:
+        parsed.preview.append((None, f"experiment {e.name} (id {e.experiment_id})"
+                                     + (f" · tags {', '.join(f'{k}={v}' for k, v in sorted(e.tags.items()))}"
+                                        if e.tags else "")))
     for r in data.runs[:15]:
-        parsed.preview.append((None, f"run {r.name or r.run_id[:8]} ({r.experiment}) · {r.status} · "
-                                     f"{len(r.params)} params · {sum(len(v) for v in r.metrics.values())} points"))
+        parsed.preview.append((None, f"run {r.name or r.run_id[:8]} ({r.experiment}) · {r.status}"
+                                     f"{' · DELETED' if r.deleted else ''} · {len(r.params)} params · "
+                                     f"{sum(len(v) for v in r.metrics.values())} points"
+                                     + (f" · {r.framework}" if r.framework else "")))
     for v in data.versions:
         alias = f" · aliases {', '.join(v.aliases)}" if v.aliases else ""
         parsed.preview.append((None, f"model {v.model} v{v.version} ← run {v.run_id[:8]}{alias}"))
@@ -147,10 +226,11 @@ def _finish(parsed: ParsedFile, data: MlflowData, nan: int) -> ParsedFile:
 
 # --- mlruns/ folder ----------------------------------------------------------------------------------------
 
-def read_mlruns(path: Path) -> ParsedFile:
+def read_mlruns(path: Path, include_deleted: bool = False) -> ParsedFile:  # noqa: C901
     import yaml
 
-    parsed = ParsedFile(ImportKind.MLFLOW, str(path), path.name, folder_digest(path))
+    digest = folder_digest(path)
+    parsed = ParsedFile(ImportKind.MLFLOW, str(path), path.name, _with_option(digest, include_deleted))
     data = MlflowData("mlruns")
     nan = 0
 
@@ -187,11 +267,27 @@ def read_mlruns(path: Path) -> ParsedFile:
                 out[clean_text(str(f.relative_to(folder)))] = clean_text(value).strip()
         return out
 
+    def mlmodel_flavors(folder: Path) -> list[str]:
+        out: list[str] = []
+        if folder.is_dir():
+            for f in sorted(folder.rglob("MLmodel")):
+                out.extend(x for x in flavors_of_mlmodel(f.read_text(encoding="utf-8", errors="replace"))
+                           if x not in out)
+        return out
+
+    logged_models: dict[str, list[str]] = {}  # MLflow 3 logged model id → its flavors
     for exp_dir in sorted(d for d in path.iterdir() if d.is_dir() and d.name not in ("models", ".trash")):
         exp = load(exp_dir / "meta.yaml") if (exp_dir / "meta.yaml").is_file() else None
         if exp is None:
             continue
         exp_name = text(exp.get("name"), 300) or exp_dir.name
+        exp_id = text(exp.get("experiment_id"), 300) or exp_dir.name
+        data.experiments.append(MlflowExperiment(exp_id, exp_name, small_files(exp_dir / "tags"),
+                                                 text(exp.get("lifecycle_stage"), 40) or "active"))
+        models_dir = exp_dir / "models"
+        if models_dir.is_dir():
+            for mdir in sorted(d for d in models_dir.iterdir() if d.is_dir()):
+                logged_models[mdir.name] = mlmodel_flavors(mdir / "artifacts")
         for run_dir in sorted(d for d in exp_dir.iterdir() if d.is_dir() and (d / "meta.yaml").is_file()):
             meta = load(run_dir / "meta.yaml")
             if meta is None:
@@ -203,12 +299,24 @@ def read_mlruns(path: Path) -> ParsedFile:
                 status=(FILE_STATUS.get(status, str(status)) if isinstance(status, int) and not isinstance(status, bool)
                         else text(status, 40)),
                 user=text(meta.get("user_id"), 200), started=_ms(meta.get("start_time")),
-                params=small_files(run_dir / "params"), tags=small_files(run_dir / "tags"))
+                params=small_files(run_dir / "params"), tags=small_files(run_dir / "tags"), experiment_id=exp_id,
+                lifecycle_stage=text(meta.get("lifecycle_stage"), 40) or "active")
             run.name = run.name or run.tags.get("mlflow.runName", "")
             if meta.get("start_time") is not None and run.started is None:
                 parsed.warn(None, f"{run_dir.relative_to(path) / 'meta.yaml'}: start_time",
                             f"'{short(text(meta.get('start_time')) or type(meta.get('start_time')).__name__)}' is not "
                             "a time in milliseconds; the run is kept without a start time", "format")
+            if run.deleted and not include_deleted:
+                data.skipped_deleted.append(run.name or run.run_id)
+                continue
+            run.flavors = mlmodel_flavors(run_dir / "artifacts")
+            for flavor in flavors_of_history(run.tags.get("mlflow.log-model.history", "")):
+                if flavor not in run.flavors:
+                    run.flavors.append(flavor)
+            outputs = run_dir / "outputs"
+            if outputs.is_dir():
+                for out in sorted(d.name for d in outputs.iterdir() if d.is_dir()):
+                    run.flavors.extend(f for f in logged_models.get(out, []) if f not in run.flavors)
             metrics_dir = run_dir / "metrics"
             if metrics_dir.is_dir():
                 for f in sorted(p for p in metrics_dir.rglob("*") if p.is_file()):
@@ -241,6 +349,7 @@ def read_mlruns(path: Path) -> ParsedFile:
                         points.append((ts, step, value))
                     run.metrics[key] = points
             data.runs.append(run)
+    runs = {r.run_id: r for r in data.runs}
     models_dir = path / "models"
     if models_dir.is_dir():
         for model_dir in sorted(d for d in models_dir.iterdir() if d.is_dir()):
@@ -267,21 +376,33 @@ def read_mlruns(path: Path) -> ParsedFile:
                 if vmeta is None:
                     continue
                 version = text(vmeta.get("version"), 80) or clean_text(vdir.name.split("-", 1)[1])[:80]
+                source = text(vmeta.get("source"), 2000)
+                run_id = text(vmeta.get("run_id"), 300)
+                flavors = list(logged_models.get(text(vmeta.get("model_id"), 300), []))
+                if not flavors and source.startswith("models:/"):
+                    flavors = list(logged_models.get(source.split("/")[-1], []))
+                if not flavors and run_id in runs:
+                    flavors = list(runs[run_id].flavors)
                 data.versions.append(MlflowVersion(
-                    model=name, version=version, run_id=text(vmeta.get("run_id"), 300),
-                    status=text(vmeta.get("status"), 40), source=text(vmeta.get("source"), 2000),
+                    model=name, version=version, run_id=run_id,
+                    status=text(vmeta.get("status"), 40), source=source,
                     description=text(meta.get("description")), aliases=sorted(aliases.get(version, [])),
-                    tags=small_files(vdir / "tags"), model_tags=model_tags))
-    if not data.runs and not data.versions:
+                    tags=small_files(vdir / "tags"), model_tags=model_tags, flavors=flavors))
+    if not data.runs and not data.versions and not data.skipped_deleted:
         parsed.reject(None, "", "no MLflow experiments, runs or registered models were found in this folder")
         parsed.fatal = True
     return _finish(parsed, data, nan)
 
 
+def _with_option(digest: str, include_deleted: bool) -> str:
+    """Reading deleted runs too is another import of the same store: its batch gets another digest."""
+    return hashlib.sha256(f"{digest}+include-deleted".encode()).hexdigest() if include_deleted else digest
+
+
 # --- mlflow.db ----------------------------------------------------------------------------------------------
 
-def read_mlflow_db(path: Path, sha256: str) -> ParsedFile:
-    parsed = ParsedFile(ImportKind.MLFLOW, str(path), path.name, sha256)
+def read_mlflow_db(path: Path, sha256: str, include_deleted: bool = False) -> ParsedFile:  # noqa: C901
+    parsed = ParsedFile(ImportKind.MLFLOW, str(path), path.name, _with_option(sha256, include_deleted))
     data = MlflowData("sqlite")
     nan = 0
     try:
@@ -297,28 +418,57 @@ def read_mlflow_db(path: Path, sha256: str) -> ParsedFile:
             parsed.fatal = True
             return parsed
         conn.text_factory = lambda raw: raw.decode("utf-8", "replace")  # a broken cell is text, not an error
-        experiments = {_key(e): text(n, 300) for e, n in conn.execute("SELECT experiment_id, name FROM experiments")}
+        exp_tags: dict[str, dict[str, str]] = {}
+        if "experiment_tags" in tables:
+            for key, value, exp_id in conn.execute("SELECT key, value, experiment_id FROM experiment_tags"):
+                if text(key):
+                    exp_tags.setdefault(_key(exp_id), {})[text(key, 250)] = text(value)
+        experiments: dict[str, str] = {}
+        for exp_id, name, stage in conn.execute(
+                "SELECT experiment_id, name, lifecycle_stage FROM experiments ORDER BY experiment_id"):
+            experiments[_key(exp_id)] = text(name, 300)
+            data.experiments.append(MlflowExperiment(_key(exp_id), text(name, 300), exp_tags.get(_key(exp_id), {}),
+                                                     text(stage, 40) or "active"))
         runs: dict[str, MlflowRun] = {}
-        for run_id, name, status, user, start, exp_id in conn.execute(
-                "SELECT run_uuid, name, status, user_id, start_time, experiment_id FROM runs "
-                "WHERE lifecycle_stage IS NULL OR lifecycle_stage = 'active' ORDER BY start_time, run_uuid"):
+        for run_id, name, status, user, start, exp_id, stage, artifact_uri in conn.execute(
+                "SELECT run_uuid, name, status, user_id, start_time, experiment_id, lifecycle_stage, artifact_uri "
+                "FROM runs ORDER BY start_time, run_uuid"):
             rid = text(run_id, 300)
             if not rid:
                 parsed.reject(None, "runs.run_uuid", "a run without an identifier was left out")
                 continue
-            runs[rid] = MlflowRun(rid, experiments.get(_key(exp_id)) or text(exp_id, 300), text(name, 300),
-                                  text(status, 40), text(user, 200), _ms(start))
+            run = MlflowRun(rid, experiments.get(_key(exp_id)) or text(exp_id, 300), text(name, 300),
+                            text(status, 40), text(user, 200), _ms(start), experiment_id=_key(exp_id),
+                            lifecycle_stage=text(stage, 40) or "active")
+            if run.deleted and not include_deleted:
+                data.skipped_deleted.append(run.name or run.run_id)
+                continue
+            run.flavors = _artifact_flavors(path, text(artifact_uri, 2000) or None)
+            runs[rid] = run
         for key, value, run_id in conn.execute("SELECT key, value, run_uuid FROM params ORDER BY key"):
             if _key(run_id) in runs and text(key):
                 runs[_key(run_id)].params[text(key, 250)] = text(value)
         for key, value, run_id in conn.execute("SELECT key, value, run_uuid FROM tags ORDER BY key"):
             if _key(run_id) in runs and text(key):
                 runs[_key(run_id)].tags[text(key, 250)] = text(value)
+        for run in runs.values():
+            for flavor in flavors_of_history(run.tags.get("mlflow.log-model.history", "")):
+                if flavor not in run.flavors:
+                    run.flavors.append(flavor)
+        logged: dict[str, list[str]] = {}
+        if "logged_models" in tables:
+            for model_id, run_id, location in conn.execute(
+                    "SELECT model_id, source_run_id, artifact_location FROM logged_models"):
+                mid = text(model_id, 300)
+                logged[mid] = _artifact_flavors(path, text(location, 2000) or None)
+                source_run = runs.get(_key(run_id))
+                if source_run is not None:
+                    source_run.flavors.extend(f for f in logged[mid] if f not in source_run.flavors)
         for key, value, ts, run_id, step, is_nan in conn.execute(
                 "SELECT key, value, timestamp, run_uuid, step, is_nan FROM metrics ORDER BY run_uuid, key, "
                 "timestamp, step"):
-            run = runs.get(_key(run_id))
-            if run is None:
+            of_run = runs.get(_key(run_id))
+            if of_run is None:
                 continue
             if is_nan or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
                 nan += 1
@@ -326,10 +476,10 @@ def read_mlflow_db(path: Path, sha256: str) -> ParsedFile:
             name, ms, stepped, amount = text(key, 201), whole(ts), whole(step) if step is not None else 0, number(value)
             if not name or len(name) > 200 or ms is None or stepped is None or amount is None \
                     or not MS_RANGE[0] <= ms <= MS_RANGE[1]:
-                parsed.reject(None, f"metrics.{short(name, 60) or 'key'}", f"a value of run {run.run_id[:8]} is not "
+                parsed.reject(None, f"metrics.{short(name, 60) or 'key'}", f"a value of run {of_run.run_id[:8]} is not "
                                                                           "a metric name, time, step and number")
                 continue
-            run.metrics.setdefault(name, []).append((ms, stepped, amount))
+            of_run.metrics.setdefault(name, []).append((ms, stepped, amount))
         data.runs = list(runs.values())
         if "model_versions" in tables:
             aliases: dict[tuple[str, str], list[str]] = {}
@@ -353,9 +503,13 @@ def read_mlflow_db(path: Path, sha256: str) -> ParsedFile:
                 if not n or not v:
                     parsed.reject(None, "model_versions", "a model version without a name or number was left out")
                     continue
-                data.versions.append(MlflowVersion(n, v, text(run_id, 300), text(status, 40), text(source, 2000),
+                src = text(source, 2000)
+                flavors = list(logged.get(src.split("/")[-1], []) if src.startswith("models:/") else [])
+                if not flavors and _key(run_id) in runs:
+                    flavors = list(runs[_key(run_id)].flavors)
+                data.versions.append(MlflowVersion(n, v, text(run_id, 300), text(status, 40), src,
                                                    descriptions.get(n, ""), sorted(aliases.get((n, v), [])),
-                                                   vtags.get((n, v), {}), mtags.get(n, {})))
+                                                   vtags.get((n, v), {}), mtags.get(n, {}), flavors))
     except sqlite3.Error as exc:
         parsed.reject(None, "", f"the MLflow database cannot be read ({exc})")
         parsed.fatal = True
@@ -370,14 +524,38 @@ def _key(value: Any) -> str:
     return text(value, 300)
 
 
+def _artifact_flavors(db_path: Path, uri: str | None) -> list[str]:
+    """Flavors of the MLmodel files under an artifact location, when it is a local folder that exists (a path, a
+    ``file://`` URI, or a folder relative to the database)."""
+    if not uri:
+        return []
+    where = uri[len("file://"):] if uri.startswith("file://") else uri
+    if "://" in where:
+        return []
+    folder = Path(where)
+    if not folder.is_absolute():
+        folder = db_path.parent / folder
+    try:
+        if not folder.is_dir():
+            return []
+        out: list[str] = []
+        for f in sorted(folder.rglob("MLmodel"))[:50]:
+            out.extend(x for x in flavors_of_mlmodel(f.read_text(encoding="utf-8", errors="replace")) if x not in out)
+        return out
+    except OSError:
+        return []
+
+
 def params_of(run: MlflowRun | None, version: MlflowVersion | None) -> dict[str, Any]:
     """What a Model row keeps about its origin: run params, tags, status and registry details."""
     out: dict[str, Any] = {}
     if run is not None:
         out.update({"run_id": run.run_id, "run_name": run.name, "run_status": run.status,
-                    "experiment": run.experiment, "params": run.params,
+                    "experiment": run.experiment, "experiment_id": run.experiment_id, "params": run.params,
+                    "lifecycle_stage": run.lifecycle_stage, "flavors": run.flavors,
                     "tags": {k: v for k, v in run.tags.items() if not k.startswith("mlflow.source.git")}})
     if version is not None:
         out.update({"model_status": version.status, "source": version.source, "version_tags": version.tags,
+                    "flavors": version.flavors or (run.flavors if run is not None else []),
                     "model_tags": version.model_tags, "description": version.description})
     return plain(json.loads(json.dumps(out, default=str)))

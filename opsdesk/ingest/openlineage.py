@@ -37,11 +37,15 @@ class LineageEvent:
     job_description: str
     inputs: list[DatasetRef] = field(default_factory=list)
     outputs: list[DatasetRef] = field(default_factory=list)
+    #: a JobEvent (static lineage: the job's inputs and outputs as designed, no run), so no run state to record
+    static: bool = False
 
 
 @dataclass
 class LineageData:
     events: list[LineageEvent]
+    #: datasets named by DatasetEvents (static lineage: a dataset's metadata without any run)
+    datasets: list[DatasetRef] = field(default_factory=list)
 
 
 def iter_json_documents(text: str) -> list[tuple[int, Any, str]]:
@@ -73,7 +77,7 @@ def iter_json_documents(text: str) -> list[tuple[int, Any, str]]:
         return [(text.count("\n", 0, len(text) - len(stripped)) + 1, json.loads(text), "")]
     except (json.JSONDecodeError, RecursionError):
         pass
-    for n, raw in enumerate(text.splitlines(), start=1):
+    for n, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
         try:
@@ -87,7 +91,24 @@ def iter_json_documents(text: str) -> list[tuple[int, Any, str]]:
 
 def looks_like_openlineage(value: Any) -> bool:
     first = value[0] if isinstance(value, list) and value else value
-    return isinstance(first, dict) and "job" in first and ("eventTime" in first or "run" in first)
+    if not isinstance(first, dict):
+        return False
+    return ("job" in first and ("eventTime" in first or "run" in first)) or (
+        "dataset" in first and isinstance(first.get("dataset"), dict) and "eventTime" in first)
+
+
+def _event_kind(doc: dict[str, Any]) -> str:
+    """RunEvent, DatasetEvent or JobEvent: by the schemaURL when it says, else by the fields (a DatasetEvent has a
+    ``dataset`` and no job; a JobEvent a job and no run)."""
+    url = text(doc.get("schemaURL"), 500)
+    for kind in ("DatasetEvent", "JobEvent", "RunEvent"):
+        if url.endswith(kind):
+            return kind
+    if "dataset" in doc and "job" not in doc:
+        return "DatasetEvent"
+    if "job" in doc and "run" not in doc and "eventType" not in doc:
+        return "JobEvent"
+    return "RunEvent"
 
 
 def _dataset(raw: Any) -> DatasetRef | None:
@@ -105,6 +126,7 @@ def read_openlineage(path: str, name: str, data: bytes, sha256: str) -> ParsedFi
     parsed = ParsedFile(ImportKind.OPENLINEAGE, path, name, sha256)
     docs = iter_json_documents(decode(data, parsed))
     events: list[LineageEvent] = []
+    datasets: list[DatasetRef] = []
     no_schema = no_producer = 0
     for line, value, problem in docs:
         if problem:
@@ -113,6 +135,16 @@ def read_openlineage(path: str, name: str, data: bytes, sha256: str) -> ParsedFi
         for doc in value if isinstance(value, list) else [value]:
             if not isinstance(doc, dict):
                 parsed.reject(line, "", "this is not an OpenLineage event (a JSON object was expected)")
+                continue
+            kind = _event_kind(doc)
+            if kind == "DatasetEvent":
+                ds = _dataset(doc.get("dataset"))
+                if ds is None:
+                    parsed.reject(line, "dataset", "the DatasetEvent names no dataset")
+                else:
+                    datasets.append(ds)
+                    no_schema += "schemaURL" not in doc
+                    no_producer += "producer" not in doc
                 continue
             job = mapping(doc.get("job"))
             job_name, job_namespace = text(job.get("name"), NAME_LIMIT), text(job.get("namespace"), NAME_LIMIT)
@@ -126,11 +158,13 @@ def read_openlineage(path: str, name: str, data: bytes, sha256: str) -> ParsedFi
             no_schema += "schemaURL" not in doc
             no_producer += "producer" not in doc
             event_type = (text(doc.get("eventType"), 100) or "OTHER").upper()
+            static = kind == "JobEvent"
             if event_type not in STATES:
                 parsed.warn(line, "eventType", f"unknown event type '{short(event_type)}' read as OTHER", "format")
                 event_type = "OTHER"
             description = text(mapping(mapping(job.get("facets")).get("documentation")).get("description"))
-            ev = LineageEvent(line, event_type, stamp, job_namespace, job_name, description)
+            ev = LineageEvent(line, event_type, stamp, job_namespace, job_name, description,
+                              static=static)
             for key, target in (("inputs", ev.inputs), ("outputs", ev.outputs)):
                 raws = doc.get(key)
                 if raws is not None and not isinstance(raws, list):
@@ -149,11 +183,15 @@ def read_openlineage(path: str, name: str, data: bytes, sha256: str) -> ParsedFi
     if not docs:
         parsed.reject(None, "", "the file holds no JSON")
         parsed.fatal = True
-    parsed.data = LineageData(events)
-    parsed.accepted = len(events)
+    parsed.data = LineageData(events, datasets)
+    parsed.accepted = len(events) + len(datasets)
+    for ds in datasets[:25]:
+        parsed.preview.append((None, f"dataset {ds.namespace}/{ds.name}" + (f": {short(ds.description, 80)}"
+                                                                            if ds.description else "")))
     for ev in events[:25]:
         ins = ", ".join(d.name for d in ev.inputs) or "—"
         outs = ", ".join(d.name for d in ev.outputs) or "—"
-        parsed.preview.append((ev.line, f"{ev.event_type} {ev.job_namespace}/{ev.job_name}: {short(ins, 50)} → "
+        parsed.preview.append((ev.line, f"{'JOB' if ev.static else ev.event_type} {ev.job_namespace}/{ev.job_name}: "
+                                        f"{short(ins, 50)} → "
                                         f"{short(outs, 50)}"))
     return parsed

@@ -12,6 +12,15 @@ STORED_ISSUES = 1000
 
 
 @dataclass(frozen=True)
+class ReadOptions:
+    """What the user chose about how a file is read: keep deleted MLflow runs (marked), and whether a metrics row
+    that repeats the series and time of another row rejects the file (``strict``) or only warns (the last wins)."""
+
+    include_deleted: bool = False
+    strict: bool = False
+
+
+@dataclass(frozen=True)
 class Issue:
     """A rejected row or a warning: where it is (file, line, column) and a plain reason."""
 

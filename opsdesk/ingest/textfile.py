@@ -3,6 +3,7 @@ huge fields; and the lenient value parsers shared by the importers (numbers, mon
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import re
@@ -18,8 +19,18 @@ NULLS = frozenset({"", "null", "NULL", "Null", "None", "none", "N/A", "n/a", "NA
 FORMULA_START = ("=", "+", "-", "@")
 
 
+def _cp1252_or_latin1(exc: UnicodeError) -> tuple[str, int]:
+    """Error handler: the five bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) read as Latin-1."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return "".join(chr(b) for b in exc.object[exc.start:exc.end]), exc.end
+
+
+codecs.register_error("opsdesk-latin1", _cp1252_or_latin1)
+
 def decode(data: bytes, parsed: ParsedFile) -> str:
-    """Bytes to text: UTF-8 (with or without BOM), UTF-16 with a BOM, else Latin-1 with a warning."""
+    """Bytes to text: UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252 with a warning (the few
+    bytes Windows-1252 does not define read as Latin-1)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -31,9 +42,25 @@ def decode(data: bytes, parsed: ParsedFile) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        parsed.warn(line, "", "the file is not valid UTF-8; it was read as Latin-1 (Windows) text — check "
-                              "accented letters", "encoding")
-        return data.decode("latin-1")
+        undefined = sum(data.count(bytes([b])) for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D))
+        parsed.warn(line, "", "the file is not valid UTF-8; it was read as Windows-1252 (Western European "
+                              "Windows) text" + (f", {undefined} bytes Windows-1252 does not define as Latin-1"
+                                                 if undefined else "") + " — check accented letters", "encoding")
+        return data.decode("cp1252", errors="opsdesk-latin1")
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+def split_lines(text: str) -> list[str]:
+    """Lines ended by CR, LF or CRLF only (``str.splitlines`` also splits on U+2028, U+0085 and other separators
+    that may sit inside a quoted field). The ends are kept."""
+    out = []
+    pos = 0
+    for m in _LINE_END.finditer(text):
+        out.append(text[pos:m.end()])
+        pos = m.end()
+    if pos < len(text):
+        out.append(text[pos:])
+    return out
 
 
 @dataclass
@@ -54,7 +81,7 @@ def sniff_delimiter(first_line: str) -> str:
 def read_table(text: str, parsed: ParsedFile) -> Table:
     """Split ``text`` into header and rows. Broken lines become rejections with their line; nothing raises."""
     table = Table()
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    first = next((ln for ln in split_lines(text) if ln.strip()), "")
     delimiter = sniff_delimiter(first)
     csv.field_size_limit(MAX_FIELD)
     lines = _PhysicalLines(text.replace("\x00", "\ufffd"))
@@ -95,7 +122,7 @@ class _PhysicalLines:
     """Feeds csv.reader line by line while counting physical lines, so errors name the right line."""
 
     def __init__(self, text: str) -> None:
-        self._it: Iterator[str] = iter(text.splitlines(keepends=True))
+        self._it: Iterator[str] = iter(split_lines(text))
         self.line = 0
 
     def __iter__(self) -> _PhysicalLines:

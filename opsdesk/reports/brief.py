@@ -175,13 +175,15 @@ def brief_story(b: InitiativeBrief, *, level: int = 0, key: str = "b", with_cove
 
     story.append(CondPageBreak(90 * 2.8346))
     story.append(section("Cost ledger against budget", 5))
-    story.append(para(f"Budget {b.budget}; allocated spend to date {b.spend}."))
+    story.append(para(f"Budget {b.budget}; allocated spend (EffectiveCost) to date {b.spend}."))
     if b.spend_chart is not None:
         story.append(charts.bar_chart(b.spend_chart, [r[0] for r in b.ledger], width=CONTENT_W, height=150))
     if b.ledger:
-        story.append(table(["Month", "Spend", "Cumulative", "Share of budget"], b.ledger, [25, 30, 30, 25]))
+        story.append(table(["Month", "BilledCost", "EffectiveCost", "Cumulative EffectiveCost", "Share of budget"],
+                           b.ledger, [22, 28, 28, 32, 22]))
     story.append(para("Unallocated cost across the portfolio", "H3"))
-    story.append(table(["Currency", "Unallocated", "Share of all cost"], b.unallocated, [20, 40, 30])
+    story.append(table(["Currency", "BilledCost", "EffectiveCost", "Share of all EffectiveCost"], b.unallocated,
+                       [20, 35, 35, 35])
                  if b.unallocated else para("All cost is allocated.", "Muted"))
 
     story.append(section("Standards conformance", 6))

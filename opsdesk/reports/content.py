@@ -146,8 +146,8 @@ class InitiativeBrief:
     charts: tuple[Chart, ...]
     budget: str
     spend: str
-    ledger: tuple[tuple[str, str, str, str], ...]  # month, spend, cumulative, share of budget
-    unallocated: tuple[tuple[str, str, str], ...]  # currency, amount, share of all cost
+    ledger: tuple[tuple[str, str, str, str, str], ...]  # month, BilledCost, EffectiveCost, cumulative, share of budget
+    unallocated: tuple[tuple[str, str, str, str], ...]  # currency, BilledCost, EffectiveCost, share of all cost
     spend_chart: Chart | None
     standards: tuple[tuple[str, str, str, str], ...]  # standard, requirement, status, note
     team: tuple[tuple[str, str, str], ...]  # name, discipline, role

@@ -61,7 +61,11 @@ def can_write(conn: Connection) -> bool:
 
 
 _UPSERT_POINT = ("INSERT INTO metric_point (series_id, ts, value, batch_id) VALUES (?, ?, ?, ?) "
-                 "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, batch_id = excluded.batch_id")
+                 "ON CONFLICT (series_id, ts, ms, step) DO UPDATE SET value = excluded.value, "
+                 "batch_id = excluded.batch_id")
+_UPSERT_POINT_STEP = ("INSERT INTO metric_point (series_id, ts, value, batch_id, ms, step) VALUES (?, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT (series_id, ts, ms, step) DO UPDATE SET value = excluded.value, "
+                      "batch_id = excluded.batch_id")
 
 
 def _executemany_chunks(conn: Connection, sql_sqlite: str, rows: Iterator[tuple[Any, ...]],
@@ -80,28 +84,33 @@ def _executemany_chunks(conn: Connection, sql_sqlite: str, rows: Iterator[tuple[
     return n
 
 
-def _pg_copy_upsert_points(conn: Connection, rows: Iterator[tuple[Any, ...]]) -> int:
+def _pg_copy_upsert_points(conn: Connection, rows: Iterator[tuple[Any, ...]], steps: bool = False) -> int:
     """PostgreSQL: COPY straight into metric_point inside a savepoint (the common case: all points are new);
     when some point exists already, COPY into a temporary table and merge with one INSERT … ON CONFLICT (the
     last duplicate wins)."""
     dbapi = conn.connection.driver_connection
     assert dbapi is not None
     materialized = list(rows)
+    if not steps:
+        materialized = [(*r, 0, 0) for r in materialized]
+    cols = "series_id, ts, value, batch_id, ms, step"
     try:
         with dbapi.transaction(), dbapi.cursor() as cur:  # a savepoint inside the caller's transaction
-            _copy_rows(cur, "metric_point (series_id, ts, value, batch_id)", materialized)
+            _copy_rows(cur, f"metric_point ({cols})", materialized)
         return len(materialized)
     except Exception as exc:
         if getattr(exc, "sqlstate", None) != "23505":  # anything but a unique violation is a real error
             raise
     with dbapi.cursor() as cur:
         cur.execute("CREATE TEMP TABLE IF NOT EXISTS opsdesk_points_in (seq BIGSERIAL, series_id INTEGER, "
-                    "ts BIGINT, value DOUBLE PRECISION, batch_id INTEGER) ON COMMIT DROP")
-        _copy_rows(cur, "opsdesk_points_in (series_id, ts, value, batch_id)", materialized)
-        cur.execute("INSERT INTO metric_point (series_id, ts, value, batch_id) "
-                    "SELECT DISTINCT ON (series_id, ts) series_id, ts, value, batch_id FROM opsdesk_points_in "
-                    "ORDER BY series_id, ts, seq DESC "
-                    "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, batch_id = excluded.batch_id")
+                    "ts BIGINT, value DOUBLE PRECISION, batch_id INTEGER, ms SMALLINT, step BIGINT) "
+                    "ON COMMIT DROP")
+        _copy_rows(cur, f"opsdesk_points_in ({cols})", materialized)
+        cur.execute(f"INSERT INTO metric_point ({cols}) "
+                    f"SELECT DISTINCT ON (series_id, ts, ms, step) {cols} FROM opsdesk_points_in "
+                    "ORDER BY series_id, ts, ms, step, seq DESC "
+                    "ON CONFLICT (series_id, ts, ms, step) DO UPDATE SET value = excluded.value, "
+                    "batch_id = excluded.batch_id")
         cur.execute("TRUNCATE opsdesk_points_in")
     return len(materialized)
 
@@ -112,10 +121,10 @@ def _copy_rows(cur: Any, target: str, rows: list[tuple[Any, ...]]) -> None:
             copy.write_row(row)
 
 
-def _upsert_points(conn: Connection, rows: Iterator[tuple[Any, ...]]) -> int:
+def _upsert_points(conn: Connection, rows: Iterator[tuple[Any, ...]], steps: bool = False) -> int:
     if conn.dialect.name == "postgresql":
-        return _pg_copy_upsert_points(conn, rows)
-    return _executemany_chunks(conn, _UPSERT_POINT, rows)
+        return _pg_copy_upsert_points(conn, rows, steps)
+    return _executemany_chunks(conn, _UPSERT_POINT_STEP if steps else _UPSERT_POINT, rows)
 
 
 def bulk_upsert_points(conn: Connection, rows: Iterable[tuple[int, int, float]], batch_id: int | None) -> int:
@@ -125,9 +134,16 @@ def bulk_upsert_points(conn: Connection, rows: Iterable[tuple[int, int, float]],
 
 
 def bulk_upsert_point_columns(conn: Connection, series_ids: Sequence[int], ts: Sequence[int],
-                              values: Sequence[float], batch_id: int | None) -> int:
-    """The same as :func:`bulk_upsert_points` for three parallel columns; the row tuples are built in C."""
-    return _upsert_points(conn, zip(series_ids, ts, values, repeat(batch_id)))  # noqa: B905
+                              values: Sequence[float], batch_id: int | None, ms: Sequence[int] | None = None,
+                              steps: Sequence[int] | None = None) -> int:
+    """The same as :func:`bulk_upsert_points` for parallel columns (``ms`` and ``steps`` optional, 0 when left
+    out); the row tuples are built in C."""
+    if ms is None and steps is None:
+        return _upsert_points(conn, zip(series_ids, ts, values, repeat(batch_id)))  # noqa: B905
+    n = len(ts)
+    return _upsert_points(conn, zip(series_ids, ts, values, repeat(batch_id),  # noqa: B905
+                                    ms if ms is not None else repeat(0, n),
+                                    steps if steps is not None else repeat(0, n)), steps=True)
 
 
 def series_points(conn: Connection, series_id: int, start: int | None, end: int | None) -> Any:
@@ -141,13 +157,71 @@ def series_points(conn: Connection, series_id: int, start: int | None, end: int 
     if end is not None:
         clauses.append("ts <= :end")
         params["end"] = end
-    rows = conn.execute(text(f"SELECT ts, value FROM metric_point WHERE {' AND '.join(clauses)} ORDER BY ts"),
-                        params).fetchall()
+    rows = conn.execute(text(f"SELECT ts, value FROM metric_point WHERE {' AND '.join(clauses)} "
+                             "ORDER BY ts, ms, step"), params).fetchall()
     if not rows:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
     # plain tuples: numpy probing SQLAlchemy Row objects for the array protocol costs ~40x the conversion
     arr = np.asarray([tuple(r) for r in rows], dtype=np.float64)
     return arr[:, 0].astype(np.int64), arr[:, 1]
+
+
+def daily_cost(conn: Connection, currency: str, start: int | None, end: int | None,
+               initiative_ids: Iterable[int] | None = None) -> Any:
+    """(day start epoch seconds, EffectiveCost) as numpy arrays: per UTC day of ``charge_period_start``, the
+    EffectiveCost of every cost record in ``currency`` — or, with ``initiative_ids``, the amounts allocated to
+    those initiatives. The same records and the same day the ledger counts, summed exactly before the float."""
+    import datetime as dt
+    from decimal import Decimal
+
+    import numpy as np
+
+    def when(value: Any) -> dt.datetime:
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+    if initiative_ids is None:
+        sql = "SELECT charge_period_start, effective_cost FROM cost_record WHERE billing_currency = ?"
+        params: list[Any] = [currency]
+    else:
+        ids = sorted(set(initiative_ids))
+        if not ids:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        sql = ("SELECT c.charge_period_start, a.amount FROM allocation a JOIN cost_record c "
+               "ON c.id = a.cost_record_id WHERE a.currency = ? AND a.initiative_id IN ("
+               + ",".join("?" * len(ids)) + ")")
+        params = [currency, *ids]
+    cur, sql = _cursor_sql(conn, sql)
+    cur.execute(sql, params)
+    sums: dict[int, Decimal] = {}
+    for stamp, amount in cur.fetchall():
+        ts = int(when(stamp).timestamp())
+        day = ts - ts % 86_400
+        if (start is not None and day < start - start % 86_400) or (end is not None and ts > end):
+            continue
+        sums[day] = sums.get(day, Decimal(0)) + Decimal(str(amount))
+    cur.close()
+    days = sorted(sums)
+    return (np.asarray(days, dtype=np.int64), np.asarray([float(sums[d]) for d in days], dtype=np.float64))
+
+
+def series_history(conn: Connection, series_id: int) -> Any:
+    """Every point of one series as (epoch milliseconds, step, value) numpy arrays, in time then step order: what
+    MLflow logged, point for point."""
+    import numpy as np
+
+    cur, sql = _cursor_sql(conn, "SELECT ts, ms, step, value FROM metric_point WHERE series_id = ? "
+                                 "ORDER BY ts, ms, step")
+    cur.execute(sql, (series_id,))
+    rows = cur.fetchall()
+    cur.close()
+    if not rows:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float64)
+    ts = np.fromiter((r[0] * 1000 + r[1] for r in rows), dtype=np.int64, count=len(rows))
+    steps = np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows))
+    values = np.fromiter((r[3] for r in rows), dtype=np.float64, count=len(rows))
+    return ts, steps, values
 
 
 def reset_sequences(conn: Connection, tables: Iterable[Any]) -> None:
@@ -187,7 +261,7 @@ def window_points(conn: Connection, series_ids: Iterable[int], start: int, end: 
     rows: list[tuple[int, int, float]] = []
     for chunk in _chunks(ids):
         cur, sql = _cursor_sql(conn, "SELECT series_id, ts, value FROM metric_point WHERE series_id IN ("
-                               + ",".join("?" * len(chunk)) + ") AND ts >= ? AND ts <= ? ORDER BY series_id, ts")
+                               + ",".join("?" * len(chunk)) + ") AND ts >= ? AND ts <= ? ORDER BY series_id, ts, ms, step")
         cur.execute(sql, (*chunk, start, end))
         rows.extend(cur.fetchall())
         cur.close()
@@ -201,7 +275,7 @@ def first_points(conn: Connection, series_id: int, n: int) -> Any:
     """The first ``n`` values of a series (its baseline period), as a numpy array."""
     import numpy as np
 
-    cur, sql = _cursor_sql(conn, "SELECT value FROM metric_point WHERE series_id = ? ORDER BY ts LIMIT ?")
+    cur, sql = _cursor_sql(conn, "SELECT value FROM metric_point WHERE series_id = ? ORDER BY ts, ms, step LIMIT ?")
     cur.execute(sql, (series_id, n))
     rows = cur.fetchall()
     cur.close()

@@ -38,6 +38,39 @@ class Money(TypeDecorator[Decimal]):
         return Decimal(canonical(value if isinstance(value, Decimal) else Decimal(str(value))))
 
 
+class WrittenMoney(Money):
+    """An exact decimal that keeps the scale it was written with ("681.00" stays "681.00", "3.10" stays "3.10"):
+    unconstrained NUMERIC on PostgreSQL (which keeps each value's scale), plain text as written on SQLite. Used for
+    the amounts of imported cost records, whose totals are then reported at the scale the bill used."""
+
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Numeric())
+        return dialect.type_descriptor(String(48))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            value = Decimal(str(value))
+        if dialect.name == "postgresql":
+            return value
+        return written(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def written(value: Decimal) -> str:
+    """Plain notation keeping the value's own scale: Decimal("681.00") → '681.00', Decimal("4.8E+5") → '480000'."""
+    text = format(value, "f")
+    return text[1:] if value == 0 and text.startswith("-") else text
+
+
 def canonical(value: Decimal) -> str:
     """Plain notation without trailing zeros, the same on every engine: 1200.50 → '1200.5', 4.8E+5 → '480000'."""
     text = format(value.normalize(), "f")

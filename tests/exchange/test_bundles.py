@@ -262,3 +262,24 @@ def test_bundles_carry_the_risk_assessment_and_incident_registers(demo_ws, site_
     again = exchange.preview_import(site_b, _export(demo_ws, tmp_path, codes=("AI-0001", "AI-0006"),
                                                     name="risks2.opsbundle"))
     assert {i.action for i in again.items if i.entity in ("risk", "incident", "impact_assessment")} == {"unchanged"}
+
+
+def test_points_logged_within_one_second_travel_with_their_steps(demo_ws, site_b, tmp_path):
+    """A bundle carries each point's milliseconds and step (the store's key), so steps logged within one second
+    arrive as many points, not one."""
+    from opsdesk.store import queries
+
+    series = metrics.list_series(demo_ws, "AI-0001")[0]
+    stamp = int(dt.datetime(2026, 2, 1, tzinfo=dt.UTC).timestamp())
+    with demo_ws.write("test") as tx:
+        queries.bulk_upsert_point_columns(tx.session.connection(), [series.id] * 5, [stamp] * 5,
+                                          [0.1, 0.2, 0.3, 0.4, 0.5], None, ms=[0, 100, 200, 300, 400],
+                                          steps=[1, 2, 3, 4, 5])
+    _trust(demo_ws, site_b, tmp_path)
+    exchange.import_bundle(site_b, _export(demo_ws, tmp_path, codes=("AI-0001",), start=dt.date(2026, 2, 1),
+                                           end=dt.date(2026, 2, 2)))
+    got = next(s for s in metrics.list_series(site_b, "AI-0001") if s.name == series.name)
+    stamps, steps, values = metrics.history(site_b, got.id)
+    within = stamps // 1000 == stamp
+    assert steps[within].tolist() == [0, 1, 2, 3, 4, 5][-int(within.sum()):]
+    assert set(values[within].tolist()) >= {0.1, 0.2, 0.3, 0.4, 0.5}

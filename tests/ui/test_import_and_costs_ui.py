@@ -150,3 +150,20 @@ def test_table_models_pass_qtmodeltester(qtmodeltester, demo_ws):
     preview = make_model()
     preview.set_rows(preview_rows([read_path(FOCUS)]))
     qtmodeltester.check(preview)
+
+
+def test_wizard_reads_with_the_options_the_user_ticks(window, qtbot, tmp_path: Path):
+    repeated = tmp_path / "repeated.csv"
+    repeated.write_text("timestamp,series,value\n2026-01-01T00:00:00Z,latency,1\n2026-01-01T00:00:00Z,latency,2\n")
+    wizard = window.open_import([repeated])
+    window.settle()
+    wizard.preview_button.click()
+    qtbot.waitUntil(lambda: wizard.plan is not None, timeout=20000)
+    assert not wizard.plan.has_rejections and any(w.kind == "duplicate" for w in wizard.plan.report().warnings)
+    wizard.strict.setChecked(True)
+    assert wizard.plan is None and not wizard.commit_button.isEnabled() and "Preview again" in wizard.summary.text()
+    wizard.preview_button.click()
+    qtbot.waitUntil(lambda: wizard.plan is not None, timeout=20000)
+    assert wizard.plan.has_rejections
+    wizard.grab().save(str(tmp_path / "wizard-options.png"))
+    wizard.close()

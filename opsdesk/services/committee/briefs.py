@@ -163,39 +163,42 @@ def _charts(ws: Workspace, kpis: list[gates.KpiView], end_ts: int | None = None)
 
 
 def _ledger(ws: Workspace, code: str, at: dt.datetime | None = None) -> tuple[
-        list[tuple[str, Decimal]], Decimal, Decimal, str, dt.date | None, dt.date | None]:
-    """Allocated spend per month in the budget's currency; ``at``: the periods begun by then, and the budget
-    as it stood then."""
+        list[tuple[str, Decimal, Decimal]], Decimal, Decimal, str, dt.date | None, dt.date | None]:
+    """(month, BilledCost, EffectiveCost allocated to the initiative) in its budget currency, and the budget;
+    ``at``: the periods begun by then, and the budget as it stood then."""
     with ws.read() as s:
         init = records.get_by(s, Initiative, "initiative", code=code)
         monthly: dict[str, Decimal] = defaultdict(Decimal)
+        monthly_billed: dict[str, Decimal] = defaultdict(Decimal)
         budget = init.budget
+        stmt = (select(CostRecord.charge_period_start, Allocation.amount, Allocation.share, CostRecord.billed_cost,
+                       CostRecord.effective_cost)
+                .join(CostRecord, CostRecord.id == Allocation.cost_record_id)
+                .where(Allocation.initiative_id == init.id, Allocation.currency == init.currency))
         if at is not None:
-            rows = asof.spend_to(s, init, at.date())
+            day = at.date()
+            stmt = stmt.where(CostRecord.charge_period_start
+                              < dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(days=1))
             state = asof.audit_states(s, "initiative", [code], at).get(code) or {}
             if state.get("budget") is not None:
                 budget = Decimal(str(state["budget"]))
-        else:
-            rows = list(s.execute(
-                select(CostRecord.charge_period_start, Allocation.amount)
-                .join(CostRecord, CostRecord.id == Allocation.cost_record_id)
-                .where(Allocation.initiative_id == init.id, Allocation.currency == init.currency)))
-        for start, amount in rows:
+        for start, amount, share, billed, effective in s.execute(stmt):
             monthly[f"{start:%Y-%m}"] += amount
-        return (sorted(monthly.items()), budget, sum(monthly.values(), Decimal(0)), init.currency,
-                init.start_date, init.end_date)
+            monthly_billed[f"{start:%Y-%m}"] += costs.billed_part(billed, effective, amount, share)
+        return ([(m, monthly_billed[m], monthly[m]) for m in sorted(monthly)], budget,
+                sum(monthly.values(), Decimal(0)), init.currency, init.start_date, init.end_date)
 
 
-def _unallocated(ws: Workspace) -> tuple[tuple[str, str, str], ...]:
-    totals = costs.totals_by_initiative(ws)
-    by_currency: dict[str, Decimal] = defaultdict(Decimal)
-    for per in totals.values():
-        for cur, amount in per.items():
-            by_currency[cur] += amount
+def _unallocated(ws: Workspace) -> tuple[tuple[str, str, str, str], ...]:
+    """(currency, unallocated BilledCost, unallocated EffectiveCost, share of all EffectiveCost)."""
+    t = costs.totals(ws, "initiative")
     rows = []
-    for cur, amount in sorted(totals.get("unallocated", {}).items()):
-        total = by_currency[cur]
-        rows.append((cur, money(amount, cur), f"{amount / total:.1%}" if total else "—"))
+    for cur, amount in sorted(t["unallocated"].items()):
+        if not amount and not t["unallocated_billed"].get(cur):
+            continue
+        total = t["currencies"][cur]
+        rows.append((cur, money(t["unallocated_billed"][cur], cur), money(amount, cur),
+                     f"{amount / total:.1%}" if total else "—"))
     return tuple(rows)
 
 
@@ -469,12 +472,12 @@ def initiative_brief(ws: Workspace, code: str, item_id: int | None = None, *, as
         months = max(1, (end.year - start.year) * 12 + end.month - start.month + 1)
     cumulative = Decimal(0)
     ledger_rows = []
-    for month, amount in ledger:
+    for month, billed, amount in ledger:
         cumulative += amount
-        ledger_rows.append((month, money(amount, currency), money(cumulative, currency),
+        ledger_rows.append((month, money(billed, currency), money(amount, currency), money(cumulative, currency),
                             f"{cumulative / budget:.0%}" if budget else "—"))
-    spend_chart = Chart("Allocated spend per month", currency, tuple(range(len(ledger))),
-                        tuple(float(a) for _m, a in ledger), bars=True,
+    spend_chart = Chart("Allocated spend per month (EffectiveCost)", currency, tuple(range(len(ledger))),
+                        tuple(float(a) for _m, _b, a in ledger), bars=True,
                         reference=float(budget / months) if budget else None,
                         reference_label="budget per month") if ledger else None
     standard_rows = _standard_rows(ws, code, day, evidence.conformance if evidence else None)

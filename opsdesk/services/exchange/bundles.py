@@ -173,13 +173,17 @@ def export_bundle(ws: Workspace, codes: list[str], out: str | Path, *, start: dt
                 paper_files = {o.sha256: bytes(o.content) for _k, _r, o in rows}
         points = []
         for sid, skey in sorted(series_ids.items(), key=lambda t: rec.key_text(t[1])):
-            stmt = select(MetricPoint.ts, MetricPoint.value).where(MetricPoint.series_id == sid)
+            stmt = select(MetricPoint.ts, MetricPoint.value, MetricPoint.ms, MetricPoint.step).where(
+                MetricPoint.series_id == sid)
             if scope.start is not None:
                 stmt = stmt.where(MetricPoint.ts >= int(scope.start.timestamp()))
             if scope.end is not None:
                 stmt = stmt.where(MetricPoint.ts < int(scope.end.timestamp()))
-            series_rows = s.execute(stmt.order_by(MetricPoint.ts)).all()
-            points.append({"series": skey, "points": [[int(t), float(v)] for t, v in series_rows]})
+            series_rows = s.execute(stmt.order_by(MetricPoint.ts, MetricPoint.ms, MetricPoint.step)).all()
+            # [ts, value], or [ts, value, ms, step] for a point logged within a second or at a training step
+            points.append({"series": skey, "points": [[int(t), float(v)] if not ms and not step else
+                                                      [int(t), float(v), int(ms), int(step)]
+                                                      for t, v, ms, step in series_rows]})
         counts["metric_point"] = sum(len(p["points"]) for p in points)
         files[POINTS_FILE] = _json_bytes(points)
         for sha, content in sorted(evidence.items()):
@@ -631,33 +635,38 @@ def _plan_points(session: Session, bundle: _Bundle, plan: _Plan, local_ids: dict
         if sid is None and skey not in incoming_series:
             raise BundleRefused(f"{POINTS_FILE}, block {n}, field series: the series {rec.label(block['series'])[:80]} "
                                 "is neither here nor in the bundle")
-        rows = [(int(t), float(v)) for t, v in block["points"]]
-        existing: dict[int, float] = {}
+        # [unix seconds, value] or, for points logged within one second, [seconds, value, milliseconds, step]
+        rows = [(int(p[0]), float(p[1]), int(p[2]) if len(p) > 2 else 0, int(p[3]) if len(p) > 3 else 0)
+                for p in block["points"]]
+        existing: dict[tuple[int, int, int], float] = {}
         if sid is not None and rows:
-            lo, hi = min(t for t, _ in rows), max(t for t, _ in rows)
-            existing = dict(session.execute(select(MetricPoint.ts, MetricPoint.value).where(
-                MetricPoint.series_id == sid, MetricPoint.ts >= lo, MetricPoint.ts <= hi)).all())
-        new = sum(1 for t, _ in rows if t not in existing)
-        changed = sum(1 for t, v in rows if t in existing and existing[t] != v)
+            lo, hi = min(r[0] for r in rows), max(r[0] for r in rows)
+            existing = {(t, ms, step): v for t, ms, step, v in session.execute(
+                select(MetricPoint.ts, MetricPoint.ms, MetricPoint.step, MetricPoint.value).where(
+                    MetricPoint.series_id == sid, MetricPoint.ts >= lo, MetricPoint.ts <= hi))}
+        new = sum(1 for t, _v, ms, step in rows if (t, ms, step) not in existing)
+        changed = sum(1 for t, v, ms, step in rows if (t, ms, step) in existing and existing[(t, ms, step)] != v)
         stale = bool(changed) and skey in stale_series and resolve != "theirs"
         action = "stale" if stale else "create" if new and not changed else "update" if changed else "unchanged"
         detail = f"{len(rows)} points: {new} new, {changed} changed"
         if stale:
             detail += " (older than the values this signer sent since: the changed ones are kept as they are here)"
-            rows = [(t, v) for t, v in rows if t not in existing]
+            rows = [r for r in rows if (r[0], r[2], r[3]) not in existing]
         plan.items.append(PlanItem("metric_point", rec.label(block["series"]), action, detail))
         if rows and (new or (changed and not stale)):
             plan.steps.append(_points_step(skey, rows, local_ids, detail))
 
 
-def _points_step(skey: str, rows: list[tuple[int, float]], local_ids: dict[str, dict[str, int]],
+def _points_step(skey: str, rows: list[tuple[int, float, int, int]], local_ids: dict[str, dict[str, int]],
                  detail: str) -> Callable[[Tx, str], None]:
     def run(tx: Tx, note: str) -> None:
         sid = local_ids["metric_series"].get(skey)
         if sid is None:  # the series itself was not taken (kept, stale or in conflict): nothing to attach them to
             return
         tx.session.flush()
-        queries.bulk_upsert_points(tx.session.connection(), ((sid, t, v) for t, v in rows), None)
+        queries.bulk_upsert_point_columns(tx.session.connection(), [sid] * len(rows), [r[0] for r in rows],
+                                          [r[1] for r in rows], None, ms=[r[2] for r in rows],
+                                          steps=[r[3] for r in rows])
         tx.audit("import-points", "metric_series", skey, after={"points": detail}, note=note)
 
     return run

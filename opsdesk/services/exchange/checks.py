@@ -89,14 +89,17 @@ def check_points(raw: Any, series_keys: set[str]) -> list[dict[str, Any]]:
             raise RecordProblem(where, what, "series", "is not the key of a metric series")
         points = block["points"]
         if not isinstance(points, list) or not all(_is_point(p) for p in points):
-            raise RecordProblem(where, what, "points", "must be a list of [unix seconds, finite number] pairs")
+            raise RecordProblem(where, what, "points", "must be a list of [unix seconds, finite number] pairs "
+                                                       "(or [seconds, number, milliseconds 0-999, step])")
     return raw
 
 
 def _is_point(p: Any, _number: tuple[type, type] = (int, float)) -> bool:
-    if type(p) is not list or len(p) != 2:
+    if type(p) is not list or len(p) not in (2, 4):
         return False
-    t, v = p
+    t, v = p[0], p[1]
+    if len(p) == 4 and not (type(p[2]) is int and 0 <= p[2] <= 999 and type(p[3]) is int and -_INT64 <= p[3] <= _INT64):
+        return False
     return type(t) is int and -_INT64 <= t <= _INT64 and type(v) in _number and -1e300 < v < 1e300
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, insert, select
 
@@ -72,13 +73,15 @@ def copy_workspace(source: str, target: str, *, actor: str | None = None) -> Tra
                     n = 0
                     if table is MetricPoint.__table__:
                         for part in result.partitions(CHUNK):
-                            rows = [(r.series_id, r.ts, r.value) for r in part]
-                            by_batch: dict[int | None, list[tuple[int, int, float]]] = {}
-                            for r, t in zip(part, rows, strict=True):
-                                by_batch.setdefault(r.batch_id, []).append(t)
+                            by_batch: dict[int | None, list[Any]] = {}
+                            for r in part:  # milliseconds and step travel too: they are part of the key
+                                by_batch.setdefault(r.batch_id, []).append(r)
                             for batch_id, chunk in by_batch.items():
-                                queries.bulk_upsert_points(t_conn, chunk, batch_id)
-                            n += len(rows)
+                                queries.bulk_upsert_point_columns(
+                                    t_conn, [r.series_id for r in chunk], [r.ts for r in chunk],
+                                    [r.value for r in chunk], batch_id, ms=[r.ms for r in chunk],
+                                    steps=[r.step for r in chunk])
+                            n += len(part)
                     else:
                         for part in result.partitions(CHUNK):
                             t_conn.execute(insert(table), [dict(r._mapping) for r in part])

@@ -86,6 +86,11 @@ def apply_rules(ws: Workspace) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class LedgerRow:
+    """One key and currency of the ledger. ``total``/``allocated``/``unallocated`` are EffectiveCost (what the
+    allocation rules share out); ``billed``/``billed_allocated``/``billed_unallocated`` the BilledCost beside it (an
+    allocation takes the same share of a record's BilledCost as of its EffectiveCost). Every amount is given at
+    the scale the bills of that currency were written with."""
+
     key: str
     currency: str
     total: Decimal
@@ -93,14 +98,61 @@ class LedgerRow:
     unallocated: Decimal
     label: str = ""  # the initiative's name when grouped by initiative
     share: Decimal = Decimal(0)  # of all cost in this currency (0–1)
+    billed: Decimal = Decimal(0)
+    billed_allocated: Decimal = Decimal(0)
+    billed_unallocated: Decimal = Decimal(0)
+
+    @property
+    def effective(self) -> Decimal:
+        return self.total
+
+
+def billed_part(billed: Decimal, effective: Decimal, amount: Decimal, share: Decimal) -> Decimal:
+    """The BilledCost an allocation carries: the same part of the record as of its EffectiveCost (its stored
+    ``amount`` itself when the record bills what it costs, so the two columns never differ by rounding)."""
+    return amount if billed == effective else billed * share
 
 
 def _month(value: dt.datetime | None) -> str:
     return f"{value:%Y-%m}" if value else "—"
 
 
+def _scale(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def at_scale(value: Decimal, scale: int) -> Decimal:
+    """``value`` with exactly ``scale`` decimals (rounded half-even when it has more, padded when fewer)."""
+    return value.quantize(Decimal(1).scaleb(-scale)) if value.is_finite() else value
+
+
+def currency_scales(ws: Workspace) -> dict[str, int]:
+    """Per currency, the most decimals any cost record of that currency was written with (BilledCost or
+    EffectiveCost): the scale its totals are reported at."""
+    out: dict[str, int] = defaultdict(int)
+    with ws.read() as s:
+        for billed, effective, currency in s.execute(select(CostRecord.billed_cost, CostRecord.effective_cost,
+                                                            CostRecord.billing_currency)):
+            out[currency] = max(out[currency], _scale(billed), _scale(effective))
+    return dict(out)
+
+
 def ledger(ws: Workspace, by: str = "initiative") -> list[LedgerRow]:
-    """Rows of (key, currency, total, allocated, unallocated), one per key and currency.
+    """The ledger at each currency's written scale (see :func:`_exact_ledger`)."""
+    rows, scale = _exact_ledger(ws, by)
+    return [_rounded(r, scale.get(r.currency, 2)) for r in rows]
+
+
+def _rounded(r: LedgerRow, q: int) -> LedgerRow:
+    eff, alloc = at_scale(r.total, q), at_scale(r.allocated, q)
+    bill, bill_alloc = at_scale(r.billed, q), at_scale(r.billed_allocated, q)
+    return LedgerRow(r.key, r.currency, eff, alloc, eff - alloc, r.label, r.share, bill, bill_alloc, bill - bill_alloc)
+
+
+def _exact_ledger(ws: Workspace, by: str) -> tuple[list[LedgerRow], dict[str, int]]:  # noqa: C901
+    """Rows of (key, currency, EffectiveCost total, allocated, unallocated, and the same for BilledCost), one per
+    key and currency.
 
     ``by="initiative"``: allocated amounts per initiative plus an ``unallocated`` row per currency;
     ``by="service"`` or ``"month"``: each record's cost and how much of it is allocated.
@@ -109,49 +161,83 @@ def ledger(ws: Workspace, by: str = "initiative") -> list[LedgerRow]:
         raise ValidationError("by", f"'{by}' is not one of {', '.join(BY)}")
     total: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     allocated: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    billed: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    billed_allocated: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    scale: dict[str, int] = defaultdict(int)
     with ws.read() as s:
+        records = {rec_id: (b, e, c, service, start) for rec_id, b, e, c, service, start in s.execute(
+            select(CostRecord.id, CostRecord.billed_cost, CostRecord.effective_cost, CostRecord.billing_currency,
+                   CostRecord.service_name, CostRecord.charge_period_start))}
         per_record: dict[int, Decimal] = defaultdict(Decimal)
+        per_record_billed: dict[int, Decimal] = defaultdict(Decimal)
         codes = dict(s.execute(select(Initiative.id, Initiative.code)).all())
         names = dict(s.execute(select(Initiative.code, Initiative.name)).all())
-        for rec_id, init_id, amount, currency in s.execute(
-                select(Allocation.cost_record_id, Allocation.initiative_id, Allocation.amount, Allocation.currency)):
+        for rec_id, init_id, amount, share, currency in s.execute(
+                select(Allocation.cost_record_id, Allocation.initiative_id, Allocation.amount, Allocation.share,
+                       Allocation.currency)):
+            rec = records.get(rec_id)
+            part_billed = billed_part(rec[0], rec[1], amount, share) if rec is not None else Decimal(0)
             per_record[rec_id] += amount
+            per_record_billed[rec_id] += part_billed
             if by == "initiative":
                 total[(codes[init_id], currency)] += amount
                 allocated[(codes[init_id], currency)] += amount
-        for rec_id, cost, currency, service, start in s.execute(
-                select(CostRecord.id, CostRecord.effective_cost, CostRecord.billing_currency,
-                       CostRecord.service_name, CostRecord.charge_period_start)):
+                billed[(codes[init_id], currency)] += part_billed
+                billed_allocated[(codes[init_id], currency)] += part_billed
+        for rec_id, (b, cost, currency, service, start) in records.items():
+            scale[currency] = max(scale[currency], _scale(b), _scale(cost))
             done = per_record.get(rec_id, Decimal(0))
+            done_billed = per_record_billed.get(rec_id, Decimal(0))
             if by == "initiative":
-                rest = cost - done
-                if rest:
-                    total[(UNALLOCATED, currency)] += rest
+                if cost - done or b - done_billed:
+                    total[(UNALLOCATED, currency)] += cost - done
+                    billed[(UNALLOCATED, currency)] += b - done_billed
                 continue
             key = (service or "—") if by == "service" else _month(start)
             total[(key, currency)] += cost
             allocated[(key, currency)] += done
+            billed[(key, currency)] += b
+            billed_allocated[(key, currency)] += done_billed
     grand: dict[str, Decimal] = defaultdict(Decimal)
     for (_k, c), v in total.items():
         grand[c] += v
-    rows = [LedgerRow(k, c, v, allocated.get((k, c), Decimal(0)), v - allocated.get((k, c), Decimal(0)),
-                      names.get(k, "Cost no rule allocates" if k == UNALLOCATED else "") if by == "initiative" else "",
-                      (v / grand[c]) if grand[c] else Decimal(0))
-            for (k, c), v in total.items()]
-    return sorted(rows, key=lambda r: (r.key == UNALLOCATED, r.key, r.currency))
+    rows = []
+    for (k, c), v in total.items():
+        alloc = allocated.get((k, c), Decimal(0))
+        bill, bill_alloc = billed.get((k, c), Decimal(0)), billed_allocated.get((k, c), Decimal(0))
+        rows.append(LedgerRow(k, c, v, alloc, v - alloc,
+                              names.get(k, "Cost no rule allocates" if k == UNALLOCATED else "") if by == "initiative"
+                              else "", (v / grand[c]) if grand[c] else Decimal(0), bill, bill_alloc,
+                              bill - bill_alloc))
+    return sorted(rows, key=lambda r: (r.key == UNALLOCATED, r.key, r.currency)), dict(scale)
 
 
 def totals(ws: Workspace, by: str = "initiative") -> dict[str, Any]:
-    """{"by", "totals": {key: {currency: amount}}, "unallocated": {currency: amount}, "currencies": {…}}."""
-    rows = ledger(ws, by)
+    """{"by", "totals": {key: {currency: EffectiveCost}}, "billed": {key: {currency: BilledCost}},
+    "unallocated": {currency: EffectiveCost}, "unallocated_billed": {…}, "currencies": {currency: EffectiveCost},
+    "currencies_billed": {currency: BilledCost}} — never summed across currencies, each at its written scale."""
+    exact, scale = _exact_ledger(ws, by)
+    rows = [_rounded(r, scale.get(r.currency, 2)) for r in exact]
     out: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    unallocated: dict[str, Decimal] = defaultdict(Decimal)
-    grand: dict[str, Decimal] = defaultdict(Decimal)
+    out_billed: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    unallocated: dict[str, Decimal] = {}
+    unallocated_billed: dict[str, Decimal] = {}
+    grand: dict[str, Decimal] = {}
+    grand_billed: dict[str, Decimal] = {}
     for r in rows:
         out[r.key][r.currency] = r.total
-        unallocated[r.currency] += r.unallocated
-        grand[r.currency] += r.total
-    return {"by": by, "totals": dict(out), "unallocated": dict(unallocated), "currencies": dict(grand)}
+        out_billed[r.key][r.currency] = r.billed
+    for r in exact:  # grand totals from the exact amounts, rounded once
+        zero = Decimal(0)
+        unallocated[r.currency] = unallocated.get(r.currency, zero) + r.unallocated
+        unallocated_billed[r.currency] = unallocated_billed.get(r.currency, zero) + r.billed_unallocated
+        grand[r.currency] = grand.get(r.currency, zero) + r.total
+        grand_billed[r.currency] = grand_billed.get(r.currency, zero) + r.billed
+    for d in (unallocated, unallocated_billed, grand, grand_billed):
+        for c in d:
+            d[c] = at_scale(d[c], scale.get(c, 2))
+    return {"by": by, "totals": dict(out), "billed": dict(out_billed), "unallocated": unallocated,
+            "unallocated_billed": unallocated_billed, "currencies": grand, "currencies_billed": grand_billed}
 
 
 def totals_by_initiative(ws: Workspace) -> dict[str, dict[str, Decimal]]:

@@ -7,18 +7,28 @@ committed, unless the caller explicitly accepts a partial import (the rejected r
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
 from opsdesk.domain.enums import ImportKind
 from opsdesk.errors import ImportCancelled
 from opsdesk.ingest.detect import read_path
-from opsdesk.ingest.report import STORED_ISSUES, FileOutcome, ImportReport, NoProgress, ParsedFile, Progress
+from opsdesk.ingest.report import (
+    STORED_ISSUES,
+    FileOutcome,
+    ImportReport,
+    NoProgress,
+    ParsedFile,
+    Progress,
+    ReadOptions,
+)
 from opsdesk.services.imports import writers
-from opsdesk.store.models import ImportBatch
+from opsdesk.store.models import CostRecord, ImportBatch
 from opsdesk.store.workspace import Workspace
 
 
@@ -40,18 +50,19 @@ class ImportPlan:
 
 
 def preview(ws: Workspace, paths: Sequence[str | Path], kind: ImportKind | str | None = None,
-            progress: Progress | None = None) -> ImportPlan:
+            progress: Progress | None = None, options: ReadOptions | None = None) -> ImportPlan:
     """Read and validate every path; nothing is written."""
     progress = progress or NoProgress()
     wanted = ImportKind.parse(kind) if kind not in (None, "", "auto") else None
     plan = ImportPlan()
     seen: dict[tuple[ImportKind, str], str] = {}
+    seen_rows: dict[str, str] = {}  # cost row fingerprint → the file of this run that holds it
     for n, raw in enumerate(paths):
         if progress.cancelled:
             raise ImportCancelled("the import was cancelled; nothing was written")
         path = Path(raw)
         progress.progress(n, len(paths), f"Reading {path.name}…")
-        parsed = read_path(path, wanted)
+        parsed = read_path(path, wanted, options)
         with ws.read() as session:
             writers.resolve(session, parsed)
             outcome = FileOutcome(parsed.name, parsed.kind, parsed.sha256, parsed.accepted, len(parsed.rejected),
@@ -69,10 +80,57 @@ def preview(ws: Workspace, paths: Sequence[str | Path], kind: ImportKind | str |
                     outcome.message = f"the same content as {seen[(parsed.kind, parsed.sha256)]}; read once"
                 else:
                     seen[(parsed.kind, parsed.sha256)] = parsed.name
+            if outcome.status == "preview" and parsed.kind is ImportKind.FOCUS and parsed.data is not None:
+                _check_cost_rows(session, parsed, outcome, ws.clock(), seen_rows)
         plan.files.append(parsed)
         plan.outcomes.append(outcome)
     progress.progress(len(paths), len(paths), "Read")
     return plan
+
+
+def _check_cost_rows(session: Any, parsed: ParsedFile, outcome: FileOutcome, now: dt.datetime,
+                     seen_rows: dict[str, str]) -> None:
+    """A cost file whose every row is already in the workspace (or in another file of this run) is the same bill
+    again, whatever its bytes (another line ending, encoding, column order): it is skipped and the report says so.
+    Rows in part already present, and charge periods that start in the future, are warned about."""
+    rows = parsed.data.rows
+    if not rows:
+        return
+    prints = [r["fingerprint"] for r in rows]
+    present: dict[str, int | None] = {}
+    unique = sorted(set(prints))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start:start + 500]
+        for fp, batch_id in session.execute(select(CostRecord.fingerprint, CostRecord.batch_id)
+                                            .where(CostRecord.fingerprint.in_(chunk))):
+            present.setdefault(fp, batch_id)
+    in_run = {fp: seen_rows[fp] for fp in unique if fp in seen_rows and fp not in present}
+    if all(fp in present or fp in in_run for fp in unique):
+        batches = sorted({b for b in present.values() if b is not None})
+        names = {b: n for b, n in session.execute(select(ImportBatch.id, ImportBatch.file_name)
+                                                  .where(ImportBatch.id.in_(batches)))} if batches else {}
+        where = ("; ".join(f"batch {b} ({names.get(b, '?')})" for b in batches) if batches
+                 else ", ".join(sorted(set(in_run.values()))))
+        outcome.status = "duplicate"
+        outcome.batch_id = batches[0] if batches else None
+        outcome.message = (f"every one of its {len(rows)} cost rows is already {'in the workspace' if batches else 'in'}"
+                           f" {where} — the same bill saved differently (line endings, encoding or column order); "
+                           "nothing to do")
+        return
+    again = sum(1 for fp in prints if fp in present)
+    if again:
+        first = next(r["row_number"] for r in rows if r["fingerprint"] in present)
+        batches = sorted({b for fp, b in present.items() if b is not None})
+        parsed.warn(first, "", f"{again} of {len(rows)} rows are already in the workspace (batch "
+                               f"{', '.join(map(str, batches))}); importing adds them a second time", "duplicate")
+    for fp in prints:
+        seen_rows.setdefault(fp, parsed.name)
+    future = [r for r in rows if r["charge_period_start"] > now]
+    if future:
+        parsed.warn(future[0]["row_number"], "ChargePeriodStart",
+                    f"{len(future)} rows are charged for periods that start after today ({now:%Y-%m-%d}), the "
+                    f"latest on {max(r['charge_period_start'] for r in future):%Y-%m-%d}; kept as written, "
+                    "they do not move the dashboard's date", "period")
 
 
 def commit(ws: Workspace, plan: ImportPlan, *, accept_partial: bool = False,
@@ -130,10 +188,11 @@ def commit(ws: Workspace, plan: ImportPlan, *, accept_partial: bool = False,
 
 
 def import_paths(ws: Workspace, paths: Sequence[str | Path], *, kind: ImportKind | str | None = None,
-                 dry_run: bool = False, accept_partial: bool = False,
-                 progress: Progress | None = None) -> ImportReport:
-    """Preview, then (unless ``dry_run``) commit: what the CLI does."""
-    plan = preview(ws, paths, kind, progress)
+                 dry_run: bool = False, accept_partial: bool = False, progress: Progress | None = None,
+                 include_deleted: bool = False, strict: bool = False) -> ImportReport:
+    """Preview, then (unless ``dry_run``) commit: what the CLI does. ``include_deleted`` keeps deleted MLflow
+    runs (marked deleted); ``strict`` rejects metrics rows that repeat the series and time of another row."""
+    plan = preview(ws, paths, kind, progress, ReadOptions(include_deleted=include_deleted, strict=strict))
     if dry_run:
         report = plan.report()
         report.dry_run = True

@@ -16,11 +16,20 @@ from sqlalchemy.orm import Session
 from opsdesk.domain.enums import Direction, ImportKind, LineageKind, NodeKind, OpsDiscipline, SubjectKind
 from opsdesk.ingest.gx import QualityData
 from opsdesk.ingest.metrics_table import MetricsData, SeriesKey
-from opsdesk.ingest.mlflow_store import MlflowData, params_of
+from opsdesk.ingest.mlflow_store import MlflowData, framework_of, params_of
 from opsdesk.ingest.openlineage import DatasetRef, LineageData
 from opsdesk.ingest.report import ParsedFile
 from opsdesk.store import queries
-from opsdesk.store.models import CostRecord, DataAsset, Initiative, Job, LineageLink, MetricSeries, Model
+from opsdesk.store.models import (
+    CostRecord,
+    DataAsset,
+    Experiment,
+    Initiative,
+    Job,
+    LineageLink,
+    MetricSeries,
+    Model,
+)
 from opsdesk.store.workspace import Tx
 
 CHUNK = 100_000
@@ -156,19 +165,41 @@ def _write_focus(tx: Tx, data: Any, batch_id: int, step: Step) -> dict[str, int]
     return {"cost_records": len(rows), "allocated_records": summary["allocated_records"]}
 
 
+def _experiments(tx: Tx, data: MlflowData, batch_id: int) -> tuple[dict[str, int], int]:
+    """MLflow experiments as records, by name (created, or their id, tags and lifecycle brought up to date)."""
+    ids: dict[str, int] = {}
+    created = 0
+    for e in data.experiments:
+        name = e.name[:300]
+        values = {"source_id": e.experiment_id[:100], "tags": dict(e.tags), "lifecycle_stage": e.lifecycle_stage[:40]}
+        found = tx.session.scalar(select(Experiment).where(Experiment.name == name))
+        if found is None:
+            found = Experiment(name=name, batch_id=batch_id, **values)
+            tx.add(found, "experiment", key=name, note="from MLflow")
+            created += 1
+        elif any(getattr(found, k) != v for k, v in values.items()):
+            tx.update(found, "experiment", values, key=name, note="from MLflow")
+        ids[e.experiment_id] = found.id
+    return ids, created
+
+
 def _write_mlflow(tx: Tx, data: MlflowData, batch_id: int, step: Step) -> dict[str, int]:
+    experiments, experiments_created = _experiments(tx, data, batch_id)
     runs = {r.run_id: r for r in data.runs}
     registered = {v.run_id for v in data.versions}
     targets: list[tuple[str, str, Any, Any]] = [(v.model, v.version, runs.get(v.run_id), v) for v in data.versions]
-    targets += [(r.experiment, f"run {r.run_id[:8]}", r, None) for r in data.runs if r.run_id not in registered]
+    targets += [(r.experiment, f"run {r.run_id[:8]}" + (" (deleted)" if r.deleted else ""), r, None)
+                for r in data.runs if r.run_id not in registered]
     models = series_created = points = 0
     for name, label, run, version in targets:
         model = tx.session.scalar(select(Model).where(Model.name == name[:300], Model.version_label == label[:80]))
+        flavors = (version.flavors if version is not None and version.flavors else run.flavors if run else [])
         values = {"registry_source": (f"mlflow:models:/{name}/{label}" if version else
                                       f"mlflow:runs:/{run.run_id}")[:500],
                   "aliases": list(version.aliases) if version else [], "params": params_of(run, version),
-                  "owner": (run.tags.get("owner") or run.user) if run else "",
-                  "framework": (run.tags.get("framework") or run.tags.get("mlflow.source.type", "")) if run else "",
+                  "owner": run.owner[:200] if run else "",
+                  "framework": (run.tags.get("framework") if run else "") or framework_of(flavors),
+                  "experiment_id": experiments.get(run.experiment_id) if run else None,
                   "batch_id": batch_id}
         if model is None:
             model = Model(name=name[:300], version_label=label[:80], **values)
@@ -185,11 +216,16 @@ def _write_mlflow(tx: Tx, data: MlflowData, batch_id: int, step: Step) -> dict[s
                                subject=model.id, initiative_id=model.initiative_id,
                                description=f"MLflow metric of run {run.name or run.run_id}")
             series_created += new
-            ts = np.fromiter((p[0] // 1000 for p in history), dtype=np.int64, count=len(history))
+            stamp = np.fromiter((p[0] for p in history), dtype=np.int64, count=len(history))
+            steps = np.fromiter((p[1] for p in history), dtype=np.int64, count=len(history))
             vals = np.fromiter((p[2] for p in history), dtype=np.float64, count=len(history))
-            points += _points(tx, np.full(len(ts), sid, dtype=np.int64), ts, vals, batch_id, lambda _n: None)
+            conn = tx.session.connection()
+            points += queries.bulk_upsert_point_columns(
+                conn, [sid] * len(stamp), (stamp // 1000).tolist(), vals.tolist(), batch_id,
+                ms=(stamp % 1000).tolist(), steps=steps.tolist())
         step(points)
-    return {"models_created": models, "series_created": series_created, "points": points}
+    return {"experiments_created": experiments_created, "models_created": models, "series_created": series_created,
+            "points": points}
 
 
 def _asset(tx: Tx, ref: DatasetRef, batch_id: int, created: list[int]) -> DataAsset:
@@ -231,7 +267,8 @@ def _write_lineage(tx: Tx, data: LineageData, batch_id: int, step: Step) -> dict
     for n, ev in enumerate(sorted(data.events, key=lambda e: e.event_time), start=1):
         job = tx.session.scalar(select(Job).where(Job.namespace == ev.job_namespace[:300],
                                                   Job.name == ev.job_name[:300]))
-        state = {"last_run_state": ev.event_type, "last_run_at": ev.event_time, "batch_id": batch_id}
+        state: dict[str, Any] = ({"batch_id": batch_id} if ev.static else
+                                 {"last_run_state": ev.event_type, "last_run_at": ev.event_time, "batch_id": batch_id})
         if ev.job_description:
             state["facets"] = {"description": ev.job_description}
         if job is None:
@@ -255,6 +292,12 @@ def _write_lineage(tx: Tx, data: LineageData, batch_id: int, step: Step) -> dict
             links += _link(tx, (NodeKind.JOB, job.id), (NodeKind.DATA_ASSET, asset.id), LineageKind.PRODUCES,
                            ev.job_name, batch_id)
         step(n)
+    for ref in data.datasets:
+        asset = _asset(tx, ref, batch_id, assets)
+        changes = {k: v for k, v in (("description", ref.description), ("owner", ref.owner[:200])) if v
+                   and not getattr(asset, k)}
+        if changes:
+            tx.update(asset, "data_asset", changes, key=asset.name, note="from an OpenLineage DatasetEvent")
     tx.session.flush()
     return {"jobs_created": jobs, "assets_created": len(assets), "links_created": links}
 

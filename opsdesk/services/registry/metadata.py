@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from opsdesk.domain import schemas
 from opsdesk.domain.enums import LineageKind, NodeKind
 from opsdesk.errors import ValidationError
 from opsdesk.store import records
-from opsdesk.store.models import DataAsset, Initiative, Job, LineageLink, Model
+from opsdesk.store.models import DataAsset, Experiment, Initiative, Job, LineageLink, Model
 from opsdesk.store.workspace import Workspace
 
 ASSET = "data_asset"
@@ -50,6 +50,17 @@ class ModelDTO:
     classification: str
     initiative_code: str | None
     version: int
+    experiment: str = ""  # the MLflow experiment the model's run belongs to
+
+
+@dataclass(frozen=True)
+class ExperimentDTO:
+    id: int
+    name: str
+    source_id: str  # the experiment's id in MLflow
+    tags: dict[str, str]
+    lifecycle_stage: str
+    models: int
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,13 @@ def list_assets(ws: Workspace) -> list[DataAssetDTO]:
 # --- models --------------------------------------------------------------------------------------------------
 
 def _model_dto(obj: Model, codes: Mapping[int, str]) -> ModelDTO:
-    return records.to_dto(ModelDTO, obj, initiative_code=codes.get(obj.initiative_id) if obj.initiative_id else None)
+    from sqlalchemy.orm import object_session
+
+    session = object_session(obj)
+    experiment = (session.scalar(select(Experiment.name).where(Experiment.id == obj.experiment_id))
+                  if session is not None and obj.experiment_id else None)
+    return records.to_dto(ModelDTO, obj, initiative_code=codes.get(obj.initiative_id) if obj.initiative_id else None,
+                          experiment=experiment or "")
 
 
 def _initiative_id(session: Any, code: str | None) -> int | None:
@@ -148,12 +165,22 @@ def delete_model(ws: Workspace, model_id: int) -> None:
 
 def list_models(ws: Workspace) -> list[ModelDTO]:
     """Every model with the code of its initiative, read as plain columns."""
-    cols = [Initiative.code if f.name == "initiative_code" else getattr(Model, f.name)
-            for f in dataclasses.fields(ModelDTO)]
+    special: dict[str, Any] = {"initiative_code": Initiative.code, "experiment": func.coalesce(Experiment.name, "")}
+    cols: list[Any] = [special[f.name] if f.name in special else getattr(Model, f.name)
+                       for f in dataclasses.fields(ModelDTO)]
     with ws.read() as s:
         stmt = (select(*cols).outerjoin(Initiative, Initiative.id == Model.initiative_id)
+                .outerjoin(Experiment, Experiment.id == Model.experiment_id)
                 .order_by(Model.name, Model.version_label))
         return [ModelDTO(*row) for row in s.execute(stmt)]
+
+
+def list_experiments(ws: Workspace) -> list[ExperimentDTO]:
+    """MLflow experiments read by imports, with how many models (registered versions or runs) each holds."""
+    with ws.read() as s:
+        counts = dict(s.execute(select(Model.experiment_id, func.count()).group_by(Model.experiment_id)).all())
+        return [ExperimentDTO(e.id, e.name, e.source_id, dict(e.tags or {}), e.lifecycle_stage, counts.get(e.id, 0))
+                for e in s.scalars(select(Experiment).order_by(Experiment.name))]
 
 
 # --- lineage -------------------------------------------------------------------------------------------------

@@ -92,6 +92,13 @@ def points(ws: Workspace, series_id: int, start: int | None = None, end: int | N
         return queries.series_points(s.connection(), series_id, start, end)
 
 
+def history(ws: Workspace, series_id: int):
+    """Every point of one series as (epoch milliseconds, step, value) numpy arrays: an MLflow metric exactly as it
+    was logged, several steps within one second included."""
+    with ws.read() as s:
+        return queries.series_history(s.connection(), series_id)
+
+
 def point_count(ws: Workspace) -> int:
     with ws.read() as s:
         return s.scalar(select(func.count()).select_from(MetricPoint)) or 0

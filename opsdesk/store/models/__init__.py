@@ -31,6 +31,7 @@ from opsdesk.store.models.records import (
 )
 from opsdesk.store.models.registry import (
     DataAsset,
+    Experiment,
     Initiative,
     InitiativeDataAsset,
     InitiativeObjective,
@@ -49,7 +50,7 @@ from opsdesk.store.models.standards import Conformance, EvidenceFile, Requiremen
 
 __all__ = [
     "ActionItem", "AgendaItem", "AuditCheckpoint", "Allocation", "AllocationRule", "Attendance", "AuditEvent", "ConflictOfInterest",
-    "Conformance", "CostRecord", "DashboardSummary", "DataAsset", "DataVersion", "Decision", "EvidenceFile", "ExchangeRate", "ImportBatch", "IssuedPaper", "IssuedPaperFile",
+    "Conformance", "CostRecord", "DashboardSummary", "DataAsset", "DataVersion", "Decision", "EvidenceFile", "ExchangeRate", "Experiment", "ImportBatch", "IssuedPaper", "IssuedPaperFile",
     "Initiative", "InitiativeDataAsset", "InitiativeObjective", "Job", "Lesson", "LineageLink", "Meeting",
     "MetricPoint", "MetricSeries", "Model", "Objective", "Person", "PersonSkill", "Requirement", "Skill",
     "Standard", "StageChange", "TeamMember", "TrainingRecord", "Vote", "WorkspaceInfo",

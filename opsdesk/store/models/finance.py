@@ -9,6 +9,7 @@ from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opsdesk.store.base import Base, JSONValue, intpk
+from opsdesk.store.types import WrittenMoney
 
 
 class CostRecord(Base):
@@ -19,10 +20,10 @@ class CostRecord(Base):
     row_number: Mapped[int] = mapped_column(default=0)
     charge_period_start: Mapped[dt.datetime] = mapped_column(index=True)
     charge_period_end: Mapped[dt.datetime]
-    billed_cost: Mapped[Decimal]
-    effective_cost: Mapped[Decimal]
-    list_cost: Mapped[Decimal | None] = mapped_column(nullable=True)
-    contracted_cost: Mapped[Decimal | None] = mapped_column(nullable=True)
+    billed_cost: Mapped[Decimal] = mapped_column(WrittenMoney())
+    effective_cost: Mapped[Decimal] = mapped_column(WrittenMoney())
+    list_cost: Mapped[Decimal | None] = mapped_column(WrittenMoney(), nullable=True)
+    contracted_cost: Mapped[Decimal | None] = mapped_column(WrittenMoney(), nullable=True)
     billing_currency: Mapped[str] = mapped_column(String(10))
     service_category: Mapped[str] = mapped_column(default="")
     service_name: Mapped[str] = mapped_column(default="")
@@ -37,6 +38,9 @@ class CostRecord(Base):
     pricing_unit: Mapped[str] = mapped_column(default="")
     tags: Mapped[JSONValue] = mapped_column(default=dict)
     extra: Mapped[JSONValue] = mapped_column(default=dict)
+    #: SHA-256 of what the row says (not where it came from), so a file re-saved with other line endings, another
+    #: column order or another encoding is recognised as already imported
+    fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class AllocationRule(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opsdesk.domain.enums import Direction, OpsDiscipline, SubjectKind
@@ -28,7 +28,9 @@ class MetricSeries(Base):
 
 
 class MetricPoint(Base):
-    """``ts`` is seconds since the Unix epoch, UTC."""
+    """``ts`` is seconds since the Unix epoch, UTC; ``ms`` the milliseconds within that second; ``step`` the training
+    step MLflow logged the value at (0 for everything else). The key is (series, ts, ms, step), so a training loop
+    that logs many steps within one second keeps every one."""
 
     __tablename__ = "metric_point"
     __table_args__ = (Index("ix_metric_point_batch", "batch_id"), {"sqlite_with_rowid": False})
@@ -36,5 +38,7 @@ class MetricPoint(Base):
         Integer, ForeignKey("metric_series.id", ondelete="CASCADE"), primary_key=True
     )
     ts: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ms: Mapped[int] = mapped_column(SmallInteger, primary_key=True, default=0, server_default="0")
+    step: Mapped[int] = mapped_column(BigInteger, primary_key=True, default=0, server_default="0")
     value: Mapped[float] = mapped_column(Float)
     batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -132,6 +132,19 @@ class DataAsset(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class Experiment(Base):
+    """An MLflow experiment as a record: its MLflow id and name, its tags, where it was read from."""
+
+    __tablename__ = "experiment"
+    __table_args__ = (UniqueConstraint("name"),)
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(300))
+    source_id: Mapped[str] = mapped_column(String(100), default="")
+    tags: Mapped[JSONValue] = mapped_column(default=dict)
+    lifecycle_stage: Mapped[str] = mapped_column(String(40), default="active")
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), nullable=True)
+
+
 class Model(Base):
     __tablename__ = "model"
     __table_args__ = (UniqueConstraint("name", "version_label"),)
@@ -148,6 +161,8 @@ class Model(Base):
     aliases: Mapped[JSONValue] = mapped_column(default=list)
     params: Mapped[JSONValue] = mapped_column(default=dict)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), nullable=True)
+    experiment_id: Mapped[int | None] = mapped_column(ForeignKey("experiment.id", ondelete="SET NULL"), nullable=True,
+                                                      index=True)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -93,6 +93,14 @@ class ImportWizard(QDialog):
         self.partial = QCheckBox("Import without the rejected rows", self)
         self.partial.setAccessibleName("Import without the rejected rows")
         self.partial.setEnabled(False)
+        self.include_deleted = QCheckBox("Keep deleted MLflow runs (marked deleted)", self)
+        self.include_deleted.setAccessibleName("Keep deleted MLflow runs")
+        self.include_deleted.setToolTip("Deleted runs are left out by default, and the preview names them")
+        self.strict = QCheckBox("Reject metric rows that repeat a series and time", self)
+        self.strict.setAccessibleName("Reject repeated metric rows")
+        self.strict.setToolTip("By default the last of such rows is kept and the preview warns")
+        for box in (self.include_deleted, self.strict):
+            box.toggled.connect(self._options_changed)
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName("Import progress")
         self.progress.setVisible(False)
@@ -107,6 +115,10 @@ class ImportWizard(QDialog):
             pick.addWidget(w)
         pick.addStretch(1)
         pick.addWidget(self.preview_button)
+        options = QHBoxLayout()
+        options.addWidget(self.include_deleted)
+        options.addWidget(self.strict)
+        options.addStretch(1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.partial)
         bottom.addStretch(1)
@@ -117,6 +129,7 @@ class ImportWizard(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.files)
         layout.addLayout(pick)
+        layout.addLayout(options)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
         layout.addLayout(bottom)
@@ -192,6 +205,13 @@ class ImportWizard(QDialog):
         self.progress.setValue(done)
         self.progress.setFormat(text + " %p%")
 
+    def _options_changed(self) -> None:
+        """A previewed plan was read with the old options: preview again before importing."""
+        if self.plan is not None:
+            self.plan = None
+            self.commit_button.setEnabled(False)
+            self.summary.setText("The reading options changed: Preview again.")
+
     def preview(self) -> None:
         if not self.paths:
             return
@@ -199,8 +219,10 @@ class ImportWizard(QDialog):
         paths = list(self.paths)
         self._busy(True, "Reading…")
 
+        options = runs.ReadOptions(include_deleted=self.include_deleted.isChecked(), strict=self.strict.isChecked())
+
         def run(state: TaskState) -> runs.ImportPlan:
-            return runs.preview(self.ws, paths, kind, progress=state)
+            return runs.preview(self.ws, paths, kind, progress=state, options=options)
 
         self.state = self.tasks.submit(run, on_done=self._previewed, on_error=self._failed,
                                        on_progress=self._on_progress)

@@ -10,7 +10,8 @@ from opsdesk.ui.models.rows import Column, RowsModel
 
 
 def money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    """Thousands separated, at the scale the bills of the currency were written with."""
+    return f"{value:,f}"
 
 
 
@@ -23,7 +24,10 @@ def ledger_model(by: str, parent=None) -> RowsModel[LedgerRow]:
         columns.append(Column("Name", lambda r: r.label, tooltip=lambda r: r.label))
     columns += [
         Column("Currency", lambda r: r.currency),
-        Column("Total", lambda r: r.total, money, align_right=True),
+        Column("BilledCost", lambda r: r.billed, money, align_right=True,
+               tooltip=lambda r: "FOCUS BilledCost: what was invoiced"),
+        Column("EffectiveCost", lambda r: r.total, money, align_right=True,
+               tooltip=lambda r: "FOCUS EffectiveCost: amortised cost after discounts (what is allocated)"),
         Column("Share of spend", lambda r: r.share, lambda v: f"{v:.1%}", align_right=True),
     ]
     if by != "initiative":

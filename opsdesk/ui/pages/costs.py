@@ -140,7 +140,9 @@ class CostsPage(Page):
         for currency, grand in sorted(totals["currencies"].items()):
             left = totals["unallocated"].get(currency, Decimal(0))
             share = f"{left / grand:.1%}" if grand else "—"
-            parts.append(f"Unallocated {currency}: <b>{money(left)}</b> ({share} of {money(grand)})")
+            billed = totals["currencies_billed"].get(currency, Decimal(0))
+            parts.append(f"Unallocated {currency}: <b>{money(left)}</b> ({share} of EffectiveCost {money(grand)}; "
+                         f"BilledCost {money(billed)})")
         self.share.setText(" · ".join(parts) or "No costs imported yet — use File ▸ Import…")
 
     # --- rules ------------------------------------------------------------------------------------------------

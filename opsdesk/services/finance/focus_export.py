@@ -1,0 +1,164 @@
+"""FOCUS out: the workspace's cost records as a FOCUS 1.2 CSV — imported, converted from a native bill, or
+allocated to initiatives (each allocated share on its own row, the initiative in ``x_OpsDeskInitiative``; the
+part no rule allocates on a row of its own with that column empty).
+
+Columns OpsDesk keeps (the cost record's own) are written from the record; the other FOCUS 1.2 columns from the
+source's own column of that name when the import kept it (``extra``); the billing period, when the source had
+none, is the calendar month of the charge period. Amounts of a split row are the record's amounts times the
+allocation's share, exactly."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from opsdesk.errors import ValidationError
+from opsdesk.store.models import Allocation, CostRecord, Initiative
+from opsdesk.store.workspace import Workspace
+
+#: Every FOCUS 1.2 column, in the specification's order.
+FOCUS_12_COLUMNS = (
+    "AvailabilityZone", "BilledCost", "BillingAccountId", "BillingAccountName", "BillingAccountType",
+    "BillingCurrency", "BillingPeriodEnd", "BillingPeriodStart", "CapacityReservationId",
+    "CapacityReservationStatus", "ChargeCategory", "ChargeClass", "ChargeDescription", "ChargeFrequency",
+    "ChargePeriodEnd", "ChargePeriodStart", "CommitmentDiscountCategory", "CommitmentDiscountId",
+    "CommitmentDiscountName", "CommitmentDiscountQuantity", "CommitmentDiscountStatus", "CommitmentDiscountType",
+    "CommitmentDiscountUnit", "ConsumedQuantity", "ConsumedUnit", "ContractedCost", "ContractedUnitPrice",
+    "EffectiveCost", "InvoiceId", "InvoiceIssuerName", "ListCost", "ListUnitPrice", "PricingCategory",
+    "PricingCurrency", "PricingCurrencyContractedUnitPrice", "PricingCurrencyEffectiveCost",
+    "PricingCurrencyListUnitPrice", "PricingQuantity", "PricingUnit", "ProviderName", "PublisherName", "RegionId",
+    "RegionName", "ResourceId", "ResourceName", "ResourceType", "ServiceCategory", "ServiceName",
+    "ServiceSubcategory", "SkuId", "SkuMeter", "SkuPriceDetails", "SkuPriceId", "SubAccountId", "SubAccountName",
+    "SubAccountType", "Tags",
+)
+#: FOCUS 1.2's mandatory columns: always written. Other columns are written when some row has a value.
+MANDATORY = frozenset({
+    "BilledCost", "BillingAccountId", "BillingAccountName", "BillingCurrency", "BillingPeriodEnd",
+    "BillingPeriodStart", "ChargeCategory", "ChargeClass", "ChargeDescription", "ChargePeriodEnd",
+    "ChargePeriodStart", "ContractedCost", "EffectiveCost", "InvoiceIssuerName", "ListCost", "PricingQuantity",
+    "PricingUnit", "ProviderName", "PublisherName", "ServiceCategory", "ServiceName"})
+INITIATIVE_COLUMN = "x_OpsDeskInitiative"
+OWN = {"BilledCost": "billed_cost", "EffectiveCost": "effective_cost", "ListCost": "list_cost",
+       "ContractedCost": "contracted_cost", "BillingCurrency": "billing_currency",
+       "ServiceCategory": "service_category", "ServiceName": "service_name", "ProviderName": "provider_name",
+       "BillingAccountId": "billing_account_id", "SubAccountId": "sub_account_id",
+       "ChargeCategory": "charge_category", "ChargeDescription": "charge_description", "ResourceId": "resource_id",
+       "SkuId": "sku_id", "PricingQuantity": "pricing_quantity", "PricingUnit": "pricing_unit"}
+DECIMALS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "PricingQuantity", "ConsumedQuantity",
+            "ContractedUnitPrice", "ListUnitPrice", "CommitmentDiscountQuantity", "PricingCurrencyContractedUnitPrice",
+            "PricingCurrencyEffectiveCost", "PricingCurrencyListUnitPrice")
+SPLIT = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "PricingQuantity", "ConsumedQuantity",
+         "PricingCurrencyEffectiveCost", "CommitmentDiscountQuantity")
+
+
+def _time(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _month(value: dt.datetime) -> tuple[str, str]:
+    start = value.astimezone(dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+    return _time(start), _time(end)
+
+
+def _amount(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    d = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    text = format(d, "f")
+    return text[1:] if d == 0 and text.startswith("-") else text
+
+
+def _row(rec: CostRecord) -> dict[str, str]:
+    extra = {str(k): "" if v is None else str(v) for k, v in (rec.extra or {}).items()}
+    out = {c: extra.get(c, "") for c in FOCUS_12_COLUMNS}
+    for col, attr in OWN.items():
+        value = getattr(rec, attr)
+        out[col] = _amount(value) if isinstance(value, Decimal) else ("" if value is None else str(value))
+    out["ChargePeriodStart"], out["ChargePeriodEnd"] = _time(rec.charge_period_start), _time(rec.charge_period_end)
+    for col in ("BillingPeriodStart", "BillingPeriodEnd"):
+        if out[col]:
+            try:
+                out[col] = _time(dt.datetime.fromisoformat(out[col].replace("Z", "+00:00")).replace(
+                    tzinfo=dt.UTC) if "+" not in out[col] and "Z" not in out[col] else
+                    dt.datetime.fromisoformat(out[col].replace("Z", "+00:00")))
+            except ValueError:
+                out[col] = ""
+    if not out["BillingPeriodStart"] or not out["BillingPeriodEnd"]:
+        out["BillingPeriodStart"], out["BillingPeriodEnd"] = _month(rec.charge_period_start)
+    out["Tags"] = json.dumps(rec.tags, sort_keys=True, ensure_ascii=False) if rec.tags else ""
+    if not out["ServiceSubcategory"] and out["ServiceCategory"]:
+        out["ServiceSubcategory"] = f"Other ({out['ServiceCategory']})"  # FOCUS's own catch-all per category
+    for col in DECIMALS:
+        out[col] = _decimal_text(out[col])
+    return out
+
+
+def _decimal_text(text: str) -> str:
+    """A FOCUS decimal column is typed from its text: "5" would read as an integer, so whole numbers get ".0"."""
+    text = text.strip()
+    if not text:
+        return ""
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return text
+    return text if any(ch in text for ch in ".eE") else text + ".0"
+
+
+def _scaled(row: dict[str, str], share: Decimal) -> dict[str, str]:
+    out = dict(row)
+    for col in SPLIT:
+        if out.get(col):
+            with contextlib.suppress(ArithmeticError):
+                out[col] = _decimal_text(_amount(Decimal(out[col]) * share))
+    return out
+
+
+def export_focus(ws: Workspace, out: str | Path) -> dict[str, Any]:
+    """Write every cost record as FOCUS 1.2 rows to ``out`` (CSV, UTF-8, LF). Returns the rows written and the
+    file's SHA-256; the export is recorded in the audit trail."""
+    path = Path(out)
+    if path.suffix.lower() != ".csv":
+        raise ValidationError("out", f"'{path.name}' must end in .csv (FOCUS is written as CSV)")
+    out_rows: list[tuple[dict[str, str], str]] = []
+    with ws.read() as s:
+        codes = dict(s.execute(select(Initiative.id, Initiative.code)).all())
+        shares: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+        for rec_id, init_id, share in s.execute(select(Allocation.cost_record_id, Allocation.initiative_id,
+                                                       Allocation.share).order_by(Allocation.id)):
+            shares[rec_id].append((codes[init_id], share))
+        for rec in s.scalars(select(CostRecord).order_by(CostRecord.id)).yield_per(2000):
+            base = _row(rec)
+            left = Decimal(1)
+            for code, share in shares.get(rec.id, []):
+                out_rows.append((_scaled(base, share), code))
+                left -= share
+            if left != 0:
+                out_rows.append((base if left == 1 else _scaled(base, left), ""))
+    columns = [c for c in FOCUS_12_COLUMNS if c in MANDATORY or any(r[c] for r, _code in out_rows)]
+    tmp = path.with_name(path.name + ".part")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow([*columns, INITIATIVE_COLUMN])
+        for row, code in out_rows:
+            writer.writerow([*(row[c] for c in columns), code])
+    rows_written = len(out_rows)
+    tmp.replace(path)
+    empty = sorted(c for c in columns if c in MANDATORY and not any(r[c] for r, _code in out_rows))
+    missing = sorted(c for c in FOCUS_12_COLUMNS if c not in columns)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with ws.write("costs") as tx:
+        tx.audit("export_focus", "cost_record", "all", None,
+                 {"file": path.name, "sha256": digest, "rows": rows_written, "version": "1.2"})
+    return {"rows": rows_written, "sha256": digest, "path": str(path), "empty_mandatory": empty,
+            "left_out": missing}

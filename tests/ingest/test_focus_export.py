@@ -1,0 +1,98 @@
+"""FOCUS out: `opsdesk costs export --focus --out FILE.csv` writes the cost records as FOCUS 1.2, allocated
+shares on their own rows with the initiative in x_OpsDeskInitiative; the FinOps Foundation's focus-validator
+accepts the file where a Python 3.12 environment has it (set OPSDESK_FOCUS_VALIDATOR to its executable)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from opsdesk.services.finance import allocation_rules, costs, focus_export
+from opsdesk.services.imports import runs
+from opsdesk.services.registry import initiatives
+from tests.ingest.conftest import write
+
+SOURCE = ("InvoiceId,BilledCost,BillingAccountId,BillingAccountName,BillingCurrency,BillingPeriodEnd,"
+          "BillingPeriodStart,ChargeCategory,ChargeClass,ChargeDescription,ChargeFrequency,ChargePeriodEnd,"
+          "ChargePeriodStart,ContractedCost,EffectiveCost,InvoiceIssuerName,ListCost,PricingQuantity,PricingUnit,"
+          "ProviderName,PublisherName,ServiceCategory,ServiceName,ResourceId,Tags\n"
+          "INV-2026-01,12.50,ACC-1,Agency,USD,2026-02-01T00:00:00Z,2026-01-01T00:00:00Z,Usage,,GPU hours,"
+          "Usage-Based,2026-01-05T01:00:00Z,2026-01-05T00:00:00Z,12.50,12.50,Acme Cloud,15.00,5,Hours,Acme Cloud,"
+          "Acme Cloud,AI and Machine Learning,Acme ML,res-1,\"{\"\"project\"\":\"\"AI-0001\"\"}\"\n"
+          "INV-2026-01,3.10,ACC-1,Agency,USD,2026-02-01T00:00:00Z,2026-01-01T00:00:00Z,Usage,,Object storage,"
+          "Usage-Based,2026-01-06T00:00:00Z,2026-01-05T00:00:00Z,3.10,3.10,Acme Cloud,3.10,10,GB-Hours,Acme Cloud,"
+          "Acme Cloud,Storage,Acme Storage,res-2,{}\n")
+
+
+@pytest.fixture
+def exported(ws, tmp_path: Path) -> Path:
+    initiatives.create(ws, {"code": "AI-0001", "name": "Claims triage"})
+    initiatives.create(ws, {"code": "AI-0002", "name": "Fraud"})
+    allocation_rules.create_rule(ws, {"name": "ML split", "priority": 5, "match": {"service": "Acme ML"},
+                                      "target": {"split": "fixed", "shares": {"AI-0001": 3, "AI-0002": 1}}})
+    assert runs.import_paths(ws, [write(tmp_path, "bill.csv", SOURCE)]).committed
+    out = tmp_path / "focus-out.csv"
+    done = focus_export.export_focus(ws, out)
+    assert done["rows"] == 3 and len(done["sha256"]) == 64
+    return out
+
+
+def test_export_splits_allocated_cost_by_initiative_and_keeps_the_money(ws, exported: Path, tmp_path: Path):
+    rows = list(csv.DictReader(exported.read_text(encoding="utf-8").splitlines()))
+    ml = {r["x_OpsDeskInitiative"]: r for r in rows if r["ServiceName"] == "Acme ML"}
+    assert set(ml) == {"AI-0001", "AI-0002"}
+    assert Decimal(ml["AI-0001"]["BilledCost"]) == Decimal("9.375") and Decimal(ml["AI-0002"]["BilledCost"]) == \
+        Decimal("3.125")
+    storage = next(r for r in rows if r["ServiceName"] == "Acme Storage")
+    assert storage["x_OpsDeskInitiative"] == "" and storage["BilledCost"] == "3.10"
+    assert storage["ServiceSubcategory"] == "Other (Storage)" and storage["InvoiceId"] == "INV-2026-01"
+    assert {"BilledCost", "EffectiveCost", "ChargePeriodStart", "BillingPeriodStart", "ServiceCategory"} <= set(rows[0])
+    # read back into an empty workspace, the file gives the same money
+    from opsdesk.services.workspace import lifecycle
+
+    other = lifecycle.create(tmp_path / "other.opsdesk", organisation="Other", actor="tester")
+    try:
+        assert runs.import_paths(other, [exported]).committed
+        assert costs.totals(other)["currencies_billed"] == costs.totals(ws)["currencies_billed"]
+        assert costs.totals(other)["currencies"] == costs.totals(ws)["currencies"]
+    finally:
+        other.close()
+
+
+def test_cli_export_needs_focus_and_out(tmp_path: Path, capsys):
+    from opsdesk.cli import main
+
+    path = tmp_path / "w.opsdesk"
+    assert main(["init", "-w", str(path)]) == 0
+    assert main(["costs", "export", "-w", str(path)]) == 2
+    assert "--focus --out FILE.csv" in capsys.readouterr().err
+    assert main(["costs", "export", "--focus", "--out", str(tmp_path / "x.csv"), "-w", str(path)]) == 0
+
+
+CURRENCIES = ["USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "INR", "CNY", "BRL", "MXN", "ZAR", "SGD", "HKD", "KRW"]
+#: The validator's two InvoiceId rules are conditional on whether a charge is invoiced, which it cannot know; run
+#: unconditionally one of them fails for any InvoiceId column (present values fail the "MUST be null" one).
+UNDECIDABLE = {"InvoiceId-C-004-C", "InvoiceId-C-005-C"}
+
+
+def test_the_finops_foundation_validator_accepts_the_export(exported: Path, tmp_path: Path):
+    validator = os.environ.get("OPSDESK_FOCUS_VALIDATOR") or shutil.which("focus-validator")
+    if not validator:
+        pytest.skip("focus-validator needs Python 3.12: make focus-validator, then OPSDESK_FOCUS_VALIDATOR="
+                    ".venv-fv/bin/focus-validator (see README)")
+    rules = tmp_path / "focus_validator" / "rules"
+    rules.mkdir(parents=True)
+    (rules / "currency_codes.csv").write_text(",currency_codes\n" + "".join(f"{i},{c}\n" for i, c in
+                                                                           enumerate(CURRENCIES)))
+    done = subprocess.run([validator, "--data-file", str(exported), "--validate-version", "1.2.0.1",
+                           "--block-download"], capture_output=True, text=True, cwd=tmp_path, timeout=600,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    failed = {line.split()[1].rstrip(":") for line in done.stdout.splitlines() if line.startswith("❌")}
+    assert "✅" in done.stdout and failed <= UNDECIDABLE, failed
