@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from opsdesk.domain import csv_safety
 from opsdesk.domain.enums import Discipline, ImportKind
 from opsdesk.domain.validation import Field, clean_value
 from opsdesk.errors import OpsDeskError, ValidationError
@@ -117,7 +118,8 @@ def _read(path: Path, required: tuple[str, ...]) -> tuple[str, bytes, list[tuple
     for line_no, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
             continue
-        rows.append((line_no, {k: (cells[i].strip() if i < len(cells) else "") for k, i in columns.items()}))
+        rows.append((line_no, {k: (csv_safety.unescape_cell(cells[i].strip()) if i < len(cells) else "")
+                               for k, i in columns.items()}))
     return name, raw, rows
 
 
@@ -258,11 +260,7 @@ def import_training(ws: Workspace, path: Path | str) -> ImportResult:
 
 
 def _write(path: Path, headers: tuple[str, ...], rows: list[list[Any]]) -> Path:
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(headers)
-        w.writerows(rows)
-    return path
+    return csv_safety.write_file(path, headers, rows)
 
 
 def export_matrix(ws: Workspace, path: Path | str) -> Path:
