@@ -7,8 +7,10 @@ failure rolls them back whole.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
@@ -27,22 +29,64 @@ def is_server_url(location: str) -> bool:
     return "://" in location and not location.startswith("sqlite")
 
 
+#: a password given as ``key=value`` anywhere: a URL's query (``?password=``, ``&sslpassword=``), a ``dsn`` or
+#: ``options`` value, or a libpq connection string (``host=h password=p``)
+_PASSWORD_KEY = re.compile(r"(?:^|[\s?&;,'\"])(?:ssl)?(?:password|passwd|pass|pwd)\s*=", re.IGNORECASE)
+PASSWORD_REFUSED = ("the database location contains a password, which OpsDesk never takes from a URL, a setting "
+                    "or the command line (nothing was opened); put it in a passfile (~/.pgpass or PGPASSFILE) or "
+                    "leave it out to be asked for it")
+
+
+def _decoded(text: str) -> str:
+    """``text`` with percent-encoding undone until nothing changes (``pass%2577ord`` is ``password`` too)."""
+    for _ in range(5):
+        plain = unquote_plus(text)
+        if plain == text:
+            break
+        text = plain
+    return text
+
+
+def inline_password(location: str) -> bool:
+    """Whether a database location carries a password in any form: userinfo (``user:pw@``, also percent-encoded),
+    a ``password``/``sslpassword`` query key in any case or encoding, or a ``dsn``/conninfo ``password=``."""
+    text = _decoded(location)
+    if _PASSWORD_KEY.search(text):
+        return True
+    if "://" in text:
+        authority = text.split("://", 1)[1].split("/", 1)[0]
+        if "@" in authority and ":" in authority.rsplit("@", 1)[0]:
+            return True
+    return False
+
+
 def check_server_url(url: str) -> None:
-    """Refuse a password on the command line, in settings or logs: it belongs in a passfile or a prompt."""
-    parsed = make_url(url)
-    if parsed.password:
-        raise ValueError("the database URL contains a password; put it in a passfile (~/.pgpass or PGPASSFILE) "
-                         "or leave it out to be asked for it")
+    """Refuse a password on the command line, in settings or logs: it belongs in a passfile or a prompt. The
+    refusal never repeats the URL."""
+    if inline_password(url):
+        raise ValueError(PASSWORD_REFUSED)
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - SQLAlchemy's message would repeat the URL
+        raise ValueError("the database URL cannot be read (expected postgresql+psycopg://user@host/db)") from None
+    if parsed.password is not None:
+        raise ValueError(PASSWORD_REFUSED)
     if parsed.get_backend_name() != "postgresql":
         raise ValueError(f"unsupported database '{parsed.get_backend_name()}' (OpsDesk supports SQLite files "
                          "and PostgreSQL)")
 
 
 def redact(url: str) -> str:
-    """The URL as it may be shown or logged."""
+    """The URL as it may be shown or logged: never a password, in whatever form it came."""
     if not is_server_url(url):
-        return url
-    return make_url(url).render_as_string(hide_password=True)
+        return "(a connection string with a password)" if inline_password(url) else url
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - unreadable: show only its scheme
+        return url.split("://", 1)[0] + "://…"
+    query = {k: "***" if inline_password(f"?{k}={v if isinstance(v, str) else ' '.join(v)}") else v
+             for k, v in parsed.query.items()}
+    return parsed.set(query=query).render_as_string(hide_password=True)
 
 
 def make_engine(url: str, *, read_only: bool = False, echo: bool = False, password: str | None = None) -> Engine:

@@ -16,7 +16,15 @@ from opsdesk import log
 from opsdesk.domain.classification import DEFAULT_SCHEME
 from opsdesk.errors import WorkspaceError
 from opsdesk.store import migrate, queries
-from opsdesk.store.engine import check_server_url, is_server_url, make_engine, redact, sqlite_url
+from opsdesk.store.engine import (
+    PASSWORD_REFUSED,
+    check_server_url,
+    inline_password,
+    is_server_url,
+    make_engine,
+    redact,
+    sqlite_url,
+)
 from opsdesk.store.models import WorkspaceInfo
 from opsdesk.store.workspace import Clock, Workspace
 
@@ -34,6 +42,8 @@ class WorkspaceInfoDTO:
 
 def _url_and_path(location: str | Path) -> tuple[str, Path | None]:
     text_loc = str(location)
+    if not isinstance(location, Path) and inline_password(text_loc):
+        raise WorkspaceError(PASSWORD_REFUSED)
     if is_server_url(text_loc):
         try:
             check_server_url(text_loc)
