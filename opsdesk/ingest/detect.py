@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from opsdesk import files
 from opsdesk.domain.enums import ImportKind
 from opsdesk.ingest.report import ParsedFile
 
@@ -33,9 +34,8 @@ def detect_kind(path: Path) -> ImportKind | None:
         return None
     suffix = path.suffix.lower()
     try:
-        with path.open("rb") as fh:
-            head = fh.read(SNIFF_BYTES)
-    except OSError:
+        head = files.read_head(path, SNIFF_BYTES)
+    except files.FileRefused:
         return None
     if head.startswith(mlflow_store.SQLITE_MAGIC):
         return ImportKind.MLFLOW
@@ -57,8 +57,8 @@ def _json_kind(path: Path) -> ImportKind | None:
     from opsdesk.ingest.openlineage import iter_json_documents, looks_like_openlineage
 
     try:
-        text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    except OSError:
+        text = files.read_bounded(path).decode("utf-8-sig", errors="replace")
+    except files.FileRefused:
         return None
     try:
         value = json.loads(text)
@@ -78,7 +78,14 @@ def read_path(path: Path, kind: ImportKind | None = None) -> ParsedFile:
     from opsdesk.ingest import focus, gx, metrics_table, mlflow_store, openlineage
 
     name = path.name
-    if not path.exists():
+    try:
+        present = path.is_dir() or files.regular_or_missing(path, "file to import")
+    except (files.FileRefused, OSError) as exc:
+        parsed = ParsedFile(kind or ImportKind.METRICS, str(path), name, "")
+        parsed.reject(None, "", str(exc) if isinstance(exc, files.FileRefused) else files.os_error_line(exc))
+        parsed.fatal = True
+        return parsed
+    if not present:
         parsed = ParsedFile(kind or ImportKind.METRICS, str(path), name, "")
         parsed.reject(None, "", "there is no file or folder at this path")
         parsed.fatal = True
@@ -94,10 +101,10 @@ def read_path(path: Path, kind: ImportKind | None = None) -> ParsedFile:
         root = path / "mlruns" if (path / "mlruns").is_dir() and not mlflow_store.is_mlruns(path) else path
         return mlflow_store.read_mlruns(root)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
+        data = files.read_bounded(path, files.IMPORT_LIMIT, "file to import")
+    except files.FileRefused as exc:
         parsed = ParsedFile(kind, str(path), name, "")
-        parsed.reject(None, "", f"the file cannot be read ({exc.strerror or exc})")
+        parsed.reject(None, "", f"the file cannot be read ({exc})")
         parsed.fatal = True
         return parsed
     digest = sha256_of(data)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from opsdesk import files
 from opsdesk.domain.enums import ImportKind
 from opsdesk.ingest.report import Issue, ParsedFile
 from opsdesk.ingest.textfile import short
@@ -75,7 +76,7 @@ def folder_digest(path: Path) -> str:
     h = hashlib.sha256()
     for f in sorted(p for p in path.rglob("*") if p.is_file() and "artifacts" not in p.relative_to(path).parts):
         h.update(str(f.relative_to(path)).encode("utf-8") + b"\x00")
-        h.update(f.read_bytes() + b"\x00")
+        h.update(files.read_bounded(f) + b"\x00")
     return h.hexdigest()
 
 
@@ -132,8 +133,8 @@ def read_mlruns(path: Path) -> ParsedFile:
 
     def load(meta: Path) -> dict[str, Any] | None:
         try:
-            value = yaml.safe_load(meta.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            value = yaml.safe_load(files.read_text_bounded(meta))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, files.FileRefused) as exc:
             parsed.reject(None, str(meta.relative_to(path)), f"cannot be read ({short(str(exc))})")
             return None
         return value if isinstance(value, dict) else None
@@ -142,7 +143,7 @@ def read_mlruns(path: Path) -> ParsedFile:
         out: dict[str, str] = {}
         if folder.is_dir():
             for f in sorted(p for p in folder.rglob("*") if p.is_file()):
-                out[str(f.relative_to(folder))] = f.read_text(encoding="utf-8", errors="replace").strip()
+                out[str(f.relative_to(folder))] = files.read_text_bounded(f, errors="replace").strip()
         return out
 
     for exp_dir in sorted(d for d in path.iterdir() if d.is_dir() and d.name not in ("models", ".trash")):
@@ -168,7 +169,8 @@ def read_mlruns(path: Path) -> ParsedFile:
                     key = str(f.relative_to(metrics_dir)).replace("\\", "/")
                     rel = str(f.relative_to(path))
                     points: list[tuple[int, int, float]] = []
-                    for n, text in enumerate(f.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+                    lines = files.read_bounded(f).decode("utf-8", errors="replace").splitlines()
+                    for n, text in enumerate(lines, 1):
                         parts = text.split()
                         if not parts:
                             continue

@@ -7,22 +7,38 @@ failure rolls them back whole.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import quote, unquote_plus
 
 from sqlalchemy import create_engine, event, make_url
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 
+from opsdesk.errors import WorkspaceBusy
+
+_log = logging.getLogger("opsdesk.store.engine")
 WRITE_OPTION = "opsdesk_write"
 
 
-def sqlite_url(path: Path | str, *, read_only: bool = False) -> str:
-    p = Path(path).resolve()
+def sqlite_ro_uri(path: Path | str) -> str:
+    """A read-only SQLite URI for a file path, percent-encoded so that ``%``, ``?`` and ``#`` in a name stay part
+    of the name (``file:`` URIs treat them as escapes, query and fragment)."""
+    posix = Path(os.path.abspath(path)).as_posix()
+    return "file://" + ("" if posix.startswith("/") else "/") + quote(posix, safe="/:") + "?mode=ro"
+
+
+def sqlite_url(path: Path | str, *, read_only: bool = False) -> URL:
+    """The engine URL for a workspace file, built from its parts and never parsed, so a name holding ``%20``,
+    ``?`` or ``#`` opens exactly that file (a parsed ``sqlite:///`` string would decode or split it)."""
     if read_only:
-        return f"sqlite:///file:{p.as_posix()}?mode=ro&uri=true"
-    return f"sqlite:///{p.as_posix()}"
+        return URL.create("sqlite", database=sqlite_ro_uri(path), query={"uri": "true"})
+    return URL.create("sqlite", database=Path(os.path.abspath(path)).as_posix())
 
 
 def is_server_url(location: str) -> bool:
@@ -89,8 +105,9 @@ def redact(url: str) -> str:
     return parsed.set(query=query).render_as_string(hide_password=True)
 
 
-def make_engine(url: str, *, read_only: bool = False, echo: bool = False, password: str | None = None) -> Engine:
-    if url.startswith("sqlite"):
+def make_engine(url: str | URL, *, read_only: bool = False, echo: bool = False,
+                password: str | None = None) -> Engine:
+    if isinstance(url, URL) or url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, future=True)
         _install_sqlite_recipe(engine, read_only=read_only)
         return engine
@@ -117,4 +134,42 @@ def _install_sqlite_recipe(engine: Engine, *, read_only: bool) -> None:
         # A write transaction takes the write lock up front, so the audit chain's "read the last hash, append"
         # can never interleave with another writer; readers stay deferred and never block writers.
         immediate = not read_only and conn.get_execution_options().get(WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not immediate:
+            conn.exec_driver_sql("BEGIN")
+            return
+        _begin_writing(conn.connection.driver_connection)
+
+
+#: how long a writer waits its turn behind another process's write transaction before it says the workspace is
+#: busy (``$OPSDESK_WRITE_WAIT`` seconds; SQLite's own busy timeout is one 5-second step of it)
+WRITE_WAIT_SECONDS = 300.0
+_wait_notices: list[Callable[[str], None]] = []
+
+
+def on_wait(notice: Callable[[str], None]) -> None:
+    """Call ``notice(message)`` once per wait when a writer has to wait for another process (the CLI prints it)."""
+    _wait_notices.append(notice)
+
+
+def _begin_writing(dbapi_conn: Any) -> None:
+    """``BEGIN IMMEDIATE``, waiting for another writer's transaction to end (saying so once), for at most
+    :data:`WRITE_WAIT_SECONDS`; then one line that the workspace is busy, never a raw "database is locked"."""
+    limit = float(os.environ.get("OPSDESK_WRITE_WAIT", WRITE_WAIT_SECONDS))
+    deadline = time.monotonic() + limit
+    told = False
+    while True:
+        try:
+            dbapi_conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise WorkspaceBusy(f"the workspace is busy: another process has been writing to it for more than "
+                                    f"{limit:.0f} s; nothing was changed — try again when it has finished") from None
+            if not told:
+                told = True
+                message = "another process is writing to the workspace; waiting for it to finish…"
+                _log.info(message)
+                for notice in list(_wait_notices):
+                    notice(message)

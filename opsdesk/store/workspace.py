@@ -106,6 +106,7 @@ class Workspace:
         self.before_close: list[Callable[[], None]] = []  # last work on the open workspace (e.g. a summary)
         self.on_close: list[Callable[[], None]] = []  # e.g. releasing the instance lock
         self.instance_lock: Any = None  # the lock this process holds on the file, when opened exclusively
+        self.access_lock: Any = None  # the writers' lock (shared) this process holds while it may write the file
 
     @contextmanager
     def read(self) -> Iterator[Session]:

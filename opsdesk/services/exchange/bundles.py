@@ -27,6 +27,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from opsdesk import files
 from opsdesk.errors import OpsDeskError, ValidationError
 from opsdesk.services.exchange import keys
 from opsdesk.services.exchange import records as rec
@@ -215,9 +216,9 @@ def _set_states(session: Session, state: list[tuple[str, str, str]], bundle_uuid
 def _read(session: Session, path: str | Path, own_fingerprint: str) -> _Bundle:
     source = Path(path).expanduser()
     try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise BundleRefused(f"cannot read {source}: {exc.strerror}") from None
+        data = files.read_bounded(source, files.IMPORT_LIMIT, "bundle file")
+    except files.FileRefused as exc:
+        raise BundleRefused(f"cannot read {exc}") from None
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         names = set(zf.namelist())

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from opsdesk import files
 from opsdesk.domain import csv_safety
 from opsdesk.domain.enums import Discipline, ImportKind
 from opsdesk.domain.validation import Field, clean_value
@@ -94,10 +95,10 @@ def _parse_date(text: str) -> dt.date:
 def _read(path: Path, required: tuple[str, ...]) -> tuple[str, bytes, list[tuple[int, dict[str, str]]]]:
     name = path.name
     try:
-        raw = path.read_bytes()
+        raw = files.read_bounded(path, files.IMPORT_LIMIT, "CSV file")
         text = raw.decode("utf-8-sig")
-    except OSError as exc:
-        raise CsvImportError([RowProblem(name, 0, "file", f"cannot be read: {exc.strerror or exc}")]) from None
+    except files.FileRefused as exc:
+        raise CsvImportError([RowProblem(name, 0, "file", f"cannot be read: {exc}")]) from None
     except UnicodeDecodeError:
         raise CsvImportError([RowProblem(name, 0, "file", "is not UTF-8 text; export it as CSV UTF-8")]) from None
     reader = csv.reader(io.StringIO(text, newline=""))

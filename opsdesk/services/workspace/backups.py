@@ -8,7 +8,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from opsdesk import log
+from opsdesk import files, log
 from opsdesk.errors import WorkspaceError
 from opsdesk.services.workspace import instance_lock
 from opsdesk.services.workspace.lifecycle import backup, copy_sqlite, open_workspace
@@ -30,12 +30,15 @@ class RestoreResult:
 def verify_file(path: Path) -> int:
     """Open ``path`` read-only, run ``integrity_check`` and recompute the audit chain; return the event count.
     Raises WorkspaceError naming what is wrong."""
-    if not path.is_file():
-        raise WorkspaceError(f"{path} does not exist")
+    try:
+        if not files.regular_or_missing(path, "backup file"):
+            raise WorkspaceError(f"{files.shown(path)} does not exist")
+    except files.FileRefused as exc:
+        raise WorkspaceError(f"cannot be restored: {exc}") from None
     try:
         ws = open_workspace(path, read_only=True)
     except WorkspaceError as exc:
-        raise WorkspaceError(f"{path} cannot be restored: {exc}") from None
+        raise WorkspaceError(f"{files.shown(path)} cannot be restored: {exc}") from None
     try:
         report = audit.verify(ws)
     finally:
@@ -49,38 +52,76 @@ def verify_file(path: Path) -> int:
 
 
 def restore(src: str | Path, target: str | Path, *, now: dt.datetime | None = None,
-            held_lock: instance_lock.InstanceLock | None = None) -> RestoreResult:
+            held_lock: instance_lock.AccessLock | None = None) -> RestoreResult:
     """Replace ``target`` by a verified copy of ``src``. The current target is first copied (with SQLite's
-    backup API, so its WAL is included) to ``<name>.replaced-<time>.opsdesk`` next to it. Refused while another
-    OpsDesk process has the target open. ``held_lock`` is the caller's own lock on the target (the GUI)."""
-    source = Path(src).expanduser().resolve()
-    dest = Path(target).expanduser().resolve()
+    backup API, so its WAL is included) to ``<name>.replaced-<time>.opsdesk`` next to it. Refused while any other
+    OpsDesk process has the target open (a window, or a command writing to it): restore holds the writers' lock
+    exclusively, and nobody writes into the file while it is replaced. ``held_lock`` is the caller's own shared
+    writers' lock on the target (the window restoring its own workspace), upgraded for the time of the restore."""
+    try:
+        source = Path(src).expanduser().resolve()
+        dest = Path(target).expanduser().resolve()
+        exists = files.regular_or_missing(dest, "workspace file")
+    except OSError as exc:
+        raise WorkspaceError(f"cannot restore: {files.os_error_line(exc)}") from None
+    if exists and not _is_sqlite(dest):
+        raise WorkspaceError(f"{files.shown(dest)} is not an OpsDesk workspace; restore replaces workspaces only")
     if source == dest:
         raise WorkspaceError("the backup and the workspace are the same file")
     events = verify_file(source)
-    lock = held_lock
-    own = held_lock is None
-    if own:
-        lock = instance_lock.acquire(dest)
-        if lock is None:
-            holder = instance_lock.holder(dest)
-            raise WorkspaceError(f"{dest} is open in another OpsDesk process ({holder}); close it first")
+    if held_lock is not None:
+        if not held_lock.upgrade():
+            raise WorkspaceError(f"{dest} is open in another OpsDesk process as well; close it first")
+        lock = held_lock
+    else:
+        lock = instance_lock.exclusive(dest)
+    kept = None
+    tmp = dest.with_name(dest.name + ".restoring")
+    done = False
     try:
-        kept = None
         stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
-        if dest.exists():
+        if exists:
             kept = dest.with_name(f"{dest.stem}.replaced-{stamp}{dest.suffix}")
             copy_sqlite(dest, kept)
-        tmp = dest.with_name(dest.name + ".restoring")
+            _fold_wal(dest)  # nobody writes (we hold the lock): the WAL is emptied into the file, losing nothing
         copy_sqlite(source, tmp)
         for extra in (Path(f"{dest}-wal"), Path(f"{dest}-shm")):
             extra.unlink(missing_ok=True)
         os.replace(tmp, dest)
+        done = True
+    except OSError as exc:
+        raise WorkspaceError(f"cannot restore, nothing was changed: {files.os_error_line(exc)}") from None
+    except sqlite3.Error as exc:
+        raise WorkspaceError(f"cannot restore {files.shown(dest)}, nothing was changed: {exc}") from None
     finally:
-        if own and lock is not None:
+        if not done:
+            for leftover in (tmp, kept):
+                if leftover is not None:
+                    leftover.unlink(missing_ok=True)
+        if held_lock is not None:
+            held_lock.downgrade()
+        else:
             lock.release()
     _log.info("restored %s from %s (kept %s)", dest, source, kept)
     return RestoreResult(source, dest, kept, events)
+
+
+def _fold_wal(path: Path) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout=5000")
+        busy, _log_frames, _done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            raise sqlite3.OperationalError("the workspace is busy")
+    finally:
+        conn.close()
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        return files.read_head(path, 16) == b"SQLite format 3\x00"
+    except files.FileRefused:
+        return False
 
 
 def auto_backup_dir(location: str | Path) -> Path:
