@@ -310,12 +310,12 @@ def open_workspace(location: str | Path, *, actor: str | None = None, clock: Clo
     return ws
 
 
-def _open(location: str | Path, url: str, path: Path | None, *, actor: str | None, clock: Clock | None,
+def _open(location: str | Path, url: str | URL, path: Path | None, *, actor: str | None, clock: Clock | None,
           read_only: bool, migrations: Path | None, password: str | None, i_have_a_backup: bool) -> Workspace:
     engine = make_engine(url if not read_only or path is None else sqlite_url(path, read_only=True),
                          read_only=read_only, password=password)
     if path is None:
-        _check_reachable(engine, url)
+        _check_reachable(engine, str(url))
     reason = ""
     try:
         with engine.connect() as conn:
@@ -335,7 +335,7 @@ def _open(location: str | Path, url: str, path: Path | None, *, actor: str | Non
     head = migrate.head_revision(migrations)
     if current is None:
         engine.dispose()
-        where = path if path is not None else redact(url)
+        where = path if path is not None else redact(str(url))
         raise WorkspaceError(f"{where} is not an OpsDesk workspace (no schema version)")
     if current != head:
         if read_only:
@@ -343,7 +343,7 @@ def _open(location: str | Path, url: str, path: Path | None, *, actor: str | Non
             raise WorkspaceError(f"{location} needs a schema upgrade and is open read-only")
         try:
             saved = str(backup_before_migration(path, current)) if path is not None else \
-                _server_backup(url, i_have_a_backup)
+                _server_backup(str(url), i_have_a_backup)
         except BaseException:
             engine.dispose()
             raise
@@ -353,7 +353,7 @@ def _open(location: str | Path, url: str, path: Path | None, *, actor: str | Non
         except Exception as exc:
             engine.dispose()
             raise WorkspaceError(f"upgrading {redact(str(location))} failed and was rolled back: {exc}") from exc
-    ws = Workspace(engine, location=str(path or redact(url)), actor=actor, clock=clock, read_only=read_only,
+    ws = Workspace(engine, location=str(path or redact(str(url))), actor=actor, clock=clock, read_only=read_only,
                    read_only_reason=reason)
     _log.info("opened workspace %s%s", ws.location, " read-only" if read_only else "")
     return ws
