@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote_plus
 
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import URL, Engine
@@ -26,11 +25,27 @@ _log = logging.getLogger("opsdesk.store.engine")
 WRITE_OPTION = "opsdesk_write"
 
 
+_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/:")
+_ESCAPE = re.compile(rb"%([0-9A-Fa-f]{2})")
+
+
+def _quote(text: str) -> str:
+    """Percent-encode every byte but unreserved characters, ``/`` and ``:`` (RFC 3986; urllib is not imported:
+    OpsDesk's code names no network library)."""
+    return "".join(chr(b) if b in _SAFE else f"%{b:02X}" for b in os.fsencode(text))
+
+
+def _unquote_plus(text: str) -> str:
+    raw = _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), text.replace("+", " ").encode("utf-8",
+                                                                                            "surrogateescape"))
+    return raw.decode("utf-8", "replace")
+
+
 def sqlite_ro_uri(path: Path | str) -> str:
     """A read-only SQLite URI for a file path, percent-encoded so that ``%``, ``?`` and ``#`` in a name stay part
     of the name (``file:`` URIs treat them as escapes, query and fragment)."""
     posix = Path(os.path.abspath(path)).as_posix()
-    return "file://" + ("" if posix.startswith("/") else "/") + quote(posix, safe="/:") + "?mode=ro"
+    return "file://" + ("" if posix.startswith("/") else "/") + _quote(posix) + "?mode=ro"
 
 
 def sqlite_url(path: Path | str, *, read_only: bool = False) -> URL:
@@ -56,7 +71,7 @@ PASSWORD_REFUSED = ("the database location contains a password, which OpsDesk ne
 def _decoded(text: str) -> str:
     """``text`` with percent-encoding undone until nothing changes (``pass%2577ord`` is ``password`` too)."""
     for _ in range(5):
-        plain = unquote_plus(text)
+        plain = _unquote_plus(text)
         if plain == text:
             break
         text = plain
