@@ -37,6 +37,11 @@ class WorkspaceError(OpsDeskError):
     """The workspace file cannot be opened, created, migrated or backed up."""
 
 
+class WorkspaceBusy(WorkspaceError):
+    """Another OpsDesk process holds the workspace in a way this action must wait for or may not share: a writer
+    while a restore or replacement runs, a restore or replacement while anyone writes."""
+
+
 class ReadOnlyError(OpsDeskError):
     """The workspace is open read-only."""
 

@@ -88,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.configure()
     parser = build_parser()
     args = parser.parse_args(argv)
+    from opsdesk.store import engine
+
+    engine.on_wait(lambda message: print(f"opsdesk: {message}", file=sys.stderr, flush=True))
     try:
         if args.command is None:
             return _gui(args)
@@ -100,6 +103,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a path the system refuses (too long, not permitted, no space): one line, no traceback
+        from opsdesk.files import os_error_line
+
+        print(f"opsdesk: {os_error_line(exc)}", file=sys.stderr)
+        return EXIT_USER_ERROR
 
 
 def workspace_path(args: argparse.Namespace) -> str:

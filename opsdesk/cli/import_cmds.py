@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from decimal import Decimal
 
@@ -66,7 +67,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from opsdesk import files
     from opsdesk.services.imports import runs
+
+    for path in args.paths:  # a FIFO, a device or a /proc stream is refused before anything opens
+        if not os.path.isdir(path) and files.regular_or_missing(path, "file or folder to import"):
+            files.read_head(path, 1)
 
     ws = open_ws(args, read_only=args.dry_run)
     try:

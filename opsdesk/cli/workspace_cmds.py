@@ -47,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("backup", help="copy the workspace to DEST with SQLite's online backup")
     add_workspace_argument(p)
     p.add_argument("dest", help="file or folder to write the backup to")
+    p.add_argument("--force", action="store_true", help="replace an existing file at DEST")
     p.set_defaults(func=cmd_backup)
 
 
@@ -63,7 +64,6 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from opsdesk.errors import WorkspaceError
     from opsdesk.services import demo
     from opsdesk.store.engine import is_server_url, redact
 
@@ -73,8 +73,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         shown = redact(location)
     else:
         path = Path(location)
-        if path.exists() and not args.force:
-            raise WorkspaceError(f"{path} already exists (use --force to replace it)")
         demo.build(path, force=args.force)
         shown = str(path)
     ws = open_ws(args)
@@ -126,7 +124,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     ws = open_ws(args)
     try:
-        dest = lifecycle.backup(ws, args.dest)
+        dest = lifecycle.backup(ws, args.dest, force=args.force)
     finally:
         ws.close()
     print(f"backed up to {dest}")

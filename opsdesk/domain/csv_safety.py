@@ -1,6 +1,9 @@
 """CSV written by OpsDesk never carries a live formula: a text cell that a spreadsheet would evaluate
-(leading ``=``, ``+``, ``-``, ``@``, tab or carriage return) is prefixed with an apostrophe (OWASP's advice).
-Numbers are written as numbers, so a negative amount stays a negative amount."""
+(leading ``=``, ``+``, ``-``, ``@``, tab or carriage return, or their full-width forms) is prefixed with an
+apostrophe (OWASP's advice). Numbers are written as numbers, so a negative amount stays a negative amount.
+
+This module is the one CSV writer of OpsDesk (a test checks that no other module creates a ``csv.writer``); what
+it escapes, :func:`unescape_cell` undoes, so OpsDesk reads its own exports back unchanged."""
 
 from __future__ import annotations
 
@@ -8,9 +11,10 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def escape_cell(value: Any) -> str:
@@ -27,10 +31,29 @@ def escape_cell(value: Any) -> str:
     return "'" + text if text.startswith(DANGEROUS) else text
 
 
-def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+def unescape_cell(text: str) -> str:
+    """A cell as OpsDesk wrote it → the text it stands for (the apostrophe before a formula-like start removed)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(DANGEROUS) else text
+
+
+def write_rows(fh: IO[str], headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
+               lineterminator: str = "\r\n") -> None:
+    """Write a header and rows to an open text file, every cell escaped."""
+    writer = csv.writer(fh, lineterminator=lineterminator)
     writer.writerow([escape_cell(h) for h in headers])
     for row in rows:
         writer.writerow([escape_cell(c) for c in row])
+
+
+def write_file(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
+               encoding: str = "utf-8-sig") -> Path:
+    """Write a CSV file (UTF-8 with a BOM by default, as spreadsheets expect)."""
+    with path.open("w", encoding=encoding, newline="") as fh:
+        write_rows(fh, headers, rows)
+    return path
+
+
+def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    out = io.StringIO()
+    write_rows(out, headers, rows)
     return out.getvalue()

@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from opsdesk import log
+from opsdesk import files, log
 from opsdesk.domain.enums import ImportKind
 from opsdesk.ingest.report import Issue, ParsedFile, ReadOptions
 
@@ -38,9 +38,8 @@ def detect_kind(path: Path) -> ImportKind | None:
         return None
     suffix = path.suffix.lower()
     try:
-        with path.open("rb") as fh:
-            head = fh.read(SNIFF_BYTES)
-    except OSError:
+        head = files.read_head(path, SNIFF_BYTES)
+    except files.FileRefused:
         return None
     if head.startswith(mlflow_store.SQLITE_MAGIC):
         return ImportKind.MLFLOW
@@ -70,8 +69,8 @@ def _json_kind(path: Path) -> ImportKind | None:
     from opsdesk.ingest.openlineage import iter_json_documents, looks_like_openlineage
 
     try:
-        text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    except OSError:
+        text = files.read_bounded(path).decode("utf-8-sig", errors="replace")
+    except files.FileRefused:
         return None
     try:
         value = json.loads(text)
@@ -112,7 +111,14 @@ def _read_path(path: Path, kind: ImportKind | None, options: ReadOptions | None)
 
     name = path.name
     options = options or ReadOptions()
-    if not path.exists():
+    try:
+        present = path.is_dir() or files.regular_or_missing(path, "file to import")
+    except (files.FileRefused, OSError) as exc:
+        parsed = ParsedFile(kind or ImportKind.METRICS, str(path), name, "")
+        parsed.reject(None, "", str(exc) if isinstance(exc, files.FileRefused) else files.os_error_line(exc))
+        parsed.fatal = True
+        return parsed
+    if not present:
         parsed = ParsedFile(kind or ImportKind.METRICS, str(path), name, "")
         parsed.reject(None, "", "there is no file or folder at this path")
         parsed.fatal = True
@@ -134,10 +140,10 @@ def _read_path(path: Path, kind: ImportKind | None, options: ReadOptions | None)
         root = path / "mlruns" if (path / "mlruns").is_dir() and not mlflow_store.is_mlruns(path) else path
         return mlflow_store.read_mlruns(root, options.include_deleted)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
+        data = files.read_bounded(path, files.IMPORT_LIMIT, "file to import")
+    except files.FileRefused as exc:
         parsed = ParsedFile(kind, str(path), name, "")
-        parsed.reject(None, "", f"the file cannot be read ({exc.strerror or exc})")
+        parsed.reject(None, "", f"the file cannot be read ({exc})")
         parsed.fatal = True
         return parsed
     digest = sha256_of(data)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from opsdesk import files
 from opsdesk.domain.enums import ImportKind
 from opsdesk.ingest.report import Issue, ParsedFile
 from opsdesk.ingest.textfile import short
@@ -107,7 +108,7 @@ def folder_digest(path: Path) -> str:
     h = hashlib.sha256()
     for f in sorted(p for p in path.rglob("*") if p.is_file() and "artifacts" not in p.relative_to(path).parts):
         h.update(str(f.relative_to(path)).encode("utf-8") + b"\x00")
-        h.update(f.read_bytes() + b"\x00")
+        h.update(files.read_bounded(f) + b"\x00")
     return h.hexdigest()
 
 
@@ -239,11 +240,10 @@ def read_mlruns(path: Path, include_deleted: bool = False) -> ParsedFile:  # noq
     def load(meta: Path) -> dict[str, Any] | None:
         where = str(meta.relative_to(path))
         try:
-            if meta.stat().st_size > MAX_SMALL_FILE:
-                parsed.reject(None, where, f"is larger than {MAX_SMALL_FILE // 1024} KB; not an MLflow meta.yaml")
-                return None
-            value = yaml.load(meta.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a SafeLoader
-        except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+            value = yaml.load(files.read_text_bounded(meta, MAX_SMALL_FILE, "MLflow meta.yaml"),  # noqa: S506
+                              Loader=loader)  # a SafeLoader that keeps dates as text
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, TypeError, RecursionError,
+                files.FileRefused) as exc:
             parsed.reject(None, where, f"cannot be read ({short(clean_text(str(exc)))})")
             return None
         if not isinstance(value, dict):
@@ -257,10 +257,10 @@ def read_mlruns(path: Path, include_deleted: bool = False) -> ParsedFile:  # noq
             for f in sorted(p for p in folder.rglob("*") if p.is_file()):
                 where = str(f.relative_to(path))
                 try:
-                    if f.stat().st_size > MAX_SMALL_FILE:
-                        parsed.warn(None, where, f"is larger than {MAX_SMALL_FILE // 1024} KB; left out", "format")
-                        continue
-                    value = f.read_text(encoding="utf-8", errors="replace")
+                    value = files.read_text_bounded(f, MAX_SMALL_FILE, where, errors="replace")
+                except files.FileRefused as exc:
+                    parsed.warn(None, where, f"{short(clean_text(str(exc)))}; left out", "format")
+                    continue
                 except OSError as exc:
                     parsed.warn(None, where, f"cannot be read ({exc.strerror or exc}); left out", "format")
                     continue
@@ -328,9 +328,9 @@ def read_mlruns(path: Path, include_deleted: bool = False) -> ParsedFile:  # noq
                         continue
                     points: list[tuple[int, int, float]] = []
                     try:
-                        lines = f.read_text(encoding="utf-8", errors="replace").splitlines()
-                    except OSError as exc:
-                        parsed.rejected.append(Issue(rel, None, key, f"cannot be read ({exc.strerror or exc})"))
+                        lines = files.read_bounded(f).decode("utf-8", errors="replace").splitlines()
+                    except (OSError, files.FileRefused) as exc:
+                        parsed.rejected.append(Issue(rel, None, key, f"cannot be read ({exc})"))
                         continue
                     for n, line in enumerate(lines, 1):
                         parts = line.split()

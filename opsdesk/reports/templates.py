@@ -162,7 +162,10 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence
                      Paragraph(escape(str(c)).replace("\n", "<br/>"), st["RagCell" if j == rag_column else "Cell"])
                      for j, c in enumerate(row)])
     scale = CONTENT_W / sum(widths) if widths else None
-    t = Table(body, colWidths=[w * scale for w in widths] if widths and scale else None, repeatRows=1)
+    # splitInRow: a row taller than a page (a 3,000-character lesson) splits inside its cells across pages
+    # instead of raising LayoutError.
+    t = Table(body, colWidths=[w * scale for w in widths] if widths and scale else None, repeatRows=1,
+              splitInRow=1)
     cmds: list[tuple[Any, ...]] = [
         *CELL_FONT,
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(styles.HEADER_BG)),
@@ -190,7 +193,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence
 def facts(rows: Sequence[tuple[str, str]], label_width: float = 0.28) -> Table:
     """Label–value lines without a header (cover facts, a decision's particulars)."""
     body = [[para(k, "SmallBold"), para(v, "Cell")] for k, v in rows]
-    t = Table(body, colWidths=[CONTENT_W * label_width, CONTENT_W * (1 - label_width)])
+    t = Table(body, colWidths=[CONTENT_W * label_width, CONTENT_W * (1 - label_width)], splitInRow=1)
     t.setStyle(TableStyle([*CELL_FONT, ("VALIGN", (0, 0), (-1, -1), "TOP"),
                            ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor(styles.RULE)),
                            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),

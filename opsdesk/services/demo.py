@@ -138,14 +138,21 @@ SKILLS = [
 
 def build(path: Path | str, *, force: bool = False) -> Path | str:
     """Write the demo workspace to ``path`` (a file, or a server database URL) and return it."""
-    target: Path | str = path if is_server_url(str(path)) else Path(path)
+    if not is_server_url(str(path)):
+        # built in a hidden file beside the target and moved into place when complete: a killed build leaves
+        # nothing at ``path`` (and its leftovers are cleared by the next build)
+        return lifecycle.build_file(Path(path), _build, force=force)
+    _build(str(path))
+    return path
+
+
+def _build(target: Path | str) -> None:
     clock = FixedStepClock(_at(START - dt.timedelta(days=30), 9))
-    ws = lifecycle.create(target, organisation=ORG, currency="USD", actor="demo", clock=clock, force=force)
+    ws = lifecycle.create_in_place(target, organisation=ORG, currency="USD", actor="demo", clock=clock)
     try:
         _populate(ws, clock)
     finally:
         ws.close()
-    return target
 
 
 def _populate(ws: Workspace, clock: FixedStepClock) -> None:

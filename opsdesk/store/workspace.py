@@ -209,6 +209,7 @@ class Workspace:
         self.on_close: list[Callable[[], None]] = []  # e.g. releasing the instance lock
         self.instance_lock: Any = None  # the lock this process holds on the file, when opened exclusively
         self.checkpointer: Checkpointer | None = None  # installed by whoever opens the workspace
+        self.access_lock: Any = None  # the writers' lock (shared) this process holds while it may write the file
 
     @contextmanager
     def read(self) -> Iterator[Session]:

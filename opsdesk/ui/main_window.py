@@ -385,7 +385,7 @@ class MainWindow(QMainWindow):
         if not dest:
             return
         try:
-            saved = workspace_service.backup(self.ws, dest)
+            saved = workspace_service.backup(self.ws, dest, force=True)  # the save dialog asked to replace
         except OpsDeskError as exc:
             errors.show_user_error(self, exc)
             return
@@ -443,7 +443,7 @@ class MainWindow(QMainWindow):
 
         def work() -> object:
             self.ws.engine.dispose()  # no connection may keep the old file open
-            return backups.restore(src, self.ws.location, held_lock=self.ws.instance_lock)
+            return backups.restore(src, self.ws.location, held_lock=self.ws.access_lock)
 
         def done(result: object) -> None:
             self.refresh_all()

@@ -31,6 +31,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from opsdesk import files
 from opsdesk.domain.evidence import MAX_EVIDENCE_BYTES, safe_file_name
 from opsdesk.errors import OpsDeskError, ValidationError
 from opsdesk.services.exchange import checks, keys
@@ -314,9 +315,9 @@ def _open_zip(source: Path) -> tuple[zipfile.ZipFile, bytes]:
     if info.st_size > MAX_TOTAL_BYTES:
         raise BundleRefused(f"{source.name} is larger than a bundle may be ({MAX_TOTAL_BYTES // 2**30} GB)")
     try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise BundleRefused(f"cannot read {source}: {exc.strerror}") from None
+        data = files.read_bounded(source, files.IMPORT_LIMIT, "bundle file")
+    except files.FileRefused as exc:
+        raise BundleRefused(f"cannot read {exc}") from None
     count = _entry_count(data)
     if count is not None and count > MAX_ENTRIES:
         raise BundleRefused(f"{source.name} has {count:,} entries, more than a bundle may hold ({MAX_ENTRIES:,})")

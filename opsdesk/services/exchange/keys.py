@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from opsdesk import files
 from opsdesk.errors import ValidationError
 from opsdesk.services.workspace import keyfile
 from opsdesk.store.models import TrustedKey, WorkspaceIdentity, WorkspaceInfo
@@ -101,7 +102,9 @@ def export_public(ws: Workspace, out: str | Path) -> Path:
 
 def read_public_file(path: str | Path) -> dict[str, str]:
     try:
-        doc = json.loads(Path(path).expanduser().read_text(encoding="utf-8"))
+        doc = json.loads(files.read_text_bounded(Path(path).expanduser(), files.SMALL_LIMIT, "key file"))
+    except files.FileRefused as exc:
+        raise ValidationError("file", str(exc)) from None
     except (OSError, ValueError) as exc:
         raise ValidationError("file", f"{path} is not an OpsDesk public key file ({exc})") from None
     if not isinstance(doc, dict) or doc.get("kind") != PUBLIC_KEY_KIND or doc.get("algorithm") != "Ed25519":

@@ -32,6 +32,7 @@ class TransferReport:
 
 def _prepare_target(location: str) -> Workspace:
     """An empty database at the current schema: a new file, or a server database without OpsDesk tables."""
+    lifecycle._url_and_path(location)  # refuses a password in the location, in any form, before anything
     if not is_server_url(location):
         path = Path(location)
         if path.exists():
@@ -39,7 +40,6 @@ def _prepare_target(location: str) -> Workspace:
         path.parent.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{path.resolve().as_posix()}"
     else:
-        lifecycle._url_and_path(location)  # refuses passwords in the URL
         url = location
     engine = make_engine(url)
     with engine.connect() as conn:

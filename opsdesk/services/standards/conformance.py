@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from opsdesk import files
 from opsdesk.domain.conformance import SCORING_METHOD, effective_status, satisfies, score, waiver_expired
 from opsdesk.domain.enums import ConformanceStatus, RiskTier, Stage, StandardStatus
 from opsdesk.domain.evidence import MAX_EVIDENCE_BYTES, safe_file_name
@@ -231,13 +232,17 @@ def _conformance_row(session, initiative_code: str, requirement_id: int) -> Conf
 def read_evidence(path: Path | str) -> tuple[str, bytes]:
     """Check and read a file to attach (before any transaction starts)."""
     source = Path(path)
-    if not source.is_file():
-        raise ValidationError("file", f"{source} is not a readable file", entity=EVIDENCE)
-    size = source.stat().st_size
+    try:
+        size = files.require_regular(source, "readable file").st_size
+    except files.FileRefused as exc:
+        raise ValidationError("file", str(exc), entity=EVIDENCE) from None
     if size > MAX_EVIDENCE_BYTES:
         raise ValidationError("file", f"{source.name} is {size // (1024 * 1024)} MB; evidence files are limited "
                                       f"to {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB", entity=EVIDENCE)
-    return source.name, source.read_bytes()
+    try:
+        return source.name, files.read_bounded(source, MAX_EVIDENCE_BYTES, "readable file")
+    except files.FileRefused as exc:
+        raise ValidationError("file", str(exc), entity=EVIDENCE) from None
 
 
 def attach_tx(tx: Tx, row: Conformance, file_name: str, content: bytes, key: str) -> EvidenceFileDTO:

@@ -22,6 +22,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from opsdesk import files
+from opsdesk.domain import csv_safety
 from opsdesk.domain.enums import Discipline, ImportKind
 from opsdesk.domain.validation import Field, clean_value
 from opsdesk.errors import OpsDeskError, ValidationError
@@ -93,10 +95,10 @@ def _parse_date(text: str) -> dt.date:
 def _read(path: Path, required: tuple[str, ...]) -> tuple[str, bytes, list[tuple[int, dict[str, str]]]]:
     name = path.name
     try:
-        raw = path.read_bytes()
+        raw = files.read_bounded(path, files.IMPORT_LIMIT, "CSV file")
         text = raw.decode("utf-8-sig")
-    except OSError as exc:
-        raise CsvImportError([RowProblem(name, 0, "file", f"cannot be read: {exc.strerror or exc}")]) from None
+    except files.FileRefused as exc:
+        raise CsvImportError([RowProblem(name, 0, "file", f"cannot be read: {exc}")]) from None
     except UnicodeDecodeError:
         raise CsvImportError([RowProblem(name, 0, "file", "is not UTF-8 text; export it as CSV UTF-8")]) from None
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -117,7 +119,8 @@ def _read(path: Path, required: tuple[str, ...]) -> tuple[str, bytes, list[tuple
     for line_no, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
             continue
-        rows.append((line_no, {k: (cells[i].strip() if i < len(cells) else "") for k, i in columns.items()}))
+        rows.append((line_no, {k: (csv_safety.unescape_cell(cells[i].strip()) if i < len(cells) else "")
+                               for k, i in columns.items()}))
     return name, raw, rows
 
 
@@ -258,11 +261,7 @@ def import_training(ws: Workspace, path: Path | str) -> ImportResult:
 
 
 def _write(path: Path, headers: tuple[str, ...], rows: list[list[Any]]) -> Path:
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(headers)
-        w.writerows(rows)
-    return path
+    return csv_safety.write_file(path, headers, rows)
 
 
 def export_matrix(ws: Workspace, path: Path | str) -> Path:

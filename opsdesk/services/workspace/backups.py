@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from opsdesk import log
+from opsdesk import files, log
 from opsdesk.errors import WorkspaceError
 from opsdesk.services.workspace import checkpoints, instance_lock, integrity, lifecycle
 from opsdesk.services.workspace.lifecycle import backup, copy_sqlite, open_workspace
@@ -43,8 +43,6 @@ def _stage(source: Path, folder: Path) -> _Staged:
     """Copy ``source`` into ``folder``, upgrade the copy when its schema is older (a ``.pre-REV.bak`` file, an old
     backup), and verify it whole: the audit chain and its signed head, every audited record against the audit
     (reconciliation), ``integrity_check`` and a read of every text cell. Raises WorkspaceError in one line."""
-    if not source.is_file():
-        raise WorkspaceError(f"{source} does not exist")
     if not lifecycle.looks_like_sqlite(source):
         raise WorkspaceError(f"{source} is not an OpsDesk workspace (not a SQLite database)")
     staged = folder / "staged.opsdesk"
@@ -79,48 +77,95 @@ def _stage(source: Path, folder: Path) -> _Staged:
 def verify_file(path: Path) -> int:
     """Check ``path`` as restore would (on an upgraded copy when its schema is older); return the event count.
     Raises WorkspaceError naming what is wrong."""
+    try:
+        if not files.regular_or_missing(path, "backup file"):
+            raise WorkspaceError(f"{files.shown(path)} does not exist")
+    except files.FileRefused as exc:
+        raise WorkspaceError(f"cannot be restored: {exc}") from None
     with tempfile.TemporaryDirectory(prefix="opsdesk-verify-") as folder:
         return _stage(Path(path), Path(folder)).events
 
 
 def restore(src: str | Path, target: str | Path, *, now: dt.datetime | None = None,
-            held_lock: instance_lock.InstanceLock | None = None) -> RestoreResult:
+            held_lock: instance_lock.AccessLock | None = None) -> RestoreResult:
     """Replace ``target`` by a verified copy of ``src`` (upgraded first when it is an older-schema backup, such
     as the ``.pre-REV.bak`` file written before a migration). The current target is first copied (with SQLite's
-    backup API, so its WAL is included) to ``<name>.replaced-<time>.opsdesk`` next to it. Refused while another
-    OpsDesk process has the target open. ``held_lock`` is the caller's own lock on the target (the GUI)."""
-    source = Path(src).expanduser().resolve()
-    dest = Path(target).expanduser().resolve()
+    backup API, so its WAL is included) to ``<name>.replaced-<time>.opsdesk`` next to it. Refused while any other
+    OpsDesk process has the target open (a window, or a command writing to it): restore holds the writers' lock
+    exclusively, and nobody writes into the file while it is replaced. ``held_lock`` is the caller's own shared
+    writers' lock on the target (the window restoring its own workspace), upgraded for the time of the restore."""
+    try:
+        source = Path(src).expanduser().resolve()
+        dest = Path(target).expanduser().resolve()
+        exists = files.regular_or_missing(dest, "workspace file")
+        if not files.regular_or_missing(source, "backup file"):
+            raise WorkspaceError(f"{files.shown(source)} does not exist")
+    except files.FileRefused as exc:
+        raise WorkspaceError(f"cannot restore: {exc}") from None
+    except OSError as exc:
+        raise WorkspaceError(f"cannot restore: {files.os_error_line(exc)}") from None
+    if exists and not _is_sqlite(dest):
+        raise WorkspaceError(f"{files.shown(dest)} is not an OpsDesk workspace; restore replaces workspaces only")
     if source == dest:
         raise WorkspaceError("the backup and the workspace are the same file")
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{dest.name}.restore-", dir=dest.parent) as folder:
         staged = _stage(source, Path(folder))
-        lock = held_lock
-        own = held_lock is None
-        if own:
-            lock = instance_lock.acquire(dest)
-            if lock is None:
-                holder = instance_lock.holder(dest)
-                raise WorkspaceError(f"{dest} is open in another OpsDesk process ({holder}); close it first")
+        if held_lock is not None:
+            if not held_lock.upgrade():
+                raise WorkspaceError(f"{dest} is open in another OpsDesk process as well; close it first")
+            lock = held_lock
+        else:
+            lock = instance_lock.exclusive(dest)
+        kept = None
+        tmp = dest.with_name(dest.name + ".restoring")
+        done = False
         try:
-            kept = None
             stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
-            if dest.exists():
+            if exists:
                 kept = dest.with_name(f"{dest.stem}.replaced-{stamp}{dest.suffix}")
                 copy_sqlite(dest, kept)
-            tmp = dest.with_name(dest.name + ".restoring")
+                _fold_wal(dest)  # nobody writes (we hold the lock): the WAL is emptied into the file, losing nothing
             copy_sqlite(staged.path, tmp)
             for extra in (Path(f"{dest}-wal"), Path(f"{dest}-shm")):
                 extra.unlink(missing_ok=True)
             os.replace(tmp, dest)
+            done = True
+        except OSError as exc:
+            raise WorkspaceError(f"cannot restore, nothing was changed: {files.os_error_line(exc)}") from None
+        except sqlite3.Error as exc:
+            raise WorkspaceError(f"cannot restore {files.shown(dest)}, nothing was changed: {exc}") from None
         finally:
-            if own and lock is not None:
+            if not done:
+                for leftover in (tmp, kept):
+                    if leftover is not None:
+                        leftover.unlink(missing_ok=True)
+            if held_lock is not None:
+                held_lock.downgrade()
+            else:
                 lock.release()
     if staged.head is not None:  # this location now holds the restored history: anchor that, not the old one
         checkpoints.write_anchor(str(dest), staged.head)
     _log.info("restored %s from %s (kept %s)", dest, source, kept)
     return RestoreResult(source, dest, kept, staged.events, staged.upgraded_from, staged.warnings)
+
+
+def _fold_wal(path: Path) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout=5000")
+        busy, _log_frames, _done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            raise sqlite3.OperationalError("the workspace is busy")
+    finally:
+        conn.close()
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        return files.read_head(path, 16) == b"SQLite format 3\x00"
+    except files.FileRefused:
+        return False
 
 
 def auto_backup_dir(location: str | Path) -> Path:

@@ -123,3 +123,179 @@ def holder(workspace: str | Path) -> str:
     if info.get("pid") == os.getpid() and info.get("host") == platform.node():
         return "another window of this OpsDesk"
     return f"PID {info.get('pid', '?')} on {info.get('host', '?')} since {info.get('since', '?')}"
+
+
+# --- the writers' lock: shared by every writer, exclusive for whoever replaces the file ------------------------
+
+ACCESS_SUFFIX = ".writers"
+#: how long a writer waits for a restore or replacement of the file to finish before it says the file is busy
+SHARE_WAIT_SECONDS = 30.0
+
+
+def access_path(workspace: str | Path) -> Path:
+    p = Path(workspace)
+    return p.with_name(p.name + ACCESS_SUFFIX)
+
+
+class AccessLock:
+    """An OS lock on ``NAME.opsdesk.writers``: every process that writes the workspace (the window, every command)
+    holds it shared; restore, ``init --force``, ``demo --force`` and every other replacement of the file hold it
+    exclusively, so they wait for nobody and nobody writes into a file that is being replaced. The OS drops it
+    when the process dies, however it dies."""
+
+    def __init__(self, path: Path, fh: IO[str], exclusive: bool) -> None:
+        self.path = path
+        self._fh: IO[str] | None = fh
+        self.exclusive = exclusive
+
+    @property
+    def held(self) -> bool:
+        return self._fh is not None
+
+    def upgrade(self) -> bool:
+        """Shared → exclusive, when no other process holds it (the window restoring its own workspace)."""
+        if self._fh is None:
+            return False
+        if not self.exclusive:
+            if not _flock(self._fh, exclusive=True):
+                # flock converts by dropping the shared lock first: take it back
+                for _ in range(50):
+                    if _flock(self._fh, exclusive=False):
+                        break
+                    time.sleep(0.02)
+                return False
+            self.exclusive = True
+            _note_owner(self._fh)
+        return True
+
+    def downgrade(self) -> None:
+        if self._fh is not None and self.exclusive:
+            _clear(self._fh)
+            _flock(self._fh, exclusive=False, wait=True)
+            self.exclusive = False
+
+    def release(self) -> None:
+        fh, self._fh = self._fh, None
+        if fh is None:
+            return
+        # The last holder removes the file: only while it holds it exclusively (nobody else can be using it);
+        # a process that opened the old file meanwhile notices it is gone and opens the new one (see _open_locked).
+        if sys.platform != "win32" and (self.exclusive or _flock(fh, exclusive=True)):
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+        _unlock(fh)
+        fh.close()
+
+
+def _flock(fh: IO[str], *, exclusive: bool, wait: bool = False) -> bool:
+    if sys.platform == "win32":  # msvcrt has no shared lock: one byte per holder, all bytes for exclusive
+        import msvcrt
+
+        try:
+            if exclusive:
+                fh.seek(1)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 64)
+            else:
+                for slot in range(1, 65):
+                    fh.seek(slot)
+                    with contextlib.suppress(OSError):
+                        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+                        return True
+                return False
+            return True
+        except OSError:
+            return False
+    import fcntl
+
+    op = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | (0 if wait else fcntl.LOCK_NB)
+    try:
+        fcntl.flock(fh.fileno(), op)
+        return True
+    except OSError:
+        return False
+
+
+def _note_owner(fh: IO[str]) -> None:
+    with contextlib.suppress(OSError):
+        fh.seek(0)
+        fh.truncate()
+        fh.write(json.dumps({"pid": os.getpid(), "host": platform.node(),
+                             "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}))
+        fh.flush()
+
+
+def _clear(fh: IO[str]) -> None:
+    with contextlib.suppress(OSError):
+        fh.seek(0)
+        fh.truncate()
+        fh.flush()
+
+
+def _open_locked(path: Path, *, exclusive: bool) -> IO[str] | None:
+    """Open ``path`` and lock it, or None when another process holds a conflicting lock. Retries when the file
+    it locked was removed by its last holder in the meantime."""
+    from opsdesk.errors import WorkspaceError
+    from opsdesk.files import os_error_line
+
+    for _ in range(20):
+        try:
+            fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held open for the life of the lock)
+        except OSError as exc:
+            raise WorkspaceError(f"cannot take the workspace's lock: {os_error_line(exc, path)}") from None
+        if not _flock(fh, exclusive=exclusive):
+            fh.close()
+            return None
+        if sys.platform == "win32":
+            return fh
+        try:
+            same = os.path.samestat(os.fstat(fh.fileno()), os.stat(path))
+        except OSError:
+            same = False
+        if same:
+            return fh
+        _unlock(fh)
+        fh.close()
+    return None
+
+
+def _who(workspace: Path) -> str:
+    info = _read(access_path(workspace)) or _read(lock_path(workspace))
+    if info.get("pid") and info.get("pid") != os.getpid():
+        return f"PID {info.get('pid', '?')} on {info.get('host', '?')} since {info.get('since', '?')}"
+    if _read(lock_path(workspace)):
+        return holder(workspace)
+    return "another OpsDesk window or command"
+
+
+def share(workspace: str | Path, *, wait: float | None = None) -> AccessLock:
+    """Take the writers' lock shared, waiting up to ``wait`` seconds while a restore or replacement holds it."""
+    from opsdesk.errors import WorkspaceBusy
+
+    path = access_path(workspace)
+    limit = SHARE_WAIT_SECONDS if wait is None else wait
+    deadline = time.monotonic() + limit
+    told = False
+    while True:
+        fh = _open_locked(path, exclusive=False)
+        if fh is not None:
+            return AccessLock(path, fh, exclusive=False)
+        if time.monotonic() >= deadline:
+            raise WorkspaceBusy(f"{workspace} is being restored or replaced by {_who(Path(workspace))}; nothing was "
+                                "changed — try again when it has finished")
+        if not told:
+            told = True
+            _log.info("waiting for a restore or replacement of %s to finish", workspace)
+        time.sleep(0.1)
+
+
+def exclusive(workspace: str | Path) -> AccessLock:
+    """Take the writers' lock exclusively, or refuse at once in one line while anyone holds it."""
+    from opsdesk.errors import WorkspaceBusy
+
+    path = access_path(workspace)
+    fh = _open_locked(path, exclusive=True)
+    if fh is None:
+        raise WorkspaceBusy(f"{workspace} is open in another OpsDesk process ({_who(Path(workspace))}); close it "
+                            "first — nothing was changed")
+    _note_owner(fh)
+    return AccessLock(path, fh, exclusive=True)
