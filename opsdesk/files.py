@@ -101,7 +101,9 @@ def read_bounded(path: str | os.PathLike[str], limit: int = IMPORT_LIMIT, what: 
             raise FileRefused(f"{shown(path)} holds {st.st_size:,} bytes; OpsDesk reads at most {limit:,}")
         chunks, size = [], 0
         while size <= limit:
-            chunk = os.read(fd, min(8 * MIB, limit + 1 - size))
+            # no bigger a buffer than the file needs (os.read allocates what it is asked for before it reads)
+            want = max(st.st_size - size + 1, 64 * 1024)
+            chunk = os.read(fd, min(8 * MIB, limit + 1 - size, want))
             if not chunk:
                 break
             chunks.append(chunk)

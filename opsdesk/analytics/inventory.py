@@ -14,8 +14,10 @@ from sqlalchemy import select
 
 from opsdesk.domain import inventory as inv
 from opsdesk.domain.enums import LineageKind, NodeKind, Stage
+from opsdesk.domain.risk import AssessmentStatus
 from opsdesk.store.models import (
     DataAsset,
+    ImpactAssessment,
     Initiative,
     InitiativeDataAsset,
     LineageLink,
@@ -95,6 +97,11 @@ def rows(ws: Workspace, year: int | None = None, *, codes: Iterable[str] | None 
             if ch.to_stage is Stage.RETIRED:
                 retired[ch.initiative_id] = ch.changed_at.date()
         assets = _assets_by_initiative(s)
+        # the latest approved impact assessment of each initiative: the high-impact answers it gives win
+        assessed: dict[int, ImpactAssessment] = {}
+        for a in s.scalars(select(ImpactAssessment).where(ImpactAssessment.status == AssessmentStatus.APPROVED)
+                           .order_by(ImpactAssessment.version_number)):
+            assessed[a.initiative_id] = a
         out = []
         for init in s.scalars(select(Initiative).order_by(Initiative.code)):
             if wanted is not None and init.code not in wanted:
@@ -103,7 +110,7 @@ def rows(ws: Workspace, year: int | None = None, *, codes: Iterable[str] | None 
             if year is not None and gone is not None and gone.year < year:
                 continue
             out.append(_row(init, records.get(init.id), people.get(init.owner), first_pilot.get(init.id),
-                            assets.get(init.id, []), organisation, agency, gone, as_of))
+                            assets.get(init.id, []), organisation, agency, gone, as_of, assessed.get(init.id)))
         return out
 
 
@@ -132,7 +139,7 @@ def _assets_by_initiative(s: Any) -> dict[int, list[DataAsset]]:
 
 def _row(init: Initiative, rec: UseCaseRecord | None, owner: Person | None, pilot_on: dt.date | None,
          assets: list[DataAsset], organisation: str, agency: str, retired_on: dt.date | None,
-         as_of: dt.date) -> UseCaseRow:
+         as_of: dt.date, assessment: ImpactAssessment | None = None) -> UseCaseRow:
     v: dict[str, Any] = {}
     src: dict[str, str] = {}
 
@@ -200,12 +207,22 @@ def _row(init: Initiative, rec: UseCaseRecord | None, owner: Person | None, pilo
                 "hi_ongoing_monitoring", "hi_training_established", "hi_failsafe_presence", "hi_appeal_process"):
         put(col, getattr(r, col) if r else None, "record")
     put("hi_public_consultation", _members(inv.PublicConsultation, r.hi_public_consultation if r else []), "record")
+    assessment_date = r.impact_assessment_date if r else None
+    if assessment is not None:  # the approved impact assessment (Risks page) answers for itself
+        where = f"impact assessment version {assessment.version_number}, approved {assessment.approved_on}"
+        put("hi_assessment_completed", inv.PracticeStatus.YES, where)
+        assessment_date = assessment.approved_on or assessment.assessed_on or assessment_date
+        if assessment.potential_harms.strip():
+            put("hi_potential_impacts", assessment.potential_harms.strip(), where)
+        if assessment.testing.strip() or assessment.test_results.strip():
+            put("hi_testing_conducted", inv.PracticeStatus.YES, where)
+        if assessment.monitoring_plan.strip():
+            put("hi_ongoing_monitoring", inv.OngoingMonitoring.ESTABLISHED, where)
     unrecognised = dict(r.unrecognised or {}) if r else {}
-    gaps = inv.check(v, as_of=as_of, assessment_date=r.impact_assessment_date if r else None,
-                     unrecognised=unrecognised)
+    gaps = inv.check(v, as_of=as_of, assessment_date=assessment_date, unrecognised=unrecognised)
     if r and r.cots_task and v["is_high_impact"] is inv.HighImpact.HIGH_IMPACT:
         gaps.append(inv.Gap("is_high_impact", "a high-impact use case cannot be reported in the consolidated COTS "
                                               "file", "inconsistent"))
     return UseCaseRow(init.code, init.name, init.stage, v, src, gaps, retired_on, r.cots_task if r else None,
-                      r.version if r else None, r.impact_assessment_date if r else None, unrecognised,
+                      r.version if r else None, assessment_date, unrecognised,
                       dict(r.atrs or {}) if r else {})

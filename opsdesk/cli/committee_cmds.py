@@ -51,12 +51,10 @@ def cmd_brief(args: argparse.Namespace) -> int:
     ws = open_ws(args)
     try:
         if args.issue:
-            from opsdesk.services.committee import papers
-
             if args.minutes:
-                paper = papers.adopt_minutes(ws, args.meeting)
+                paper = exports.adopt_minutes(ws, args.meeting)
             else:
-                paper = papers.issue(ws, meeting_id=args.meeting, item_id=args.item)
+                paper = exports.issue(ws, meeting_id=args.meeting, item_id=args.item)
             print(f"{paper.doc_id}: {paper.label}")
         request = None
         if args.sign:

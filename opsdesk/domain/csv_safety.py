@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+_PLAIN_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
@@ -28,6 +30,8 @@ def escape_cell(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)
     text = str(value)
+    if _PLAIN_NUMBER.match(text):  # "-40.00" is a number to a spreadsheet, never a formula: kept as written
+        return text
     return "'" + text if text.startswith(DANGEROUS) else text
 
 

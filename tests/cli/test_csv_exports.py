@@ -59,6 +59,7 @@ def test_opsdesk_reads_its_own_escaped_export_back_unchanged(ws, tmp_path: Path)
 
 def test_escape_cell_keeps_numbers_and_plain_text():
     assert csv_safety.escape_cell(-5) == "-5" and csv_safety.escape_cell("plain") == "plain"
+    assert csv_safety.escape_cell("-40.00") == "-40.00" and csv_safety.escape_cell("+1e-3") == "+1e-3"
     for text in HOSTILE:
         assert csv_safety.escape_cell(text).startswith("'")
         assert csv_safety.unescape_cell(csv_safety.escape_cell(text)) == text

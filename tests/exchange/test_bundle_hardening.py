@@ -102,6 +102,8 @@ def test_zip_bomb_manifest_is_refused_before_it_is_inflated(site_b, tmp_path: Pa
                 fh.write(chunk)
         zf.writestr("manifest.sig", b"AAAA")
     assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(BundleRefused, match="manifest.json"):  # once first: what it imports is not the bomb's cost
+        exchange.preview_import(site_b, bomb)
     tracemalloc.start()
     started = time.perf_counter()
     try:

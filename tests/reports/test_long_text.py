@@ -81,6 +81,9 @@ def test_item_brief_and_pack_carry_a_long_requested_decision(demo_ws, long_texts
 
 def test_minutes_carry_a_long_declaration_of_interest(demo_ws, long_texts, tmp_path: Path):
     texts, _meeting, _item, planned = long_texts
+    held_at = planned.starts_at + dt.timedelta(hours=3)  # minutes come once the meeting has been held
+    demo_ws.clock = lambda: held_at
+    committee.set_meeting_status(demo_ws, planned.id, "held")
     out = tmp_path / "minutes.pdf"
     exports.export(demo_ws, out, meeting_id=planned.id, minutes=True)
     assert not _missing("\n".join(page_texts(out)), "cnflw", texts["conflict"])

@@ -44,7 +44,7 @@ def _item(ws, meeting_id: int, code: str) -> meetings.AgendaItemDTO:
 # --- 1. papers as they were tabled -------------------------------------------------------------------------------
 
 def test_an_issued_pack_is_kept_with_its_digest_and_exported_again_byte_for_byte(demo_ws, tmp_path: Path):
-    issued = papers.issue(demo_ws, meeting_id=Q1_2027)
+    issued = exports.issue(demo_ws, meeting_id=Q1_2027)
     assert issued.doc_id == "OPS-PCK-M009" and issued.issued_by == "tester" and issued.state == "issued"
     first = papers.issued_bytes(demo_ws, issued.doc_id)
     assert first is not None and hashlib.sha256(first).hexdigest() == issued.sha256 and issued.forms == ("issued",)
@@ -55,7 +55,7 @@ def test_an_issued_pack_is_kept_with_its_digest_and_exported_again_byte_for_byte
     assert again == first
     assert papers.for_meeting(demo_ws, Q1_2027)[0].sha256 == issued.sha256
     with pytest.raises(ValidationError, match="already issued"):
-        papers.issue(demo_ws, meeting_id=Q1_2027)
+        exports.issue(demo_ws, meeting_id=Q1_2027)
     issue_events = [e for e in audit.recent(demo_ws, 10) if e.action == "issue"]
     assert issue_events and issue_events[0].after["sha256"] == issued.sha256
 
@@ -196,7 +196,7 @@ def test_minutes_are_drafted_approved_at_the_next_meeting_then_adopted_and_locke
     ws = sqlite_demo_ws
     assert papers.minutes_state(ws, Q4_2026).state == "draft"
     with pytest.raises(ValidationError, match="draft"):
-        papers.adopt_minutes(ws, Q4_2026)
+        exports.adopt_minutes(ws, Q4_2026)
     # the next meeting's agenda approves them (the demo put the item first), and its pack carries the draft
     item = next(i.id for i in meetings.get_meeting(ws, Q1_2027).items if i.kind is AgendaKind.APPROVE_MINUTES)
     assert meetings.find_item(ws, item)[1].minutes_meeting_id == Q4_2026
@@ -214,14 +214,14 @@ def test_minutes_are_drafted_approved_at_the_next_meeting_then_adopted_and_locke
     voting = {p.id for p in people.list_all(ws) if p.committee_role in VOTING_ROLES}
     meetings.record_decision(ws, item, "approved", votes={p: "for" for p in present if p in voting})
     assert papers.minutes_state(ws, Q4_2026).state == "approved"
-    adopted = papers.adopt_minutes(ws, Q4_2026)
+    adopted = exports.adopt_minutes(ws, Q4_2026)
     assert adopted.state == "adopted" and adopted.kind == "minutes"
     out = _export(ws, tmp_path, "min8.pdf", meeting_id=Q4_2026, minutes=True)
     assert hashlib.sha256(out).hexdigest() == adopted.sha256
     assert "Adopted" in _flat(page_texts(out)[0]) and "Approved at AI Governance Committee — Q1 2027" in _flat(
         page_texts(out)[0])
     with pytest.raises(ValidationError, match="already adopted"):
-        papers.adopt_minutes(ws, Q4_2026)
+        exports.adopt_minutes(ws, Q4_2026)
 
 
 # --- 6. the data behind budget and portfolio items --------------------------------------------------------------
@@ -301,7 +301,7 @@ def test_bundles_carry_lineage_links_jobs_and_issued_papers(sqlite_demo_ws, tmp_
         job_id = job.id
     metadata.add_link(ws, (NodeKind.DATA_ASSET, asset.id), (NodeKind.JOB, job_id), LineageKind.USED_BY)
     metadata.add_link(ws, (NodeKind.JOB, job_id), (NodeKind.MODEL, model.id), LineageKind.PRODUCES)
-    issued = papers.issue(ws, item_id=_item(ws, Q1_2027, "AI-0005").id)
+    issued = exports.issue(ws, item_id=_item(ws, Q1_2027, "AI-0005").id)
     with ws.read() as s:
         sent_links = len(bundles.rec.lineage_links(s, [initiatives.get(ws, c).id for c in ("AI-0005", "AI-0007")]))
     assert sent_links >= 6

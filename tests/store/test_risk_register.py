@@ -143,7 +143,9 @@ def test_gate_criteria_include_risks_assessment_and_incidents(reg):
     crit = {c.name: c for c in gates.gate_criteria(ws, "AI-0001", Stage.PILOT, TODAY) if c.group == "Risk"}
     assert set(crit) == {"No untreated high residual risk", "Current approved impact assessment",
                          "No open serious incident"}
-    assert crit["No untreated high residual risk"].met and not crit["Current approved impact assessment"].met
+    # an empty register is no evidence that the risks are known: not met, and it says so
+    assert not crit["No untreated high residual risk"].met and "none" in crit["No untreated high residual risk"].note
+    assert not crit["Current approved impact assessment"].met
     assert crit["No open serious incident"].met
     risks.create(ws, "AI-0001", RISK)
     incidents.create(ws, "AI-0001", {"title": "Wrong denials", "occurred_on": "2026-01-05",

@@ -12,7 +12,8 @@ from opsdesk.ui.pages import PAGES
 
 SK = QKeySequence.StandardKey
 ICONS = ("dashboard", "initiatives", "objectives", "data", "costs", "standards", "committee", "people", "lessons", "risks",
-         "new", "edit", "find", "backup", "delete", "refresh", "help", "import", "export", "undo", "redo", "open")
+         "new", "edit", "find", "backup", "delete", "refresh", "help", "import", "export", "undo", "redo", "open",
+         "risks", "reporting")
 
 
 @pytest.mark.parametrize("name", ICONS)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from opsdesk.domain.enums import MeetingStatus
 from opsdesk.errors import ValidationError
 from opsdesk.services.committee import papers
 from opsdesk.services.signing.papers import SignRequest
@@ -138,3 +139,43 @@ def export(ws: Workspace, out: str | Path, *, initiative: str | None = None, ite
     say(total, total, "Done")
     return ExportResult(path, digest, doc_id, len(data), signed_path, signed.signer if signed else "",
                         signed.level if signed else "")
+
+
+def issue(ws: Workspace, *, meeting_id: int | None = None, item_id: int | None = None) -> papers.IssuedPaperDTO:
+    """Issue a meeting's pack (``meeting_id``) or one item's brief (``item_id``): build it — as the record
+    stood at the meeting when the meeting is past — and keep its bytes. Minutes are adopted, not issued."""
+    paper = papers.resolve(ws, item_id=item_id, meeting_id=meeting_id)
+    existing = papers.find(ws, paper.doc_id)
+    if existing is not None:
+        raise ValidationError("paper", f"{paper.doc_id} was already issued on {existing.issued_at:%d %B %Y, %H:%M} "
+                                       f"UTC by {existing.issued_by}; exporting it gives that file again",
+                              entity=papers.ENTITY)
+    at = ws.clock()
+    note = f"Issued on {at:%d %B %Y, %H:%M} UTC by {ws.actor}"
+    built = build(ws, paper, issued_note=note)
+    return papers.store(ws, paper, built.title, built.data, state=papers.ISSUED, as_of=built.as_of,
+                  document_date=built.document_date, at=at, note=note)
+
+
+def adopt_minutes(ws: Workspace, meeting_id: int) -> papers.IssuedPaperDTO:
+    """Adopt a meeting's minutes once a later meeting approved them: the file is issued and locked — every later
+    export writes these bytes."""
+    from opsdesk.services.committee import meetings
+
+    m = meetings.get_meeting(ws, meeting_id)
+    cycle = papers.minutes_state(ws, meeting_id)
+    if cycle.state == papers.ADOPTED:
+        raise ValidationError("minutes", f"the minutes of {m.title} were already adopted ({cycle.note})",
+                              entity="minutes")
+    if cycle.state != papers.APPROVED:
+        raise ValidationError("minutes", f"the minutes of {m.title} are a draft; a later meeting approves them "
+                                         "first (an \"approve minutes\" agenda item with an approving decision)",
+                              entity="minutes")
+    if m.status is MeetingStatus.PLANNED:
+        raise ValidationError("minutes", f"meeting {meeting_id} was not held", entity="minutes")
+    at = ws.clock()
+    note = f"Approved at {cycle.approved_at}; adopted on {at:%d %B %Y, %H:%M} UTC by {ws.actor}"
+    paper = papers.resolve(ws, meeting_id=meeting_id, minutes=True)
+    built = build(ws, paper, issued_note=note, minutes_state="Adopted")
+    return papers.store(ws, paper, built.title, built.data, state=papers.ADOPTED, as_of=None,
+                  document_date=built.document_date, at=at, note=note)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from opsdesk.domain.enums import APPROVING_OUTCOMES, AgendaKind, MeetingStatus
+from opsdesk.domain.enums import APPROVING_OUTCOMES, AgendaKind
 from opsdesk.errors import ValidationError
 from opsdesk.store.models import AgendaItem, Decision, IssuedPaper, IssuedPaperFile, Meeting
 from opsdesk.store.workspace import Workspace
@@ -135,7 +135,7 @@ def for_meeting(ws: Workspace, meeting_id: int) -> list[IssuedPaperDTO]:
         return out
 
 
-def _store(ws: Workspace, paper: Paper, title: str, data: bytes, *, state: str, as_of: dt.datetime | None,
+def store(ws: Workspace, paper: Paper, title: str, data: bytes, *, state: str, as_of: dt.datetime | None,
            document_date: dt.datetime, at: dt.datetime, note: str = "") -> IssuedPaperDTO:
     digest = hashlib.sha256(data).hexdigest()
     with ws.write("papers") as tx:
@@ -180,24 +180,6 @@ def keep_signed_tx(tx: Any, doc_id: str, data: bytes) -> bool:
     return True
 
 
-def issue(ws: Workspace, *, meeting_id: int | None = None, item_id: int | None = None) -> IssuedPaperDTO:
-    """Issue a meeting's pack (``meeting_id``) or one item's brief (``item_id``): build it — as the record
-    stood at the meeting when the meeting is past — and keep its bytes. Minutes are adopted, not issued."""
-    from opsdesk.services.committee import exports
-
-    paper = resolve(ws, item_id=item_id, meeting_id=meeting_id)
-    existing = find(ws, paper.doc_id)
-    if existing is not None:
-        raise ValidationError("paper", f"{paper.doc_id} was already issued on {existing.issued_at:%d %B %Y, %H:%M} "
-                                       f"UTC by {existing.issued_by}; exporting it gives that file again",
-                              entity=ENTITY)
-    at = ws.clock()
-    note = f"Issued on {at:%d %B %Y, %H:%M} UTC by {ws.actor}"
-    built = exports.build(ws, paper, issued_note=note)
-    return _store(ws, paper, built.title, built.data, state=ISSUED, as_of=built.as_of,
-                  document_date=built.document_date, at=at, note=note)
-
-
 @dataclass(frozen=True)
 class MinutesCycle:
     state: str  # draft | approved | adopted
@@ -224,27 +206,3 @@ def minutes_state(ws: Workspace, meeting_id: int) -> MinutesCycle:
         return MinutesCycle(APPROVED, f"Approved at {approval[0]} on {approval[1]:%d %B %Y}; not yet adopted",
                             approval[0])
     return MinutesCycle(DRAFT, "Draft: to be approved at the next meeting (an \"approve minutes\" item)")
-
-
-def adopt_minutes(ws: Workspace, meeting_id: int) -> IssuedPaperDTO:
-    """Adopt a meeting's minutes once a later meeting approved them: the file is issued and locked — every later
-    export writes these bytes."""
-    from opsdesk.services.committee import exports, meetings
-
-    m = meetings.get_meeting(ws, meeting_id)
-    cycle = minutes_state(ws, meeting_id)
-    if cycle.state == ADOPTED:
-        raise ValidationError("minutes", f"the minutes of {m.title} were already adopted ({cycle.note})",
-                              entity="minutes")
-    if cycle.state != APPROVED:
-        raise ValidationError("minutes", f"the minutes of {m.title} are a draft; a later meeting approves them "
-                                         "first (an \"approve minutes\" agenda item with an approving decision)",
-                              entity="minutes")
-    if m.status is MeetingStatus.PLANNED:
-        raise ValidationError("minutes", f"meeting {meeting_id} was not held", entity="minutes")
-    at = ws.clock()
-    note = f"Approved at {cycle.approved_at}; adopted on {at:%d %B %Y, %H:%M} UTC by {ws.actor}"
-    paper = resolve(ws, meeting_id=meeting_id, minutes=True)
-    built = exports.build(ws, paper, issued_note=note, minutes_state="Adopted")
-    return _store(ws, paper, built.title, built.data, state=ADOPTED, as_of=None,
-                  document_date=built.document_date, at=at, note=note)

@@ -10,7 +10,6 @@ allocation's share, exactly."""
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import hashlib
 import json
@@ -147,11 +146,11 @@ def export_focus(ws: Workspace, out: str | Path) -> dict[str, Any]:
                 out_rows.append((base if left == 1 else _scaled(base, left), ""))
     columns = [c for c in FOCUS_12_COLUMNS if c in MANDATORY or any(r[c] for r, _code in out_rows)]
     tmp = path.with_name(path.name + ".part")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow([*columns, INITIATIVE_COLUMN])
-        for row, code in out_rows:
-            writer.writerow([*(row[c] for c in columns), code])
+    from opsdesk.domain.csv_safety import write_rows
+
+    with tmp.open("w", encoding="utf-8", newline="") as fh:  # the one writer: text that looks like a formula escaped
+        write_rows(fh, [*columns, INITIATIVE_COLUMN], ([*(row[c] for c in columns), code] for row, code in out_rows),
+                   lineterminator="\n")
     rows_written = len(out_rows)
     tmp.replace(path)
     empty = sorted(c for c in columns if c in MANDATORY and not any(r[c] for r, _code in out_rows))

@@ -6,7 +6,6 @@ A required field OpsDesk cannot fill is listed as a gap, like the OMB check."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -220,14 +219,11 @@ def as_json(recs: list[AtrsRecord], tier: int) -> dict[str, object]:
 
 
 def as_csv(recs: list[AtrsRecord], tier: int) -> bytes:
-    from opsdesk.domain.csv_safety import escape_cell
+    from opsdesk.domain.csv_safety import write_rows
 
     attrs = _attributes(tier)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["opsdesk_code", *attrs, "gaps"])
-    for r in recs:
-        d = r.as_dict()
-        writer.writerow([r.code, *(escape_cell(d.get(a, "")) for a in attrs),
-                         "; ".join(g.attribute for g in r.gaps)])
+    write_rows(out, ["opsdesk_code", *attrs, "gaps"],
+               ([r.code, *(r.as_dict().get(a, "") for a in attrs), "; ".join(g.attribute for g in r.gaps)]
+                for r in recs))
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")

@@ -3,7 +3,6 @@ OMB 2025 dictionary, and the two OMB files: the individual use case inventory an
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from opsdesk.analytics import inventory as readiness
 from opsdesk.analytics.inventory import UseCaseRow
 from opsdesk.domain import atrs as atrs_fields
 from opsdesk.domain import inventory as inv
-from opsdesk.domain.csv_safety import escape_cell
+from opsdesk.domain.csv_safety import escape_cell, write_rows
 from opsdesk.domain.validation import Field
 from opsdesk.errors import ValidationError
 from opsdesk.store import records
@@ -233,10 +232,7 @@ def omb_csv(rows: list[UseCaseRow], spelling: str = "short") -> bytes:
     if spelling not in SPELLINGS:
         raise ValidationError("spelling", f"'{spelling}' is not one of: {', '.join(SPELLINGS)}")
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(inv.COLUMN_NAMES)
-    for r in rows:
-        writer.writerow([_cell(c, r.values.get(c.name), spelling) for c in inv.COLUMNS])
+    write_rows(out, inv.COLUMN_NAMES, ([_cell(c, r.values.get(c.name), spelling) for c in inv.COLUMNS] for r in rows))
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
@@ -277,10 +273,7 @@ def cots_rows(ws: Workspace, year: int | None) -> list[list[str]]:
 
 def cots_csv(rows: list[list[str]]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(inv.COTS_COLUMNS)
-    for row in rows:
-        writer.writerow([escape_cell(c) for c in row])
+    write_rows(out, inv.COTS_COLUMNS, rows)  # every cell escaped against formulas
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 

@@ -535,10 +535,10 @@ def _cell(value: Any) -> Any:
 
 
 def _write(path: Path, headers: Sequence[str], rows: list[list[Any]]) -> Path:
+    from opsdesk.domain.csv_safety import write_rows
+
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(headers)
-        w.writerows([[_cell(c) for c in r] for r in rows])
+        write_rows(fh, headers, ([_cell(c) for c in r] for r in rows))  # the one writer: formulas escaped
     return path
 
 

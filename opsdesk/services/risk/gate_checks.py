@@ -37,9 +37,15 @@ def gate_checks_in(session: Session, code: str, target: Stage, today: dt.date) -
     out = []
     facts = risk_register.risk_facts(session, today, [init.id])
     untreated = [f for f in facts if f.untreated_high]
-    out.append(Check("No untreated high residual risk", not untreated, "none" if not untreated else "untreated",
-                     "; ".join(f"{f.ref} {f.title} ({f.residual.value}: {f.treatment_note})" for f in untreated)
-                     or f"{sum(1 for f in facts if f.status.value == 'open')} open risk(s), every high one treated"))
+    if not facts:  # evidence, not its absence: an empty register is not a treated one
+        out.append(Check("No untreated high residual risk", False, "none identified",
+                         f"no risk has been identified for {code} yet: the register holds none, so there is no "
+                         "evidence that its risks are known and treated"))
+    else:
+        out.append(Check("No untreated high residual risk", not untreated, "none" if not untreated else "untreated",
+                         "; ".join(f"{f.ref} {f.title} ({f.residual.value}: {f.treatment_note})" for f in untreated)
+                         or f"{sum(1 for f in facts if f.status.value == 'open')} open risk(s), every high one "
+                            "treated"))
     check = assessments.gate_check(session, code, init.risk_tier, target, today)
     if check is not None:
         met, note = check

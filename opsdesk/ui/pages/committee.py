@@ -65,7 +65,7 @@ def load(ws: Any) -> CommitteeData:
 
 
 def _issue(ws: Any, meeting_id: int, state: Any = None) -> papers.IssuedPaperDTO:
-    return papers.issue(ws, meeting_id=meeting_id)
+    return exports.issue(ws, meeting_id=meeting_id)
 
 
 def _export(ws: Any, path: str, what: dict[str, Any], state: Any = None) -> exports.ExportResult:

@@ -177,7 +177,11 @@ class RisksPage(Page):
         combo.addItem(everything, None)
         for value, label in items:
             combo.addItem(label, value)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # narrow enough for a 1280-pixel screen; the tool tip gives the whole choice
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(9)
+        combo.currentTextChanged.connect(lambda text, c=combo, n=name: c.setToolTip(f"{n}: {text}"))
+        combo.setToolTip(f"{name}: {everything}")
         combo.currentIndexChanged.connect(lambda _i: on_change())
         register.filters.addWidget(combo)
         return combo

@@ -1,7 +1,7 @@
 """anchored audit chain: the signed checkpoint of its head, and the row states each event's transaction left
 
 Revision ID: 1001
-Revises: 1004
+Revises: 0901
 
 ``audit_event.record_states`` is nullable: events written before this revision have none, and hash as before.
 On PostgreSQL, roles that may append to the audit trail may write the checkpoint; readers may read it (as 0901).
@@ -13,7 +13,7 @@ from alembic import op
 import opsdesk.store.types
 
 revision = '1001'
-down_revision = '1004'
+down_revision = '0901'
 branch_labels = None
 depends_on = None
 

@@ -115,7 +115,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_cost_record_fingerprint'))
         batch_op.drop_column('fingerprint')
     with op.batch_alter_table('model', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_model_experiment_id_experiment'), type_='foreignkey')
+        if bind.dialect.name == 'postgresql':  # on SQLite the table is rebuilt without the column and its key
+            batch_op.drop_constraint(batch_op.f('fk_model_experiment_id_experiment'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_model_experiment_id'))
         batch_op.drop_column('experiment_id')
     op.drop_table('experiment')

@@ -3,7 +3,7 @@ beside them); approve-minutes agenda items name the meeting whose minutes they a
 decision it was recorded with
 
 Revision ID: 1003
-Revises: 0901
+Revises: 1002
 
 ``recreate="never"`` on the existing tables: plain ALTER TABLE ADD/DROP COLUMN (see 0701 for why).
 """
@@ -14,7 +14,7 @@ from alembic import op
 import opsdesk.store.types
 
 revision = '1003'
-down_revision = '0901'
+down_revision = '1002'
 branch_labels = None
 depends_on = None
 

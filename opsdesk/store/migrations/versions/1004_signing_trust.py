@@ -1,7 +1,7 @@
 """signing: the trust anchors and revocation lists that signatures on papers are checked against
 
 Revision ID: 1004
-Revises: 1008
+Revises: 1003
 
 On PostgreSQL, roles granted rights on the audit trail get the same on the two new tables (as in 0901): whoever
 may change the workspace may trust a certificate; whoever may read it may check signatures.
@@ -13,7 +13,7 @@ from alembic import op
 import opsdesk.store.types
 
 revision = '1004'
-down_revision = '1008'
+down_revision = '1003'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 AI uses
 
 Revision ID: 1005
-Revises: 1003
+Revises: 1004
 
 On PostgreSQL, roles granted rights on the audit trail get the same on the new tables (as 0901 does).
 """
@@ -13,7 +13,7 @@ from alembic import op
 import opsdesk.store.types
 
 revision = '1005'
-down_revision = '1003'
+down_revision = '1004'
 branch_labels = None
 depends_on = None
 
