@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from opsdesk.domain import inventory as inv
 from opsdesk.domain.enums import LineageKind, NodeKind, Stage
-from opsdesk.domain.risk import AssessmentStatus
+from opsdesk.domain.risk import AssessmentStatus, assessment_current
 from opsdesk.store.models import (
     DataAsset,
     ImpactAssessment,
@@ -208,7 +208,9 @@ def _row(init: Initiative, rec: UseCaseRecord | None, owner: Person | None, pilo
         put(col, getattr(r, col) if r else None, "record")
     put("hi_public_consultation", _members(inv.PublicConsultation, r.hi_public_consultation if r else []), "record")
     assessment_date = r.impact_assessment_date if r else None
-    if assessment is not None:  # the approved impact assessment (Risks page) answers for itself
+    if assessment is not None and assessment_current(assessment.status, assessment.approved_on,
+                                                     assessment.review_by, as_of)[0]:
+        # the current approved impact assessment (Risks page) answers for itself; a lapsed one does not
         where = f"impact assessment version {assessment.version_number}, approved {assessment.approved_on}"
         put("hi_assessment_completed", inv.PracticeStatus.YES, where)
         assessment_date = assessment.approved_on or assessment.assessed_on or assessment_date

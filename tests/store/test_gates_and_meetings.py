@@ -149,8 +149,9 @@ def test_gate_criteria_with_known_answers(setup):
     assert quality.met is False and quality.status == "red"
     assert crit[("Budget", "Spend within budget")].met is True  # nothing spent of 1000
     assert crit[("Team", "Disciplines covered")].met is False
+    assert crit[("Risk", "No untreated high residual risk")].met is False  # no risk identified: no evidence
     view = gates.gate_view(ws, "AI-0001")
-    assert view.target is Stage.PILOT and len(view.unmet) == 3
+    assert view.target is Stage.PILOT and len(view.unmet) == 4
     assert gates.recommend(view).startswith("Defer")
 
 
