@@ -36,7 +36,8 @@ from sqlalchemy.orm import Session
 
 from opsdesk.domain.enums import ActionStatus, ImportKind
 from opsdesk.domain.validation import Field, clean_value
-from opsdesk.errors import OpsDeskError, ValidationError
+from opsdesk.errors import ValidationError
+from opsdesk.ingest.csv_report import CsvImportError, ImportResult, RowProblem
 from opsdesk.ingest.textfile import sniff_delimiter
 from opsdesk.services.risk import incidents, risks
 from opsdesk.store.models import (
@@ -138,35 +139,6 @@ _ACTION_SCHEMA = (
 )
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    file: str
-    row: int
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}, row {self.row}, {self.field}: {self.reason}"
-
-
-class CsvImportError(OpsDeskError):
-    """The file was rejected; nothing was written. ``problems`` names file, row and column of each."""
-
-    def __init__(self, problems: list[RowProblem]) -> None:
-        self.problems = problems
-        shown = "; ".join(str(p) for p in problems[:5])
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        super().__init__(f"{len(problems)} problem(s), nothing imported: {shown}{more}")
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    file_name: str
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    already_imported: bool = False
 
 
 @dataclass

@@ -16,7 +16,6 @@ import datetime as dt
 import hashlib
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,8 @@ from opsdesk import files
 from opsdesk.domain import csv_safety
 from opsdesk.domain.enums import Discipline, ImportKind
 from opsdesk.domain.validation import Field, clean_value
-from opsdesk.errors import OpsDeskError, ValidationError
+from opsdesk.errors import ValidationError
+from opsdesk.ingest.csv_report import CsvImportError, ImportResult, RowProblem
 from opsdesk.services.standards import skills
 from opsdesk.store.models import ImportBatch, Person, PersonSkill, Skill, TrainingRecord
 from opsdesk.store.workspace import Workspace
@@ -52,35 +52,6 @@ _ALIASES = {
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d-%b-%Y", "%d %b %Y", "%d %B %Y")
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    file: str
-    row: int  # line in the file (the header is line 1)
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}, row {self.row}, {self.field}: {self.reason}"
-
-
-class CsvImportError(OpsDeskError):
-    """The file was rejected; nothing was written. ``problems`` names file, row and field of each."""
-
-    def __init__(self, problems: list[RowProblem]) -> None:
-        self.problems = problems
-        shown = "; ".join(str(p) for p in problems[:5])
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        super().__init__(f"{len(problems)} problem(s), nothing imported: {shown}{more}")
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    file_name: str
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    already_imported: bool = False
 
 
 def _parse_date(text: str) -> dt.date:
