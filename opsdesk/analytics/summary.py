@@ -34,7 +34,7 @@ from opsdesk.analytics import dashboard as analytics
 from opsdesk.analytics.snapshot import resolve_as_of
 from opsdesk.domain.enums import OpsDiscipline, RiskTier, Stage
 from opsdesk.store import queries
-from opsdesk.store.models import AuditEvent, DashboardSummary
+from opsdesk.store.models import DashboardSummary
 from opsdesk.store.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -62,11 +62,10 @@ class Key:
 
 
 def _key(s: Any, ws: Workspace, filters: analytics.Filters) -> Key:
-    head = s.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     as_of = resolve_as_of(s, None, ws.clock().date())
-    version = queries.data_version(s.connection())
+    version = queries.records_version(s.connection())  # audit-only writes (exports) leave the summary standing
     parts = [f"shape={SHAPE}", f"figures={FIGURES}", f"version={__version__}", f"data={version}",
-             f"head={head[0] if head else 0}:{head[1] if head else ''}", f"as_of={as_of.isoformat()}",
+             f"as_of={as_of.isoformat()}",
              f"objective={filters.objective}", f"stage={filters.stage}", f"discipline={filters.discipline}"]
     return Key(hashlib.sha256("\n".join(parts).encode()).hexdigest(), version, as_of)
 

@@ -136,7 +136,7 @@ def open_ws(args: argparse.Namespace, *, read_only: bool = False):
         ws = lifecycle.open_workspace(location, read_only=read_only, password=password, i_have_a_backup=backup_ok)
     if not ws.read_only:
         try:
-            opened_at = lifecycle.data_version(ws)
+            opened_at = lifecycle.records_version(ws)
         except Exception:  # noqa: BLE001 - a role that cannot read it still runs its command, without the summary
             logging.getLogger(__name__).warning("cannot read the data version", exc_info=True)
         else:
@@ -153,7 +153,7 @@ def warm_summary(ws, unless_version: int | None = None) -> None:
     from opsdesk.services.workspace import lifecycle
 
     try:
-        if unless_version is None or lifecycle.data_version(ws) != unless_version:
+        if unless_version is None or lifecycle.records_version(ws) != unless_version:
             summary.warm(ws)
     except Exception:  # noqa: BLE001 - derived data: never fail the command that changed the workspace
         logging.getLogger(__name__).warning("could not keep the dashboard summary", exc_info=True)

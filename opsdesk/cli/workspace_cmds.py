@@ -44,6 +44,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_migrate)
 
+    p = sub.add_parser("settings", help="settings of this machine that every OpsDesk process honours")
+    ssub = p.add_subparsers(dest="setting", metavar="SETTING", required=True)
+    sp = ssub.add_parser("durability", help="how workspace files commit on this machine: 'normal' (WAL, "
+                                            "synchronous=NORMAL: a power loss may lose the last commits) or "
+                                            "'full' (synchronous=FULL: slower edits, nothing committed is lost)")
+    sp.add_argument("value", nargs="?", choices=("normal", "full"), help="the new value (omit to show it)")
+    sp.set_defaults(func=cmd_durability)
+
     p = sub.add_parser("backup", help="copy the workspace to DEST with SQLite's online backup")
     add_workspace_argument(p)
     p.add_argument("dest", help="file or folder to write the backup to")
@@ -116,6 +124,18 @@ def cmd_audit_head(args: argparse.Namespace) -> int:
         ws.close()
     print(f"wrote {path}: event {head.seq} ({head.head[:16]}…), signed {head.at} by key "
           f"{head.fingerprint[:16]}…; keep it elsewhere and check with 'opsdesk verify --head {path}'")
+    return 0
+
+
+def cmd_durability(args: argparse.Namespace) -> int:
+    from opsdesk import settings
+
+    if args.value is not None:
+        settings.set_durability(args.value)
+    value = settings.durability()
+    what = ("synchronous=FULL: every commit is on disk when the action returns" if value == "full" else
+            "WAL with synchronous=NORMAL: a power loss may lose the last commits (the file stays sound)")
+    print(f"durability: {value} ({what}){'; applies to workspaces opened from now on' if args.value else ''}")
     return 0
 
 

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Table, func, inspect, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -70,33 +70,51 @@ def event_hash(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def seal_states(session: Session, event: AuditEvent, states: list[dict[str, Any]]) -> None:
+@dataclass
+class Appended:
+    """An event this transaction appended: its number, its hash, and what the hash was computed from (kept to
+    seal the transaction's row states onto its last event)."""
+
+    seq: int
+    hash: str
+    hashed: dict[str, Any]
+
+
+def seal_states(session: Session, event: Appended, states: list[dict[str, Any]]) -> None:
     """Put the final state of the rows the transaction touched on its last event, and rehash that event (it is
     still uncommitted and the chain's lock is held, so nothing links to it yet)."""
-    event.record_states = states
-    event.hash = event_hash(seq=event.seq, at=jsonable(event.at), actor=event.actor, action=event.action,
-                            entity=event.entity, entity_id=event.entity_id, before=event.before, after=event.after,
-                            note=event.note, prev_hash=event.prev_hash, record_states=states)
-    session.flush()
+    event.hash = event_hash(**event.hashed, record_states=states)
+    table = _table()
+    session.connection().execute(table.update().where(table.c.seq == event.seq)
+                                 .values(record_states=states, hash=event.hash))
+
+
+def _table() -> Table:
+    return cast(Table, AuditEvent.__table__)
+
+
+_LAST = select(_table().c.seq, _table().c.hash).order_by(_table().c.seq.desc()).limit(1)
+_INSERT = _table().insert()
 
 
 def append(
     session: Session, *, at: dt.datetime, actor: str, action: str, entity: str, entity_id: object,
     before: Any = None, after: Any = None, note: str = "",
-) -> AuditEvent:
-    """Append one event after the current last one, holding the chain's lock until the transaction ends."""
-    queries.lock_audit_chain(session.connection())
-    last = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+) -> Appended:
+    """Append one event after the current last one, holding the chain's lock until the transaction ends: one
+    read of the head and one INSERT, through the connection (no ORM object, no flush)."""
+    conn = session.connection()
+    queries.lock_audit_chain(conn)
+    last = conn.execute(_LAST).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     before, after = jsonable(before), jsonable(after)
     at = at.astimezone(dt.UTC).replace(microsecond=0)
-    digest = event_hash(seq=seq, at=jsonable(at), actor=actor, action=action, entity=entity,
-                        entity_id=str(entity_id), before=before, after=after, note=note, prev_hash=prev)
-    event = AuditEvent(seq=seq, at=at, actor=actor, action=action, entity=entity, entity_id=str(entity_id),
-                       before=before, after=after, prev_hash=prev, hash=digest, note=note)
-    session.add(event)
-    session.flush()
-    return event
+    at_text, ident = jsonable(at), str(entity_id)
+    hashed = {"seq": seq, "at": at_text, "actor": actor, "action": action, "entity": entity, "entity_id": ident,
+              "before": before, "after": after, "note": note, "prev_hash": prev}
+    digest = event_hash(**hashed)
+    conn.execute(_INSERT, hashed | {"at": at, "hash": digest})
+    return Appended(seq, digest, hashed)
 
 
 @dataclass(frozen=True)

@@ -120,11 +120,16 @@ def redact(url: str) -> str:
     return parsed.set(query=query).render_as_string(hide_password=True)
 
 
+#: ``PRAGMA synchronous`` per durability setting (``opsdesk settings durability``): in WAL mode NORMAL never
+#: corrupts the file but a power loss may lose the last commits; FULL syncs the log at every commit.
+SYNCHRONOUS = {"normal": "NORMAL", "full": "FULL"}
+
+
 def make_engine(url: str | URL, *, read_only: bool = False, echo: bool = False,
-                password: str | None = None) -> Engine:
+                password: str | None = None, durability: str = "normal") -> Engine:
     if isinstance(url, URL) or url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, future=True)
-        _install_sqlite_recipe(engine, read_only=read_only)
+        _install_sqlite_recipe(engine, read_only=read_only, synchronous=SYNCHRONOUS[durability])
         return engine
     connect_args: dict[str, Any] = {"connect_timeout": 10, "application_name": "opsdesk"}
     if password:
@@ -132,7 +137,7 @@ def make_engine(url: str | URL, *, read_only: bool = False, echo: bool = False,
     return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
 
 
-def _install_sqlite_recipe(engine: Engine, *, read_only: bool) -> None:
+def _install_sqlite_recipe(engine: Engine, *, read_only: bool, synchronous: str = "NORMAL") -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # the driver no longer opens transactions on its own
@@ -141,7 +146,7 @@ def _install_sqlite_recipe(engine: Engine, *, read_only: bool) -> None:
         cur.execute("PRAGMA busy_timeout=5000")
         if not read_only:
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.close()
 
     @event.listens_for(engine, "begin")

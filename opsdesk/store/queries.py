@@ -12,14 +12,37 @@ from sqlalchemy.engine import Connection
 AUDIT_LOCK_KEY = 7_244_001  # an arbitrary constant naming "the audit chain" among advisory locks
 
 
-def bump_data_version(conn: Connection) -> None:
-    """Count one more committed write (called last in every write transaction; the row is made when missing)."""
+#: rows of ``data_version``: 1 counts every committed write (the GUI polls it to refresh its pages); 3 counts the
+#: writes that only appended audit events (an export, a download recorded). What the dashboard summary is keyed on
+#: — the records it is computed from — is row 1 minus row 3, so an older OpsDesk that bumps row 1 alone still
+#: invalidates it.
+ALL_WRITES, AUDIT_ONLY_WRITES = 1, 3
+
+
+def bump_data_version(conn: Connection, *, audit_only: bool = False) -> None:
+    """Count one more committed write (called last in every write transaction; the rows are made when missing)."""
+    if audit_only:
+        if conn.execute(text("UPDATE data_version SET counter = counter + 1 WHERE id IN (1, 3)")).rowcount == 2:
+            return
+        have = {r[0] for r in conn.execute(text("SELECT id FROM data_version WHERE id IN (1, 3)"))}
+        for ident in {ALL_WRITES, AUDIT_ONLY_WRITES} - have:
+            conn.execute(text("INSERT INTO data_version (id, counter) VALUES (:id, 1)"), {"id": ident})
+        return
     if conn.execute(text("UPDATE data_version SET counter = counter + 1 WHERE id = 1")).rowcount == 0:
         conn.execute(text("INSERT INTO data_version (id, counter) VALUES (1, 1)"))
 
 
 def data_version(conn: Connection) -> int:
+    """How many writes have committed (any change, audit-only ones included)."""
     return int(conn.execute(text("SELECT counter FROM data_version WHERE id = 1")).scalar() or 0)
+
+
+def records_version(conn: Connection) -> int:
+    """How many writes have changed records (not only appended audit events): what derived summaries are keyed
+    on."""
+    counts = {int(ident): int(counter or 0)
+              for ident, counter in conn.execute(text("SELECT id, counter FROM data_version WHERE id IN (1, 3)"))}
+    return counts.get(ALL_WRITES, 0) - counts.get(AUDIT_ONLY_WRITES, 0)
 
 
 def read_summary(conn: Connection, key: str) -> str | None:
@@ -30,7 +53,7 @@ def write_summary(conn: Connection, key: str, version: int, at: Any, payload: st
     """Keep ``payload`` under ``key`` if the data is still at ``version`` (a write that landed while it was being
     computed makes it stale at birth: it is not kept), and only the ``keep`` newest summaries. Returns whether it
     was kept."""
-    if data_version(conn) != version:
+    if records_version(conn) != version:
         return False
     conn.execute(text("DELETE FROM dashboard_summary WHERE key = :key"), {"key": key})
     conn.execute(text("INSERT INTO dashboard_summary (key, data_version, written_at, payload) "

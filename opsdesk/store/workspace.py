@@ -10,15 +10,16 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import event as sa_event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from opsdesk.errors import ConflictError, ReadOnlyError, WorkspaceError
 from opsdesk.store import audit, queries, reconcile
 from opsdesk.store.engine import WRITE_OPTION
-from opsdesk.store.models import AuditEvent
 
 Clock = Callable[[], dt.datetime]
 
@@ -62,7 +63,7 @@ class Tx:
     session: Session
     ws: Workspace
     events: list[int] = field(default_factory=list)
-    last_event: AuditEvent | None = None
+    last_event: audit.Appended | None = None
     checkpoint_requested: bool = False  # sign the head even when no event is appended (after an upgrade)
     signer_state: Any = None  # what the checkpointer's prepare() passes to its sign()
     _recorded: dict[RowKey, Any] = field(default_factory=dict, repr=False)
@@ -87,15 +88,48 @@ class Tx:
                note: str = "") -> bool:
         """Apply ``changes``; audit only when something really changed. Returns whether it did."""
         before = audit.snapshot(obj)
-        for name, value in changes.items():
-            setattr(obj, name, value)
-        self.session.flush()
-        after = audit.snapshot(obj)
+        plan = _direct_update(obj, changes)
+        if plan is not None:  # one UPDATE, no flush of the unit of work
+            after = before | {name: audit.jsonable(value) for name, value in changes.items()}
+            if before == after:
+                return False
+            after = self._write_direct(obj, plan, before, after)
+        else:
+            for name, value in changes.items():
+                setattr(obj, name, value)
+            self.session.flush()
+            after = audit.snapshot(obj)
         if before == after:
             return False
         self.audit("update", entity, key if key is not None else _key(obj), before, after, note)
         self._note(obj, entity, after, after)
         return True
+
+    def _write_direct(self, obj: Any, plan: _Plan, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+        """Write the changed columns of a clean persistent row with one UPDATE (checked against its version, as
+        the ORM would), then set the object's committed state to match, so nothing is left to flush."""
+        changed = {name: value for name, value in plan.values.items() if after[name] != before[name]}
+        where = [col == getattr(obj, attr) for attr, col in plan.pk]
+        values = {plan.columns[name].key: value for name, value in changed.items()}
+        new_version = None
+        if plan.version is not None:
+            attr, col = plan.version
+            old_version = getattr(obj, attr)
+            new_version = plan.next_version(old_version)
+            where.append(col == old_version)
+            values[col.key] = new_version
+        done = self.session.connection().execute(plan.table.update().where(*where).values(values))
+        if done.rowcount != 1:
+            raise StaleDataError(f"UPDATE of {plan.table.name} matched {done.rowcount} rows")
+        for name, value in changed.items():
+            set_committed_value(obj, name, value)
+        if plan.version is not None:
+            set_committed_value(obj, plan.version[0], new_version)
+            after = after | {plan.version[0]: audit.jsonable(new_version)}
+        row = reconcile.row_key(obj)
+        if row is not None:
+            self._touched[row] = obj
+        return after
 
     def delete(self, obj: Any, entity: str, key: object | None = None, note: str = "") -> None:
         before = audit.snapshot(obj)
@@ -187,6 +221,64 @@ def _connection_lost(exc: BaseException) -> WorkspaceError:
                           "the action was rolled back and did not complete — try again when the server is reachable")
 
 
+@dataclass(frozen=True)
+class _Plan:
+    table: Any
+    values: dict[str, Any]
+    columns: dict[str, Any]  # attribute -> column
+    pk: tuple[tuple[str, Any], ...]
+    version: tuple[str, Any] | None
+    next_version: Any
+
+
+def _direct_update(obj: Any, changes: dict[str, Any]) -> _Plan | None:
+    """How to write ``changes`` with one UPDATE, when that is what the ORM would do: a persistent, unmodified
+    object of a single-table mapping whose changed attributes are plain columns, with no validators and no
+    column defaults on update. None otherwise (the caller then flushes as usual)."""
+    state = sa_inspect(obj)
+    if not state.persistent or state.modified or not changes:
+        return None
+    mapper = state.mapper
+    info = _mapping_info(mapper)
+    if info is None:
+        return None
+    table, columns, pk, version = info
+    if any(name not in columns for name in changes):
+        return None
+    return _Plan(table, dict(changes), columns, pk, version, mapper.version_id_generator)
+
+
+_MAPPINGS: dict[Any, Any] = {}
+
+
+def _mapping_info(mapper: Any) -> Any:
+    if mapper in _MAPPINGS:
+        return _MAPPINGS[mapper]
+    info = None
+    table = mapper.local_table
+    if mapper.inherits is None and not mapper.validators and mapper.persist_selectable is table:
+        columns = {attr.key: attr.columns[0] for attr in mapper.column_attrs if len(attr.columns) == 1
+                   and attr.columns[0].table is table}
+        if not any(c.onupdate is not None or c.server_onupdate is not None for c in table.columns):
+            pk = tuple((next(k for k, c in columns.items() if c is col), col) for col in mapper.primary_key)
+            vcol = mapper.version_id_col
+            version = None
+            if vcol is not None and not callable(mapper.version_id_generator):
+                return _MAPPINGS.setdefault(mapper, None)
+            if vcol is not None:
+                version = (next(k for k, c in columns.items() if c is vcol), vcol)
+                columns = {k: c for k, c in columns.items() if c is not vcol}
+            info = (table, columns, pk, version)
+    _MAPPINGS[mapper] = info
+    return info
+
+
+def _track_flush(session: Session, context: Any) -> None:
+    tx = session.info.get("tx")
+    if tx is not None:
+        tx._track(session, context)
+
+
 def _key(obj: Any) -> object:
     return getattr(obj, "code", None) or getattr(obj, "id", None)
 
@@ -204,6 +296,7 @@ class Workspace:
         self.read_only_reason = read_only_reason
         self._reader = sessionmaker(bind=engine, expire_on_commit=False)
         self._writer = sessionmaker(bind=engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
+        sa_event.listen(self._writer, "after_flush", _track_flush)
         self._listeners: list[Callable[[str], None]] = []
         self.before_close: list[Callable[[], None]] = []  # last work on the open workspace (e.g. a summary)
         self.on_close: list[Callable[[], None]] = []  # e.g. releasing the instance lock
@@ -222,8 +315,11 @@ class Workspace:
             raise
 
     @contextmanager
-    def write(self, topic: str = "data") -> Iterator[Tx]:
-        """One transaction for one user action: everything inside commits together, or nothing does."""
+    def write(self, topic: str = "data", *, audit_only: bool = False) -> Iterator[Tx]:
+        """One transaction for one user action: everything inside commits together, or nothing does.
+
+        ``audit_only``: the action only records something in the audit (an export): summaries derived from the
+        records stay valid. A transaction that touches a record all the same counts as a change of records."""
         if self.read_only:
             why = f": {self.read_only_reason}" if self.read_only_reason else ""
             raise ReadOnlyError(f"the workspace is open read-only{why}")
@@ -231,10 +327,10 @@ class Workspace:
         try:
             with self._writer() as session, session.begin():
                 tx = Tx(session, self)
-                sa_event.listen(session, "after_flush", tx._track)
+                session.info["tx"] = tx
                 yield tx
                 signed = self._finish(tx)
-                queries.bump_data_version(session.connection())  # what derived summaries are keyed on
+                queries.bump_data_version(session.connection(), audit_only=audit_only and not tx.touched)
         except StaleDataError:
             raise ConflictError("the record was changed by someone else while you saved it; nothing of yours "
                                 "was saved — reload it and apply your change again") from None

@@ -129,7 +129,7 @@ def export(ws: Workspace, out: str | Path, *, initiative: str | None = None, ite
         part = signed_path.with_name(signed_path.name + ".part")
         part.write_bytes(signed.data)
         os.replace(part, signed_path)
-    with ws.write("export") as tx:
+    with ws.write("export", audit_only=True) as tx:
         tx.audit("export", kind, doc_id, None, {"file": path.name, "sha256": digest, "bytes": len(data)})
         if signed is not None and signed_path is not None:
             from opsdesk.services.signing import papers as signing_papers

@@ -156,7 +156,7 @@ def export_focus(ws: Workspace, out: str | Path) -> dict[str, Any]:
     empty = sorted(c for c in columns if c in MANDATORY and not any(r[c] for r, _code in out_rows))
     missing = sorted(c for c in FOCUS_12_COLUMNS if c not in columns)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    with ws.write("costs") as tx:
+    with ws.write("costs", audit_only=True) as tx:
         tx.audit("export_focus", "cost_record", "all", None,
                  {"file": path.name, "sha256": digest, "rows": rows_written, "version": "1.2"})
     return {"rows": rows_written, "sha256": digest, "path": str(path), "empty_mandatory": empty,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from opsdesk.domain import schemas
 from opsdesk.domain.enums import APPROVING_OUTCOMES, AgendaKind, Discipline, RiskTier, Stage, TeamRole
@@ -99,13 +99,15 @@ class InitiativeDetail:
     stage_history: list[StageChangeDTO] = field(default_factory=list)
 
 
-def _rules(ws_scheme: Sequence[str]):
+def _rules(ws_scheme: Sequence[str] | None):
+    """The rules across fields; the marking is checked against the scheme when one is given (it is read only
+    when the marking is among the changes: an edit of another field does not re-judge the marking)."""
     def check(values: dict[str, Any]) -> None:
         start, end = values.get("start_date"), values.get("end_date")
         if start and end and end < start:
             raise ValidationError("end_date", "must not be before the start date", entity=ENTITY)
         marking = values.get("classification")
-        if marking and marking not in ws_scheme:
+        if marking and ws_scheme is not None and marking not in ws_scheme:
             raise ValidationError("classification", f"'{marking}' is not one of {', '.join(ws_scheme)}",
                                   entity=ENTITY)
         for d in values.get("disciplines") or []:
@@ -154,7 +156,7 @@ def update(ws: Workspace, code: str, changes: Mapping[str, Any], expected_versio
         obj = records.get_by(tx.session, Initiative, ENTITY, code=code)
         if changes:
             records.update(tx, obj, ENTITY, SCHEMA, changes, unique=("code",), expected_version=expected_version,
-                           rules=_rules(_scheme(tx)))
+                           rules=_rules(_scheme(tx) if "classification" in changes else None))
         if objectives is not None:
             _set_objectives(tx, obj, objectives)
         if team is not None:
@@ -274,14 +276,28 @@ def change_stage_tx(tx: Tx, code: str, new_stage: Stage | str, *, decision_id: i
 
 
 def _detail(session: Any, obj: Initiative) -> InitiativeDetail:
-    return records.to_dto(
-        InitiativeDetail, obj,
-        tags=list(obj.tags or []), disciplines=list(obj.disciplines or []),
-        objectives=[(link.objective.code, link.objective.title, link.weight) for link in obj.objective_links],
-        team=[TeamMemberDTO(m.person_id, m.person.name, m.person.discipline, m.role) for m in obj.team],
-        stage_history=[StageChangeDTO(h.from_stage, h.to_stage, h.changed_at, h.decision_id, h.note)
-                       for h in obj.stage_history],
-    )
+    """The record as the caller shows it: its collections read with one plain query each (joined to the names
+    they show), never through lazy loads of every link, member and person."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    conn = session.connection()
+    objectives = [tuple(r) for r in conn.execute(_OBJECTIVES, {"ident": obj.id})]
+    team = [TeamMemberDTO(*r) for r in conn.execute(_TEAM, {"ident": obj.id})]
+    history = [StageChangeDTO(*r) for r in conn.execute(_HISTORY, {"ident": obj.id})]
+    return records.to_dto(InitiativeDetail, obj, tags=list(obj.tags or []), disciplines=list(obj.disciplines or []),
+                          objectives=objectives, team=team, stage_history=history)
+
+
+_OBJECTIVES = (select(Objective.code, Objective.title, InitiativeObjective.weight)
+               .join(Objective, Objective.id == InitiativeObjective.objective_id)
+               .where(InitiativeObjective.initiative_id == bindparam("ident"))
+               .order_by(InitiativeObjective.objective_id))
+_TEAM = (select(TeamMember.person_id, Person.name, Person.discipline, TeamMember.role)
+         .join(Person, Person.id == TeamMember.person_id)
+         .where(TeamMember.initiative_id == bindparam("ident")).order_by(TeamMember.person_id))
+_HISTORY = (select(StageChange.from_stage, StageChange.to_stage, StageChange.changed_at, StageChange.decision_id,
+                   StageChange.note)
+            .where(StageChange.initiative_id == bindparam("ident")).order_by(StageChange.changed_at, StageChange.id))
 
 
 def get(ws: Workspace, code: str) -> InitiativeDetail:

@@ -319,7 +319,7 @@ def export(ws: Workspace, fmt: str, out: Path | str, *, year: int | None = None,
     digest = hashlib.sha256(data).hexdigest()
     if ws.read_only:  # a reader may export; the audit trail of a read-only workspace cannot record it
         return ExportResult(str(target), count, ready, gaps, digest)
-    with ws.write() as tx:
+    with ws.write(audit_only=True) as tx:
         tx.audit("export", "inventory", fmt, None, {"file": target.name, "sha256": digest, "year": year,
                                                     "rows": count, "tier": tier if fmt == "atrs" else None})
     return ExportResult(str(target), count, ready, gaps, digest)

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import uuid as uuid_mod
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -86,11 +87,13 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def sign(key: Any, workspace_uuid: str, seq: int, head: str, capture_from: int) -> SignedHead:
+def sign(key: Any, workspace_uuid: str, seq: int, head: str, capture_from: int,
+         fingerprint: str | None = None) -> SignedHead:
+    """``fingerprint``: the key's, when the caller already knows it (the checkpointer keeps it with the key)."""
     at = _now()
     sig = key.sign(payload(workspace_uuid, seq, head, at, capture_from))
-    return SignedHead(workspace_uuid, seq, head, at, capture_from, keyfile.fingerprint(keyfile.public_raw(key)),
-                      base64.b64encode(sig).decode())
+    return SignedHead(workspace_uuid, seq, head, at, capture_from,
+                      fingerprint or keyfile.fingerprint(keyfile.public_raw(key)), base64.b64encode(sig).decode())
 
 
 # --- the anchor beside the key ----------------------------------------------------------------------------------
@@ -102,17 +105,29 @@ def location_id(location: str) -> str:
     return str(Path(location).expanduser().resolve())
 
 
+_LOCATION_IDS: dict[tuple[str, Path], str] = {}
+
+
+def _location_id(location: str, target: Path) -> str:
+    """``location_id`` of a location whose anchor file is ``target`` (worked out once per pair)."""
+    key = (location, target)
+    found = _LOCATION_IDS.get(key)
+    if found is None:
+        found = _LOCATION_IDS[key] = location_id(location)
+    return found
+
+
 def anchor_path(location: str) -> Path:
     digest = hashlib.sha256(location_id(location).encode("utf-8")).hexdigest()[:32]
     return paths.user_data_dir() / "anchors" / f"{digest}.json"
 
 
-def write_anchor(location: str, head: SignedHead) -> None:
+def write_anchor(location: str, head: SignedHead, target: Path | None = None) -> None:
     """Keep ``head`` as the newest known head of the workspace at ``location``. Written in place as one padded
     block (a rename per edit costs more than the edit on a busy disk; a torn file reads as no anchor, never as a
     wrong one). A failure is logged, never raised: the write it follows has committed."""
-    target = anchor_path(location)
-    data = json.dumps({"location": location_id(location), **head.to_json()}).encode("utf-8")
+    target = target or anchor_path(location)
+    data = json.dumps({"location": _location_id(location, target), **head.to_json()}).encode("utf-8")
     data = data.ljust(max(ANCHOR_BLOCK, len(data)))
     try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT, 0o600)
@@ -157,20 +172,32 @@ class Checkpointer:
     def __init__(self) -> None:
         self._keys: dict[str, Any] = {}
         self._capture: dict[str, int] = {}  # capture_from per workspace, as last read or written
+        self._fingerprints: dict[str, str] = {}  # the public key's fingerprint of each key held
+        self._anchors: weakref.WeakKeyDictionary[Workspace, Path] = weakref.WeakKeyDictionary()  # anchor files
+        self._identity: weakref.WeakKeyDictionary[Workspace, str] = weakref.WeakKeyDictionary()  # as last read
 
     def prepare(self, tx: Tx) -> None:
-        """Make sure the workspace has its identity before the transaction's row states are taken."""
+        """Make sure the workspace has its identity before the transaction's row states are taken. The identity
+        read once is kept for the open workspace; ``sign`` checks it against the checkpoint row it updates."""
+        ws_uuid = self._identity.get(tx.ws)
+        if ws_uuid is None:
+            ws_uuid = self._identity[tx.ws] = self._read_identity(tx)
+        tx.signer_state = ws_uuid
+
+    @staticmethod
+    def _read_identity(tx: Tx) -> str:
         ws_uuid = tx.session.scalar(select(WorkspaceIdentity.workspace_uuid))
         if ws_uuid is None:
             ws_uuid = str(uuid_mod.uuid4())
             tx.session.add(WorkspaceIdentity(workspace_uuid=ws_uuid, created_at=tx.ws.clock()))
             tx.session.flush()
-        tx.signer_state = ws_uuid
+        return ws_uuid
 
     def _key(self, workspace_uuid: str) -> Any:
         key = self._keys.get(workspace_uuid)
         if key is None:
             key = self._keys[workspace_uuid] = keyfile.load_or_create(workspace_uuid)
+            self._fingerprints[workspace_uuid] = keyfile.fingerprint(keyfile.public_raw(key))
         return key
 
     def sign(self, tx: Tx) -> SignedHead | None:
@@ -195,7 +222,7 @@ class Checkpointer:
         conn = session.connection()
         capture_from = self._capture.get(ws_uuid)
         if capture_from is not None:
-            signed = sign(key, ws_uuid, seq, head, capture_from)
+            signed = sign(key, ws_uuid, seq, head, capture_from, self._fingerprints.get(ws_uuid))
             done = conn.execute(
                 table.update().where(table.c.id == 1, table.c.workspace_uuid == ws_uuid,
                                      table.c.capture_from == capture_from)
@@ -203,6 +230,9 @@ class Checkpointer:
                         signature=signed.signature))
             if done.rowcount == 1:
                 return signed
+        if self._identity.pop(tx.ws, None) is not None:  # the kept identity may be stale: read it again
+            ws_uuid = tx.signer_state = self._identity[tx.ws] = self._read_identity(tx)
+            key = self._key(ws_uuid)
         current = conn.execute(select(table.c.workspace_uuid, table.c.capture_from).where(table.c.id == 1)).first()
         if current is not None and current[0] == ws_uuid:
             capture_from = int(current[1])
@@ -212,7 +242,7 @@ class Checkpointer:
                 capture_from = anchor.capture_from
             else:
                 capture_from = 1 if first == 1 else first
-        signed = sign(key, ws_uuid, seq, head, capture_from)
+        signed = sign(key, ws_uuid, seq, head, capture_from, self._fingerprints.get(ws_uuid))
         values = {"workspace_uuid": ws_uuid, "seq": seq, "head_hash": head, "signed_at": signed.at,
                   "capture_from": capture_from, "fingerprint": signed.fingerprint, "signature": signed.signature}
         if current is None:
@@ -223,7 +253,10 @@ class Checkpointer:
         return signed
 
     def committed(self, ws: Workspace, signed: Any) -> None:
-        write_anchor(ws.location, signed)
+        target = self._anchors.get(ws)
+        if target is None:  # where the open workspace's anchor lives is worked out once
+            target = self._anchors[ws] = anchor_path(ws.location)
+        write_anchor(ws.location, signed, target)
 
 
 def install(ws: Workspace) -> Workspace:

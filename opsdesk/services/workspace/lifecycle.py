@@ -19,7 +19,7 @@ from sqlalchemy import make_url, select, text
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from opsdesk import files, log
+from opsdesk import files, log, settings
 from opsdesk.domain.classification import DEFAULT_SCHEME
 from opsdesk.errors import WorkspaceError
 from opsdesk.services.workspace import checkpoints
@@ -92,7 +92,7 @@ def create_in_place(location: str | Path, *, organisation: str = "My organisatio
 
 def _create_at(path: Path | None, url: str | URL, *, organisation: str, currency: str, scheme: tuple[str, ...],
                actor: str | None, clock: Clock | None, password: str | None = None) -> Workspace:
-    engine = make_engine(url, password=password)
+    engine = make_engine(url, password=password, durability=settings.durability())
     if path is None:
         assert isinstance(url, str)
         _check_reachable(engine, url)
@@ -314,7 +314,7 @@ def open_workspace(location: str | Path, *, actor: str | None = None, clock: Clo
 def _open(location: str | Path, url: str | URL, path: Path | None, *, actor: str | None, clock: Clock | None,
           read_only: bool, migrations: Path | None, password: str | None, i_have_a_backup: bool) -> Workspace:
     engine = make_engine(url if not read_only or path is None else sqlite_url(path, read_only=True),
-                         read_only=read_only, password=password)
+                         read_only=read_only, password=password, durability=settings.durability())
     if path is None:
         _check_reachable(engine, str(url))
     reason = ""
@@ -396,6 +396,13 @@ def data_version(ws: Workspace) -> int:
     changes made by another process or another user of a shared server."""
     with ws.read() as s:
         return queries.data_version(s.connection())
+
+
+def records_version(ws: Workspace) -> int:
+    """How many write transactions changed records (audit-only ones, such as exports, not counted): what the
+    dashboard summary is keyed on."""
+    with ws.read() as s:
+        return queries.records_version(s.connection())
 
 
 def info(ws: Workspace) -> WorkspaceInfoDTO:
