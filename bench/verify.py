@@ -1,142 +1,184 @@
-"""How long ``opsdesk verify`` takes, against raw chain hashing in the same run.
+"""``opsdesk verify`` as a whole process on a workspace of many audit events, against the bare same work.
 
-Two workspaces: the demo, and the demo plus 1 M metric points (20 series × 50,000 points, recorded through the
-metrics service). For each, the median over ``--repeat`` runs of
+The workspace: one initiative edited ``events`` times, its events written in bulk with a valid chain (the same
+hash OpsDesk computes, full before/after snapshots), the record left as its last event says and the head signed by
+OpsDesk (checkpoint and anchor), so verify has everything to check and finds nothing wrong.
 
-* OpsDesk's verify (``integrity.verify``): chain recomputed, signed checkpoint and anchor checked, every audited
-  record reconciled with its last event, ``integrity_check``, every text cell read;
-* the same without the text read and ``integrity_check`` (chain + checkpoint + reconciliation);
-* the baseline: raw ``sqlite3`` reading every audit event and recomputing its SHA-256 (json + hashlib), nothing
-  else.
+OpsDesk: ``opsdesk verify -w FILE`` (a whole process: chain recomputed, signed checkpoint and anchor checked, every
+audited record reconciled, every text cell read, ``integrity_check``). Baseline, alternating with it: a process
+running raw ``sqlite3`` that reads every event, recomputes its SHA-256 (json + hashlib) and runs
+``PRAGMA integrity_check``. Each process's peak RSS comes from ``wait4``.
 
-    .venv/bin/python bench/verify.py [--points 1000000] [--repeat 5]
+    .venv/bin/python bench/verify.py [--events 1000000] [--repeat 3] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import json
-import shutil
+import os
 import sqlite3
-import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import ROOT, Result, emit, median, python  # noqa: E402
+
+BENCH = "verify"
+TARGET_SECONDS_PER_MILLION = 15.0
+TARGET_MB = 200.0
+GENESIS = "0" * 64
+
+
+def _hash(doc: dict) -> str:
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                                     default=str).encode("utf-8")).hexdigest()
 
 
 def raw_chain_hashing(path: Path) -> int:
-    """The baseline: every event read with sqlite3 and rehashed exactly as the chain is, nothing more."""
+    """The baseline: every event read with sqlite3 and rehashed exactly as the chain is, then integrity_check."""
     conn = sqlite3.connect(path)
-    prev = "0" * 64
+    prev = GENESIS
     n = 0
-    for seq, at, actor, action, entity, entity_id, before, after, note, prev_hash, digest, states in conn.execute(
-            "SELECT seq, at, actor, action, entity, entity_id, before, after, note, prev_hash, hash, record_states "
-            "FROM audit_event ORDER BY seq"):
-        doc = {"seq": seq, "at": at.replace(" ", "T")[:19] + "Z", "actor": actor, "action": action,
-               "entity": entity, "entity_id": entity_id, "before": json.loads(before) if before else None,
-               "after": json.loads(after) if after else None, "note": note, "prev_hash": prev_hash}
-        if states is not None:
-            doc["record_states"] = json.loads(states)
-        text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-        ok = hashlib.sha256(text.encode("utf-8")).hexdigest() == digest and prev_hash == prev
-        assert ok, f"baseline: event {seq} does not hash"
-        prev = digest
-        n += 1
+    cur = conn.execute("SELECT seq, at, actor, action, entity, entity_id, before, after, note, prev_hash, hash, "
+                       "record_states FROM audit_event ORDER BY seq")
+    while rows := cur.fetchmany(5000):
+        for seq, at, actor, action, entity, entity_id, before, after, note, prev_hash, digest, states in rows:
+            doc = {"seq": seq, "at": at.replace(" ", "T")[:19] + "Z", "actor": actor, "action": action,
+                   "entity": entity, "entity_id": entity_id, "before": json.loads(before) if before else None,
+                   "after": json.loads(after) if after else None, "note": note, "prev_hash": prev_hash}
+            if states is not None:
+                doc["record_states"] = json.loads(states)
+            assert _hash(doc) == digest and prev_hash == prev, f"baseline: event {seq} does not hash"
+            prev = digest
+            n += 1
+    assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     conn.close()
     return n
 
 
-def median_time(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def build(path: Path, events: int) -> None:
+    """A workspace whose initiative AI-0001 was edited ``events`` times (written in bulk, valid chain, signed)."""
+    from opsdesk.services.registry import initiatives
+    from opsdesk.services.workspace import checkpoints, lifecycle
 
-
-def add_points(path: Path, total: int) -> None:
-    from opsdesk.services.registry import metrics
-    from opsdesk.services.workspace import lifecycle
-
-    ws = lifecycle.open_workspace(path, actor="bench")
-    per = total // 20
-    base = 1_700_000_000
-    for i in range(20):
-        s = metrics.create_series(ws, {"discipline": "mlops", "name": f"bench-{i}", "unit": "",
-                                       "subject_kind": "portfolio"})
-        metrics.record_points(ws, s.id, [(base + 60 * k, float(k % 97)) for k in range(per)])
+    ws = lifecycle.create(path, organisation="Bench", actor="bench")
+    initiatives.create(ws, {"code": "AI-0001", "name": "Bench"})
     ws.close()
-
-
-def raw_chain_and_tables(path: Path) -> int:
-    """The second baseline: the chain as above plus every reconciled table read whole with sqlite3."""
-    from opsdesk.store import reconcile
-
-    n = raw_chain_hashing(path)
-    conn = sqlite3.connect(path)
-    for name in reconcile.tables():
-        n += len(conn.execute(f'SELECT * FROM "{name}"').fetchall())
+    conn = sqlite3.connect(path, isolation_level=None)
+    seq, prev, after_text = conn.execute("SELECT seq, hash, after FROM audit_event WHERE entity = 'initiative' "
+                                         "ORDER BY seq DESC LIMIT 1").fetchone()
+    last_seq = conn.execute("SELECT max(seq) FROM audit_event").fetchone()[0]
+    prev = conn.execute("SELECT hash FROM audit_event WHERE seq = ?", (last_seq,)).fetchone()[0]
+    seq = last_seq
+    state = json.loads(after_text)
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    conn.execute("BEGIN")
+    batch = []
+    for i in range(events):
+        seq += 1
+        before = state
+        state = before | {"owner": f"owner {i}", "version": before["version"] + 1}
+        at = start + dt.timedelta(seconds=i)
+        doc = {"seq": seq, "at": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "actor": "bench", "action": "update",
+               "entity": "initiative", "entity_id": "AI-0001", "before": before, "after": state, "note": "",
+               "prev_hash": prev}
+        digest = _hash(doc)
+        batch.append((seq, at.strftime("%Y-%m-%d %H:%M:%S.000000"), "bench", "update", "initiative", "AI-0001",
+                      json.dumps(before), json.dumps(state), prev, digest, ""))
+        prev = digest
+        if len(batch) >= 20_000:
+            _insert(conn, batch)
+    _insert(conn, batch)
+    conn.execute("UPDATE initiative SET owner = ?, version = ? WHERE code = 'AI-0001'",
+                 (state["owner"], state["version"]))
+    conn.execute("COMMIT")
     conn.close()
-    return n
-
-
-def measure(label: str, path: Path, repeat: int) -> None:
-    from opsdesk.services.workspace import integrity, lifecycle
-
-    def full() -> None:
-        ws = lifecycle.open_workspace(path, read_only=True)
-        try:
-            report = integrity.verify(ws)
-            assert report.ok, report.findings[:3]
-        finally:
-            ws.close()
-
-    ws = lifecycle.open_workspace(path, read_only=True)
+    ws = lifecycle.open_workspace(path, actor="bench")
     try:
-        def records_only() -> None:
-            report = integrity.verify(ws, read_text=False, integrity_check=False)
-            assert report.ok, report.findings[:3]
-
-        t_records = median_time(records_only, repeat)
-        t_text = median_time(lambda: integrity.unreadable_text(ws), repeat)
+        checkpoints.sign_current_head(ws)
     finally:
         ws.close()
-    conn = sqlite3.connect(path)
-    events = conn.execute("SELECT count(*) FROM audit_event").fetchone()[0]
-    points = conn.execute("SELECT count(*) FROM metric_point").fetchone()[0]
-    t_check = median_time(lambda: conn.execute("PRAGMA integrity_check").fetchall(), repeat)
-    conn.close()
-    t_full = median_time(full, repeat)
-    t_base = median_time(lambda: raw_chain_hashing(path), repeat)
-    t_base2 = median_time(lambda: raw_chain_and_tables(path), repeat)
-    print(f"{label}: {events} events, {points} metric points", flush=True)
-    print(f"  opsdesk verify, whole command work (open with quick_check, all checks)  {t_full * 1000:7.0f} ms")
-    print(f"  chain + signed head + reconciliation   {t_records * 1000:7.0f} ms  {t_records / t_base:5.1f}x baseline 1, "
-          f"{t_records / t_base2:5.1f}x baseline 2")
-    print(f"  read of every text cell                {t_text * 1000:7.0f} ms")
-    print(f"  PRAGMA integrity_check (sqlite3)       {t_check * 1000:7.0f} ms")
-    print(f"  baseline 1: raw sqlite3 chain hashing  {t_base * 1000:7.0f} ms")
-    print(f"  baseline 2: the same + every reconciled table read with sqlite3  {t_base2 * 1000:7.0f} ms", flush=True)
+
+
+def _insert(conn: sqlite3.Connection, batch: list[tuple]) -> None:
+    conn.executemany('INSERT INTO audit_event (seq, at, actor, action, entity, entity_id, "before", "after", '
+                     "prev_hash, hash, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+    batch.clear()
+
+
+#: runs the measured command from a small interpreter and prints its peak RSS (KiB): a child forked from this
+#: bench would start from the bench's own high-water mark (Linux keeps ``maxrss`` across fork and exec)
+_WRAPPER = ("import os, subprocess, sys\n"
+            "p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+            "_, status, usage = os.wait4(p.pid, 0)\n"
+            "print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)\n")
+
+
+def process(argv: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of one whole process, which must succeed."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    start = time.perf_counter()
+    proc = subprocess.run([python(), "-c", _WRAPPER, *argv], env=env, cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    code, maxrss = (int(v) for v in proc.stdout.split()[-2:]) if proc.returncode == 0 else (proc.returncode, 0)
+    if code != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {code}: {proc.stderr[-2000:]}")
+    return elapsed, maxrss / 1024
+
+
+def run(quick: bool, events: int | None = None, repeat: int | None = None) -> list[Result]:
+    events = events or (20_000 if quick else 1_000_000)
+    repeat = repeat or (3 if quick else 3)
+    with tempfile.TemporaryDirectory() as tmp:
+        old = os.environ.get("OPSDESK_DATA_DIR")
+        os.environ["OPSDESK_DATA_DIR"] = str(Path(tmp) / "userdata")  # its own keys and anchors
+        try:
+            path = Path(tmp) / "events.opsdesk"
+            build(path, events)
+            verify = [python(), "-m", "opsdesk", "verify", "-w", str(path)]
+            bare = [python(), str(Path(__file__).resolve()), "--baseline", str(path)]
+            runs: dict[str, list[tuple[float, float]]] = {"opsdesk": [], "baseline": []}
+            process(verify)  # warm-up: page cache, bytecode
+            for _ in range(repeat):
+                runs["opsdesk"].append(process(verify))
+                runs["baseline"].append(process(bare))
+        finally:
+            if old is None:
+                os.environ.pop("OPSDESK_DATA_DIR", None)
+            else:
+                os.environ["OPSDESK_DATA_DIR"] = old
+    total = events + 2
+    note = f"median of {repeat} alternating runs, {total:,} events"
+    target_s = TARGET_SECONDS_PER_MILLION * total / 1_000_000
+    return [
+        Result(BENCH, f"opsdesk verify, whole process, {total:,} events", median([t for t, _ in runs["opsdesk"]]),
+               median([t for t, _ in runs["baseline"]]), target_abs=target_s,
+               baseline_label="sqlite3 chain hashing + integrity_check", note=note),
+        Result(BENCH, f"opsdesk verify, peak RSS, {total:,} events", median([m for _, m in runs["opsdesk"]]),
+               median([m for _, m in runs["baseline"]]), unit="MB", target_abs=TARGET_MB,
+               baseline_label="the same bare process", note=note),
+    ]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--points", type=int, default=1_000_000)
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--events", type=int, default=None)
+    ap.add_argument("--repeat", type=int, default=None)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--json", default=None, help="also write the results as JSON to this file")
+    ap.add_argument("--baseline", metavar="FILE", help=argparse.SUPPRESS)  # the bare process itself
     args = ap.parse_args()
-    from opsdesk.services import demo
-
-    with tempfile.TemporaryDirectory() as tmp:
-        demo_path = Path(tmp) / "demo.opsdesk"
-        demo.build(demo_path)
-        measure("demo", demo_path, args.repeat)
-        big = Path(tmp) / "big.opsdesk"
-        shutil.copyfile(demo_path, big)
-        add_points(big, args.points)
-        measure(f"demo + {args.points:,} points", big, args.repeat)
+    if args.baseline:
+        raw_chain_hashing(Path(args.baseline))
+        return
+    emit(run(args.quick, args.events, args.repeat), args.json)
 
 
 if __name__ == "__main__":

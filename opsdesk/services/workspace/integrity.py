@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from opsdesk.errors import ValidationError
 from opsdesk.services.workspace import checkpoints, keyfile
 from opsdesk.services.workspace.checkpoints import SignedHead
-from opsdesk.store import audit, reconcile
+from opsdesk.store import audit, chain_scan, reconcile
 from opsdesk.store.models import WorkspaceIdentity
 from opsdesk.store.workspace import Workspace
 
@@ -97,9 +98,10 @@ def verify(ws: Workspace, *, head_file: str | Path | None = None, public_key_fil
             report.checked.append("text: every text cell reads as UTF-8")
     try:
         _verify_records(ws, report, given_head, str(head_file or ""), given_key, integrity_check)
-    except (OperationalError, DatabaseError) as exc:
+    except (OperationalError, DatabaseError, sqlite3.DatabaseError) as exc:
         if not bad_text:
-            report.findings.append(f"the workspace cannot be read whole: {str(exc.orig).strip()}")
+            why = exc.orig if isinstance(exc, DatabaseError) else exc
+            report.findings.append(f"the workspace cannot be read whole: {str(why).strip()}")
     return report
 
 
@@ -111,7 +113,7 @@ def _verify_records(ws: Workspace, report: IntegrityReport, given_head: tuple[Si
         stored = checkpoints.stored_checkpoint(s)
         want = {h.seq for h in (stored, anchor, given_head[0] if given_head else None) if h is not None}
         expected = reconcile.Expectations()
-        scan = audit.scan_chain(s.connection(), want=want, sink=expected.add_event)
+        scan = chain_scan.scan(s.connection(), chain_scan.database_uri(ws.engine), want=want, expected=expected)
         report.events = scan.events
         if scan.broken_seq is not None:
             report.findings.append(f"audit chain broken at event {scan.broken_seq}: {scan.reason}")

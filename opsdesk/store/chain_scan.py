@@ -1,0 +1,178 @@
+"""The audit chain recomputed for ``opsdesk verify``: in chunks of plain rows, constant memory, several cores.
+
+A SQLite workspace file is read by the raw driver in ranges of sequence numbers (``CHUNK_EVENTS`` each), each
+range hashed by a worker process of its own connection when there are enough events to pay for the workers, and
+the ranges joined in order: every range checks its own links, and where two ranges meet the first event of one must
+follow the last event of the one before. What the audit says every record is (``reconcile.Expectations``) is
+gathered per range (the last state of each row in it) and merged in order, so nothing grows with the number of
+events. A server workspace is streamed through SQLAlchemy (``audit.scan_chain``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine
+
+from opsdesk.store import audit, reconcile
+from opsdesk.store.engine import sqlite_ro_uri
+
+CHUNK_EVENTS = 50_000  # events per range handed to a worker
+FETCH = 2000  # rows read at a time
+PARALLEL_FROM = 40_000  # fewer events than this are hashed in this process (workers cost more to start)
+MAX_WORKERS = 4
+
+
+@dataclass
+class RangeScan:
+    """One range of the chain as recomputed on its own."""
+
+    first_seq: int | None = None
+    first_prev: str = ""
+    events: int = 0
+    broken_seq: int | None = None
+    reason: str = ""
+    last_seq: int = 0
+    last_hash: str = audit.GENESIS
+    hashes: dict[int, str] = field(default_factory=dict)
+    state: dict[str, dict[reconcile.Key, tuple[dict[str, Any] | None, int]]] = field(default_factory=dict)
+
+
+def _at_text(value: Any) -> str:
+    """The event time as the hash has it, from the text SQLite keeps (``YYYY-MM-DD HH:MM:SS[.ffffff]``)."""
+    if isinstance(value, str) and len(value) >= 19 and value[10] in " T" and value[4] == "-":
+        return f"{value[:10]}T{value[11:19]}Z"
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return str(audit.jsonable(value))
+
+
+def _loads(text: Any) -> Any:
+    return None if text is None else json.loads(text)
+
+
+_SELECT = ("SELECT seq, at, actor, action, entity, entity_id, before, after, note, prev_hash, hash, record_states "
+           "FROM audit_event WHERE seq >= ? AND seq <= ? ORDER BY seq")
+
+
+def scan_range(database: str, lo: int, hi: int, want: frozenset[int]) -> RangeScan:
+    """Recompute the events ``lo``…``hi`` of the workspace file at ``database`` (a read-only ``file:`` URI)."""
+    conn = sqlite3.connect(database, uri=True)
+    try:
+        cur = conn.execute(_SELECT, (lo, hi))
+        return _scan_rows(_fetched(cur), want)
+    finally:
+        conn.close()
+
+
+def _fetched(cur: sqlite3.Cursor) -> Iterator[tuple[Any, ...]]:
+    while rows := cur.fetchmany(FETCH):
+        yield from rows
+
+
+def _scan_rows(rows: Iterable[tuple[Any, ...]], want: frozenset[int]) -> RangeScan:
+    out = RangeScan()
+    expected = reconcile.Expectations()
+    prev: str | None = None
+    next_seq = 0
+    for seq, at, actor, action, entity, entity_id, before_t, after_t, note, prev_hash, digest, states_t in rows:
+        before, after, states = _loads(before_t), _loads(after_t), _loads(states_t)
+        if out.first_seq is None:
+            out.first_seq, out.first_prev = seq, prev_hash
+        elif out.broken_seq is None:
+            if seq != next_seq:
+                out.broken_seq, out.reason = next_seq, f"event {next_seq} is missing (next is {seq})"
+            elif prev_hash != prev:
+                out.broken_seq, out.reason = seq, f"event {seq} does not link to the event before it"
+        if out.broken_seq is None and audit.event_hash(
+                seq=seq, at=_at_text(at), actor=actor, action=action, entity=entity, entity_id=entity_id,
+                before=before, after=after, note=note, prev_hash=prev_hash, record_states=states) != digest:
+            out.broken_seq, out.reason = seq, f"event {seq} was altered after it was written (hash mismatch)"
+        if seq in want:
+            out.hashes[seq] = digest
+        expected.add_event(seq, action, entity, before, after, states)
+        prev, next_seq = digest, seq + 1
+        out.events += 1
+        out.last_seq, out.last_hash = seq, digest
+    out.state = expected.state
+    return out
+
+
+def _join(parts: Iterable[RangeScan], expected: reconcile.Expectations) -> audit.ChainScan:
+    """The ranges in order as one chain: each range's own first break, or a break where it meets the one before."""
+    scan = audit.ChainScan()
+    for part in parts:
+        if part.first_seq is None:
+            continue
+        if scan.broken_seq is None:
+            want_seq = scan.last_seq + 1
+            if part.first_seq != want_seq:
+                scan.broken_seq, scan.reason = want_seq, f"event {want_seq} is missing (next is {part.first_seq})"
+            elif part.first_prev != scan.last_hash:
+                scan.broken_seq = part.first_seq
+                scan.reason = f"event {part.first_seq} does not link to the event before it"
+            elif part.broken_seq is not None:
+                scan.broken_seq, scan.reason = part.broken_seq, part.reason
+        scan.events += part.events
+        scan.last_seq, scan.last_hash = part.last_seq, part.last_hash
+        scan.hashes.update(part.hashes)
+        for name, rows in part.state.items():
+            expected.state.setdefault(name, {}).update(rows)
+    return scan
+
+
+def _ranges(low: int, high: int) -> list[tuple[int, int]]:
+    return [(lo, min(lo + CHUNK_EVENTS - 1, high)) for lo in range(low, high + 1, CHUNK_EVENTS)]
+
+
+def workers() -> int:
+    """Worker processes for a long chain: the machine's cores (``$OPSDESK_VERIFY_WORKERS`` overrides)."""
+    wanted = os.environ.get("OPSDESK_VERIFY_WORKERS")
+    if wanted and wanted.isdigit():
+        return max(1, int(wanted))
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+
+
+def database_uri(engine: Engine) -> str | None:
+    """A read-only ``file:`` URI of a SQLite workspace file (None for a server or an in-memory database)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database or ""
+    if database.startswith("file:"):
+        return database
+    if database in ("", ":memory:"):
+        return None
+    return sqlite_ro_uri(database)
+
+
+def scan(conn: Connection, database: str | None, *, want: Iterable[int],
+         expected: reconcile.Expectations) -> audit.ChainScan:
+    """Recompute the chain as far as the caller's transaction sees it (``conn``), filling ``expected``.
+
+    ``database``: a read-only ``file:`` URI of the SQLite workspace, read in ranges (by worker processes for a long
+    chain); None streams the chain through ``conn`` (a server workspace)."""
+    wanted = frozenset(want)
+    if database is None:
+        return audit.scan_chain(conn, want=wanted, sink=expected.add_event)
+    low, high = conn.exec_driver_sql("SELECT min(seq), max(seq) FROM audit_event").one()
+    if low is None:
+        return audit.ChainScan()
+    ranges = _ranges(int(low), int(high))  # events appended after the caller's snapshot are left out
+    count = workers()
+    if count == 1 or int(high) - int(low) + 1 < PARALLEL_FROM or len(ranges) == 1:
+        return _join((scan_range(database, lo, hi, wanted) for lo, hi in ranges), expected)
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with multiprocessing.get_context(method).Pool(min(count, len(ranges))) as pool:
+        parts = pool.imap(_scan_range_args, [(database, lo, hi, wanted) for lo, hi in ranges])
+        return _join(parts, expected)
+
+
+def _scan_range_args(args: tuple[str, int, int, frozenset[int]]) -> RangeScan:
+    return scan_range(*args)
