@@ -470,10 +470,12 @@ def open_stream(path: str, name: str, *, strict: bool = False, chunk_bytes: int 
                 head = block[: block.find(b"\n") + 1] if b"\n" in block else b""
                 if not head:
                     return None
-            probe = (tail + block).replace(b"\r\n", b"")
-            if b'"' in block or b"\x00" in block or b"\r" in probe[:-1]:
+            if b'"' in block or b"\x00" in block:
                 return None
-            tail = block[-1:] if block.endswith(b"\r") else b""
+            if b"\r" in block or tail:  # every CR must end a line (CRLF): a lone CR is read whole, carefully
+                if b"\r" in (tail + block).replace(b"\r\n", b"")[:-1]:
+                    return None
+                tail = block[-1:] if block.endswith(b"\r") else b""
             try:
                 decoder.decode(block)
             except UnicodeDecodeError:
