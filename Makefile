@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   ?= demo.opsdesk
 
-.PHONY: run test lint typecheck pytest install install-test install-build demo screenshots dist dist-portable dist-check bench clean system-deps softhsm focus-validator
+.PHONY: run test lint typecheck pytest install install-test install-build demo screenshots dist dist-portable dist-check bench bench-quick clean system-deps softhsm focus-validator
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ screenshots: $(VENV)/.installed $(DEMO)
 
 bench: $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/registers.py
+
+# Every bench at a small size against its baseline; exits 1 when a result regresses past target × 1.5 (CI runs it).
+bench-quick: $(VENV)/.installed
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run_all.py --quick
 
 # Frozen build (PyInstaller, build.spec): one folder in dist/opsdesk; `make dist-portable` makes one file.
 dist: $(VENV)/.installed-build

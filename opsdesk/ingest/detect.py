@@ -139,6 +139,11 @@ def _read_path(path: Path, kind: ImportKind | None, options: ReadOptions | None)
     if kind is ImportKind.MLFLOW and path.is_dir():
         root = path / "mlruns" if (path / "mlruns").is_dir() and not mlflow_store.is_mlruns(path) else path
         return mlflow_store.read_mlruns(root, options.include_deleted)
+    if kind is ImportKind.METRICS:  # a large regular CSV is read in chunks when it is imported, never whole
+        streamed = metrics_table.open_stream(str(path), name, strict=options.strict, chunk_bytes=options.chunk_bytes,
+                                             limit=files.IMPORT_LIMIT)
+        if streamed is not None:
+            return streamed
     try:
         data = files.read_bounded(path, files.IMPORT_LIMIT, "file to import")
     except files.FileRefused as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -60,22 +60,29 @@ def read_metrics(path: str, name: str, data: bytes, sha256: str, *, strict: bool
     if columns is not None:
         validate(columns, lines, parsed)
         if isinstance(parsed.data, MetricsData):
-            _repeated_rows(parsed, parsed.data, strict)
+            found: MetricsData = parsed.data
+            dropped = repeated_rows(parsed, found, strict)
+            if dropped is not None:
+                keep = np.setdiff1d(np.arange(len(found.ts)), dropped)
+                found.lines, found.ts, found.values, found.key_idx = (found.lines[keep], found.ts[keep],
+                                                                      found.values[keep], found.key_idx[keep])
+                parsed.accepted = len(keep)
     return parsed
 
 
-def _repeated_rows(parsed: ParsedFile, data: MetricsData, strict: bool) -> None:
+def repeated_rows(parsed: ParsedFile, data: MetricsData, strict: bool) -> np.ndarray | None:
     """Rows that give the same series and timestamp as another row would overwrite it in the store (the key is
     series and time). By default the last one is kept and the others are named in a warning; ``strict`` rejects
-    every repeated row instead (so nothing is imported unless the user accepts a partial import)."""
+    every repeated row instead (so nothing is imported unless the user accepts a partial import). Returns the
+    indexes of the rows that are not stored (None when there are none); ``data.values`` is not used."""
     n = len(data.ts)
     if n < 2:
-        return
+        return None
     order = np.lexsort((np.arange(n), data.ts, data.key_idx))
     k, t = data.key_idx[order], data.ts[order]
     same_as_next = (k[1:] == k[:-1]) & (t[1:] == t[:-1])
     if not same_as_next.any():
-        return
+        return None
     superseded = order[:-1][same_as_next]  # every row a later row with the same key replaces
     later = order[1:][same_as_next]
     lines = data.lines
@@ -90,7 +97,7 @@ def _repeated_rows(parsed: ParsedFile, data: MetricsData, strict: bool) -> None:
             other = first_of[i] if first_of[i] != i else int(later[superseded == i][0])
             parsed.reject(int(lines[i]), "timestamp", f"{where} has another value at this time on line "
                                                       f"{int(lines[other])}; strict reading (--strict) keeps neither")
-        keep = np.setdiff1d(np.arange(n), repeated)
+        dropped = repeated
     else:
         pairs = ", ".join(f"line {int(lines[a])} by line {int(lines[b])}"
                           for a, b in list(zip(superseded.tolist(), later.tolist(), strict=True))[:5])
@@ -99,14 +106,11 @@ def _repeated_rows(parsed: ParsedFile, data: MetricsData, strict: bool) -> None:
                     f"{len(superseded)} rows give a series a value at a time another row also gives; the later "
                     f"row is kept ({pairs}{f', and {more} more' if more > 0 else ''}); import with --strict to "
                     "reject them instead", "duplicate")
-        keep = np.setdiff1d(np.arange(n), superseded)
-    dropped = set(np.setdiff1d(np.arange(n), keep).tolist())
-    dropped_lines = {int(lines[i]) for i in dropped}
+        dropped = np.unique(superseded)
+    dropped_lines = set(lines[dropped].tolist())
     parsed.preview = [(line, text) for line, text in parsed.preview if line not in dropped_lines]
-    data.lines, data.ts, data.values, data.key_idx = (data.lines[keep], data.ts[keep], data.values[keep],
-                                                      data.key_idx[keep])
-    parsed.accepted = len(keep)
     parsed.rejected.sort(key=lambda i: (i.line or 0))
+    return dropped
 
 
 def _fast_csv_columns(data: bytes) -> tuple[dict[str, Any], np.ndarray] | None:
@@ -222,18 +226,66 @@ def _parse_stamps(text: Any) -> tuple[Any, np.ndarray]:
     return stamp, zone
 
 
-def validate(columns: dict[str, Any], lines: np.ndarray, parsed: ParsedFile) -> None:  # noqa: C901
-    import pandas as pd
+@dataclass
+class Tally:
+    """What becomes one warning for the whole file, however many chunks it is read in."""
 
-    names = {role: _find(columns, role) for role in ALIASES}
-    missing = [r for r in ("timestamp", "metric", "value") if names[r] is None]
+    tcol: str = "timestamp"
+    vcol: str = "value"
+    ucol: str = "unit"
+    naive: int = 0
+    first_naive: int | None = None
+    us_dates: int = 0
+    lenient: int = 0
+    units: set[str] = field(default_factory=set)
+
+    def warn(self, parsed: ParsedFile) -> None:
+        if self.naive:
+            parsed.warn(self.first_naive, self.tcol, f"{self.naive} timestamps carry no time zone; UTC assumed",
+                        "timezone")
+        if self.us_dates:
+            parsed.warn(None, self.tcol, f"{self.us_dates} dates were read as US month/day/year", "format")
+        if self.lenient:
+            parsed.warn(None, self.vcol, f"{self.lenient} values needed lenient number parsing (currency signs, "
+                                         "thousands separators or spaces removed)", "number")
+        for u in sorted(self.units):
+            if u.lower() not in KNOWN_UNITS and not _CURRENCY_UNIT.match(u):
+                parsed.warn(None, self.ucol, f"the unit '{short(u)}' is not one OpsDesk recognises; "
+                                             "it is kept as written", "unit")
+
+
+def missing_columns(header: list[str], parsed: ParsedFile) -> bool:
+    """Reject the file (fatal) when a column it needs is missing; returns whether one was."""
+    columns = dict.fromkeys(header)
+    missing = [r for r in ("timestamp", "metric", "value") if _find(columns, r) is None]
     if missing:
-        found = ", ".join(columns) or "none"
+        found = ", ".join(header) or "none"
         for role in missing:
             parsed.reject(1, role, f"the column '{role}' is missing (columns found: {short(found, 120)})")
         parsed.fatal = True
+    return bool(missing)
+
+
+def validate(columns: dict[str, Any], lines: np.ndarray, parsed: ParsedFile) -> None:
+    """Check every row of a whole file: ``parsed.data`` holds the accepted points."""
+    if missing_columns(list(columns), parsed):
         return
+    tally = Tally()
+    data = validate_chunk(columns, lines, parsed, tally)
+    tally.warn(parsed)
+    parsed.data = data
+    parsed.accepted = len(data.ts)
+
+
+def validate_chunk(columns: dict[str, Any], lines: np.ndarray, parsed: ParsedFile,  # noqa: C901
+                   tally: Tally) -> MetricsData:
+    """Check the rows of one chunk (the columns are known to be there): rejections go to ``parsed`` by line,
+    what is counted across the file to ``tally``; returns the accepted points, keys local to the chunk."""
+    import pandas as pd
+
+    names = {role: _find(columns, role) for role in ALIASES}
     tcol, vcol = str(names["timestamp"]), str(names["value"])
+    tally.tcol, tally.vcol, tally.ucol = tcol, vcol, names["unit"] or "unit"
     n = len(lines)
     ok = np.ones(n, dtype=bool)
     reasons: dict[int, tuple[str, str]] = {}
@@ -247,7 +299,9 @@ def validate(columns: dict[str, Any], lines: np.ndarray, parsed: ParsedFile) -> 
         seconds[good] = stamp[good].dt.tz_convert(None).to_numpy().astype("datetime64[s]").astype(np.int64)
     naive = int((good & ~zone).sum())
     first_naive = int(lines[np.argmax(good & ~zone)]) if naive else None
-    us_dates = 0
+    tally.naive += naive
+    if tally.first_naive is None:
+        tally.first_naive = first_naive
     for i in np.flatnonzero(~good).tolist():
         value, note, problem = parse_timestamp(ts_text.iat[i])
         if value is None:
@@ -256,20 +310,14 @@ def validate(columns: dict[str, Any], lines: np.ndarray, parsed: ParsedFile) -> 
             continue
         seconds[i] = int(value.timestamp())
         if note == "timezone":
-            naive += 1
-            first_naive = first_naive or int(lines[i])
+            tally.naive += 1
+            tally.first_naive = tally.first_naive or int(lines[i])
         elif note == "us_date":
-            us_dates += 1
-    if naive:
-        parsed.warn(first_naive, tcol, f"{naive} timestamps carry no time zone; UTC assumed",
-                    "timezone")
-    if us_dates:
-        parsed.warn(None, tcol, f"{us_dates} dates were read as US month/day/year", "format")
+            tally.us_dates += 1
 
     # values: vectorised float parsing, lenient parsing for the rest
     v_text = columns[vcol].astype(str)
     values = pd.to_numeric(v_text, errors="coerce").to_numpy(dtype=np.float64, copy=True)
-    lenient = 0
     for i in np.flatnonzero(~np.isfinite(values)).tolist():
         if i in reasons:
             continue
@@ -279,10 +327,7 @@ def validate(columns: dict[str, Any], lines: np.ndarray, parsed: ParsedFile) -> 
             reasons[i] = (vcol, problem or f"'{short(v_text.iat[i])}' is not a finite number")
             continue
         values[i] = float(dec)
-        lenient += was_lenient
-    if lenient:
-        parsed.warn(None, vcol, f"{lenient} values needed lenient number parsing (currency signs, "
-                                                 "thousands separators or spaces removed)", "number")
+        tally.lenient += was_lenient
 
     # series keys: factorise the raw text, then clean only the distinct values (cheap for a million rows)
     def text_col(role: str) -> tuple[np.ndarray, list[str]]:
@@ -328,16 +373,129 @@ def validate(columns: dict[str, Any], lines: np.ndarray, parsed: ParsedFile) -> 
 
     keys = [SeriesKey(*(value_at(r, int(row)) for r in ("initiative", "metric", "unit", "discipline")))
             for row in first_rows]
-    parsed.data = MetricsData(lines=lines[keep], ts=seconds[keep], values=values[keep],
-                              key_idx=inverse.astype(np.int64), keys=keys)
-    parsed.accepted = len(keep)
-    for u in sorted({k.unit for k in keys}):
-        if u.lower() not in KNOWN_UNITS and not _CURRENCY_UNIT.match(u):
-            parsed.warn(None, names["unit"] or "unit", f"the unit '{short(u)}' is not one OpsDesk recognises; "
-                                                       "it is kept as written", "unit")
-    for j in range(min(PREVIEW_ROWS, len(keep))):
+    tally.units.update(k.unit for k in keys)
+    for j in range(min(PREVIEW_ROWS - len(parsed.preview), len(keep))):
         r = keep[j]
         when = np.datetime64(int(seconds[r]), "s").astype(str).replace("T", " ")
         key = keys[int(inverse[j])]
         parsed.preview.append((int(lines[r]), f"{when} · {key.initiative or 'portfolio'} · {key.name} = "
                                               f"{values[r]:g}{(' ' + key.unit) if key.unit else ''}"))
+    return MetricsData(lines=lines[keep], ts=seconds[keep], values=values[keep], key_idx=inverse.astype(np.int64),
+                       keys=keys)
+
+
+# --- large files: read in chunks, in constant memory ------------------------------------------------------------
+
+#: A regular CSV larger than this is read in chunks of about this many bytes (a few hundred thousand rows), each
+#: time it is needed, instead of whole: memory stays flat whatever the file's size.
+CHUNK_BYTES = 8 * 1024 * 1024
+_PROBE = 4 * 1024 * 1024
+
+
+@dataclass
+class MetricsSource:
+    """A metrics CSV too large to hold: its header, and where its rows start. :meth:`chunks` reads and checks
+    the rows chunk by chunk; ``scanned`` says whether the whole file has been checked (rejections, warnings and
+    the accepted count of its ParsedFile are then complete), ``excluded_lines`` the rows left out once the whole
+    file was seen (rows that repeat the series and time of another under ``--strict``)."""
+
+    path: str
+    header_bytes: bytes
+    body_start: int
+    strict: bool
+    chunk_bytes: int
+    scanned: bool = False
+    excluded_lines: np.ndarray | None = None
+
+    def chunks(self, parsed: ParsedFile, tally: Tally) -> Any:
+        """Yield the accepted points of each chunk (global line numbers, keys local to the chunk)."""
+        with open(self.path, "rb") as fh:
+            fh.seek(self.body_start)
+            line, rest = 2, b""
+            while True:
+                block = fh.read(self.chunk_bytes)
+                data = rest + block
+                if not data:
+                    return
+                if block:
+                    cut = data.rfind(b"\n") + 1
+                    if cut == 0:
+                        rest = data
+                        continue
+                    data, rest = data[:cut], data[cut:]
+                else:
+                    rest = b""
+                count = data.count(b"\n") + (not data.endswith(b"\n"))
+                columns, lines = self._columns(data, line, parsed)
+                line += count
+                if columns is not None and len(lines):
+                    yield validate_chunk(columns, lines, parsed, tally)
+
+    def _columns(self, block: bytes, first_line: int, parsed: ParsedFile) -> tuple[dict[str, Any] | None,
+                                                                                    np.ndarray]:
+        text = self.header_bytes + b"\n" + block
+        if not block.startswith((b"\n", b"\r")):
+            fast = _fast_csv_columns(text)
+            if fast is not None:
+                return fast[0], fast[1] + (first_line - 2)
+        # an irregular chunk (blank lines, short or long rows): the careful reader names every broken line
+        part = ParsedFile(parsed.kind, parsed.path, parsed.name, parsed.sha256)
+        columns, lines = _careful_csv_columns(text, part)
+        for issue in part.rejected:
+            parsed.reject(None if issue.line is None else issue.line + first_line - 2, issue.column, issue.reason)
+        return columns, lines + (first_line - 2)
+
+
+def open_stream(path: str, name: str, *, strict: bool = False, chunk_bytes: int | None = None,
+                limit: int | None = None) -> ParsedFile | None:
+    """A ParsedFile whose ``data`` is a :class:`MetricsSource` (nothing checked yet) for a large, regular CSV:
+    UTF-8, no quotes, no NUL, lines ending in LF or CRLF, a header first. None for anything else (it is read
+    whole, by :func:`read_metrics`). The file's SHA-256 is taken on the way."""
+    import codecs
+    import hashlib
+    import os
+
+    chunk = chunk_bytes or CHUNK_BYTES
+    size = os.path.getsize(path)
+    if size <= chunk or (limit is not None and size > limit) or name.lower().endswith((".xlsx", ".xlsm")):
+        return None
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    head = b""
+    tail = b""
+    with open(path, "rb") as fh:
+        while block := fh.read(_PROBE):
+            digest.update(block)
+            if not head:
+                head = block[: block.find(b"\n") + 1] if b"\n" in block else b""
+                if not head:
+                    return None
+            if b'"' in block or b"\x00" in block:
+                return None
+            if b"\r" in block or tail:  # every CR must end a line (CRLF): a lone CR is read whole, carefully
+                if b"\r" in (tail + block).replace(b"\r\n", b"")[:-1]:
+                    return None
+                tail = block[-1:] if block.endswith(b"\r") else b""
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError:
+                return None
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    if tail:
+        return None
+    header = head.rstrip(b"\r\n")
+    if header.startswith(b"\xef\xbb\xbf"):
+        header = header[3:]
+    if not header.strip():
+        return None
+    parsed = ParsedFile(ImportKind.METRICS, path, name, digest.hexdigest())
+    from opsdesk.ingest.textfile import sniff_delimiter
+
+    text = header.decode("utf-8")
+    if missing_columns([h.strip() for h in text.split(sniff_delimiter(text))], parsed):
+        return parsed
+    parsed.data = MetricsSource(path, header, len(head), strict, chunk)
+    return parsed

@@ -18,6 +18,7 @@ class ReadOptions:
 
     include_deleted: bool = False
     strict: bool = False
+    chunk_bytes: int | None = None  # metrics CSV larger than this are read in chunks of it (None: the default)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from opsdesk.domain.enums import ImportKind
 from opsdesk.errors import ImportCancelled
 from opsdesk.ingest.detect import read_path
+from opsdesk.ingest.metrics_table import MetricsSource
 from opsdesk.ingest.report import (
     STORED_ISSUES,
     FileOutcome,
@@ -49,9 +50,21 @@ class ImportPlan:
         return any(p.rejected for p, o in zip(self.files, self.outcomes, strict=True) if o.status != "duplicate")
 
 
+def _unchecked(parsed: ParsedFile) -> bool:
+    """A large metrics file whose rows are checked only as it is written (see :func:`import_paths`)."""
+    return isinstance(parsed.data, MetricsSource) and not parsed.data.scanned
+
+
+class _Refused(Exception):
+    """Rows of a file checked while it was written were rejected: the transaction is rolled back."""
+
+
 def preview(ws: Workspace, paths: Sequence[str | Path], kind: ImportKind | str | None = None,
-            progress: Progress | None = None, options: ReadOptions | None = None) -> ImportPlan:
-    """Read and validate every path; nothing is written."""
+            progress: Progress | None = None, options: ReadOptions | None = None, *,
+            check_on_write: bool = False) -> ImportPlan:
+    """Read and validate every path; nothing is written. With ``check_on_write`` a large metrics file (read in
+    chunks) is not read here: its rows are checked as :func:`commit` writes them, in one pass, and a rejection
+    then rolls the whole transaction back."""
     progress = progress or NoProgress()
     wanted = ImportKind.parse(kind) if kind not in (None, "", "auto") else None
     plan = ImportPlan()
@@ -64,7 +77,8 @@ def preview(ws: Workspace, paths: Sequence[str | Path], kind: ImportKind | str |
         progress.progress(n, len(paths), f"Reading {path.name}…")
         parsed = read_path(path, wanted, options)
         with ws.read() as session:
-            writers.resolve(session, parsed)
+            if not (check_on_write and _unchecked(parsed)):
+                writers.resolve(session, parsed)
             outcome = FileOutcome(parsed.name, parsed.kind, parsed.sha256, parsed.accepted, len(parsed.rejected),
                                   status="refused" if parsed.fatal else "preview")
             if parsed.sha256:
@@ -139,7 +153,7 @@ def commit(ws: Workspace, plan: ImportPlan, *, accept_partial: bool = False,
     progress = progress or NoProgress()
     report = plan.report()
     todo = [(p, o) for p, o in zip(plan.files, plan.outcomes, strict=True)
-            if o.status == "preview" and p.accepted > 0]
+            if o.status == "preview" and (p.accepted > 0 or _unchecked(p))]
     if plan.has_rejections and not accept_partial:
         report.message = (f"{len(report.rejected)} rejections (rows, or whole files), so nothing was imported; "
                           "correct the file, or import without the rejected rows")
@@ -153,29 +167,17 @@ def commit(ws: Workspace, plan: ImportPlan, *, accept_partial: bool = False,
                           else "nothing to import")
         return report
     total = sum(p.accepted for p, _o in todo)
-    done = 0
-    with ws.write("import") as tx:
-        for parsed, outcome in todo:
-            if progress.cancelled:
-                raise ImportCancelled("the import was cancelled; nothing was written")
-            batch = ImportBatch(kind=parsed.kind, file_name=parsed.name[:500], sha256=parsed.sha256,
-                                accepted=parsed.accepted, rejected=len(parsed.rejected), imported_at=ws.clock(),
-                                actor=ws.actor, report=_stored_report(parsed))
-            tx.add(batch, "import_batch")
-
-            def step(n: int, parsed: ParsedFile = parsed, base: int = done) -> None:
-                if progress.cancelled:
-                    raise ImportCancelled("the import was cancelled; nothing was written")
-                progress.progress(base + n, total, f"Writing {parsed.name}…")
-
-            summary = writers.write(tx, parsed, batch.id, step)
-            tx.audit("import", "import_batch", batch.id, None,
-                     {"kind": parsed.kind.value, "file": parsed.name, "sha256": parsed.sha256,
-                      "accepted": parsed.accepted, "rejected": len(parsed.rejected), **summary})
-            outcome.batch_id, outcome.status = batch.id, "committed"
-            outcome.message = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items() if v)
-            done += parsed.accepted
-        progress.progress(total, total, "Committing…")
+    try:
+        _write_all(ws, todo, total, progress, accept_partial)
+    except _Refused:
+        report = plan.report()
+        report.message = (f"{len(report.rejected)} rejections (rows, or whole files), so nothing was imported; "
+                          "correct the file, or import without the rejected rows")
+        for o in report.files:
+            if o.status in ("preview", "committed"):
+                o.status, o.batch_id, o.message = "refused", None, ""
+        return report
+    report = plan.report()
     report.committed = True
     for outcome in report.files:
         if outcome.status == "preview":  # nothing in it could be imported
@@ -187,12 +189,56 @@ def commit(ws: Workspace, plan: ImportPlan, *, accept_partial: bool = False,
     return report
 
 
+def _write_all(ws: Workspace, todo: list[tuple[ParsedFile, FileOutcome]], total: int, progress: Progress,
+               accept_partial: bool) -> int:
+    done = 0
+    with ws.write("import") as tx:
+        for parsed, outcome in todo:
+            if progress.cancelled:
+                raise ImportCancelled("the import was cancelled; nothing was written")
+            checked_now = _unchecked(parsed)
+            if checked_now and parsed.data.strict and accept_partial:
+                # rows that repeat another's series and time are left out whole: find them before writing
+                writers.resolve(tx.session, parsed)
+                outcome.accepted, outcome.rejected = parsed.accepted, len(parsed.rejected)
+                checked_now = False
+            batch = ImportBatch(kind=parsed.kind, file_name=parsed.name[:500], sha256=parsed.sha256,
+                                accepted=parsed.accepted, rejected=len(parsed.rejected), imported_at=ws.clock(),
+                                actor=ws.actor, report=_stored_report(parsed))
+            tx.add(batch, "import_batch")
+
+            def step(n: int, parsed: ParsedFile = parsed, base: int = done) -> None:
+                if progress.cancelled:
+                    raise ImportCancelled("the import was cancelled; nothing was written")
+                progress.progress(base + n, total, f"Writing {parsed.name}…")
+
+            summary = writers.write(tx, parsed, batch.id, step)
+            if checked_now:  # its rows were checked as they were written
+                outcome.accepted, outcome.rejected = parsed.accepted, len(parsed.rejected)
+                if parsed.rejected and not accept_partial:
+                    raise _Refused  # rolls back everything this transaction wrote
+                batch.accepted, batch.rejected, batch.report = (parsed.accepted, len(parsed.rejected),
+                                                                _stored_report(parsed))
+            tx.audit("import", "import_batch", batch.id, None,
+                     {"kind": parsed.kind.value, "file": parsed.name, "sha256": parsed.sha256,
+                      "accepted": parsed.accepted, "rejected": len(parsed.rejected), **summary})
+            outcome.batch_id, outcome.status = batch.id, "committed"
+            outcome.message = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items() if v)
+            done += parsed.accepted
+        progress.progress(total, total, "Committing…")
+    return done
+
+
 def import_paths(ws: Workspace, paths: Sequence[str | Path], *, kind: ImportKind | str | None = None,
                  dry_run: bool = False, accept_partial: bool = False, progress: Progress | None = None,
-                 include_deleted: bool = False, strict: bool = False) -> ImportReport:
+                 include_deleted: bool = False, strict: bool = False,
+                 chunk_bytes: int | None = None) -> ImportReport:
     """Preview, then (unless ``dry_run``) commit: what the CLI does. ``include_deleted`` keeps deleted MLflow
-    runs (marked deleted); ``strict`` rejects metrics rows that repeat the series and time of another row."""
-    plan = preview(ws, paths, kind, progress, ReadOptions(include_deleted=include_deleted, strict=strict))
+    runs (marked deleted); ``strict`` rejects metrics rows that repeat the series and time of another row.
+    A metrics CSV larger than ``chunk_bytes`` (default ``metrics_table.CHUNK_BYTES``) is read, checked and
+    written in chunks of that size in one pass and one transaction (memory stays flat whatever its size)."""
+    plan = preview(ws, paths, kind, progress, ReadOptions(include_deleted=include_deleted, strict=strict,
+                                                          chunk_bytes=chunk_bytes), check_on_write=not dry_run)
     if dry_run:
         report = plan.report()
         report.dry_run = True

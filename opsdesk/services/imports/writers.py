@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from opsdesk.domain.enums import Direction, ImportKind, LineageKind, NodeKind, OpsDiscipline, SubjectKind
 from opsdesk.ingest.gx import QualityData
-from opsdesk.ingest.metrics_table import MetricsData, SeriesKey
+from opsdesk.ingest.metrics_table import MetricsData, MetricsSource, SeriesKey, Tally, repeated_rows
 from opsdesk.ingest.mlflow_store import MlflowData, framework_of, params_of
 from opsdesk.ingest.openlineage import DatasetRef, LineageData
 from opsdesk.ingest.report import ParsedFile
@@ -50,47 +50,146 @@ def guess_discipline(name: str, unit: str) -> OpsDiscipline:
 # --- checks against the workspace (preview) -----------------------------------------------------------------
 
 def resolve(session: Session, parsed: ParsedFile) -> None:
-    """Reject rows that the workspace cannot take (unknown initiative, a unit that contradicts the series)."""
+    """Reject rows that the workspace cannot take (unknown initiative, a unit that contradicts the series). A
+    metrics file read in chunks is checked whole here (nothing is kept but its report)."""
     if parsed.kind is ImportKind.METRICS and isinstance(parsed.data, MetricsData):
         _resolve_metrics(session, parsed, parsed.data)
+    elif parsed.kind is ImportKind.METRICS and isinstance(parsed.data, MetricsSource):
+        scan_metrics(session, parsed, parsed.data)
 
 
-def _resolve_metrics(session: Session, parsed: ParsedFile, data: MetricsData) -> None:
-    codes = dict(session.execute(select(Initiative.code, Initiative.id)).all())
-    bad_keys: dict[int, tuple[str, str]] = {}
-    first_unit: dict[tuple[str, str], str] = {}
-    order: list[int] = np.unique(data.key_idx, return_index=True)[1].tolist() if len(data.key_idx) else []
-    first_row = {int(data.key_idx[j]): int(j) for j in order}
-    for i, key in sorted(enumerate(data.keys), key=lambda ik: first_row.get(ik[0], 0)):
-        if key.initiative and key.initiative not in codes:
-            bad_keys[i] = ("initiative", f"the initiative {key.initiative} does not exist in this workspace")
-            continue
+class _Resolver:
+    """Series keys met in a file, in order of their first row, each checked once against the workspace."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.codes: dict[str, int] = dict(session.execute(select(Initiative.code, Initiative.id)).all())
+        self.keys: list[SeriesKey] = []
+        self.index: dict[SeriesKey, int] = {}
+        self.problem: list[tuple[str, str] | None] = []
+        self.first_unit: dict[tuple[str, str], str] = {}
+
+    def _check(self, key: SeriesKey) -> tuple[str, str] | None:
+        if key.initiative and key.initiative not in self.codes:
+            return "initiative", f"the initiative {key.initiative} does not exist in this workspace"
         if key.discipline:
             try:
                 OpsDiscipline.parse(key.discipline)
             except ValueError:
-                bad_keys[i] = ("discipline", f"'{key.discipline}' is not dataops, mlops or finops")
-                continue
-        existing = _find_series(session, key, codes)
+                return "discipline", f"'{key.discipline}' is not dataops, mlops or finops"
+        existing = _find_series(self.session, key, self.codes)
         if existing is not None and key.unit and existing.unit and existing.unit != key.unit:
-            bad_keys[i] = ("unit", f"the series '{key.name}' is measured in '{existing.unit}', not '{key.unit}'")
-            continue
+            return "unit", f"the series '{key.name}' is measured in '{existing.unit}', not '{key.unit}'"
         if existing is None and key.unit:  # a new series: the first unit given in the file sets it
-            unit = first_unit.setdefault((key.initiative, key.name), key.unit)
+            unit = self.first_unit.setdefault((key.initiative, key.name), key.unit)
             if unit != key.unit:
-                bad_keys[i] = ("unit", f"the series '{key.name}' is given in '{unit}' earlier in this file, "
-                                       f"not '{key.unit}'")
-    if not bad_keys:
+                return "unit", f"the series '{key.name}' is given in '{unit}' earlier in this file, not '{key.unit}'"
+        return None
+
+    def take(self, parsed: ParsedFile, data: MetricsData) -> np.ndarray:
+        """Reject (and drop from ``data``) the rows whose series the workspace cannot take; returns the file-wide
+        key index of each row left."""
+        if not len(data.key_idx):
+            return np.zeros(0, dtype=np.int64)
+        order = np.unique(data.key_idx, return_index=True)[1].tolist()
+        first_row = {int(data.key_idx[j]): int(j) for j in order}
+        to_global = np.zeros(len(data.keys), dtype=np.int64)
+        for i in sorted(first_row, key=first_row.__getitem__):  # keys whose rows were all rejected: none here
+            key = data.keys[i]
+            g = self.index.get(key)
+            if g is None:
+                g = self.index[key] = len(self.keys)
+                self.keys.append(key)
+                self.problem.append(self._check(key))
+            to_global[i] = g
+        glob = to_global[data.key_idx]
+        bad_keys = [int(to_global[i]) for i in first_row if self.problem[int(to_global[i])] is not None]
+        if not bad_keys:
+            return glob
+        bad = np.isin(glob, np.asarray(bad_keys, dtype=np.int64))
+        for j in np.flatnonzero(bad).tolist():
+            column, reason = self.problem[int(glob[j])]  # type: ignore[misc]
+            parsed.reject(int(data.lines[j]), column, reason)
+        keep = ~bad
+        data.lines, data.ts, data.values, data.key_idx = (data.lines[keep], data.ts[keep], data.values[keep],
+                                                          data.key_idx[keep])
+        return glob[keep]
+
+
+def _resolve_metrics(session: Session, parsed: ParsedFile, data: MetricsData) -> None:
+    before = len(parsed.rejected)
+    _Resolver(session).take(parsed, data)
+    if len(parsed.rejected) != before:
+        parsed.rejected.sort(key=lambda i: (i.line or 0))
+        parsed.accepted = len(data.ts)
+
+
+class _Monotonic:
+    """Whether every series' timestamps only grow through the file so far (then no row can repeat another's
+    series and time, and the file needs no sort to find repeats)."""
+
+    def __init__(self) -> None:
+        self.last = np.zeros(0, dtype=np.int64)
+        self.holds = True
+
+    def see(self, glob: np.ndarray, ts: np.ndarray, keys: int) -> None:
+        if not self.holds or not len(glob):
+            return
+        if len(self.last) < keys:
+            self.last = np.concatenate([self.last, np.full(keys - len(self.last), np.iinfo(np.int64).min)])
+        order = np.argsort(glob, kind="stable")
+        g, t = glob[order], ts[order]
+        same = g[1:] == g[:-1]
+        starts = np.flatnonzero(np.concatenate(([True], ~same)))
+        ends = np.concatenate((starts[1:] - 1, [len(g) - 1]))
+        if not (np.all(t[1:][same] > t[:-1][same]) and np.all(t[starts] > self.last[g[starts]])):
+            self.holds = False
+            return
+        self.last[g[ends]] = t[ends]
+
+
+def scan_metrics(session: Session, parsed: ParsedFile, source: MetricsSource,
+                 write: Callable[[_Resolver, np.ndarray, MetricsData], None] | None = None) -> None:
+    """Read and check a large metrics file chunk by chunk (constant memory), optionally writing each chunk's
+    accepted points as it goes (``write(resolver, file-wide key index per row, points)``). The first pass fills the
+    file's report (rejections, warnings — one per kind for the whole file —, repeated rows, accepted count); a
+    later pass (the commit after a preview) only writes, leaving the report as it is."""
+    first = not source.scanned
+    report = parsed if first else ParsedFile(parsed.kind, parsed.path, parsed.name, parsed.sha256)
+    resolver, tally, monotonic = _Resolver(session), Tally(), _Monotonic()
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    accepted = 0
+    excluded = source.excluded_lines
+    for data in source.chunks(report, tally):
+        glob = resolver.take(report, data)
+        if excluded is not None and len(excluded):
+            keep = ~np.isin(data.lines, excluded)
+            glob = glob[keep]
+            data.lines, data.ts, data.values, data.key_idx = (data.lines[keep], data.ts[keep], data.values[keep],
+                                                              data.key_idx[keep])
+        if first:
+            monotonic.see(glob, data.ts, len(resolver.keys))
+            parts.append((glob.astype(np.int32), data.ts, data.lines.astype(np.int32)))
+        if write is not None and len(data.ts):
+            write(resolver, glob, data)
+        accepted += len(data.ts)
+    if not first:
         return
-    bad = np.isin(data.key_idx, np.fromiter(bad_keys, dtype=np.int64))
-    for j in np.flatnonzero(bad):
-        column, reason = bad_keys[int(data.key_idx[j])]
-        parsed.reject(int(data.lines[j]), column, reason)
+    tally.warn(parsed)
+    if not monotonic.holds:  # some series goes back in time: look for rows that repeat a series and time
+        lines = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int32)
+        whole = MetricsData(lines=lines, ts=np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64),
+                            values=np.zeros(0), key_idx=np.concatenate([p[0] for p in parts]) if parts else lines,
+                            keys=resolver.keys)
+        parts.clear()
+        dropped = repeated_rows(parsed, whole, source.strict)
+        if dropped is not None:
+            accepted -= len(dropped)
+            if source.strict:
+                source.excluded_lines = np.unique(lines[dropped]).astype(np.int64)
     parsed.rejected.sort(key=lambda i: (i.line or 0))
-    keep = ~bad
-    data.lines, data.ts, data.values, data.key_idx = (data.lines[keep], data.ts[keep], data.values[keep],
-                                                      data.key_idx[keep])
-    parsed.accepted = int(keep.sum())
+    parsed.accepted = accepted
+    source.scanned = True
 
 
 def _find_series(session: Session, key: SeriesKey, codes: dict[str, int]) -> MetricSeries | None:
@@ -106,6 +205,8 @@ def _find_series(session: Session, key: SeriesKey, codes: dict[str, int]) -> Met
 # --- writing (commit) -----------------------------------------------------------------------------------------
 
 def write(tx: Tx, parsed: ParsedFile, batch_id: int, step: Step) -> dict[str, int]:
+    if isinstance(parsed.data, MetricsSource):
+        return _write_metrics_stream(tx, parsed, parsed.data, batch_id, step)
     writer = {ImportKind.METRICS: _write_metrics, ImportKind.FOCUS: _write_focus, ImportKind.MLFLOW: _write_mlflow,
               ImportKind.OPENLINEAGE: _write_lineage, ImportKind.GX: _write_quality}[parsed.kind]
     return writer(tx, parsed.data, batch_id, step)
@@ -136,6 +237,15 @@ def _series(tx: Tx, *, name: str, unit: str, discipline: OpsDiscipline, kind: Su
     return series.id, True
 
 
+def _key_series(tx: Tx, codes: dict[str, int], key: SeriesKey) -> tuple[int, bool]:
+    """The series a metrics key names, created when new: (its id, whether it was created)."""
+    init_id = codes.get(key.initiative) if key.initiative else None
+    discipline = OpsDiscipline.parse(key.discipline) if key.discipline else guess_discipline(key.name, key.unit)
+    return _series(tx, name=key.name, unit=key.unit, discipline=discipline,
+                   kind=SubjectKind.INITIATIVE if init_id else SubjectKind.PORTFOLIO, subject=init_id,
+                   initiative_id=init_id)
+
+
 def _write_metrics(tx: Tx, data: MetricsData, batch_id: int, step: Step) -> dict[str, int]:
     codes = dict(tx.session.execute(select(Initiative.code, Initiative.id)).all())
     ids = np.zeros(len(data.keys), dtype=np.int64)
@@ -144,14 +254,35 @@ def _write_metrics(tx: Tx, data: MetricsData, batch_id: int, step: Step) -> dict
     for i, key in enumerate(data.keys):
         if i not in used:
             continue
-        init_id = codes.get(key.initiative) if key.initiative else None
-        discipline = OpsDiscipline.parse(key.discipline) if key.discipline else guess_discipline(key.name, key.unit)
-        ids[i], new = _series(tx, name=key.name, unit=key.unit, discipline=discipline,
-                              kind=SubjectKind.INITIATIVE if init_id else SubjectKind.PORTFOLIO, subject=init_id,
-                              initiative_id=init_id)
+        ids[i], new = _key_series(tx, codes, key)
         created += new
     points = _points(tx, ids[data.key_idx], data.ts, data.values, batch_id, step)
     return {"points": points, "series_created": created}
+
+
+def _write_metrics_stream(tx: Tx, parsed: ParsedFile, source: MetricsSource, batch_id: int,
+                          step: Step) -> dict[str, int]:
+    """Write a large metrics file chunk by chunk inside the caller's transaction (checking it on the way when no
+    preview did): a rejection anywhere is known only at the end, and the caller then rolls everything back."""
+    codes = dict(tx.session.execute(select(Initiative.code, Initiative.id)).all())
+    ids: list[int] = []
+    created = written = 0
+
+    def write(resolver: _Resolver, glob: np.ndarray, data: MetricsData) -> None:
+        nonlocal created, written
+        for g in range(len(ids), len(resolver.keys)):
+            if resolver.problem[g] is not None:  # its rows were rejected: no series for it
+                ids.append(0)
+                continue
+            sid, new = _key_series(tx, codes, resolver.keys[g])
+            ids.append(sid)
+            created += new
+        base = written
+        written += _points(tx, np.asarray(ids, dtype=np.int64)[glob], data.ts, data.values, batch_id,
+                           lambda n: step(base + n))
+
+    scan_metrics(tx.session, parsed, source, write)
+    return {"points": parsed.accepted, "series_created": created}
 
 
 def _write_focus(tx: Tx, data: Any, batch_id: int, step: Step) -> dict[str, int]:
