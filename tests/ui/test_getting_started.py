@@ -44,8 +44,12 @@ def test_an_empty_workspace_opens_on_the_checklist(empty_window, tmp_path: Path,
     done = {s.key for s in panel.checklist.steps if s.done}
     assert {"organisation", "classification"} <= done and panel.checklist.remaining == 6
 
-    panel.buttons["committee"].click()
-    assert w.current_page() is w.pages["committee"]
+    assert texts["committee"] == "Add a voting member…"
+    panel.buttons["committee"].click()  # a voting member's form, for the first discipline not yet covered
+    people = w.pages["people"]
+    assert w.current_page() is people and people.people.form is not None
+    assert people.people.form.raw_values()["committee_role"] == "member"
+    people.people.form.reject()
     w.go_to("dashboard")
     panel.buttons["models"].click()
     assert w.current_page() is w.pages["data_models"] and w.pages["data_models"].tabs.currentIndex() == 1

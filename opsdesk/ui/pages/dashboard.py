@@ -280,6 +280,12 @@ class DashboardPage(Page):
                 tasks.submit(checklist.name_organisation, ws, name, on_error=failed)
         elif key == "classification" and step is not None and not step.done:
             tasks.submit(checklist.keep_default_markings, ws, on_error=failed)
+        elif key == "committee" and step is not None and not step.done:
+            # the committee is people with a voting role: a new person's form, as a member, until four
+            # voting members cover the four disciplines
+            page = go("people")
+            if page is not None and hasattr(page, "new_member"):
+                page.new_member()
         elif key in ("classification", "committee"):
             page = go("committee")
             if page is not None and hasattr(page, "tabs"):
