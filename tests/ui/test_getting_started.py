@@ -4,23 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-
-@pytest.fixture
-def empty_window(qtbot, tmp_path: Path):
-    from opsdesk.services.workspace import lifecycle
-    from opsdesk.ui.main_window import MainWindow
-
-    ws = lifecycle.create(tmp_path / "new.opsdesk", organisation="", actor="secretary")
-    w = MainWindow(ws, owns_workspace=True)
-    qtbot.addWidget(w)
-    w.resize(1440, 900)
-    w.show()
-    w.settle()
-    yield w
-    w.tasks.shutdown()
-
 
 def test_an_empty_workspace_opens_on_the_checklist(empty_window, tmp_path: Path, monkeypatch):
     from PySide6.QtWidgets import QInputDialog

@@ -44,6 +44,7 @@ class PeopleRegister(QWidget):
         self.ctx = ctx
         self.form: RecordForm | None = None
         self.register = RegisterView("peopleTable", "people", COLUMNS, self)
+        self.register.set_empty_text('No people yet: New… adds a person; a chair or member role puts them on the committee.')
         self.show_inactive = QCheckBox("Show inactive", self)
         self.show_inactive.setAccessibleName("Show inactive people")
         self.show_inactive.toggled.connect(self._apply_filter)
