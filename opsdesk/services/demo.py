@@ -540,8 +540,18 @@ def _meetings(ws: Workspace, clock: FixedStepClock, codes: list[str], person_ids
 
 
 
+def _now(c: gates.Criterion) -> str:
+    """Where a KPI stands (its note is "value; threshold")."""
+    return c.note.split(";")[0]
+
+
 def _criterion_text(c: gates.Criterion) -> str:
-    return f"{c.name} ({c.note})" if c.group in ("KPIs", "Budget") and c.note else f"{c.group}: {c.name}"
+    """A criterion as a condition names it: a KPI or the budget with where it stands, others by name."""
+    if c.group == "KPIs":
+        return f"{c.name} out of red (now {_now(c)})"
+    if c.group == "Budget":
+        return f"spend back within budget (now {c.note})"
+    return f"{c.group}: {c.name}"
 
 
 def _gate_decision(ws: Workspace, item: int, code: str, stage: Stage, decided: dt.datetime, present: list[int],
@@ -563,7 +573,7 @@ def _gate_decision(ws: Workspace, item: int, code: str, stage: Stage, decided: d
         committee.record_decision(
             ws, item, Outcome.DEFERRED, votes=votes,
             rationale=f"Sent back: {len(unmet)} of {len(criteria)} criteria not met"
-                      + (f", red: {'; '.join(_criterion_text(c) for c in red)}" if red else
+                      + (f", red: {', '.join(f'{c.name} ({_now(c)})' for c in red)}" if red else
                          f" ({'; '.join(_criterion_text(c) for c in named[:4])})")
                       + ". The team returns with a recovery plan.", decided_at=decided)
         return None
