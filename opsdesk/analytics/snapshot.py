@@ -4,6 +4,7 @@ snapshots."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ from opsdesk.store.models import (
     InitiativeObjective,
     MetricSeries,
     Objective,
+    StageChange,
     WorkspaceInfo,
 )
 from opsdesk.store.workspace import Workspace
@@ -151,6 +153,8 @@ def load(ws: Workspace, as_of: dt.date | None = None, *, codes: Iterable[str] | 
                  for i in s.execute(select(n.id, n.code, n.name, n.stage, n.risk_tier, n.budget, n.currency,
                                            n.start_date, n.end_date).order_by(n.code))
                  if wanted is None or i.code in wanted]
+        if as_of is not None:  # a past day: each initiative in the stage it had then
+            inits = _stages_then(s, inits, day)
         ids = {i.id for i in inits}
         m = MetricSeries
         series = [SeriesInfo(*row) for row in s.connection().execute(  # Core rows: no ORM bookkeeping per row
@@ -178,6 +182,16 @@ def load(ws: Workspace, as_of: dt.date | None = None, *, codes: Iterable[str] | 
         spend = _spend(s, day, ids)
         return Snapshot(day, inits, series, points, spend, baselines,
                         info.fiscal_year_start_month if info else 1, info.default_currency if info else "USD")
+
+
+def _stages_then(s: Session, inits: list[InitiativeInfo], day: dt.date) -> list[InitiativeInfo]:
+    limit = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(days=1)
+    then: dict[int, Stage] = {}
+    for init_id, stage in s.execute(select(StageChange.initiative_id, StageChange.to_stage)
+                                    .where(StageChange.changed_at < limit)
+                                    .order_by(StageChange.changed_at, StageChange.id)):
+        then[init_id] = stage
+    return [dataclasses.replace(i, stage=then[i.id]) if i.id in then else i for i in inits]
 
 
 def split_points(sids: np.ndarray, ts: np.ndarray, values: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:

@@ -28,6 +28,7 @@ from opsdesk.domain.enums import (
     TeamRole,
     VoteChoice,
 )
+from opsdesk.services.committee import gates
 from opsdesk.services.committee import meetings as committee
 from opsdesk.services.finance import allocation_standards, costs
 from opsdesk.services.onboarding import checklist
@@ -200,9 +201,10 @@ def _populate(ws: Workspace, clock: FixedStepClock) -> None:
     _costs(ws, codes, rng)
     _standards(ws, codes)
     _skills(ws, person_ids, rng)
+    _risk_register(ws, clock, codes)
     _meetings(ws, clock, codes, person_ids)
     _inventory(ws, codes)
-    _risk_register(ws, clock, codes)
+    _incidents(ws, clock, codes)
 
 
 def _lineage(ws: Workspace, codes: list[str]) -> None:
@@ -459,17 +461,21 @@ def _meetings(ws: Workspace, clock: FixedStepClock, codes: list[str], person_ids
             plans[code] = list(path[target])
     meeting_days = [dt.date(2025, 1, 16), dt.date(2025, 4, 17), dt.date(2025, 7, 17), dt.date(2025, 10, 16),
                     dt.date(2026, 1, 15), dt.date(2026, 4, 16), dt.date(2026, 7, 16), dt.date(2026, 10, 15)]
-    rejected_once: set[str] = set()
+    sent_back: set[str] = set()
     for k, day in enumerate(meeting_days):
         clock.now = _at(day, 9)
         mid = committee.create_meeting(ws, {"title": f"AI Governance Committee — Q{(day.month - 1) // 3 + 1} {day.year}",
                                             "location": "Room 4.12, Central Office (secure)"}, _at(day, 10))
         absent = voting[(k * 3) % len(voting)] if k % 3 == 1 else None
         committee.set_attendance(ws, mid, [p for p in voting if p != absent] + [secretary])
+        slot = 0
         for idx, code in enumerate(codes):
             slack = (len(meeting_days) - k - 1) // 2 >= len(plans[code])
             if not plans[code] or ((idx + k) % 2 and slack):
                 continue
+            slot += 1
+            decided = _at(day, 10) + dt.timedelta(minutes=8 * slot)  # items in agenda order, each in its turn
+            clock.now = decided - dt.timedelta(minutes=5)
             stage = plans[code][0]
             item = committee.add_item(ws, mid, AgendaKind.STAGE_GATE, f"{code}: gate to {stage.label}",
                                       initiative_code=code, requested_decision=f"Approve the move to {stage.label}.",
@@ -478,30 +484,27 @@ def _meetings(ws: Workspace, clock: FixedStepClock, codes: list[str], person_ids
             if conflicted is not None and conflicted != absent:
                 committee.declare_conflict(ws, item, conflicted, "Line manager of the initiative owner.")
             present = [p for p in voting if p != absent and p != conflicted]
-            if code not in rejected_once and idx % 5 == 3:
-                rejected_once.add(code)
-                votes = {p: (VoteChoice.AGAINST if j % 3 else VoteChoice.FOR) for j, p in enumerate(present)}
-                committee.record_decision(ws, item, Outcome.DEFERRED, votes=votes,
-                                          rationale="Evidence of validation against a baseline was incomplete.",
-                                          decided_at=_at(day, 11))
-                did = None
+            clock.now = decided
+            did = _gate_decision(ws, item, code, stage, decided, present,
+                                 may_send_back=code not in sent_back
+                                 and len(meeting_days) - k - 1 >= len(plans[code]) + 1)
+            if did is None:
+                sent_back.add(code)
             else:
-                votes = {p: (VoteChoice.ABSTAIN if j == len(present) - 1 and idx % 3 == 0 else VoteChoice.FOR)
-                         for j, p in enumerate(present)}
-                conditions = "Monthly drift report to the committee." if idx % 3 == 1 else ""
-                did = committee.record_decision(
-                    ws, item, Outcome.APPROVED_WITH_CONDITIONS if conditions else Outcome.APPROVED, votes=votes,
-                    rationale="Gate criteria met; benefits case and risk controls reviewed.",
-                    conditions=conditions, decided_at=_at(day, 11))
                 initiatives.change_stage(ws, code, stage, decision_id=did, note=f"Gate decision {did}")
                 plans[code].pop(0)
-                lessons.create(ws, code, {"stage": stage, "category": ["data", "delivery", "cost", "people"][idx % 4],
-                                          "what_happened": _LESSONS[(idx + k) % len(_LESSONS)][0],
-                                          "recommendation": _LESSONS[(idx + k) % len(_LESSONS)][1],
-                                          "tags": list(INITIATIVES[idx][4]), "recorded_on": day.isoformat()})
+                lesson = LESSONS.get((idx, stage))
+                if lesson:
+                    category, what, recommendation = lesson
+                    lessons.create(ws, code, {"stage": stage, "category": category, "what_happened": what,
+                                              "recommendation": recommendation, "tags": list(INITIATIVES[idx][4]),
+                                              "recorded_on": day.isoformat()})
             owner = voting[(idx + k) % len(voting)]
-            committee.add_action(ws, f"{code}: report on gate conditions", initiative_code=code, owner_id=owner,
-                                 due_on=day + dt.timedelta(days=45), decision_id=did)
+            committee.add_action(ws, f"{code}: report on gate conditions" if did is not None else
+                                 f"{code}: bring the missing evidence back to the committee",
+                                 initiative_code=code, owner_id=owner, due_on=day + dt.timedelta(days=45),
+                                 decision_id=did)
+        clock.now = _at(day, 12) - dt.timedelta(minutes=5)
         if k == len(meeting_days) - 1:
             _incident_hold(ws, mid, day, codes[0], voting, absent)
         review = committee.add_item(ws, mid, AgendaKind.REVIEW, "Quarterly portfolio review: KPIs, spend and risks",
@@ -536,18 +539,129 @@ def _meetings(ws: Workspace, clock: FixedStepClock, codes: list[str], person_ids
     committee.add_item(ws, nxt, AgendaKind.BUDGET, "FinOps: forecast overruns", requested_decision="Note.")
 
 
-_LESSONS = [
-    ("Labelled training data took twice as long to obtain as planned.",
-     "Start data-sharing agreements before the pilot gate."),
-    ("The pilot's cloud spend doubled when a GPU cluster was left running over a holiday.",
-     "Set budget alerts and automatic shutdown on non-production clusters."),
-    ("Caseworkers trusted the model more once they saw why it made each recommendation.",
-     "Include explanation views in the first release, not later."),
-    ("Drift appeared within three months after a policy change altered claim patterns.",
-     "Tie drift thresholds to policy calendars and re-validate after changes."),
-    ("No FinOps analyst on the team meant costs were not tagged for two months.",
-     "Name a finance member of the team before the pilot gate."),
-]
+
+def _now(c: gates.Criterion) -> str:
+    """Where a KPI stands (its note is "value; threshold")."""
+    return c.note.split(";")[0]
+
+
+def _criterion_text(c: gates.Criterion) -> str:
+    """A criterion as a condition names it: a KPI or the budget with where it stands, others by name."""
+    if c.group == "KPIs":
+        return f"{c.name} out of red (now {_now(c)})"
+    if c.group == "Budget":
+        return f"spend back within budget (now {c.note})"
+    return f"{c.group}: {c.name}"
+
+
+def _gate_decision(ws: Workspace, item: int, code: str, stage: Stage, decided: dt.datetime, present: list[int],
+                   *, may_send_back: bool) -> int | None:
+    """The committee's decision follows the evidence of the day (the criteria the gate service shows): approved
+    when every criterion is met; sent back once when a KPI is red or much is missing and a later meeting can
+    still take it; otherwise approved with conditions naming what is not met. Returns the approving decision."""
+    criteria = gates.criteria_as_of(ws, code, stage, decided)
+    unmet = [c for c in criteria if c.met is False]
+    red = [c for c in unmet if c.group == "KPIs"]
+    if not unmet:
+        return committee.record_decision(
+            ws, item, Outcome.APPROVED, votes={p: VoteChoice.FOR for p in present},
+            rationale=f"Gate criteria met: all {len(criteria)} criteria for {stage.label}; benefits case and risk "
+                      "controls reviewed.", decided_at=decided)
+    if may_send_back and (red or len(unmet) > 4):
+        named = red or unmet
+        votes = {p: (VoteChoice.AGAINST if j % 3 else VoteChoice.FOR) for j, p in enumerate(present)}
+        committee.record_decision(
+            ws, item, Outcome.DEFERRED, votes=votes,
+            rationale=f"Sent back: {len(unmet)} of {len(criteria)} criteria not met"
+                      + (f", red: {', '.join(f'{c.name} ({_now(c)})' for c in red)}" if red else
+                         f" ({'; '.join(_criterion_text(c) for c in named[:4])})")
+                      + ". The team returns with a recovery plan.", decided_at=decided)
+        return None
+    votes = {p: (VoteChoice.ABSTAIN if j == len(present) - 1 and red else VoteChoice.FOR)
+             for j, p in enumerate(present)}
+    first = red + [c for c in unmet if c not in red]
+    return committee.record_decision(
+        ws, item, Outcome.APPROVED_WITH_CONDITIONS, votes=votes,
+        rationale=f"Approved on the benefits case with {len(unmet)} of {len(criteria)} criteria not yet met"
+                  + (f"; red: {', '.join(c.name for c in red)}" if red else "") + ".",
+        conditions="Within 90 days: " + "; ".join(_criterion_text(c) for c in first[:6])
+                   + (f"; and {len(first) - 6} more" if len(first) > 6 else "") + ".",
+        decided_at=decided)
+
+# (initiative index, stage reached) -> (category, what happened, recommendation): what the team had learned by
+# the gate that took it to that stage, each lesson its own
+LESSONS: dict[tuple[int, Stage], tuple[str, str, str]] = {
+    (0, Stage.PILOT): ("data", "Three years of case records held 14 different spellings of the same benefit "
+                       "type; a month went on mapping them before any model could be trained.",
+                       "Agree a reference list of case types with the records team before the pilot starts."),
+    (0, Stage.EXPAND): ("people", "Caseworkers in the pilot office overrode the triage order less often once the "
+                        "queue showed the three reasons behind each ranking.",
+                        "Ship the explanation view with the first release to every office, not as a later add-on."),
+    (0, Stage.PRODUCTION): ("risk", "Claims in Welsh and Polish were ranked lower than similar claims in English "
+                            "until the fairness test was split by language.",
+                            "Test fairness per language group, not only overall, before each release."),
+    (1, Stage.PILOT): ("data", "Confirmed fraud cases were only 0.4 % of grants, too few to train on alone; the "
+                       "investigators' notes on suspected cases had to be labelled by hand.",
+                       "Budget investigator time for labelling in the pilot plan."),
+    (1, Stage.EXPAND): ("cost", "The pilot's GPU training cluster ran idle over the Easter break and doubled "
+                        "April's cloud bill.",
+                        "Set budget alerts and automatic shutdown on every non-production cluster."),
+    (1, Stage.PRODUCTION): ("operations", "A threshold change shipped without the release checklist held 140 "
+                            "legitimate payments for a week.",
+                            "Treat threshold changes as releases: same checklist, same sign-off."),
+    (2, Stage.PILOT): ("delivery", "The FOI team's own categories did not match the records schedule, so the "
+                       "classifier was first trained on the wrong labels.",
+                       "Start from the retention schedule's categories and map the team's labels onto them."),
+    (2, Stage.EXPAND): ("risk", "Reviewers accepted the 'release' label too readily on long documents in the "
+                        "pilot; two exempt pages were nearly released.",
+                        "Require a second reviewer for every 'release' label above 50 pages."),
+    (3, Stage.PILOT): ("procurement", "The imagery vendor's licence allowed analysis but not storing derived "
+                       "images, which the defect model needed for retraining.",
+                       "Check the licence covers training and retention before buying data."),
+    (3, Stage.EXPAND): ("model", "Rural roads were missing from the evaluation set; the model missed defects on "
+                        "unlit single-track roads.",
+                        "Stratify the evaluation set by road class before measuring accuracy."),
+    (4, Stage.PILOT): ("risk", "Call recordings were kept for a year by default on the telephony platform, "
+                       "longer than the retention schedule allows.",
+                       "Set deletion on the source system before any analytics copy exists."),
+    (5, Stage.PILOT): ("cost", "A team without a FinOps analyst left the fleet's telematics storage untagged for "
+                       "two months; its cost sat in 'Unallocated'.",
+                       "Name a finance member of the team and tag resources before the pilot gate."),
+    (6, Stage.PILOT): ("people", "Citizens trusted translated letters more when each said a person had checked "
+                       "it; the pilot added a reviewer's name to every letter.",
+                       "Keep a named human reviewer on every translated letter with legal effect."),
+    (9, Stage.PILOT): ("delivery", "The chatbot answered 60 % of test questions from the published guidance; the "
+                       "rest needed an adviser, so the hand-over mattered more than the model.",
+                       "Design the hand-over to a person first and measure it as a KPI."),
+    (9, Stage.EXPAND): ("risk", "During the pilot the chatbot gave two confident answers citing withdrawn tax "
+                        "guidance.",
+                        "Index only current guidance and show the source and date of every answer."),
+    (9, Stage.PRODUCTION): ("cost", "Token costs tracked the filing season: January's bill was five times "
+                            "August's, and the annual budget was set on an average month.",
+                            "Budget generative AI on the peak month and forecast it monthly."),
+    (9, Stage.RETIRED): ("delivery", "Usage fell by two thirds once the new online tax account answered the same "
+                         "questions directly; the chatbot no longer paid for itself.",
+                         "Set a usage threshold below which a service is reviewed for retirement."),
+    (10, Stage.PILOT): ("data", "Weather station feeds arrived in three time zones and two unit systems; "
+                        "forecasts were off by a day until they were normalised.",
+                        "Normalise time zones and units at ingestion with a schema check on every feed."),
+    (10, Stage.EXPAND): ("model", "The forecast understated risk in terrain unlike the training regions; an "
+                         "ensemble with the national fire-danger index corrected it.",
+                         "Compare against an established index before extending to new regions."),
+    (10, Stage.PRODUCTION): ("operations", "Fire-season demand tripled inference load in July and the spend "
+                             "alert fired after the budget line was already exceeded.",
+                             "Scale limits and spend alerts set from the previous season's peak."),
+    (11, Stage.PILOT): ("data", "Hospitals reported bed counts at different times of day, so occupancy looked "
+                        "lower at trusts that reported at midnight.",
+                        "Agree one reporting time with the data providers before modelling."),
+    (11, Stage.EXPAND): ("risk", "Planners used the forecast 8 weeks ahead although it was validated for 3.",
+                         "Show the validated horizon on every forecast chart and export."),
+    (13, Stage.PILOT): ("model", "Cloud cover hid the fields in 40 % of the satellite passes during the growing "
+                        "season.", "Check data availability over a full season before approving a pilot."),
+    (13, Stage.RETIRED): ("delivery", "The national statistics office began publishing yield estimates from its "
+                          "own survey with better accuracy; our estimates were duplicate work.",
+                          "Check who else publishes the same figure before starting, and again at each gate."),
+}
 
 
 AGENCY = ("DPS", "Department of Public Services")
@@ -710,14 +824,15 @@ INCIDENTS = [
 
 
 def _risk_register(ws: Workspace, clock: FixedStepClock, codes: list[str]) -> None:
-    """Realistic risks with mitigations, an impact assessment for every high-impact initiative, and incidents."""
-    clock.now = _at(TODAY - dt.timedelta(days=20), 9)
+    """Realistic risks with mitigations and an impact assessment for every high-impact initiative, drawn up as
+    the portfolio was registered (so the gates that follow are judged on them)."""
+    clock.now = _at(START + dt.timedelta(days=10), 9)
     for idx, title, cat, li, im, rl, ri, owner, treatment, accepted, nist, kpi, mits in RISKS:
         risk_register.create(ws, codes[idx], {
             "title": title, "category": cat, "likelihood": li, "impact": im, "residual_likelihood": rl,
             "residual_impact": ri, "owner": owner, "treatment": treatment, "accepted_by": accepted, "nist": nist,
             "trigger_series": kpi, "review_on": (TODAY + dt.timedelta(days=30 + 15 * idx)).isoformat(),
-            "description": f"{title}. Identified at the {INITIATIVES[idx][1].label.lower()} stage review."},
+            "description": f"{title}. Identified when the initiative was registered; reviewed at each gate."},
             [{"action": a, "owner": o, "due_on": d, "status": st} for a, o, d, st in mits])
     for idx, versions in ASSESSMENTS.items():
         name_l = INITIATIVES[idx][0].lower()
@@ -728,6 +843,11 @@ def _risk_register(ws: Workspace, clock: FixedStepClock, codes: list[str]) -> No
             a = risk_assessments.new_version(ws, codes[idx], {**texts, "assessor": assessor})
             risk_assessments.approve(ws, a.id, approver, dt.date.fromisoformat(approved),
                                      dt.date.fromisoformat(review_by) if review_by else None)
+
+
+def _incidents(ws: Workspace, clock: FixedStepClock, codes: list[str]) -> None:
+    """The incidents of the two years and their corrective actions, recorded when the register was last updated."""
+    clock.now = _at(TODAY - dt.timedelta(days=20), 9)
     for (idx, title, occurred, detected, sev, status, what, affected, count, cause, report_to, reported, resolved,
          acts) in INCIDENTS:
         x = risk_incidents.create(ws, codes[idx], {

@@ -90,3 +90,47 @@ def test_refuses_to_overwrite_without_force(demo_path):
 def test_people_counts_per_discipline(demo_ws):
     counts = Counter(p.discipline for p in people.list_all(demo_ws))
     assert all(counts[d] >= 3 for d in (Discipline.DATA, Discipline.ML, Discipline.FINANCE, Discipline.EXECUTIVE))
+
+
+def test_every_lesson_is_its_own_and_tied_to_a_gate_the_initiative_passed(demo_ws):
+    found = lessons.list_all(demo_ws)
+    texts = [x.what_happened for x in found]
+    assert len(found) >= 20 and len(set(texts)) == len(texts)
+    for x in found:
+        passed = {h.to_stage for h in initiatives.get(demo_ws, x.initiative_code).stage_history}
+        assert x.stage in passed, (x.initiative_code, x.stage)
+
+
+def test_a_gate_approved_as_met_had_its_criteria_met_that_day(demo_ws):
+    from opsdesk.domain.enums import AgendaKind, Outcome
+    from opsdesk.services.committee import gates
+
+    approved, held = 0, 0
+    for m in meetings.list_meetings(demo_ws):
+        for item in m.items:
+            d = item.decision
+            if item.kind is not AgendaKind.STAGE_GATE or d is None:
+                continue
+            unmet = [c for c in gates.criteria_as_of(demo_ws, item.initiative_code, item.target_stage,
+                                                     d.decided_at) if c.met is False]
+            red = [c.name for c in unmet if c.group == "KPIs"]
+            if d.outcome is Outcome.APPROVED:
+                approved += 1
+                assert "Gate criteria met" in d.rationale and not unmet, (item.title, unmet)
+            elif d.outcome is Outcome.APPROVED_WITH_CONDITIONS:
+                assert unmet and all(name in d.conditions for name in red[:3]), (item.title, d.conditions)
+            else:
+                held += 1
+    assert approved and held
+
+
+def test_stage_history_runs_forward_in_time_with_each_change_after_its_decision(demo_ws):
+    decided = {i.decision.id: i.decision.decided_at for m in meetings.list_meetings(demo_ws) for i in m.items
+               if i.decision}
+    for row in initiatives.list_rows(demo_ws):
+        history = initiatives.get(demo_ws, row.code).stage_history
+        times = [h.changed_at for h in history]
+        assert times == sorted(times), row.code
+        for h in history:
+            if h.decision_id is not None:
+                assert h.changed_at >= decided[h.decision_id], (row.code, h.to_stage)

@@ -42,17 +42,33 @@ def demo_ws(sqlite_demo_ws):
     return sqlite_demo_ws
 
 
-@pytest.fixture
-def window(qtbot, demo_ws):
+def _shown(qtbot, ws, **kwargs):
     from opsdesk.ui.main_window import MainWindow
 
-    w = MainWindow(demo_ws)
+    w = MainWindow(ws, **kwargs)
     qtbot.addWidget(w)
     w.resize(1440, 900)
     w.show()
     w.settle()
+    return w
+
+
+@pytest.fixture
+def window(qtbot, demo_ws):
+    w = _shown(qtbot, demo_ws)
     yield w
     w.tasks.shutdown()
     import gc
 
     gc.collect()  # on the GUI thread, never on a worker (see opsdesk.ui.gc_guard)
+
+
+@pytest.fixture
+def empty_window(qtbot, tmp_path: Path):
+    """A window on a new, empty workspace whose organisation is not named yet (what the first start opens)."""
+    from opsdesk.services.workspace import lifecycle
+
+    ws = lifecycle.create(tmp_path / "new.opsdesk", organisation="", actor="secretary")
+    w = _shown(qtbot, ws, owns_workspace=True)
+    yield w
+    w.tasks.shutdown()

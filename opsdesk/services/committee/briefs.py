@@ -455,13 +455,9 @@ def initiative_brief(ws: Workspace, code: str, item_id: int | None = None, *, as
     day = (as_of - dt.timedelta(seconds=1)).date() if as_of else when.date()  # the last day of data before
     stage, stage_history, evidence = d.stage, list(d.stage_history), None
     if as_of is not None:
-        with ws.read() as s:
-            init = records.get_by(s, Initiative, "initiative", code=code)
-            then = asof.stage_at(s, init.id, as_of)
-            conformance_then = asof.conformance_rows_at(s, init, as_of)
-        stage = then.stage or Stage.PROPOSED
+        stage_then, evidence = gates.evidence_at(ws, code, as_of)
+        stage = stage_then or Stage.PROPOSED
         stage_history = [h for h in stage_history if h.changed_at <= as_of]
-        evidence = gates.Evidence(as_of, conformance_then, then.since)
     pending = _pending_gate(ws, code) if item is None and as_of is None else None
     target = _gate_target(stage, item or pending)
     kpis = gates.initiative_kpis(ws, code, day if as_of else None)

@@ -256,6 +256,26 @@ def gate_criteria(ws: Workspace, code: str, target: Stage | str, today: dt.date 
     return out
 
 
+def evidence_at(ws: Workspace, code: str, at: dt.datetime) -> tuple[Stage | None, Evidence]:
+    """The initiative's stage and the evidence a gate is judged on, as the record stood at ``at``."""
+    from opsdesk.services.committee import asof
+
+    with ws.read() as s:
+        init = records.get_by(s, Initiative, "initiative", code=code)
+        then = asof.stage_at(s, init.id, at)
+        conformance_then = asof.conformance_rows_at(s, init, at)
+    return then.stage, Evidence(at, conformance_then, then.since)
+
+
+def criteria_as_of(ws: Workspace, code: str, target: Stage | str, at: dt.datetime) -> list[Criterion]:
+    """The criteria of a gate as they stood just before ``at`` (a decision's time): the record, KPIs and
+    conformance of that moment, not today's."""
+    before = at - dt.timedelta(seconds=1)
+    _stage, evidence = evidence_at(ws, code, before)
+    day = before.date()
+    return gate_criteria(ws, code, target, day, initiative_kpis(ws, code, day), evidence)
+
+
 def gate_view(ws: Workspace, code: str, target: Stage | str | None = None) -> GateView:
     """What a gate item shows when it is prepared: criteria for the next stage and lessons from similar
     initiatives."""

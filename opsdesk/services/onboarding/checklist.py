@@ -119,7 +119,8 @@ def checklist(ws: Workspace) -> Checklist:
              "Markings, lowest first: " + " < ".join(scheme)
              + ("" if scheme_confirmed or scheme != DEFAULT_SCHEME else " (the default: keep it or change it)"),
              "Keep these markings" if not (scheme_confirmed or scheme != DEFAULT_SCHEME) else "Charter"),
-        Step("committee", "Add the committee", committee_ok, committee_detail, "Committee charter"),
+        Step("committee", "Add the committee", committee_ok, committee_detail,
+             "Committee charter" if committee_ok else "Add a voting member…"),
         Step("initiative", "Register the first initiative", initiatives > 0,
              f"{initiatives} initiatives registered" if initiatives else "None yet", "New initiative…"),
         Step("import", "Import the Ops teams' files", batches > 0,

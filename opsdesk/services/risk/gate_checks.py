@@ -50,7 +50,7 @@ def gate_checks_in(session: Session, code: str, target: Stage, today: dt.date) -
     if check is not None:
         met, note = check
         out.append(Check("Current approved impact assessment", met, "current" if met else "missing", note))
-    serious = incidents.open_serious(session, init.id)
+    serious = incidents.open_serious(session, init.id, today)  # a gate on a past day: incidents known then
     out.append(Check("No open serious incident", not serious, "none" if not serious else "open",
                      "; ".join(serious) or "no open severity-1 or -2 incident"))
     return out

@@ -84,7 +84,8 @@ class CommitteePage(Page):
         self._item_id: int | None = None
 
         self.meetings = RowsModel(MEETING_COLUMNS, self)
-        self.meetings_view, self.meetings_proxy = table_view(self.meetings, "Meetings", self)
+        self.meetings_view, self.meetings_proxy = table_view(
+            self.meetings, "Meetings", self, "No meetings yet: New meeting… plans the first one.")
         self.meetings_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.meetings_view.setWordWrap(False)
         self.meetings_view.selectionModel().selectionChanged.connect(self._meeting_selected)
@@ -114,7 +115,9 @@ class CommitteePage(Page):
         att.addWidget(self.save_attendance_btn)
 
         self.items = RowsModel(ITEM_COLUMNS, self)
-        self.items_view, _ip = table_view(self.items, "Agenda", self)
+        self.items_view, _ip = table_view(
+            self.items, "Agenda", self, "No agenda items: select a meeting, then Needs the committee… proposes "
+                                        "items from the dashboard's list, or Add item… adds one.")
         head = self.items_view.horizontalHeader()  # the item's title takes the room; the rest fit their contents
         head.setStretchLastSection(False)
         for col in range(self.items.columnCount()):

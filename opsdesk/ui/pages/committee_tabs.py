@@ -30,11 +30,13 @@ from opsdesk.services.committee.actions import ActionDTO
 from opsdesk.services.committee.charter import VOTING_RULES, CharterDTO
 from opsdesk.ui.models.committee import MEMBER_COLUMNS, ROW_ROLE, SORT_ROLE, RowsModel, action_columns
 from opsdesk.ui.pages.base import PageContext
+from opsdesk.ui.widgets.empty_note import attach as say_when_empty
 
 Runner = Callable[..., None]
 
 
-def table_view(model: RowsModel, name: str, parent: QWidget) -> tuple[QTableView, QSortFilterProxyModel]:
+def table_view(model: RowsModel, name: str, parent: QWidget,
+               empty: str = "") -> tuple[QTableView, QSortFilterProxyModel]:
     proxy = QSortFilterProxyModel(parent)
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
@@ -52,6 +54,7 @@ def table_view(model: RowsModel, name: str, parent: QWidget) -> tuple[QTableView
     view.setAlternatingRowColors(True)
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setStretchLastSection(True)
+    say_when_empty(view, empty or f"No {name.lower()} yet.")
     return view, proxy
 
 
@@ -97,7 +100,10 @@ class CharterView(QWidget):
         members_box = QGroupBox("Members (people with a committee role)")
         mlayout = QVBoxLayout(members_box)
         self.members = RowsModel(MEMBER_COLUMNS, self)
-        self.members_view, _proxy = table_view(self.members, "Committee members", self)
+        self.members_view, _proxy = table_view(
+            self.members, "Committee members", self,
+            "No members yet: give people a voting role here, or add them on People & Skills (Getting started "
+            "asks for four voting members covering data, ML, finance and executive).")
         mlayout.addWidget(self.members_view)
         row = QHBoxLayout()
         self.person = QComboBox()
@@ -159,7 +165,8 @@ class ActionsView(QWidget):
         self.ctx, self.run = ctx, run
         self.today = dt.date.today()
         self.model: RowsModel[ActionDTO] = RowsModel(action_columns(self.today), self)
-        self.view, self.proxy = table_view(self.model, "Action items", self)
+        self.view, self.proxy = table_view(self.model, "Action items", self,
+                                           "No action items yet: they are agreed with decisions (Decide…).")
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter actions (initiative code, owner, text…)")
         self.filter.setAccessibleName("Filter actions")

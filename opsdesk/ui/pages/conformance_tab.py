@@ -30,6 +30,7 @@ from opsdesk.ui.models.standards import (
     pct,
 )
 from opsdesk.ui.pages.base import PageContext
+from opsdesk.ui.widgets.empty_note import attach as say_when_empty
 
 
 class ConformanceMatrixTab(QWidget):
@@ -87,6 +88,8 @@ class ConformanceMatrixTab(QWidget):
         self.matrix_table.setObjectName("Conformance matrix")
         self.matrix_table.setAccessibleName("Conformance matrix")
         self.matrix_table.setModel(self.matrix_proxy)
+        say_when_empty(self.matrix_table, "No conformance yet: it needs initiatives and an adopted standard "
+                                          "(Standards ▸ Adopt from library…).")
         self.matrix_table.verticalHeader().setVisible(False)
         self.matrix_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.matrix_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -25,6 +25,7 @@ from opsdesk.ui.dialogs.allocation_rule import RuleDialog
 from opsdesk.ui.models.costs import ledger_model, money, rules_model
 from opsdesk.ui.models.rows import ROW_ROLE, SORT_ROLE
 from opsdesk.ui.pages.base import Page, PageContext
+from opsdesk.ui.widgets.empty_note import attach as say_when_empty
 
 
 def _table(parent: QWidget, name: str, accessible: str) -> QTableView:
@@ -58,6 +59,8 @@ class CostsPage(Page):
         self.ledger_proxy.setSortRole(SORT_ROLE)
         self.ledger = _table(self, "costLedger", "Cost ledger")
         self.ledger.setModel(self.ledger_proxy)
+        say_when_empty(self.ledger, "No costs yet: import a FOCUS cost export (File ▸ Import…, or drop it on the "
+                                    "window).")
         self.ledger_model = ledger_model("initiative", self)
         self.ledger_proxy.setSourceModel(self.ledger_model)
 
@@ -67,6 +70,8 @@ class CostsPage(Page):
         self.rules_proxy.setSortRole(SORT_ROLE)
         self.rules = _table(self, "allocationRules", "Allocation rules")
         self.rules.setModel(self.rules_proxy)
+        say_when_empty(self.rules, "No allocation rules yet: imported costs stay Unallocated until a rule takes "
+                                   "them. Add rule… (Getting started offers one from the tags it finds).")
         self.rules.doubleClicked.connect(lambda _i: self.edit_rule())
         self.add_button = self._button("Add rule…", self.add_rule)
         self.edit_button = self._button("Edit rule…", self.edit_rule)

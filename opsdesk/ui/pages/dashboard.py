@@ -40,6 +40,7 @@ from opsdesk.ui.pages.base import Page, PageContext
 from opsdesk.ui.plots.funnel_chart import FunnelChart
 from opsdesk.ui.plots.portfolio_chart import PortfolioChart
 from opsdesk.ui.plots.time_chart import SharedRange, TimeChart
+from opsdesk.ui.widgets.empty_note import attach as say_when_empty
 from opsdesk.ui.widgets.getting_started import GettingStarted
 from opsdesk.ui.widgets.kpi_tile import KpiTile
 
@@ -196,6 +197,8 @@ class DashboardPage(Page):
         self.attention_view.setObjectName("attentionTable")
         self.attention_view.setAccessibleName("Needs the committee")
         self.attention_view.setModel(self.attention_proxy)
+        say_when_empty(self.attention_view, "Nothing needs the committee: gate requests, KPI breaches, overdue "
+                                            "actions, skill gaps and non-conformance appear here.")
         self.attention_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.attention_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.attention_view.setWordWrap(False)
@@ -280,6 +283,12 @@ class DashboardPage(Page):
                 tasks.submit(checklist.name_organisation, ws, name, on_error=failed)
         elif key == "classification" and step is not None and not step.done:
             tasks.submit(checklist.keep_default_markings, ws, on_error=failed)
+        elif key == "committee" and step is not None and not step.done:
+            # the committee is people with a voting role: a new person's form, as a member, until four
+            # voting members cover the four disciplines
+            page = go("people")
+            if page is not None and hasattr(page, "new_member"):
+                page.new_member()
         elif key in ("classification", "committee"):
             page = go("committee")
             if page is not None and hasattr(page, "tabs"):

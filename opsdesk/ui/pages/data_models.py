@@ -86,6 +86,10 @@ class DataModelsPage(Page):
         self.form: RecordForm | None = None
         self.assets = RegisterView("assetsTable", "data assets", ASSET_COLUMNS, self)
         self.models = RegisterView("modelsTable", "models", MODEL_COLUMNS, self)
+        self.assets.set_empty_text("No data assets yet: import OpenLineage events (File ▸ Import…, or drop "
+                                   "them on the window), or New….")
+        self.models.set_empty_text("No models yet: import an MLflow store (File ▸ Import…, or drop it on the "
+                                   "window), or New….")
         for view, kind in ((self.assets, NodeKind.DATA_ASSET), (self.models, NodeKind.MODEL)):
             for text, icon, handler in (("New…", "new", self.new_record), ("Edit…", "edit", self.edit_selected),
                                         ("Delete", "delete", self.delete_selected)):

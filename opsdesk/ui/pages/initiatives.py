@@ -74,6 +74,7 @@ class InitiativesPage(Page):
         self.last_error: BaseException | None = None
         self.register = RegisterView("initiativesTable", "initiatives", COLUMNS, self, key=lambda r: r.code,
                                      hidden=("classification",))
+        self.register.set_empty_text('No initiatives yet: New… (Ctrl+N) registers the first one.')
         self.search = self.register.search
         self.table = self.register.table
         self.model = self.register.model

@@ -68,6 +68,7 @@ class LessonsPage(Page):
         self.form: RecordForm | None = None
         self.register = RegisterView("lessonsTable", "lessons", COLUMNS, self, stretch="what_happened",
                                      hidden=("recommendation",))
+        self.register.set_empty_text('No lessons yet: they are recorded with gate decisions (Committee ▸ Decide…), or added with New….')
         for text, icon, handler in (("New…", "new", self.new_record), ("Edit…", "edit", self.edit_selected),
                                     ("Delete", "delete", self.delete_selected)):
             self.register.add_button(text, ctx.actions.icon(icon), handler, f"{text.rstrip('…')} lesson",

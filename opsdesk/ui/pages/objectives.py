@@ -78,6 +78,8 @@ class ObjectivesPage(Page):
         self.form: RecordForm | None = None
         self.objectives = RegisterView("objectivesTable", "objectives", OBJECTIVE_COLUMNS, self,
                                        key=lambda x: x.objective.code, stretch="title")
+        self.objectives.set_empty_text("No objectives yet: New… adds one; initiatives then say which they "
+                                       "serve.")
         self.objectives.activated.connect(lambda line: self.edit_code(line.objective.code))
         self.flags = QLabel(self)
         self.flags.setObjectName("alignmentFlags")
@@ -85,6 +87,7 @@ class ObjectivesPage(Page):
         self.flags.setTextFormat(Qt.TextFormat.RichText)
         self.matrix = RegisterView("alignmentMatrix", "initiatives", matrix_columns([]), self,
                                    key=lambda r: r.code)
+        self.matrix.set_empty_text("No initiatives yet: each registered initiative gets a row here.")
         self.matrix.activated.connect(lambda r: self.ctx.open_initiative(r.code))
         matrix_box = QWidget(self)
         box = QVBoxLayout(matrix_box)

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QTabWidget, QVBoxLayout, QWidget
 
-from opsdesk.domain.enums import CommitteeRole, Discipline
+from opsdesk.domain.enums import GOVERNING_DISCIPLINES, VOTING_ROLES, CommitteeRole, Discipline
 from opsdesk.services.registry import people
 from opsdesk.services.registry.people import PersonDTO
 from opsdesk.ui import errors
@@ -44,6 +44,7 @@ class PeopleRegister(QWidget):
         self.ctx = ctx
         self.form: RecordForm | None = None
         self.register = RegisterView("peopleTable", "people", COLUMNS, self)
+        self.register.set_empty_text('No people yet: New… adds a person; a chair or member role puts them on the committee.')
         self.show_inactive = QCheckBox("Show inactive", self)
         self.show_inactive.setAccessibleName("Show inactive people")
         self.show_inactive.toggled.connect(self._apply_filter)
@@ -74,8 +75,10 @@ class PeopleRegister(QWidget):
 
         return RecordForm(title, people.SCHEMA, FORM_FIELDS, values, cross_check=check, parent=self)
 
-    def new_record(self) -> None:
-        self.form = self._form("New person", {"active": True, "committee_role": "none", "discipline": "data"}, None)
+    def new_record(self, committee_role: str = "none", discipline: str = "data") -> None:
+        title = "New committee member" if committee_role != "none" else "New person"
+        self.form = self._form(title, {"active": True, "committee_role": committee_role, "discipline": discipline},
+                               None)
         form = self.form
         form.accepted.connect(lambda: self._create(form.raw_values()))
         form.open()
@@ -167,6 +170,14 @@ class PeoplePage(Page):
     def new_record(self) -> None:
         if self.tabs.currentWidget() is self.people:
             self.people.new_record()
+
+    def new_member(self) -> None:
+        """A new voting member of the committee (Getting started): the first discipline not yet covered."""
+        self.tabs.setCurrentWidget(self.people)
+        voting = {p.discipline for p in self.people.register.model.all_rows()
+                  if p.active and p.committee_role in VOTING_ROLES}
+        missing = [d for d in GOVERNING_DISCIPLINES if d not in voting]
+        self.people.new_record("member", (missing[0] if missing else Discipline.DATA).value)
 
     def edit_selected(self) -> None:
         if self.tabs.currentWidget() is self.people:

@@ -137,6 +137,7 @@ class ReportingPage(Page):
 
         self.register = RegisterView("reportingTable", "initiatives", COLUMNS, self,
                                      key=lambda r: r.code, stretch="name")
+        self.register.set_empty_text('No initiatives yet: the inventory has a row for each registered initiative.')
         self.fix_button = self.register.add_button("Fix gaps…", ctx.actions.icon("edit"), self.fix_selected,
                                                    "Fix the inventory gaps of this initiative",
                                                    enabled=not ctx.ws.read_only)

@@ -189,6 +189,8 @@ class RisksPage(Page):
     def _risk_tab(self) -> QWidget:
         self.register = RegisterView("risksTable", "risks", RISK_COLUMNS, self, stretch="title",
                                      hidden=("nist",))
+        self.register.set_empty_text("No risks yet: New… records one; a gate asks that every initiative's "
+                                     "risks are known and treated.")
         self._buttons(self.register, "risk", [("New…", "new", self.new_risk), ("Edit…", "edit", self.edit_risk),
                                               ("Delete", "delete", self.delete_risk),
                                               ("Import CSV…", "import", lambda: self._import("risks"))])
@@ -252,6 +254,8 @@ class RisksPage(Page):
     def _assessment_tab(self) -> QWidget:
         self.assessment_register = RegisterView("assessmentsTable", "impact assessments", ASSESSMENT_COLUMNS, self,
                                                 key=lambda a: a.id, stretch="current")
+        self.assessment_register.set_empty_text("No impact assessments yet: a high-impact initiative needs an "
+                                                "approved one before its Pilot gate.")
         self._buttons(self.assessment_register, "impact assessment",
                       [("New version…", "new", self.new_assessment), ("Edit draft…", "edit", self.edit_assessment),
                        ("Approve…", "edit", self.approve_assessment)])
@@ -267,6 +271,7 @@ class RisksPage(Page):
     def _incident_tab(self) -> QWidget:
         self.incident_register = RegisterView("incidentsTable", "incidents", INCIDENT_COLUMNS, self,
                                               stretch="title")
+        self.incident_register.set_empty_text("No incidents recorded.")
         self._buttons(self.incident_register, "incident",
                       [("New…", "new", self.new_incident), ("Edit…", "edit", self.edit_incident),
                        ("Corrective action…", "new", self.add_action), ("Delete", "delete", self.delete_incident),

@@ -40,6 +40,7 @@ from opsdesk.ui.models.skills import (
     TrainingModel,
 )
 from opsdesk.ui.pages.base import PageContext
+from opsdesk.ui.widgets.empty_note import attach as say_when_empty
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ class SkillsMatrixView(QWidget):
         self.table.setObjectName("skillsMatrix")
         self.table.setAccessibleName("Skills matrix")
         self.table.setModel(self.proxy)
+        say_when_empty(self.table, "No skill levels yet: add people, then Add starter skills and import your HR "
+                                   "export of skill levels (Import…), or type levels in the cells.")
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().setVisible(False)
@@ -276,6 +279,7 @@ class TrainingView(QWidget):
         self.table.setObjectName("trainingTable")
         self.table.setAccessibleName("Training records")
         self.table.setModel(self.proxy)
+        say_when_empty(self.table, "No training records yet: add them, or import the HR export (Import…).")
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(5, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

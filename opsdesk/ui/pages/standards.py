@@ -41,6 +41,7 @@ from opsdesk.ui.models.standards import (
     pct,
 )
 from opsdesk.ui.pages.base import Page, PageContext
+from opsdesk.ui.widgets.empty_note import attach as say_when_empty
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,8 @@ class StandardsPage(Page):
         top.addWidget(self.version_button)
 
         self.std_table = _table("Standards", self.std_proxy, w)
+        say_when_empty(self.std_table, "No standards yet: Adopt from library… adds a published one (OMB M-25-21, "
+                                       "NIST AI RMF…), New… writes your own.")
         self.std_table.setSortingEnabled(True)
         self.std_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.std_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -158,6 +161,7 @@ class StandardsPage(Page):
         self.req_model = RequirementsModel(self)
         self.req_model.save = self._save_requirement
         self.req_table = _table("Requirements", self.req_model, detail)
+        say_when_empty(self.req_table, "No requirements: select a standard; Add requirement… adds one.")
         self.req_table.setWordWrap(True)
         self.req_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.req_table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from opsdesk.ui.models.records import Column, RecordProxy, RecordTableModel
+from opsdesk.ui.widgets.empty_note import attach as say_when_empty
 from opsdesk.ui.widgets.search import SearchBox
 
 
@@ -87,6 +88,7 @@ class RegisterView(QWidget):
         configure_table(self.table, name)
         self.table.setAccessibleName(noun.capitalize())
         self.table.setModel(self.proxy)
+        self.empty_note = say_when_empty(self.table, f"No {noun} yet.")
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().currentRowChanged.connect(self._current)
@@ -120,6 +122,10 @@ class RegisterView(QWidget):
         button.clicked.connect(lambda _checked=False: handler())
         self.buttons.addWidget(button)
         return button
+
+    def set_empty_text(self, text: str) -> None:
+        """What the table says while it is empty: what fills it."""
+        self.empty_note.set_text(text)
 
     # --- data --------------------------------------------------------------------------------------------------
 
