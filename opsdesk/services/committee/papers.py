@@ -229,7 +229,7 @@ def minutes_state(ws: Workspace, meeting_id: int) -> MinutesCycle:
                                       f"signed {adopted.issued_at:%d %B %Y}, awaiting the chair's signature",
                             approval[0] if approval else "")
     if adopted is not None:
-        return MinutesCycle(ADOPTED, adopted.label.capitalize(), approval[0] if approval else "", adopted)
+        return MinutesCycle(ADOPTED, adopted.label[:1].upper() + adopted.label[1:], approval[0] if approval else "", adopted)
     if approval is not None:
         return MinutesCycle(APPROVED, f"Approved at {approval[0]} on {approval[1]:%d %B %Y}; not yet adopted",
                             approval[0])
