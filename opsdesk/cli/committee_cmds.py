@@ -21,7 +21,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     b.add_argument("--minutes", action="store_true", help="with --meeting: the minutes instead of the pack")
     b.add_argument("--issue", action="store_true",
                    help="issue the meeting pack or item brief (kept in the workspace: every later export writes "
-                        "the same file); with --minutes: adopt the approved minutes (issued and locked)")
+                        "the same file); with --minutes: adopt the approved minutes (issued and locked); with "
+                        "--minutes --sign: adopted by the chair's signature, recorded only when the certificate is "
+                        "the chair's (its e-mail is the chair's e-mail, or with no e-mail its name the chair's name)")
+    b.add_argument("--for-adoption", action="store_true",
+                   help="with --minutes --sign: sign the approved minutes as they will be adopted, before the chair "
+                        "(the secretary); the chair's signature (--issue --sign) then adopts them")
     b.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
     b.add_argument("--sign", action="store_true",
                    help="also write FILE.signed.pdf, signed (PAdES) with --pkcs12 or --pkcs11 as it is exported")
@@ -48,6 +53,10 @@ def cmd_brief(args: argparse.Namespace) -> int:
         raise ValidationError("sign", "--sign needs --pkcs12 CERT.p12 or --pkcs11 LIB --token LABEL")
     if not args.sign and (args.pkcs12 or args.pkcs11):
         raise ValidationError("sign", "--pkcs12/--pkcs11 go with --sign")
+    if args.for_adoption and not (args.minutes and args.sign and not args.issue):
+        raise ValidationError("for_adoption", "--for-adoption goes with --meeting ID --minutes --sign (not --issue)")
+    if args.minutes and args.sign and (args.issue or args.for_adoption):
+        return _sign_minutes(args)
     ws = open_ws(args)
     try:
         if args.issue:
@@ -73,6 +82,41 @@ def cmd_brief(args: argparse.Namespace) -> int:
         print(f"signed {result.signed_path} as {result.signer}, PAdES {result.signature_level}")
         if result.signature_level == "B-B":
             print(NO_TRUSTED_TIME)
+    return 0
+
+
+def _sign_minutes(args: argparse.Namespace) -> int:
+    """The chair adopts the approved minutes by signing them (``--issue``), or someone signs them before the chair
+    (``--for-adoption``); then the issued minutes go to --out and their signed form beside it."""
+    from pathlib import Path
+
+    from opsdesk.services.committee import adoption, exports
+    from opsdesk.services.signing import pades
+    from opsdesk.services.signing.papers import SignRequest
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf" or not out.parent.is_dir():
+        from opsdesk.errors import ValidationError
+
+        raise ValidationError("out", f"{out}: a .pdf in an existing folder", entity="export")
+    ws = open_ws(args)
+    try:
+        done = adoption.sign_minutes(ws, args.meeting, SignRequest(credential_from_args(args), args.role,
+                                                                   tsa_from_args(args)), adopt=args.issue)
+        result = exports.export(ws, out, meeting_id=args.meeting, minutes=True)
+    finally:
+        ws.close()
+    signed_path = pades.default_output(result.path)
+    part = signed_path.with_name(signed_path.name + ".part")
+    part.write_bytes(done.data)
+    part.replace(signed_path)
+    print(f"{done.paper.doc_id}: " + (f"adopted by the signature of the chair, {done.signed.signer}" if done.adopted
+                                     else f"signed by {done.signed.signer}, awaiting the chair's signature"))
+    print(f"wrote {result.path} ({result.size:,} bytes, {result.doc_id})")
+    print(f"sha256 {result.sha256}")
+    print(f"signed {signed_path} as {done.signed.signer}, PAdES {done.signed.level}")
+    if done.signed.level == "B-B":
+        print(pades.NO_TRUSTED_TIME)
     return 0
 
 

@@ -374,6 +374,19 @@ class MainWindow(QMainWindow):
         self.ctx.tasks.submit(papers.verify_file, self.ws, str(path), on_done=done,
                               on_error=lambda exc: errors.show_user_error(self, exc))
 
+    def show_signed(self, data: bytes, name: str) -> None:
+        """The Signatures panel of a signed paper kept in the workspace (checked on the worker)."""
+        from opsdesk.services.signing import papers
+        from opsdesk.ui import errors
+        from opsdesk.ui.dialogs.signing import SignaturesDialog
+
+        def done(report) -> None:  # type: ignore[no-untyped-def]
+            self.signatures_dialog = SignaturesDialog(report, self)
+            self.signatures_dialog.show()
+
+        self.ctx.tasks.submit(papers.verify_bytes, self.ws, data, name, on_done=done,
+                              on_error=lambda exc: errors.show_user_error(self, exc))
+
     def _backup(self) -> None:
 
         from opsdesk.errors import OpsDeskError

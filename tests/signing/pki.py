@@ -48,12 +48,14 @@ class ThrowawayCA:
         self.pem.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
 
     def issue(self, public_key, cn: str, *, days: tuple[int, int] = (-1, 365), tsa: bool = False,
-              usage: x509.KeyUsage | None = None) -> x509.Certificate:
+              usage: x509.KeyUsage | None = None, email: str | None = None) -> x509.Certificate:
         self.serial += 1
         b = (x509.CertificateBuilder().subject_name(_name(cn)).issuer_name(self.cert.subject).public_key(public_key)
              .serial_number(self.serial).not_valid_before(self.now + dt.timedelta(days=days[0]))
              .not_valid_after(self.now + dt.timedelta(days=days[1]))
              .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()), critical=False))
+        if email:
+            b = b.add_extension(x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False)
         if tsa:
             b = b.add_extension(_usage(sign=True), critical=True).add_extension(
                 x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
@@ -62,12 +64,13 @@ class ThrowawayCA:
         return b.sign(self.key, hashes.SHA256())
 
     def person(self, cn: str, *, days: tuple[int, int] = (-1, 365), tsa: bool = False,
-               passphrase: str = PASSPHRASE, usage: x509.KeyUsage | None = None) -> tuple[Path, x509.Certificate]:
+               passphrase: str = PASSPHRASE, usage: x509.KeyUsage | None = None,
+               email: str | None = None) -> tuple[Path, x509.Certificate]:
         """A PKCS#12 file holding a new key, its certificate from this CA and the CA's certificate."""
         # pyHanko's local time-stamper signs with RSA only
         key = rsa.generate_private_key(65537, 2048) if tsa else ec.generate_private_key(ec.SECP256R1())
-        cert = self.issue(key.public_key(), cn, days=days, tsa=tsa, usage=usage)
-        path = self.folder / f"{cn.replace(' ', '-')}.p12"
+        cert = self.issue(key.public_key(), cn, days=days, tsa=tsa, usage=usage, email=email)
+        path = self.folder / f"{cn.replace(' ', '-')}{'-' + email if email else ''}.p12"
         enc = serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else serialization.NoEncryption()
         path.write_bytes(pkcs12.serialize_key_and_certificates(cn.encode(), key, cert, [self.cert], enc))
         return path, cert

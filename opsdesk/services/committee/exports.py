@@ -113,7 +113,9 @@ def export(ws: Workspace, out: str | Path, *, initiative: str | None = None, ite
         from opsdesk.services.signing import pades
 
         say(2, 4, "Signing the PDF")
-        signed = pades.sign_pdf(data, sign.credential, role=sign.role, tsa=sign.tsa)
+        # an issued paper signed before is signed again on top of its signed form: earlier signatures stay valid
+        base = papers.issued_bytes(ws, doc_id, papers.SIGNED) if paper.meeting_id is not None else None
+        signed = pades.sign_pdf(base or data, sign.credential, role=sign.role, tsa=sign.tsa)
     total = 4 if signed else 3
     say(total - 1, total, "Writing the PDF")
     digest = hashlib.sha256(data).hexdigest()
@@ -173,6 +175,9 @@ def adopt_minutes(ws: Workspace, meeting_id: int) -> papers.IssuedPaperDTO:
                               entity="minutes")
     if m.status is MeetingStatus.PLANNED:
         raise ValidationError("minutes", f"meeting {meeting_id} was not held", entity="minutes")
+    if papers.find(ws, f"OPS-MIN-M{meeting_id:03d}") is not None:
+        raise ValidationError("minutes", f"the minutes of {m.title} were issued for the chair's signature "
+                                         f"({cycle.note}); the chair adopts them by signing", entity="minutes")
     at = ws.clock()
     note = f"Approved at {cycle.approved_at}; adopted on {at:%d %B %Y, %H:%M} UTC by {ws.actor}"
     paper = papers.resolve(ws, meeting_id=meeting_id, minutes=True)

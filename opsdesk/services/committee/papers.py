@@ -25,6 +25,7 @@ from opsdesk.store.workspace import Workspace
 ENTITY = "issued_paper"
 ISSUED = "issued"  # the state of an issued pack or brief, and the form of the file as issued
 ADOPTED = "adopted"  # the state of adopted minutes
+FOR_SIGNATURE = "for_signature"  # minutes issued as adopted and signed by some, awaiting the chair's signature
 DRAFT = "draft"
 APPROVED = "approved"
 
@@ -137,23 +138,46 @@ def for_meeting(ws: Workspace, meeting_id: int) -> list[IssuedPaperDTO]:
 
 def store(ws: Workspace, paper: Paper, title: str, data: bytes, *, state: str, as_of: dt.datetime | None,
            document_date: dt.datetime, at: dt.datetime, note: str = "") -> IssuedPaperDTO:
-    digest = hashlib.sha256(data).hexdigest()
     with ws.write("papers") as tx:
-        if _latest(tx.session, paper.doc_id) is not None:
-            raise ValidationError("paper", f"{paper.doc_id} is already issued", entity=ENTITY)
-        p = IssuedPaper(doc_id=paper.doc_id, edition=1, kind=paper.kind, title=title, meeting_id=paper.meeting_id,
-                        agenda_item_id=paper.item_id, state=state, as_of=as_of, document_date=document_date,
-                        issued_at=at, issued_by=tx.ws.actor, note=note)
-        tx.session.add(p)
+        return keep_tx(tx, paper, title, data, state=state, at=at, note=note, as_of=as_of,
+                       document_date=document_date)
+
+
+def find_tx(tx: Any, doc_id: str) -> IssuedPaper | None:
+    return _latest(tx.session, doc_id)
+
+
+def keep_tx(tx: Any, paper: Paper, title: str, data: bytes | None, *, state: str, at: dt.datetime, note: str = "",
+            as_of: dt.datetime | None = None, document_date: dt.datetime | None = None) -> IssuedPaperDTO:
+    """Keep a paper as issued (``data``), or — with ``data`` None — move the kept paper to ``state`` (minutes
+    kept for signature become adopted): the issued bytes never change."""
+    if data is None:
+        p = _latest(tx.session, paper.doc_id)
+        if p is None:
+            raise ValidationError("paper", f"{paper.doc_id} was never issued", entity=ENTITY)
+        before = {"state": p.state, "note": p.note}
+        p.state, p.note = state, note
         tx.session.flush()
-        f = IssuedPaperFile(paper_id=p.id, form=ISSUED, file_name=f"{paper.doc_id}.pdf", sha256=digest,
-                            size=len(data), content=data, created_at=at, created_by=tx.ws.actor)
-        tx.session.add(f)
-        tx.session.flush()
-        tx.audit(state if state == ADOPTED else "issue", paper.kind, paper.doc_id, None,
-                 {"sha256": digest, "bytes": len(data), "state": state, "as_of": as_of, "meeting_id": paper.meeting_id,
-                  "agenda_item_id": paper.item_id})
-        return _dto(p, f, [ISSUED])
+        f = tx.session.get(IssuedPaperFile, (p.id, ISSUED))
+        tx.audit(state if state == ADOPTED else "update", paper.kind, paper.doc_id, before,
+                 {"state": state, "note": note, "sha256": f.sha256})
+        return _dto(p, f, [x.form for x in _forms(tx.session, p.id)])
+    digest = hashlib.sha256(data).hexdigest()
+    if _latest(tx.session, paper.doc_id) is not None:
+        raise ValidationError("paper", f"{paper.doc_id} is already issued", entity=ENTITY)
+    p = IssuedPaper(doc_id=paper.doc_id, edition=1, kind=paper.kind, title=title, meeting_id=paper.meeting_id,
+                    agenda_item_id=paper.item_id, state=state, as_of=as_of, document_date=document_date or at,
+                    issued_at=at, issued_by=tx.ws.actor, note=note)
+    tx.session.add(p)
+    tx.session.flush()
+    f = IssuedPaperFile(paper_id=p.id, form=ISSUED, file_name=f"{paper.doc_id}.pdf", sha256=digest,
+                        size=len(data), content=data, created_at=at, created_by=tx.ws.actor)
+    tx.session.add(f)
+    tx.session.flush()
+    tx.audit(state if state == ADOPTED else "issue", paper.kind, paper.doc_id, None,
+             {"sha256": digest, "bytes": len(data), "state": state, "as_of": as_of, "meeting_id": paper.meeting_id,
+              "agenda_item_id": paper.item_id})
+    return _dto(p, f, [ISSUED])
 
 
 SIGNED = "signed"  # the form of an issued paper's file as last signed (every signature so far, incremental)
@@ -200,8 +224,12 @@ def minutes_state(ws: Workspace, meeting_id: int) -> MinutesCycle:
                               .order_by(Decision.id.desc()).limit(1))
             if latest is not None and latest.outcome in APPROVING_OUTCOMES:
                 approval = (m.title, latest.decided_at)
+    if adopted is not None and adopted.state == FOR_SIGNATURE:
+        return MinutesCycle(APPROVED, f"Approved at {approval[0] if approval else '—'}; issued for adoption and "
+                                      f"signed {adopted.issued_at:%d %B %Y}, awaiting the chair's signature",
+                            approval[0] if approval else "")
     if adopted is not None:
-        return MinutesCycle(ADOPTED, adopted.label.capitalize(), approval[0] if approval else "", adopted)
+        return MinutesCycle(ADOPTED, adopted.label[:1].upper() + adopted.label[1:], approval[0] if approval else "", adopted)
     if approval is not None:
         return MinutesCycle(APPROVED, f"Approved at {approval[0]} on {approval[1]:%d %B %Y}; not yet adopted",
                             approval[0])

@@ -47,6 +47,35 @@ def common_name(cert: Any) -> str:
     return str(subject.get("common_name") or cert.subject.human_friendly)
 
 
+def emails(cert: Any) -> tuple[str, ...]:
+    """The e-mail addresses a certificate names (subject alternative name rfc822Name, then the subject's
+    emailAddress), lower-cased, in that order."""
+    out: list[str] = []
+    try:
+        san = cert.subject_alt_name_value
+    except Exception:  # noqa: BLE001 - a malformed extension names no address
+        san = None
+    for general in san or []:
+        if general.name == "rfc822_name":
+            out.append(str(general.native).strip().lower())
+    subject_mail = cert.subject.native.get("email_address")
+    if subject_mail:
+        out.append(str(subject_mail).strip().lower())
+    return tuple(dict.fromkeys(a for a in out if a))
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a certificate says its holder is: the common name and the e-mail addresses."""
+
+    name: str
+    emails: tuple[str, ...] = ()
+
+
+def identity(cert: Any) -> Identity:
+    return Identity(common_name(cert), emails(cert))
+
+
 @contextmanager
 def open_signer(cred: Credential) -> Iterator[Any]:
     """A pyHanko signer for the credential, open for the duration of the block (a token session is closed

@@ -9,12 +9,13 @@ import hashlib
 import io
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from opsdesk.errors import ValidationError
-from opsdesk.services.signing.credentials import Credential, common_name, open_signer
+from opsdesk.services.signing.credentials import Credential, Identity, identity, open_signer
 from opsdesk.services.signing.timestamping import TimeStampSource, open_timestamper
 
 NO_TRUSTED_TIME = ("no trusted time: the signing time in the signature is the signer's own clock "
@@ -31,6 +32,7 @@ class SignedPaper:
     field_name: str
     input_sha256: str
     sha256: str
+    signer_emails: tuple[str, ...] = ()
 
     @property
     def time_note(self) -> str:
@@ -48,8 +50,9 @@ def _reader(data: bytes) -> Any:
 
 
 def sign_pdf(data: bytes, cred: Credential, *, role: str = "", tsa: TimeStampSource | None = None,
-             reason: str | None = None) -> SignedPaper:
-    """Sign ``data`` (a PDF) and return the signed file's bytes; ``data`` itself is never changed."""
+             reason: str | None = None, accept: Callable[[Identity], None] | None = None) -> SignedPaper:
+    """Sign ``data`` (a PDF) and return the signed file's bytes; ``data`` itself is never changed. ``accept``
+    sees the signer's certificate identity before anything is signed and raises to refuse that signer."""
     from pyhanko.pdf_utils import layout
     from pyhanko.sign import fields, signers
     from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
@@ -83,7 +86,10 @@ def sign_pdf(data: bytes, cred: Credential, *, role: str = "", tsa: TimeStampSou
             raise ValidationError("certificate", f"the key's certificate cannot be read: {exc}") from None
         if cert is None:
             raise ValidationError("certificate", "no certificate goes with the key")
-        name = common_name(cert)
+        who = identity(cert)
+        if accept is not None:
+            accept(who)
+        name = who.name
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         level = "B-T" if timestamper is not None else "B-B"
         with tempfile.TemporaryDirectory(prefix="opsdesk-sign-") as tmp:
@@ -110,7 +116,7 @@ def sign_pdf(data: bytes, cred: Credential, *, role: str = "", tsa: TimeStampSou
                 raise ValidationError("signature", f"signing failed: {exc}") from None
     signed = out.getvalue()
     return SignedPaper(signed, name, role, now, level, field_name, hashlib.sha256(data).hexdigest(),
-                       hashlib.sha256(signed).hexdigest())
+                       hashlib.sha256(signed).hexdigest(), who.emails)
 
 
 def default_output(path: Path) -> Path:

@@ -55,7 +55,7 @@ class SignDialog(QDialog):
     """Who signs and with what. ``credential()`` builds the key source; the secret lives only in the masked
     field and in that value, and the dialog clears its field when it closes."""
 
-    def __init__(self, paper: str, parent: QWidget | None = None) -> None:
+    def __init__(self, paper: str, parent: QWidget | None = None, *, note: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Sign the paper")
         self.file_choice = QRadioButton("Certificate &file (PKCS#12)")
@@ -110,10 +110,11 @@ class SignDialog(QDialog):
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #c62828;")
         self.problem.setWordWrap(True)
-        note = QLabel(f"Writes {Path(paper).stem}.signed.pdf beside {paper}. Without a time-stamp authority: "
-                      + NO_TRUSTED_TIME.split(" (")[0] + ". The passphrase or PIN is used for this signature only "
-                      "and never stored.")
+        note = QLabel((note or f"Writes {Path(paper).stem}.signed.pdf beside {paper}.") + " Without a time-stamp "
+                      "authority: " + NO_TRUSTED_TIME.split(" (")[0] + ". The passphrase or PIN is used for this "
+                      "signature only and never stored.")
         note.setWordWrap(True)
+        self.note = note
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign")
         self.buttons.accepted.connect(self._check_and_accept)
@@ -169,6 +170,20 @@ class SignDialog(QDialog):
         """Clear the masked fields (the export already holds what it needs)."""
         self.passphrase.clear()
         self.pin.clear()
+
+
+class AdoptMinutesDialog(SignDialog):
+    """Adopting minutes: the chair signs them. Says who the chair is and which certificates count as theirs."""
+
+    def __init__(self, meeting: str, chairs: list[tuple[str, str]], rule: str, parent: QWidget | None = None) -> None:
+        who = "; ".join(f"{name} <{email}>" for name, email in chairs) or "nobody: set a chair on the People page"
+        super().__init__("minutes.pdf", parent,
+                         note=f"The minutes of {meeting} are adopted when the chair signs them. Chair: {who}. "
+                              f"{rule} The signed minutes are kept in the workspace.")
+        self.setWindowTitle("Adopt the minutes — the chair's signature")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign and adopt")
+        self.role.setText("Chair")
+        self.setMinimumWidth(560)
 
 
 class SignaturesDialog(QDialog):

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from opsdesk.domain.enums import VOTING_ROLES, AgendaKind, MeetingStatus
-from opsdesk.services.committee import actions, agenda, charter, exports, gates, papers
+from opsdesk.services.committee import actions, adoption, agenda, charter, exports, gates, papers
 from opsdesk.services.committee import meetings as committee
 from opsdesk.services.committee.meetings import AgendaItemDTO, MeetingDTO
 from opsdesk.services.registry import initiatives, people
@@ -52,20 +52,25 @@ class CommitteeData:
     today: dt.date
     papers: dict[int, list[papers.IssuedPaperDTO]] = field(default_factory=dict)  # meeting id → issued papers
     minutes: dict[int, str] = field(default_factory=dict)  # meeting id → where its minutes stand
+    minutes_states: dict[int, str] = field(default_factory=dict)  # meeting id → draft | approved | adopted
 
 
 def load(ws: Any) -> CommitteeData:
     found = committee.list_meetings(ws)
+    cycles = {m.id: papers.minutes_state(ws, m.id) for m in found if m.status is not MeetingStatus.PLANNED}
     return CommitteeData(found, charter.get(ws), actions.list_actions(ws),
                          [(r.code, r.name, r.stage) for r in initiatives.list_rows(ws)],
                          [(p.id, p.name) for p in people.list_all(ws)], ws.clock().date(),
                          {m.id: papers.for_meeting(ws, m.id) for m in found},
-                         {m.id: papers.minutes_state(ws, m.id).note for m in found
-                          if m.status is not MeetingStatus.PLANNED})
+                         {k: c.note for k, c in cycles.items()}, {k: c.state for k, c in cycles.items()})
 
 
 def _issue(ws: Any, meeting_id: int, state: Any = None) -> papers.IssuedPaperDTO:
     return exports.issue(ws, meeting_id=meeting_id)
+
+
+def _adopt(ws: Any, meeting_id: int, request: Any, state: Any = None) -> adoption.SignedMinutes:
+    return adoption.sign_minutes(ws, meeting_id, request, adopt=True)
 
 
 def _export(ws: Any, path: str, what: dict[str, Any], state: Any = None) -> exports.ExportResult:
@@ -78,6 +83,7 @@ class CommitteePage(Page):
         self.data: CommitteeData | None = None
         self.last_error: BaseException | None = None
         self.last_export: exports.ExportResult | None = None
+        self.last_adoption: adoption.SignedMinutes | None = None
         self.run_dialog: Callable[[QDialog], bool] = lambda d: d.exec() == QDialog.DialogCode.Accepted
         self.ask_path: Callable[[str], str] = self._ask_path
         self._meeting_id: int | None = None
@@ -138,13 +144,15 @@ class CommitteePage(Page):
                                      "Export the meeting pack (whatever item is selected)")
         self.issue_btn = self._button("Issue pack", self.issue_pack,
                                       "Issue the meeting pack: keep it as tabled, with its SHA-256")
+        self.adopt_btn = self._button("Adopt minutes…", self.adopt_minutes,
+                                      "Adopt the approved minutes: the chair signs them")
         self.sign_btn = self._button("Export signed…", self.export_brief_signed,
                                      "Export the brief (or pack), or the minutes, and sign it (Ctrl+Shift+P)")
         # rows of four, so the page fits a 1280-pixel screen beside the sidebar
         bar = QGridLayout()
         for n, b in enumerate((self.add_attention_btn, self.add_item_btn, self.conflict_btn, self.decide_btn,
                                self.correct_btn, self.export_btn, self.pack_btn, self.issue_btn, self.minutes_btn,
-                               self.sign_btn)):
+                               self.sign_btn, self.adopt_btn)):
             bar.addWidget(b, n // 4, n % 4)
         bar.setColumnStretch(4, 1)
         self.details = QTextBrowser()
@@ -301,6 +309,8 @@ class CommitteePage(Page):
         self.issue_btn.setEnabled(m is not None and not pack_issued and not self.ctx.ws.read_only)
         self.minutes_btn.setEnabled(m is not None and m.status is not MeetingStatus.PLANNED and begun)
         self.sign_btn.setEnabled(m is not None)
+        self.adopt_btn.setEnabled(m is not None and self.data is not None and not self.ctx.ws.read_only
+                                  and self.data.minutes_states.get(m.id) == papers.APPROVED)
         self.new_meeting_btn.setEnabled(not self.ctx.ws.read_only)
 
     # --- item details (gate criteria come from a worker) -------------------------------------------------------
@@ -515,6 +525,38 @@ class CommitteePage(Page):
             errors.show_user_error(self, exc)
 
         self.ctx.tasks.submit(_issue, self.ctx.ws, m.id, on_done=done, on_error=failed)
+
+    def adopt_minutes(self) -> None:
+        """Adopt the selected meeting's approved minutes: the chair signs them (certificate file or token, the
+        secret in a masked field); the adoption is recorded only when the certificate is the chair's."""
+        from opsdesk.services.signing.papers import SignRequest
+        from opsdesk.ui.dialogs.signing import AdoptMinutesDialog
+
+        m = self.meeting()
+        if m is None:
+            return
+        chairs = [(c.name, c.email) for c in adoption.chairs(self.ctx.ws)]
+        dlg = AdoptMinutesDialog(m.title, chairs, adoption.CHAIR_RULE, self)
+        if not self.run_dialog(dlg):
+            return
+        request = SignRequest(dlg.credential(), dlg.role_text(), dlg.time_stamp())
+        dlg.forget()
+
+        def done(result: adoption.SignedMinutes) -> None:
+            self.last_adoption = result
+            self.say(f"Adopted the minutes of {m.title}, signed by the chair, {result.signed.signer} (PAdES "
+                     f"{result.signed.level})")
+            self.refresh()
+            show = getattr(self.window(), "show_signed", None)
+            if show is not None:
+                show(result.data, f"{result.paper.doc_id}.signed.pdf")
+
+        def failed(exc: BaseException) -> None:
+            self.last_error = exc
+            self.say(f"Not adopted: {exc}", error=True)
+            errors.show_user_error(self, exc)
+
+        self.ctx.tasks.submit(_adopt, self.ctx.ws, m.id, request, on_done=done, on_error=failed)
 
     def export_brief_signed(self) -> None:
         """The signed export of what is selected: the minutes when the meeting is closed and no item is
