@@ -140,20 +140,31 @@ def open_ws(args: argparse.Namespace, *, read_only: bool = False):
         except Exception:  # noqa: BLE001 - a role that cannot read it still runs its command, without the summary
             logging.getLogger(__name__).warning("cannot read the data version", exc_info=True)
         else:
-            ws.before_close.append(lambda: warm_summary(ws, unless_version=opened_at))
+            topics: list[str] = []
+            ws.subscribe(topics.append)
+            ws.before_close.append(lambda: warm_summary(ws, unless_version=opened_at, topics=topics))
     return ws
 
 
-def warm_summary(ws, unless_version: int | None = None) -> None:
+#: Writes that only record an event (an export: which paper, its SHA-256) and change no figure the dashboard shows.
+AUDIT_ONLY_TOPICS = frozenset({"export"})
+
+
+def warm_summary(ws, unless_version: int | None = None, topics: Sequence[str] = ()) -> None:
     """Keep the dashboard summary for the data as it now is (every command that changed the workspace does, as it
     closes it), so the next opening of the dashboard is quick. ``unless_version``: nothing to do when the data is
-    still at that version. A failure here loses nothing (the dashboard computes it on opening) and is only
-    logged."""
+    still at that version, or when every write since (``topics``, one per committed write) only recorded an event
+    (an export). A failure here loses nothing (the dashboard computes it on opening) and is only logged."""
     from opsdesk.analytics import summary
     from opsdesk.services.workspace import lifecycle
 
     try:
-        if unless_version is None or lifecycle.data_version(ws) != unless_version:
+        if unless_version is None:
+            summary.warm(ws)
+            return
+        writes = lifecycle.data_version(ws) - unless_version
+        audit_only = bool(topics) and writes == len(topics) and set(topics) <= AUDIT_ONLY_TOPICS
+        if writes and not audit_only:
             summary.warm(ws)
     except Exception:  # noqa: BLE001 - derived data: never fail the command that changed the workspace
         logging.getLogger(__name__).warning("could not keep the dashboard summary", exc_info=True)
