@@ -1,9 +1,9 @@
-"""Build a 10-page decision brief with 6 vector charts, and the same flowables as a bare reportlab document
-(SimpleDocTemplate, default canvas: no marking, page numbers, outline or metadata) in the same run.
+"""Papers: a 24-page meeting pack (agenda, contents, two items' briefs with their charts) and a 10-page decision
+brief, each against bare reportlab building the same flowables (SimpleDocTemplate, default canvas: no marking,
+"page n of N", outline, metadata or filled contents), alternately in the same run; medians. Work inside the
+process. Target: each < 1 s (issue 21); the pack's contents come from one layout pass.
 
-    python bench/brief.py [--repeat 5]
-
-Prints the best time of each, the ratio, and whether the brief is byte-identical on repeat. Target: < 1 s.
+    python bench/brief.py [--quick] [--repeat N] [--json FILE]
 """
 
 from __future__ import annotations
@@ -13,10 +13,17 @@ import datetime as dt
 import io
 import math
 import re
-import time
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
-from opsdesk.reports.content import (
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import Result, alternate, emit, median  # noqa: E402
+
+from opsdesk.reports.content import (  # noqa: E402
     ActionRow,
+    AgendaLine,
     Chart,
     CriterionRow,
     DecisionBlock,
@@ -24,6 +31,7 @@ from opsdesk.reports.content import (
     InitiativeBrief,
     KpiRow,
     LessonRow,
+    MeetingPack,
     VoteRow,
 )
 
@@ -85,49 +93,89 @@ def _pages(data: bytes) -> int:
     return len(re.findall(rb"/Type /Page[^s]", data))
 
 
+def sample_pack(items: int = 2) -> MeetingPack:
+    """A meeting pack of 24 pages: cover, contents, agenda and members, then two gate items' briefs."""
+    b = sample_brief()
+    meta = DocMeta("OPS-PCK-0001", 1, "Meeting pack: Committee, 14 January 2027", "Meeting pack", "Bench Org",
+                   ("meeting pack",), "OFFICIAL-SENSITIVE", dt.datetime(2026, 11, 30, 9, tzinfo=dt.UTC))
+    agenda = tuple(AgendaLine(i, f"Gate to Expand: initiative {i}", "stage gate", "AI-0001",
+                              "Approve the move to Expand.") for i in range(1, items + 1))
+    return MeetingPack(meta, "Committee, 14 January 2027", dt.datetime(2027, 1, 14, 10, tzinfo=dt.UTC), "Room 1",
+                       agenda, tuple(b for _ in agenda),
+                       members=tuple((f"Member {i}", "Finance", "Member") for i in range(9)))
+
+
 def build_opsdesk(b: InitiativeBrief) -> bytes:
     from opsdesk.reports.brief import build_brief
 
     return build_brief(b)
 
 
-def build_bare(b: InitiativeBrief) -> bytes:
+def build_opsdesk_pack(p: MeetingPack) -> bytes:
+    from opsdesk.reports.pack import build_pack
+
+    return build_pack(p)
+
+
+def _bare(story: Sequence[object]) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import SimpleDocTemplate
 
-    from opsdesk.reports.brief import brief_story
     from opsdesk.reports.templates import BOTTOM, MARGIN, TOP
 
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP,
                             bottomMargin=BOTTOM, invariant=1)
-    doc.build(brief_story(b))
+    doc.build(list(story))
     return buf.getvalue()
 
 
-def best_of(fn, b: InitiativeBrief, repeat: int) -> tuple[float, bytes]:  # type: ignore[no-untyped-def]
-    best, data = math.inf, b""
-    for _ in range(repeat):
-        t = time.perf_counter()
-        data = fn(b)
-        best = min(best, time.perf_counter() - t)
-    return best, data
+def build_bare(b: InitiativeBrief) -> bytes:
+    from opsdesk.reports.brief import brief_story
+
+    return _bare(brief_story(b))
+
+
+def build_bare_pack(p: MeetingPack) -> bytes:
+    """The same flowables, one reportlab pass (its contents stay the placeholder reportlab draws then)."""
+    from opsdesk.reports.pack import pack_story
+
+    return _bare(pack_story(p))
+
+
+def _measure(name: str, what: str, ours: Callable[[], bytes], bare: Callable[[], bytes],
+             repeat: int) -> tuple[Result, bytes, bytes]:
+    """Each side rebuilds its story on every run, as an export does."""
+    times = alternate({"opsdesk": ours, "bare": bare}, repeat=repeat)
+    data, bare_data = ours(), bare()
+    identical = ours() == data
+    return (Result(name, what, median(times["opsdesk"]), median(times["bare"]), target_abs=TARGET_SECONDS,
+                   baseline_label="bare reportlab, same flowables",
+                   note=f"{_pages(data)} pages (bare {_pages(bare_data)}), {len(times['opsdesk'])} runs each, "
+                        f"byte-identical on repeat: {identical}"), data, bare_data)
+
+
+def run(quick: bool, repeat: int | None = None) -> list[Result]:
+    repeat = repeat or (3 if quick else 7)
+    p, b = sample_pack(), sample_brief()
+    pack, _data, _bare_data = _measure("brief", "24-page meeting pack (in process)", lambda: build_opsdesk_pack(p),
+                                       lambda: build_bare_pack(p), repeat)
+    brief, _data, _bare_data = _measure("brief", "10-page decision brief (in process)", lambda: build_opsdesk(b),
+                                        lambda: build_bare(b), repeat)
+    return [pack, brief]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--repeat", type=int)
+    parser.add_argument("--json", dest="json_out")
     args = parser.parse_args()
-    b = sample_brief()
-    build_opsdesk(b)  # warm up: fonts registered, modules imported
-    ours, data = best_of(build_opsdesk, b, args.repeat)
-    bare, bare_data = best_of(build_bare, b, args.repeat)
-    identical = build_opsdesk(b) == data
-    print(f"brief: {_pages(data)} pages, {len(b.charts)} charts, {len(data):,} bytes")
-    print(f"opsdesk brief (marking, n of N, outline, metadata): {ours * 1000:7.1f} ms  (target < {TARGET_SECONDS * 1000:.0f} ms)")
-    print(f"bare reportlab, same flowables:                      {bare * 1000:7.1f} ms  ({_pages(bare_data)} pages)")
-    print(f"ratio opsdesk / bare: {ours / bare:.2f}x; byte-identical on repeat: {identical}")
-    return 0 if ours < TARGET_SECONDS and identical else 1
+    results = run(args.quick, args.repeat)
+    emit(results, args.json_out)
+    for r in results:
+        print(f"{r.what}: {r.note}")
+    return 1 if any(r.failures(1.0) for r in results) else 0
 
 
 if __name__ == "__main__":

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from reportlab.platypus import PageBreak, TableStyle
 from reportlab.platypus.flowables import Flowable
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from opsdesk.reports import styles
 from opsdesk.reports.brief import brief_story, cover, incident_table, meta_lines
 from opsdesk.reports.content import MeetingPack, Minutes, PortfolioPaper
 from opsdesk.reports.minutes import minutes_body
 from opsdesk.reports.signature_block import SignatureArea
-from opsdesk.reports.templates import CELL_FONT, Heading, para, render, table
+from opsdesk.reports.templates import CELL_FONT, Contents, Heading, para, render, table
 
 
 def pack_story(p: MeetingPack) -> list[Flowable]:
@@ -21,7 +20,7 @@ def pack_story(p: MeetingPack) -> list[Flowable]:
     if p.status_note:
         lines.append(("Status of this paper", p.status_note))
     story = cover(p.meta, lines + meta_lines(p.meta))
-    toc = TableOfContents(dotsMinLevel=0, tableStyle=TableStyle([*CELL_FONT, ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    toc = Contents(dotsMinLevel=0, tableStyle=TableStyle([*CELL_FONT, ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                                                  ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     toc.levelStyles = [st["TOC0"], st["TOC1"]]
     story += [para("Contents", "H1"), toc, PageBreak()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 from xml.sax.saxutils import escape
 
@@ -15,6 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
+from reportlab.platypus.tableofcontents import TableOfContents
 
 from opsdesk.reports import fonts, styles
 from opsdesk.reports.content import DocMeta
@@ -49,23 +50,30 @@ class _NumberedCanvas(Canvas):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._saved: list[tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]] = []
+        self._saved: list[tuple[dict[str, Any], list[tuple[str, dict[str, Any]]], list[Callable[[Canvas], None]]]] = []
         self._marks: list[tuple[str, dict[str, Any]]] = []
+        self._late: list[Callable[[Canvas], None]] = []
 
     def bookmarkPage(self, key: str, **kw: Any) -> None:  # noqa: N802 - reportlab API
         self._marks.append((key, kw))
 
+    def draw_later(self, draw: Callable[[Canvas], None]) -> None:
+        """Draw on this page once every page is laid out (a table of contents: its page numbers)."""
+        self._late.append(draw)
+
     def showPage(self) -> None:  # noqa: N802 - reportlab API
-        self._saved.append((dict(self.__dict__), self._marks))
-        self._marks = []
+        self._saved.append((dict(self.__dict__), self._marks, self._late))
+        self._marks, self._late = [], []
         self._startPage()
 
     def save(self) -> None:
         total = len(self._saved)
-        for state, marks in self._saved:
+        for state, marks, late in self._saved:
             self.__dict__.update(state)
             for key, kw in marks:
                 Canvas.bookmarkPage(self, key, **kw)
+            for draw in late:
+                draw(self)
             self._footer_numbers(total)
             Canvas.showPage(self)
         Canvas.save(self)
@@ -135,8 +143,78 @@ class ReportDoc(BaseDocTemplate):
                                          flowable.outline_key))
 
 
+class _Unsettled(Exception):
+    """The contents cannot be drawn from one layout pass: lay the document out until it settles."""
+
+
+class Contents(TableOfContents):
+    """A table of contents laid out in one pass. Every entry is known before layout (the story's headings), only
+    its page number is not, and a page number is drawn after its entry's text (reportlab's ``onDraw``): so the
+    contents take their final size in the first pass, and are drawn when the canvas saves, once every page
+    number is known. Contents longer than their page, or headings that did not all reach the contents as
+    expected, fall back to reportlab's passes (``multiBuild``), which give the same pages."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.single_pass = False
+        self._avail = (0.0, 0.0)
+
+    def expect(self, entries: list[tuple[int, str, int, str]]) -> None:
+        """Size the contents for these entries (page numbers unknown) and draw them after the pages."""
+        self.single_pass = True
+        self._lastEntries = list(entries)
+        self._entries: list[Any] = []
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - reportlab API
+        self._avail = (availWidth, availHeight)
+        return super().wrap(availWidth, availHeight)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803 - reportlab API
+        if self.single_pass:
+            raise _Unsettled("the contents run past their page")
+        return super().split(availWidth, availHeight)
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802 - reportlab API
+        if not self.single_pass:
+            super().drawOn(canvas, x, y, _sW)
+            return
+        cast(_NumberedCanvas, canvas).draw_later(lambda c: self._draw_settled(c, x, y, _sW))
+
+    def _draw_settled(self, canvas: Canvas, x: float, y: float, sw: float) -> None:
+        def shape(entries: list[Any]) -> list[tuple[Any, ...]]:
+            return [(level, text, key) for level, text, _page, key in entries]
+
+        if shape(self._entries) != shape(self._lastEntries):
+            raise _Unsettled("the headings laid out differ from the story's")
+        self._lastEntries = self._entries
+        self.canv = canvas
+        super().wrap(*self._avail)
+        super().drawOn(canvas, x, y, sw)
+
+
+def _contents_entries(story: Sequence[Flowable]) -> list[tuple[int, str, int, str]]:
+    """What :meth:`ReportDoc.afterFlowable` will put in the contents, without page numbers."""
+    return [(f.outline_level, f.outline_text, 0, f.outline_key) for f in cast(Any, story)
+            if hasattr(f, "outline_key") and f.in_toc]
+
+
 def render(meta: DocMeta, story: Sequence[Flowable], *, multi_pass: bool = False) -> bytes:
-    """The PDF's bytes. ``multi_pass`` for a story with a table of contents."""
+    """The PDF's bytes. ``multi_pass`` for a story with a table of contents: laid out once when its
+    :class:`Contents` can be drawn from that pass, in reportlab's passes otherwise."""
+    contents = [f for f in story if isinstance(f, Contents)]
+    if multi_pass and contents:
+        entries = _contents_entries(story)
+        for c in contents:
+            c.expect(entries)
+        buf = io.BytesIO()
+        doc = ReportDoc(buf, meta)
+        doc._indexingFlowables = contents  # they hear the headings' entries, as in reportlab's passes
+        try:
+            doc.build(list(story), canvasmaker=_NumberedCanvas)
+            return buf.getvalue()
+        except _Unsettled:
+            for c in contents:
+                c.single_pass = False
     buf = io.BytesIO()
     doc = ReportDoc(buf, meta)
     if multi_pass:

@@ -42,3 +42,19 @@ def test_cli_meeting_pack_minutes_and_meetings_list(demo_path: Path, tmp_path: P
     missing = opsdesk("brief", "--workspace", str(demo_path), "--initiative", "AI-9999", "--out",
                       str(tmp_path / "y.pdf"))
     assert missing.returncode == 2 and "AI-9999" in missing.stderr
+
+
+def test_cli_export_does_not_recompute_the_dashboard_as_it_closes(demo_path: Path, tmp_path: Path, monkeypatch):
+    """An export records an audit event but changes no figure: closing the command computes no dashboard."""
+    from opsdesk.analytics import dashboard
+    from opsdesk.cli import main
+
+    computed = []
+    load = dashboard.load
+    monkeypatch.setattr(dashboard, "load", lambda *a, **k: computed.append(1) or load(*a, **k))
+    out = tmp_path / "pack.pdf"
+    assert main(["brief", "--workspace", str(demo_path), "--initiative", "AI-0003", "--out", str(out)]) == 0
+    assert out.exists() and computed == []
+    # a command that changes the record still keeps the summary as it closes
+    assert main(["rates", "set", "EUR", "GBP", "0.86", "--workspace", str(demo_path)]) == 0
+    assert computed == [1]
