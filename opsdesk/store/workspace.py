@@ -88,7 +88,8 @@ class Tx:
                note: str = "") -> bool:
         """Apply ``changes``; audit only when something really changed. Returns whether it did."""
         before = audit.snapshot(obj)
-        plan = _direct_update(obj, changes)
+        # not inside a savepoint: rolling one back expires what the ORM flushed in it, not what was written past it
+        plan = None if self.session.in_nested_transaction() else _direct_update(obj, changes)
         if plan is not None:  # one UPDATE, no flush of the unit of work
             after = before | {name: audit.jsonable(value) for name, value in changes.items()}
             if before == after:
