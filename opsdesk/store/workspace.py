@@ -70,9 +70,9 @@ class Tx:
     _touched: dict[RowKey, Any] = field(default_factory=dict, repr=False)
 
     def audit(self, action: str, entity: str, entity_id: object, before: Any = None, after: Any = None,
-              note: str = "") -> None:
+              note: str = "", *, snapshots: bool = False) -> None:
         ev = audit.append(self.session, at=self.ws.clock(), actor=self.ws.actor, action=action, entity=entity,
-                          entity_id=entity_id, before=before, after=after, note=note)
+                          entity_id=entity_id, before=before, after=after, note=note, snapshots=snapshots)
         self.events.append(ev.seq)
         self.last_event = ev
 
@@ -80,7 +80,7 @@ class Tx:
         self.session.add(obj)
         self.session.flush()
         snap = audit.snapshot(obj)
-        self.audit("create", entity, key if key is not None else _key(obj), None, snap, note)
+        self.audit("create", entity, key if key is not None else _key(obj), None, snap, note, snapshots=True)
         self._note(obj, entity, snap, snap)
         return obj
 
@@ -102,7 +102,7 @@ class Tx:
             after = audit.snapshot(obj)
         if before == after:
             return False
-        self.audit("update", entity, key if key is not None else _key(obj), before, after, note)
+        self.audit("update", entity, key if key is not None else _key(obj), before, after, note, snapshots=True)
         self._note(obj, entity, after, after)
         return True
 
@@ -138,7 +138,7 @@ class Tx:
         row = reconcile.row_key(obj)
         self.session.delete(obj)
         self.session.flush()
-        self.audit("delete", entity, k, before, None, note)
+        self.audit("delete", entity, k, before, None, note, snapshots=True)
         if row is not None and reconcile.table_for_snapshot(entity, before) == row[0]:
             self._recorded[row] = None
 
