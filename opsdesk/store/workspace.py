@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sqlalchemy import bindparam
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection, Engine
@@ -110,16 +111,16 @@ class Tx:
         """Write the changed columns of a clean persistent row with one UPDATE (checked against its version, as
         the ORM would), then set the object's committed state to match, so nothing is left to flush."""
         changed = {name: value for name, value in plan.values.items() if after[name] != before[name]}
-        where = [col == getattr(obj, attr) for attr, col in plan.pk]
-        values = {plan.columns[name].key: value for name, value in changed.items()}
+        params = {f"k_{col.key}": getattr(obj, attr) for attr, col in plan.pk}
+        params.update({f"v_{plan.columns[name].key}": value for name, value in changed.items()})
         new_version = None
         if plan.version is not None:
             attr, col = plan.version
             old_version = getattr(obj, attr)
             new_version = plan.next_version(old_version)
-            where.append(col == old_version)
-            values[col.key] = new_version
-        done = self.session.connection().execute(plan.table.update().where(*where).values(values))
+            params["k_version"], params["v_version"] = old_version, new_version
+        stmt = _update_statement(plan, tuple(sorted(changed)))
+        done = self.session.connection().execute(stmt, params)
         if done.rowcount != 1:
             raise StaleDataError(f"UPDATE of {plan.table.name} matched {done.rowcount} rows")
         for name, value in changed.items():
@@ -250,6 +251,23 @@ def _direct_update(obj: Any, changes: dict[str, Any]) -> _Plan | None:
 
 
 _MAPPINGS: dict[Any, Any] = {}
+_UPDATES: dict[tuple[Any, tuple[str, ...]], Any] = {}
+
+
+def _update_statement(plan: _Plan, names: tuple[str, ...]) -> Any:
+    """``UPDATE table SET <names>[, version] WHERE <pk>[ AND version]`` with bound parameters ``k_<column>`` for
+    the key and ``v_<column>`` for the values, built once per table and set of columns."""
+    key = (plan.table, names)
+    stmt = _UPDATES.get(key)
+    if stmt is None:
+        where = [col == bindparam(f"k_{col.key}") for _attr, col in plan.pk]
+        values: dict[str, Any] = {plan.columns[n].key: bindparam(f"v_{plan.columns[n].key}") for n in names}
+        if plan.version is not None:
+            col = plan.version[1]
+            where.append(col == bindparam("k_version"))
+            values[col.key] = bindparam("v_version")
+        stmt = _UPDATES[key] = plan.table.update().where(*where).values(values)
+    return stmt
 
 
 def _mapping_info(mapper: Any) -> Any:
