@@ -99,7 +99,7 @@ _INSERT = _table().insert()
 
 def append(
     session: Session, *, at: dt.datetime, actor: str, action: str, entity: str, entity_id: object,
-    before: Any = None, after: Any = None, note: str = "",
+    before: Any = None, after: Any = None, note: str = "", snapshots: bool = False,
 ) -> Appended:
     """Append one event after the current last one, holding the chain's lock until the transaction ends: one
     read of the head and one INSERT, through the connection (no ORM object, no flush)."""
@@ -107,7 +107,8 @@ def append(
     queries.lock_audit_chain(conn)
     last = conn.execute(_LAST).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    before, after = jsonable(before), jsonable(after)
+    if not snapshots:  # ``snapshots``: before and after are ``snapshot()``s, JSON-safe already
+        before, after = jsonable(before), jsonable(after)
     at = at.astimezone(dt.UTC).replace(microsecond=0)
     at_text, ident = jsonable(at), str(entity_id)
     hashed = {"seq": seq, "at": at_text, "actor": actor, "action": action, "entity": entity, "entity_id": ident,

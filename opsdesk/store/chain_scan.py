@@ -15,7 +15,8 @@ import json
 import multiprocessing
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,24 +153,28 @@ def database_uri(engine: Engine) -> str | None:
     return sqlite_ro_uri(database)
 
 
-def scan(conn: Connection, database: str | None, *, want: Iterable[int],
-         expected: reconcile.Expectations) -> audit.ChainScan:
+def scan(conn: Connection, database: str | None, *, want: Iterable[int], expected: reconcile.Expectations,
+         alongside: Callable[[], object] = lambda: None) -> audit.ChainScan:
     """Recompute the chain as far as the caller's transaction sees it (``conn``), filling ``expected``.
 
     ``database``: a read-only ``file:`` URI of the SQLite workspace, read in ranges (by worker processes for a long
-    chain); None streams the chain through ``conn`` (a server workspace)."""
+    chain); None streams the chain through ``conn`` (a server workspace). ``alongside`` is called once the workers
+    are started (a thread it starts is never forked into them)."""
     wanted = frozenset(want)
     if database is None:
+        alongside()
         return audit.scan_chain(conn, want=wanted, sink=expected.add_event)
     low, high = conn.exec_driver_sql("SELECT min(seq), max(seq) FROM audit_event").one()
-    if low is None:
-        return audit.ChainScan()
-    ranges = _ranges(int(low), int(high))  # events appended after the caller's snapshot are left out
+    ranges = [] if low is None else _ranges(int(low), int(high))  # later events are left out
     count = workers()
-    if count == 1 or int(high) - int(low) + 1 < PARALLEL_FROM or len(ranges) == 1:
+    if count == 1 or len(ranges) < 2 or int(high) - int(low) + 1 < PARALLEL_FROM:
+        alongside()
         return _join((scan_range(database, lo, hi, wanted) for lo, hi in ranges), expected)
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    # fork is quick, but only safe from a process with no other thread (a GUI's would be copied mid-flight)
+    alone = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+    method = "fork" if alone else "spawn"
     with multiprocessing.get_context(method).Pool(min(count, len(ranges))) as pool:
+        alongside()
         parts = pool.imap(_scan_range_args, [(database, lo, hi, wanted) for lo, hi in ranges])
         return _join(parts, expected)
 

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, object_session
 
 from opsdesk.domain.validation import Field, clean
@@ -29,11 +29,24 @@ def to_dto(dto_cls: type[D], obj: Any, **extra: Any) -> D:
     return dto_cls(**values)
 
 
+_GET_BY: dict[tuple[type[Any], tuple[str, ...]], Any] = {}
+
+
 def get_by(session: Session, model: type[M], entity: str, **where: Any) -> M:
-    stmt = select(model)
-    for name, value in where.items():
-        stmt = stmt.where(getattr(model, name) == value)
-    obj = session.scalar(stmt)
+    names = tuple(where)
+    if any(value is None for value in where.values()):  # "IS NULL", not a bound value
+        direct = select(model)
+        for name, value in where.items():
+            direct = direct.where(getattr(model, name) == value)
+        obj = session.scalar(direct)
+    else:
+        stmt = _GET_BY.get((model, names))
+        if stmt is None:  # built once per model and fields: building a select per call costs more than running it
+            stmt = select(model)
+            for name in names:
+                stmt = stmt.where(getattr(model, name) == bindparam(f"w_{name}"))
+            _GET_BY[(model, names)] = stmt
+        obj = session.scalar(stmt, {f"w_{name}": value for name, value in where.items()})
     if obj is None:
         raise NotFoundError(entity, next(iter(where.values())))
     return obj

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sqlalchemy import bindparam
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection, Engine
@@ -70,9 +71,9 @@ class Tx:
     _touched: dict[RowKey, Any] = field(default_factory=dict, repr=False)
 
     def audit(self, action: str, entity: str, entity_id: object, before: Any = None, after: Any = None,
-              note: str = "") -> None:
+              note: str = "", *, snapshots: bool = False) -> None:
         ev = audit.append(self.session, at=self.ws.clock(), actor=self.ws.actor, action=action, entity=entity,
-                          entity_id=entity_id, before=before, after=after, note=note)
+                          entity_id=entity_id, before=before, after=after, note=note, snapshots=snapshots)
         self.events.append(ev.seq)
         self.last_event = ev
 
@@ -80,7 +81,7 @@ class Tx:
         self.session.add(obj)
         self.session.flush()
         snap = audit.snapshot(obj)
-        self.audit("create", entity, key if key is not None else _key(obj), None, snap, note)
+        self.audit("create", entity, key if key is not None else _key(obj), None, snap, note, snapshots=True)
         self._note(obj, entity, snap, snap)
         return obj
 
@@ -88,7 +89,8 @@ class Tx:
                note: str = "") -> bool:
         """Apply ``changes``; audit only when something really changed. Returns whether it did."""
         before = audit.snapshot(obj)
-        plan = _direct_update(obj, changes)
+        # not inside a savepoint: rolling one back expires what the ORM flushed in it, not what was written past it
+        plan = None if self.session.in_nested_transaction() else _direct_update(obj, changes)
         if plan is not None:  # one UPDATE, no flush of the unit of work
             after = before | {name: audit.jsonable(value) for name, value in changes.items()}
             if before == after:
@@ -101,7 +103,7 @@ class Tx:
             after = audit.snapshot(obj)
         if before == after:
             return False
-        self.audit("update", entity, key if key is not None else _key(obj), before, after, note)
+        self.audit("update", entity, key if key is not None else _key(obj), before, after, note, snapshots=True)
         self._note(obj, entity, after, after)
         return True
 
@@ -109,16 +111,16 @@ class Tx:
         """Write the changed columns of a clean persistent row with one UPDATE (checked against its version, as
         the ORM would), then set the object's committed state to match, so nothing is left to flush."""
         changed = {name: value for name, value in plan.values.items() if after[name] != before[name]}
-        where = [col == getattr(obj, attr) for attr, col in plan.pk]
-        values = {plan.columns[name].key: value for name, value in changed.items()}
+        params = {f"k_{col.key}": getattr(obj, attr) for attr, col in plan.pk}
+        params.update({f"v_{plan.columns[name].key}": value for name, value in changed.items()})
         new_version = None
         if plan.version is not None:
             attr, col = plan.version
             old_version = getattr(obj, attr)
             new_version = plan.next_version(old_version)
-            where.append(col == old_version)
-            values[col.key] = new_version
-        done = self.session.connection().execute(plan.table.update().where(*where).values(values))
+            params["k_version"], params["v_version"] = old_version, new_version
+        stmt = _update_statement(plan, tuple(sorted(changed)))
+        done = self.session.connection().execute(stmt, params)
         if done.rowcount != 1:
             raise StaleDataError(f"UPDATE of {plan.table.name} matched {done.rowcount} rows")
         for name, value in changed.items():
@@ -137,7 +139,7 @@ class Tx:
         row = reconcile.row_key(obj)
         self.session.delete(obj)
         self.session.flush()
-        self.audit("delete", entity, k, before, None, note)
+        self.audit("delete", entity, k, before, None, note, snapshots=True)
         if row is not None and reconcile.table_for_snapshot(entity, before) == row[0]:
             self._recorded[row] = None
 
@@ -249,6 +251,23 @@ def _direct_update(obj: Any, changes: dict[str, Any]) -> _Plan | None:
 
 
 _MAPPINGS: dict[Any, Any] = {}
+_UPDATES: dict[tuple[Any, tuple[str, ...]], Any] = {}
+
+
+def _update_statement(plan: _Plan, names: tuple[str, ...]) -> Any:
+    """``UPDATE table SET <names>[, version] WHERE <pk>[ AND version]`` with bound parameters ``k_<column>`` for
+    the key and ``v_<column>`` for the values, built once per table and set of columns."""
+    key = (plan.table, names)
+    stmt = _UPDATES.get(key)
+    if stmt is None:
+        where = [col == bindparam(f"k_{col.key}") for _attr, col in plan.pk]
+        values: dict[str, Any] = {plan.columns[n].key: bindparam(f"v_{plan.columns[n].key}") for n in names}
+        if plan.version is not None:
+            col = plan.version[1]
+            where.append(col == bindparam("k_version"))
+            values[col.key] = bindparam("v_version")
+        stmt = _UPDATES[key] = plan.table.update().where(*where).values(values)
+    return stmt
 
 
 def _mapping_info(mapper: Any) -> Any:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, bindparam, func, select
 
 from opsdesk import log, paths
 from opsdesk.errors import OpsDeskError, ValidationError
@@ -165,6 +165,16 @@ def read_anchor(location: str) -> SignedHead | None:
 
 # --- the checkpointer the workspace calls -----------------------------------------------------------------------
 
+_CHECKPOINTS = cast(Table, AuditCheckpoint.__table__)
+#: the usual checkpoint write: the row of this workspace, captured from the same event, signed anew (one statement
+#: built once: building it per edit cost more than running it)
+_SIGN_AGAIN = (_CHECKPOINTS.update()
+               .where(_CHECKPOINTS.c.id == 1, _CHECKPOINTS.c.workspace_uuid == bindparam("ws_uuid"),
+                      _CHECKPOINTS.c.capture_from == bindparam("k_capture_from"))
+               .values(seq=bindparam("v_seq"), head_hash=bindparam("v_head"), signed_at=bindparam("v_at"),
+                       fingerprint=bindparam("v_fingerprint"), signature=bindparam("v_signature")))
+
+
 class Checkpointer:
     """Installed on every workspace OpsDesk opens (``Workspace.checkpointer``); the kernel calls ``prepare`` and
     ``sign`` inside each write transaction that appended events, and ``committed`` after its commit."""
@@ -223,11 +233,9 @@ class Checkpointer:
         capture_from = self._capture.get(ws_uuid)
         if capture_from is not None:
             signed = sign(key, ws_uuid, seq, head, capture_from, self._fingerprints.get(ws_uuid))
-            done = conn.execute(
-                table.update().where(table.c.id == 1, table.c.workspace_uuid == ws_uuid,
-                                     table.c.capture_from == capture_from)
-                .values(seq=seq, head_hash=head, signed_at=signed.at, fingerprint=signed.fingerprint,
-                        signature=signed.signature))
+            done = conn.execute(_SIGN_AGAIN, {"ws_uuid": ws_uuid, "k_capture_from": capture_from, "v_seq": seq,
+                                              "v_head": head, "v_at": signed.at,
+                                              "v_fingerprint": signed.fingerprint, "v_signature": signed.signature})
             if done.rowcount == 1:
                 return signed
         if self._identity.pop(tx.ws, None) is not None:  # the kept identity may be stale: read it again

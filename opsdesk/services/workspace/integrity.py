@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,12 +109,17 @@ def verify(ws: Workspace, *, head_file: str | Path | None = None, public_key_fil
 def _verify_records(ws: Workspace, report: IntegrityReport, given_head: tuple[SignedHead, bytes] | None,
                     head_name: str, given_key: bytes | None, integrity_check: bool = True) -> None:
     anchor = checkpoints.read_anchor(ws.location)
+    database = chain_scan.database_uri(ws.engine)
+    # SQLite's integrity_check runs on a connection of its own while the chain is hashed (it waits for the disk
+    # and its C code, not for Python)
+    check = _IntegrityCheck(database) if integrity_check and database is not None else None  # started below
     with ws.read() as s:
         ws_uuid = s.scalar(select(WorkspaceIdentity.workspace_uuid))
         stored = checkpoints.stored_checkpoint(s)
         want = {h.seq for h in (stored, anchor, given_head[0] if given_head else None) if h is not None}
         expected = reconcile.Expectations()
-        scan = chain_scan.scan(s.connection(), chain_scan.database_uri(ws.engine), want=want, expected=expected)
+        scan = chain_scan.scan(s.connection(), database, want=want, expected=expected,
+                               alongside=check.start if check is not None else lambda: None)
         report.events = scan.events
         if scan.broken_seq is not None:
             report.findings.append(f"audit chain broken at event {scan.broken_seq}: {scan.reason}")
@@ -131,12 +137,42 @@ def _verify_records(ws: Workspace, report: IntegrityReport, given_head: tuple[Si
             report.findings.append(f"… and {len(diffs) - MAX_LISTED} more records that differ from the audit")
         if not diffs:
             report.checked.append(f"records: {records} audited records match their last audit event")
-        if integrity_check and ws.engine.dialect.name == "sqlite":
-            rows = [r[0] for r in s.connection().exec_driver_sql("PRAGMA integrity_check").fetchall()]
+        if check is not None:
+            rows = check.result()
             if rows != ["ok"]:
                 report.findings.append("database integrity check failed: " + "; ".join(rows[:5]))
             else:
                 report.checked.append("database: integrity_check ok")
+
+
+class _IntegrityCheck:
+    """``PRAGMA integrity_check`` of the file at ``database`` (a read-only URI), in a thread of its own."""
+
+    def __init__(self, database: str) -> None:
+        self._rows: list[str] = []
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(database,), name="integrity_check", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self, database: str) -> None:
+        try:
+            conn = sqlite3.connect(database, uri=True)
+            try:
+                self._rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            self._error = exc
+
+    def result(self) -> list[str]:
+        if self._thread.ident is None:
+            self.start()
+        self._thread.join()
+        if self._error is not None:
+            return [str(self._error)]
+        return self._rows
 
 
 def _public_key(ws_uuid: str | None, signed: SignedHead, given: bytes | None) -> tuple[bytes | None, str]:
