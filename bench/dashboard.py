@@ -175,6 +175,13 @@ class BarePage:
         curves["finops"] = [(np.array([dt.datetime.fromisoformat(d).replace(tzinfo=dt.UTC).timestamp() for d in days]),
                              np.array([daily[d] for d in days]))]
         inits = con.execute("SELECT id, code, stage FROM initiative").fetchall()
+        # the cost-and-quality chart: one initiative's whole daily cloud spend and model quality
+        first = inits[0][0] if inits else None
+        curves["integrated"] = [
+            tuple(np.array(con.execute("SELECT ts, value FROM metric_point WHERE series_id = ? ORDER BY ts",
+                                       (sid,)).fetchall(), dtype=np.float64).reshape(-1, 2).T)
+            for sid in (next((r[0] for r in series if r[1] == first and r[2] == name), -1)
+                        for name in ("Daily cloud spend", "Model quality (F1)"))]
         predictions = {r[1]: r[0] for r in series if r[2] == "Predictions served"}
         points = []
         for iid, _code, _stage in inits:
