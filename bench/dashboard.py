@@ -102,7 +102,8 @@ def build(path: Path, initiatives_count: int = INITIATIVES, days: int = DAYS) ->
 
 class BarePage:
     """The bare version of the dashboard's first paint: the same SQL through the raw driver, the same KPIs in plain
-    Python/numpy, and a bare pyqtgraph page with the same curves, tiles, portfolio and funnel."""
+    Python/numpy, and a bare pyqtgraph page with the same curves, tiles, portfolio, funnel, cost-and-quality chart,
+    filter bar and "needs the committee" table (bare: the red KPIs)."""
 
     KPI_NAMES = ("Pipeline success rate", "Data quality score", "Model quality (F1)", "Feature drift (PSI)",
                  "Inference latency p95", "Deployments")
@@ -192,13 +193,27 @@ class BarePage:
         funnel: dict[str, int] = {}
         for _iid, _code, stage in inits:
             funnel[stage] = funnel.get(stage, 0) + 1
+        # the "needs the committee" list, bare: every red KPI of an initiative, worst first
+        codes = {iid: code for iid, code, _stage in inits}
+        attention = sorted(((codes.get(init, "?"), f"{name} is red ({value:,.3g})", value)
+                            for (init, name), (value, _trend, rag) in kpis.items() if rag == "red"),
+                           key=lambda row: -abs(row[2]))
         con.close()
         return {"portfolio": portfolio, "kpis": kpis, "baselines": baselines, "curves": curves, "points": points,
-                "funnel": funnel}
+                "funnel": funnel, "attention": attention}
 
     def show(self, data: dict[str, Any]) -> None:
         import pyqtgraph as pg
-        from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+        from PySide6.QtWidgets import (
+            QComboBox,
+            QGridLayout,
+            QHBoxLayout,
+            QLabel,
+            QPushButton,
+            QTableWidget,
+            QTableWidgetItem,
+            QWidget,
+        )
 
         if self.widget is not None:
             self.widget.close()
@@ -219,11 +234,26 @@ class BarePage:
         scatter = pg.PlotWidget()
         xs, ys = zip(*data["points"], strict=True) if data["points"] else ((), ())
         scatter.plot(list(xs), list(ys), pen=None, symbol="o")
-        grid.addWidget(scatter, 2, 3, 1, 3)
+        grid.addWidget(scatter, 3, 0, 1, 2)
         bars = pg.PlotWidget()
         bars.addItem(pg.BarGraphItem(x=list(range(len(data["funnel"]))), height=list(data["funnel"].values()),
                                      width=0.6))
-        grid.addWidget(bars, 3, 0, 1, 3)
+        grid.addWidget(bars, 3, 2, 1, 2)
+        bar = QWidget()
+        row = QHBoxLayout(bar)
+        for label in ("Objective", "Stage", "Discipline"):
+            combo = QComboBox()
+            combo.addItems([f"All ({label.lower()})"])
+            row.addWidget(combo)
+        for text in ("30 d", "90 d", "1 y", "All"):
+            row.addWidget(QPushButton(text))
+        grid.addWidget(bar, 4, 0, 1, 6)
+        table = QTableWidget(len(data["attention"]), 3)
+        table.setHorizontalHeaderLabels(["Initiative", "Why", "Score"])
+        for n, (code, why, score) in enumerate(data["attention"]):
+            for c, text in enumerate((code, why, f"{score:,.3g}")):
+                table.setItem(n, c, QTableWidgetItem(text))
+        grid.addWidget(table, 3, 4, 1, 2)
         page.show()
         page.grab()  # a complete paint of every widget
         self.widget = page
