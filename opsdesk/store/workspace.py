@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -142,6 +142,22 @@ class Tx:
         self.audit("delete", entity, k, before, None, note, snapshots=True)
         if row is not None and reconcile.table_for_snapshot(entity, before) == row[0]:
             self._recorded[row] = None
+
+    def add_all(self, objs: Sequence[tuple[Any, object]], entity: str, note: str = "") -> None:
+        """:meth:`add` for many new records of one kind (``(obj, key)`` each): one flush for the records, one for
+        their events — the same rows and the same chain as adding them one by one."""
+        if not objs:
+            return
+        self.session.add_all([obj for obj, _key in objs])
+        self.session.flush()
+        snaps = [audit.snapshot(obj) for obj, _key in objs]
+        events = audit.append_many(self.session, at=self.ws.clock(), actor=self.ws.actor, events=[
+            ("create", entity, key if key is not None else _key(obj), None, snap, note)
+            for (obj, key), snap in zip(objs, snaps, strict=True)])
+        self.events.extend(ev.seq for ev in events)
+        self.last_event = events[-1]
+        for (obj, _k), snap in zip(objs, snaps, strict=True):
+            self._note(obj, entity, snap, snap)
 
     def _note(self, obj: Any, entity: str, snap: dict[str, Any], state: Any) -> None:
         row = reconcile.row_key(obj)

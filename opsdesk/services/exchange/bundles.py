@@ -549,8 +549,8 @@ def _plan(session: Session, bundle: _Bundle, resolve: str = "keep") -> _Plan:  #
                           + (f" ({_difference(found[0], incoming)} differ)" if found is not None else ""))
             plan.items.append(PlanItem(kind.name, rec.label(rec.key_of(kind, incoming)), action, detail))
             apply_it = action in ("create", "update") or (action in ("conflict", "stale") and resolve == "theirs")
-            plan.steps.append(_step(kind, incoming, key, found[1] if found else None, apply_it, new_digest,
-                                    action, local_ids, bundle, n))
+            plan.steps.append(_RecordStep(kind, incoming, key, found[1] if found else None, apply_it, local_ids,
+                                          bundle, n))
             if action in ("create", "update", "unchanged") or apply_it:
                 plan.state.append((kind.name, key, new_digest))
             if newer is None or newer.version <= bundle.sequence:
@@ -595,37 +595,84 @@ def _difference(local: dict[str, Any], incoming: dict[str, Any]) -> str:
     return ", ".join(fields)
 
 
-def _step(kind: rec.Kind, incoming: dict[str, Any], key: str, obj: Any, apply_it: bool, digest: str,
-          action: str, local_ids: dict[str, dict[str, int]], bundle: _Bundle,
-          n: int = 0) -> Callable[[Tx, str], None]:
-    def run(tx: Tx, note: str) -> None:
-        if not apply_it:
-            return
+@dataclass
+class _RecordStep:
+    """Applying one incoming record (when the plan takes it): create it, or update the local one."""
+
+    kind: rec.Kind
+    incoming: dict[str, Any]
+    key: str
+    obj: Any
+    apply_it: bool
+    local_ids: dict[str, dict[str, int]]
+    bundle: _Bundle
+    n: int = 0
+
+    @property
+    def batchable(self) -> bool:
+        """A new record that refers to no record of its own kind: created together with its neighbours."""
+        return self.apply_it and self.obj is None and not any(
+            rec._ref_kind(self.kind, name, self.incoming) == self.kind.name for name in self.kind.columns())
+
+    def __call__(self, tx: Tx, note: str) -> None:
+        if self.apply_it:
+            _create_all(tx, [self], note) if self.obj is None else self._guarded(
+                lambda: tx.update(self.obj, self.kind.name, self.values(), key=self.key, note=note))
+
+    def values(self) -> dict[str, Any]:
+        values = rec.column_values(self.kind, self.incoming, self.local_ids)
+        if self.kind.name in ("evidence_file", "issued_paper_file"):
+            values["content"] = self.bundle.evidence[self.incoming["sha256"]]
+        return values
+
+    def where(self) -> str:
+        return f"{checks.file_of(self.kind.name)}, record {self.n} ({rec.label(rec.key_of(self.kind, self.incoming))[:80]})"
+
+    def _guarded(self, work: Callable[[], Any], steps: list[_RecordStep] | None = None) -> Any:
+        """Run ``work``, naming the record (or the records of ``steps``) a refusal is about."""
         try:
-            _apply(tx, note)
+            return work()
         except ValidationError as exc:
-            raise BundleRefused(f"{checks.file_of(kind.name)}, record {n} ({rec.label(rec.key_of(kind, incoming))[:80]})"
-                                f", field {exc.field}: {exc.reason}") from None
+            raise BundleRefused(f"{self.where()}, field {exc.field}: {exc.reason}") from None
         except DBAPIError as exc:
             if exc.connection_invalidated:
                 raise
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
-            raise BundleRefused(f"{checks.file_of(kind.name)}, record {n} ({rec.label(rec.key_of(kind, incoming))[:80]})"
-                                f" cannot be stored here: {reason[:200]}") from None
+            where = self.where() if not steps or len(steps) == 1 else (
+                f"{checks.file_of(self.kind.name)}, records {steps[0].n}–{steps[-1].n}")
+            raise BundleRefused(f"{where} cannot be stored here: {reason[:200]}") from None
 
-    def _apply(tx: Tx, note: str) -> None:
-        values = rec.column_values(kind, incoming, local_ids)
-        if kind.name in ("evidence_file", "issued_paper_file"):
-            values["content"] = bundle.evidence[incoming["sha256"]]
-        if obj is None:
-            new = kind.model(**values)
-            tx.add(new, kind.name, key=key, note=note)
-            if "id" in sa_inspect(kind.model).columns:
-                local_ids[kind.name][key] = new.id
-        else:
-            tx.update(obj, kind.name, values, key=key, note=note)
 
-    return run
+def _create_all(tx: Tx, steps: list[_RecordStep], note: str) -> None:
+    """Create the new records of consecutive steps of one kind: one flush for the records, one for their events."""
+    kind = steps[0].kind
+    objs = []
+    for step in steps:
+        values = step._guarded(step.values)
+        objs.append((kind.model(**values), step.key))
+    steps[0]._guarded(lambda: tx.add_all(objs, kind.name, note=note), steps)
+    if "id" in sa_inspect(kind.model).columns:
+        ids = steps[0].local_ids[kind.name]
+        for obj, key in objs:
+            ids[key] = obj.id
+
+
+def _apply_steps(tx: Tx, steps: list[Callable[[Tx, str], None]], note: str) -> None:
+    """Apply the plan in its order; runs of new records of one kind are created together."""
+    batch: list[_RecordStep] = []
+    for step in steps:
+        if isinstance(step, _RecordStep) and step.batchable:
+            if batch and batch[0].kind is not step.kind:
+                _create_all(tx, batch, note)
+                batch = []
+            batch.append(step)
+            continue
+        if batch:
+            _create_all(tx, batch, note)
+            batch = []
+        step(tx, note)
+    if batch:
+        _create_all(tx, batch, note)
 
 
 def _plan_points(session: Session, bundle: _Bundle, plan: _Plan, local_ids: dict[str, dict[str, int]],
@@ -726,8 +773,7 @@ def import_bundle(ws: Workspace, path: str | Path, *, resolve: str = "keep") -> 
         plan = _plan(tx.session, bundle, resolve)
         m = bundle.manifest
         note = f"bundle {m['bundle_uuid']} from {m.get('source', {}).get('organisation', '')} ({bundle.file_name})"
-        for step in plan.steps:
-            step(tx, note)
+        _apply_steps(tx, plan.steps, note)
         _set_states(tx.session, plan.state, m["bundle_uuid"])
         _set_versions(tx.session, bundle, plan.versions)
         preview = _preview(bundle, plan, False)
