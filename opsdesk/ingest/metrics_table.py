@@ -132,7 +132,9 @@ def _fast_csv_columns(data: bytes) -> tuple[dict[str, Any], np.ndarray] | None:
                             sep=sniff_delimiter(first), skip_blank_lines=False)
     except Exception:  # any parser complaint: let the careful reader name the line
         return None
-    if frame.isna().to_numpy().any() or any(str(c).startswith("Unnamed: ") for c in frame.columns):
+    # a row cut short leaves its last cells empty (NaN): the last column tells, without scanning them all
+    if (len(frame.columns) and frame.iloc[:, -1].isna().to_numpy().any()) or any(
+            str(c).startswith("Unnamed: ") for c in frame.columns):
         return None
     columns = {str(c).strip(): frame[c] for c in frame.columns}
     return columns, np.arange(2, len(frame) + 2, dtype=np.int64)
