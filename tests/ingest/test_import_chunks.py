@@ -114,3 +114,15 @@ def test_a_file_irregular_in_one_chunk_names_the_broken_line(ws2, tmp_path: Path
     assert not report.committed
     assert [i.line for i in report.rejected] == [502]
     assert "cut short" in report.rejected[0].reason
+
+
+def test_crlf_and_quoted_large_files_import_the_same(ws2, tmp_path: Path):
+    body = rows(400)
+    crlf = write(tmp_path, "crlf.csv", (HEADER + "".join(body)).replace("\n", "\r\n"))
+    report = runs.import_paths(ws2, [crlf], chunk_bytes=CHUNK)
+    assert report.committed and report.accepted == 400 and not report.rejected
+    quoted = write(tmp_path, "quoted.csv", HEADER + "".join(r.replace(",Latency,", ',"Throughput",')
+                                                              for r in rows(400)))
+    report = runs.import_paths(ws2, [quoted], chunk_bytes=CHUNK)  # quotes: read whole, carefully
+    assert report.committed and report.accepted == 400
+    assert points(ws2) == 800

@@ -281,7 +281,8 @@ def _write_metrics_stream(tx: Tx, parsed: ParsedFile, source: MetricsSource, bat
         written += _points(tx, np.asarray(ids, dtype=np.int64)[glob], data.ts, data.values, batch_id,
                            lambda n: step(base + n))
 
-    scan_metrics(tx.session, parsed, source, write)
+    with queries.bulk_load(tx.session.connection()):
+        scan_metrics(tx.session, parsed, source, write)
     return {"points": parsed.accepted, "series_created": created}
 
 
