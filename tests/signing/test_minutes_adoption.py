@@ -44,10 +44,11 @@ def request(path: Path, role: str = "") -> SignRequest:
 
 
 @pytest.fixture
-def approved(sqlite_demo_ws, pki: ThrowawayCA):
-    approve_minutes(sqlite_demo_ws)
-    trust.trust(sqlite_demo_ws, pki.pem)
-    return sqlite_demo_ws
+def approved(demo_ws, pki: ThrowawayCA):
+    """The demo (on SQLite and on PostgreSQL) with the Q4 2026 minutes approved and the test CA trusted."""
+    approve_minutes(demo_ws)
+    trust.trust(demo_ws, pki.pem)
+    return demo_ws
 
 
 def test_the_chair_signs_and_the_minutes_are_adopted_with_their_signed_form(approved, pki: ThrowawayCA, tmp_path):
