@@ -234,23 +234,27 @@ def _trends(ws: Workspace, snap: Snapshot, filters: Filters, days: int | None) -
 
 
 def integrated(ws: Workspace, code: str, as_of: dt.date | None = None) -> tuple[Curve, Curve]:
-    """Daily cloud spend and model quality of one initiative, for the chart that puts them on one time axis."""
+    """Daily cloud spend and model quality of one initiative, for the chart that puts them on one time axis. The
+    spend is the ledger's: the EffectiveCost of the cost records allocated to the initiative, per UTC day of the
+    charge period, in the initiative's currency (the same records and days as the FinOps chart)."""
     from opsdesk.store.models import Initiative
 
     with ws.read() as s:
-        init_id = s.scalar(select(Initiative.id).where(Initiative.code == code))
+        init = s.execute(select(Initiative.id, Initiative.currency).where(Initiative.code == code)).first()
+        init_id, currency = (init.id, init.currency) if init is not None else (None, "")
         rows = s.execute(select(MetricSeries.id, MetricSeries.name, MetricSeries.unit)
                          .where(MetricSeries.initiative_id == init_id)).all()
         end = None if as_of is None else day_end_ts(as_of)
-        curves = []
-        for prefix, label in (("daily cloud spend", "Daily cloud spend"), ("model quality", "Model quality")):
-            match = next((r for r in rows if r.name.lower().startswith(prefix)), None)
-            if match is None:
-                curves.append(Curve(label, np.empty(0, np.int64), np.empty(0)))
-                continue
-            ts, values = queries.series_points(s.connection(), match.id, None, end)
-            curves.append(Curve(f"{label} ({match.unit})" if match.unit else label, ts, values, match.unit))
-    return curves[0], curves[1]
+        conn = s.connection()
+        ts, values = (queries.daily_cost(conn, currency, None, end, [init_id]) if init_id is not None
+                      else (np.empty(0, np.int64), np.empty(0)))
+        cost = Curve(f"Daily EffectiveCost allocated ({currency})" if currency else "Daily EffectiveCost allocated",
+                     ts, values, currency)
+        match = next((r for r in rows if r.name.lower().startswith("model quality")), None)
+        if match is None:
+            return cost, Curve("Model quality", np.empty(0, np.int64), np.empty(0))
+        ts, values = queries.series_points(conn, match.id, None, end)
+        return cost, Curve(f"Model quality ({match.unit})" if match.unit else "Model quality", ts, values, match.unit)
 
 
 def _points(snap: Snapshot) -> list[PortfolioPoint]:

@@ -172,8 +172,10 @@ def _export_focus(args: argparse.Namespace) -> int:
     print(f"wrote {done['rows']} FOCUS 1.2 rows to {done['path']} (sha256 {done['sha256']})")
     if done["empty_mandatory"]:
         print(f"  mandatory columns no record could fill (left empty): {', '.join(done['empty_mandatory'])}")
-    if done["left_out"]:
-        print(f"  optional columns no record has (not written): {', '.join(done['left_out'])}")
+    for line in done["derived"]:
+        print(f"  derived {line}")
+    for line in done["notes"]:
+        print(f"  note: {line}")
     return 0
 
 

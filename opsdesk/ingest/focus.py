@@ -94,6 +94,11 @@ VERSION_COLUMNS: dict[str, frozenset[str]] = {
     "1.3": frozenset({"AllocatedMethodDetails", "AllocatedMethodId", "AllocatedResourceId", "AllocatedResourceName",
                       "AllocatedTags", "ContractApplied", "HostProviderName", "ServiceProviderName"}),
 }
+#: Columns of the FOCUS 0.5 draft that 1.0 renamed (ChargeType → ChargeCategory, InvoiceIssuer → InvoiceIssuerName,
+#: AmortizedCost → EffectiveCost, UsageQuantity → ConsumedQuantity, …): a file with them and none of the 1.0 names
+#: it renamed is a 0.5 file, which OpsDesk names rather than reading it as 1.0.
+DRAFT_05 = frozenset({"ChargeType", "InvoiceIssuer", "Provider", "Publisher", "AmortizedCost", "UsageQuantity",
+                      "UsageUnit"})
 PARQUET_MAGIC = b"PAR1"
 
 
@@ -104,6 +109,9 @@ def focus_version(header: list[str]) -> tuple[str, list[str]]:
         found = sorted(names[norm(c)] for c in VERSION_COLUMNS[version] if norm(c) in names)
         if found:
             return version, found
+    draft = sorted(names[norm(c)] for c in DRAFT_05 if norm(c) in names)
+    if draft and not {"chargecategory", "invoiceissuername", "effectivecost"} & set(names):
+        return "0.5", draft
     return "1.0", []
 
 
@@ -206,6 +214,8 @@ def _read_rows(parsed: ParsedFile, table: Table, converted_from: str | None) -> 
         unmapped = [h for _i, h in extra_cols]
         parsed.warn(None, "", f"read as FOCUS {version}"
                               + (f" (its columns include {', '.join(evidence[:4])})" if evidence else "")
+                              + (", the draft before 1.0: its names are not the 1.x names OpsDesk maps"
+                                 if version == "0.5" else "")
                               + (f"; {len(unmapped)} columns kept in extra: {short(', '.join(unmapped), 300)}"
                                  if unmapped else "; every column was read"), "version")
     missing = [c for c, (_a, required) in MAPPED.items() if required and c not in positions]

@@ -61,3 +61,21 @@ def test_version_is_detected_and_unread_columns_named(tmp_path: Path):
     v12 = write(tmp_path, "v12.csv", "ChargePeriodStart,BilledCost,BillingCurrency,PricingCurrency\n"
                                      "2026-01-01T00:00:00Z,5,USD,USD\n")
     assert "FOCUS 1.2" in next(w for w in read_path(v12).warnings if w.kind == "version").reason
+
+
+def test_the_validators_own_parquet_sample_is_read_and_refused_for_what_it_lacks(ws):
+    """The FinOps Foundation validator's tests/samples/sample.parquet (MIT, copied with its SOURCES.md): two rows
+    in the pre-1.0 (0.5) column names InvoiceIssuer, ResourceID and ChargeType, with no cost, currency or period.
+    It is read as Parquet, named as FOCUS 0.5, and refused for the 1.x columns every cost row needs."""
+    pytest.importorskip("pyarrow")
+    path = TEST_DATA / "focus-validator-samples" / "sample.parquet"
+    assert detect_kind(path) is ImportKind.FOCUS
+    parsed = read_path(path)
+    reasons = [w.reason for w in parsed.warnings]
+    assert "read as Parquet (2 rows, 3 columns)" in reasons
+    version = next(w.reason for w in parsed.warnings if w.kind == "version")
+    assert "FOCUS 0.5" in version and "ChargeType" in version and "InvoiceIssuer" in version
+    assert sorted(r.column for r in parsed.rejected) == ["BilledCost", "BillingCurrency", "ChargePeriodStart"]
+    report = runs.import_paths(ws, [path])
+    assert not report.committed
+    assert costs.totals(ws)["currencies"] == {}  # nothing imported: no money appeared

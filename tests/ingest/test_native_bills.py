@@ -52,6 +52,24 @@ AWS_LEGACY = [
 ]
 
 
+AZURE = [{"BillingAccountId": "8611537", "BillingAccountName": "Agency", "BillingPeriodStartDate": "01/01/2026",
+         "BillingPeriodEndDate": "01/31/2026", "Date": "01/15/2026", "SubscriptionId": "sub-1",
+         "SubscriptionName": "AI pilots", "ConsumedService": "Microsoft.CognitiveServices",
+         "MeterCategory": "Cognitive Services", "ResourceId": "/subscriptions/sub-1/rg/ai/openai",
+         "ResourceLocation": "westeurope", "ChargeType": "Usage", "Frequency": "UsageBased",
+         "PricingModel": "OnDemand", "Quantity": "1000", "UnitOfMeasure": "1K tokens",
+         "CostInBillingCurrency": "12.345678", "BillingCurrencyCode": "EUR", "ProductName": "GPT tokens",
+         "PublisherName": "Microsoft", "Tags": '"project": "AI-0002"'}]
+GOOGLE = [{"billing_account_id": "01A2B3-C4D5E6-F7G8H9", "service.id": "6F81-5844-456A",
+         "service.description": "Vertex AI", "sku.id": "AB12", "sku.description": "Prediction GPU",
+         "usage_start_time": "2026-01-10 00:00:00 UTC".replace(" UTC", "Z").replace(" ", "T"),
+         "usage_end_time": "2026-01-10T01:00:00Z", "project.id": "ai-pilot", "project.name": "AI pilot",
+         "labels": '[{"key": "project", "value": "AI-0003"}]', "location.region": "europe-west4",
+         "cost": "20.00", "currency": "EUR", "usage.amount_in_pricing_units": "1", "usage.pricing_unit": "hour",
+         "credits": '[{"name": "Sustained use", "amount": -2.5}]', "invoice.month": "202601",
+         "cost_type": "regular"}]
+
+
 def test_aws_cur_legacy_becomes_focus(ws, tmp_path: Path):
     path = write(tmp_path, "cur.csv", _csv(AWS_LEGACY))
     assert detect_kind(path) is ImportKind.FOCUS
@@ -89,14 +107,7 @@ def _snake(name: str) -> str:
 
 
 def test_azure_cost_details_become_focus(tmp_path: Path):
-    rows = [{"BillingAccountId": "8611537", "BillingAccountName": "Agency", "BillingPeriodStartDate": "01/01/2026",
-             "BillingPeriodEndDate": "01/31/2026", "Date": "01/15/2026", "SubscriptionId": "sub-1",
-             "SubscriptionName": "AI pilots", "ConsumedService": "Microsoft.CognitiveServices",
-             "MeterCategory": "Cognitive Services", "ResourceId": "/subscriptions/sub-1/rg/ai/openai",
-             "ResourceLocation": "westeurope", "ChargeType": "Usage", "Frequency": "UsageBased",
-             "PricingModel": "OnDemand", "Quantity": "1000", "UnitOfMeasure": "1K tokens",
-             "CostInBillingCurrency": "12.345678", "BillingCurrencyCode": "EUR", "ProductName": "GPT tokens",
-             "PublisherName": "Microsoft", "Tags": '"project": "AI-0002"'}]
+    rows = AZURE
     parsed = read_path(write(tmp_path, "azure.csv", _csv(rows)))
     assert not parsed.rejected, parsed.rejected
     assert any("Azure cost details export" in w.reason for w in parsed.warnings)
@@ -108,14 +119,7 @@ def test_azure_cost_details_become_focus(tmp_path: Path):
 
 
 def test_google_cloud_billing_export_becomes_focus(tmp_path: Path):
-    rows = [{"billing_account_id": "01A2B3-C4D5E6-F7G8H9", "service.id": "6F81-5844-456A",
-             "service.description": "Vertex AI", "sku.id": "AB12", "sku.description": "Prediction GPU",
-             "usage_start_time": "2026-01-10 00:00:00 UTC".replace(" UTC", "Z").replace(" ", "T"),
-             "usage_end_time": "2026-01-10T01:00:00Z", "project.id": "ai-pilot", "project.name": "AI pilot",
-             "labels": '[{"key": "project", "value": "AI-0003"}]', "location.region": "europe-west4",
-             "cost": "20.00", "currency": "EUR", "usage.amount_in_pricing_units": "1", "usage.pricing_unit": "hour",
-             "credits": '[{"name": "Sustained use", "amount": -2.5}]', "invoice.month": "202601",
-             "cost_type": "regular"}]
+    rows = GOOGLE
     parsed = read_path(write(tmp_path, "gcp.csv", _csv(rows)))
     assert not parsed.rejected, parsed.rejected
     assert any("Google Cloud billing export" in w.reason for w in parsed.warnings)

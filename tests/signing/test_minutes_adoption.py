@@ -44,10 +44,11 @@ def request(path: Path, role: str = "") -> SignRequest:
 
 
 @pytest.fixture
-def approved(sqlite_demo_ws, pki: ThrowawayCA):
-    approve_minutes(sqlite_demo_ws)
-    trust.trust(sqlite_demo_ws, pki.pem)
-    return sqlite_demo_ws
+def approved(demo_ws, pki: ThrowawayCA):
+    """The demo (on SQLite and on PostgreSQL) with the Q4 2026 minutes approved and the test CA trusted."""
+    approve_minutes(demo_ws)
+    trust.trust(demo_ws, pki.pem)
+    return demo_ws
 
 
 def test_the_chair_signs_and_the_minutes_are_adopted_with_their_signed_form(approved, pki: ThrowawayCA, tmp_path):
@@ -141,3 +142,18 @@ def test_cli_secretary_signs_for_adoption_then_the_chair_adopts(approved, pki: T
 
     report = json.loads(capsys.readouterr().out)
     assert [s["signer"] for s in report["signatures"]] == [SECRETARY[0], CHAIR[0]] and report["ok"]
+
+
+def test_signing_an_issued_paper_again_keeps_the_earlier_signature(sqlite_demo_ws, pki: ThrowawayCA, tmp_path):
+    """Chair and secretary sign an issued pack in turn from the export: the kept signed form carries both."""
+    ws = sqlite_demo_ws
+    trust.trust(ws, pki.pem)
+    exports.issue(ws, meeting_id=Q1_2027)
+    first = pki.person(SECRETARY[0], email=SECRETARY[1])[0]
+    second = pki.person(CHAIR[0], email=CHAIR[1])[0]
+    exports.export(ws, tmp_path / "a.pdf", meeting_id=Q1_2027, sign=request(first, "Secretary"))
+    exports.export(ws, tmp_path / "b.pdf", meeting_id=Q1_2027, sign=request(second, "Chair"))
+    kept = papers.issued_bytes(ws, "OPS-PCK-M009", papers.SIGNED)
+    assert kept == (tmp_path / "b.signed.pdf").read_bytes()
+    report = signing.verify_bytes(ws, kept, "pack.signed.pdf")
+    assert [s.signer for s in report.signatures] == [SECRETARY[0], CHAIR[0]] and report.ok

@@ -138,9 +138,11 @@ def currency_scales(ws: Workspace) -> dict[str, int]:
     return dict(out)
 
 
-def ledger(ws: Workspace, by: str = "initiative") -> list[LedgerRow]:
-    """The ledger at each currency's written scale (see :func:`_exact_ledger`)."""
-    rows, scale = _exact_ledger(ws, by)
+def ledger(ws: Workspace, by: str = "initiative", *, since: dt.date | None = None,
+           until: dt.date | None = None) -> list[LedgerRow]:
+    """The ledger at each currency's written scale (see :func:`_exact_ledger`); ``since``/``until``: only the
+    records whose charge period starts on a UTC day in [since, until)."""
+    rows, scale = _exact_ledger(ws, by, since, until)
     return [_rounded(r, scale.get(r.currency, 2)) for r in rows]
 
 
@@ -150,7 +152,17 @@ def _rounded(r: LedgerRow, q: int) -> LedgerRow:
     return LedgerRow(r.key, r.currency, eff, alloc, eff - alloc, r.label, r.share, bill, bill_alloc, bill - bill_alloc)
 
 
-def _exact_ledger(ws: Workspace, by: str) -> tuple[list[LedgerRow], dict[str, int]]:  # noqa: C901
+def _in_period(start: dt.datetime | None, since: dt.date | None, until: dt.date | None) -> bool:
+    if since is None and until is None:
+        return True
+    if start is None:
+        return False
+    day = (start.astimezone(dt.UTC) if start.tzinfo else start).date()
+    return (since is None or day >= since) and (until is None or day < until)
+
+
+def _exact_ledger(ws: Workspace, by: str, since: dt.date | None = None,  # noqa: C901
+                  until: dt.date | None = None) -> tuple[list[LedgerRow], dict[str, int]]:
     """Rows of (key, currency, EffectiveCost total, allocated, unallocated, and the same for BilledCost), one per
     key and currency.
 
@@ -167,7 +179,8 @@ def _exact_ledger(ws: Workspace, by: str) -> tuple[list[LedgerRow], dict[str, in
     with ws.read() as s:
         records = {rec_id: (b, e, c, service, start) for rec_id, b, e, c, service, start in s.execute(
             select(CostRecord.id, CostRecord.billed_cost, CostRecord.effective_cost, CostRecord.billing_currency,
-                   CostRecord.service_name, CostRecord.charge_period_start))}
+                   CostRecord.service_name, CostRecord.charge_period_start)) if _in_period(start, since, until)}
+        period = since is not None or until is not None
         per_record: dict[int, Decimal] = defaultdict(Decimal)
         per_record_billed: dict[int, Decimal] = defaultdict(Decimal)
         codes = dict(s.execute(select(Initiative.id, Initiative.code)).all())
@@ -176,6 +189,8 @@ def _exact_ledger(ws: Workspace, by: str) -> tuple[list[LedgerRow], dict[str, in
                 select(Allocation.cost_record_id, Allocation.initiative_id, Allocation.amount, Allocation.share,
                        Allocation.currency)):
             rec = records.get(rec_id)
+            if rec is None and period:
+                continue  # a record outside the period
             part_billed = billed_part(rec[0], rec[1], amount, share) if rec is not None else Decimal(0)
             per_record[rec_id] += amount
             per_record_billed[rec_id] += part_billed

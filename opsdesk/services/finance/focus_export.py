@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -123,6 +124,119 @@ def _scaled(row: dict[str, str], share: Decimal) -> dict[str, str]:
     return out
 
 
+#: Columns 1.2 recommends that are written even when every value is null (the validator expects them).
+ALWAYS = frozenset({"InvoiceId"})
+SOURCE_PREFIX = "x_Source"  # the source's own value, where the export wrote a derived one
+
+_SIZE = "b|Kb|Mb|Gb|Tb|Pb|Eb|B|KB|MB|GB|TB|PB|EB|Kib|Mib|Gib|Tib|Pib|Eib|KiB|MiB|GiB|TiB|PiB|EiB"
+_ONE = "Year|Month|Day|Hour|Minute|Second"
+_MANY = "Years|Months|Days|Hours|Minutes|Seconds"
+_COUNT = r"[A-Za-z][A-Za-z0-9]*(?:\s+[A-Za-z][A-Za-z0-9]*)*"
+_UNIT = re.compile(rf"^(?:(?:{_SIZE}|{_ONE}|{_MANY}|{_COUNT})|(?:{_SIZE}|{_COUNT})-(?:{_MANY})"
+                   rf"|(?:{_SIZE}|{_COUNT}|{_MANY})/(?:{_ONE})|\d+\s+(?:{_SIZE}|{_COUNT}))$")
+
+
+def focus_unit(unit: str) -> str:
+    """``unit`` in the FOCUS UnitFormat when a spelling change gets it there without changing what it says: a
+    rate inside a time-based unit spelled with "per" ("GiB/Second-Months" → "GiB per Second-Months"), a
+    thousand written out ("1K tokens" → "1000 tokens"), hyphens
+    inside a unit's name as spaces ("Lambda-GB-Seconds" → "Lambda GB-Seconds"); otherwise as written."""
+    if not unit or _UNIT.match(unit):
+        return unit
+    short = re.match(r"^(\d+)\s*([KkM])\s+(.+)$", unit)  # "1K tokens" → "1000 tokens"
+    if short:
+        n = int(short.group(1)) * (1_000_000 if short.group(2) == "M" else 1000)
+        candidate = f"{n} {short.group(3)}"
+        if _UNIT.match(candidate):
+            return candidate
+    head, sep, tail = unit.rpartition("-")
+    if sep and re.fullmatch(_MANY, tail):
+        candidate = head.replace("/", " per ").replace("-", " ") + "-" + tail
+    else:
+        candidate = unit.replace("/", " per ").replace("-", " ")
+    candidate = " ".join(candidate.split())
+    return candidate if _UNIT.match(candidate) else unit
+
+
+def _one_per_service(rows: list[tuple[dict[str, str], str]], column: str) -> tuple[int, list[str]]:
+    """FOCUS 1.2 gives each ServiceName one ServiceCategory (and one ServiceSubcategory): where the records give a
+    service several, write the one carrying most EffectiveCost (its primary purpose) and keep each row's own in
+    ``x_Source<column>``. Returns the rows changed and the services concerned."""
+    weight: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row, _code in rows:
+        if row["ServiceName"] and row[column]:
+            with contextlib.suppress(ArithmeticError):
+                weight[row["ServiceName"]][row[column]] += abs(Decimal(row["EffectiveCost"] or "0"))
+    primary = {name: max(sorted(values), key=lambda v: values[v]) for name, values in weight.items()
+               if len(values) > 1}
+    changed = 0
+    for row, _code in rows:
+        chosen = primary.get(row["ServiceName"])
+        row[SOURCE_PREFIX + column] = row[column] if chosen and chosen != row[column] else ""
+        if chosen and chosen != row[column]:
+            row[column] = chosen
+            changed += 1
+    return changed, sorted(primary)
+
+
+def _derive(rows: list[tuple[dict[str, str], str]]) -> list[str]:
+    """Fill what FOCUS 1.2 requires and the records lack, as the specification allows; say what and how."""
+    said: list[str] = []
+    for cost, price in (("ContractedCost", "ContractedUnitPrice"), ("ListCost", "ListUnitPrice")):
+        filled = 0
+        for row, _code in rows:
+            if not row[cost] and not row[price] and row["BilledCost"]:
+                row[cost] = row["BilledCost"]  # FOCUS 1.2: with no unit price, a charge's cost matches BilledCost
+                filled += 1
+        if filled:
+            said.append(f"{cost}: {filled} rows had none and no {price}; written equal to BilledCost, as FOCUS 1.2 "
+                        f"says of {cost} when {price} is null")
+    frequency = 0
+    for row, _code in rows:
+        if not row["ChargeFrequency"] and row["ChargeCategory"]:
+            row["ChargeFrequency"] = "Usage-Based" if row["ChargeCategory"] == "Usage" else "One-Time"
+            frequency += 1
+    if frequency:
+        said.append(f"ChargeFrequency: {frequency} rows had none; written from ChargeCategory (Usage → "
+                    "Usage-Based, any other → One-Time)")
+    for column in ("ServiceCategory", "ServiceSubcategory"):
+        if column == "ServiceSubcategory":
+            for row, _code in rows:  # the catch-all follows the category written
+                if row["ServiceSubcategory"].startswith("Other (") and row["ServiceCategory"]:
+                    row["ServiceSubcategory"] = f"Other ({row['ServiceCategory']})"
+        changed, services = _one_per_service(rows, column)
+        if changed:
+            said.append(f"{column}: {', '.join(services)} had several; {changed} rows written with the one "
+                        f"carrying most EffectiveCost (FOCUS 1.2: one per ServiceName), the source's in "
+                        f"{SOURCE_PREFIX}{column}")
+    units: dict[str, str] = {}
+    for row, _code in rows:
+        written = focus_unit(row["PricingUnit"])
+        if written != row["PricingUnit"]:
+            units[row["PricingUnit"]] = written
+            row["PricingUnit"] = written
+    if units:
+        said.append("PricingUnit: spelled in the FOCUS UnitFormat: "
+                    + ", ".join(f"'{a}' as '{b}'" for a, b in sorted(units.items())))
+    no_invoice = sum(1 for row, _code in rows if not row["InvoiceId"])
+    if no_invoice:
+        said.append(f"InvoiceId: empty (null) on {no_invoice} rows whose source named no invoice")
+    return said
+
+
+def _notes(rows: list[tuple[dict[str, str], str]]) -> list[str]:
+    """What the export keeps as billed although a FOCUS 1.2 rule reads it otherwise."""
+    third = sum(1 for row, _c in rows if row["ProviderName"] and row["InvoiceIssuerName"]
+                and row["ProviderName"] != row["InvoiceIssuerName"] and row["BilledCost"]
+                and Decimal(row["BilledCost"]) != 0)
+    if not third:
+        return []
+    return [f"BilledCost kept as billed on {third} rows whose InvoiceIssuerName is not written as their ProviderName "
+            "(e.g. 'AWS' invoiced by 'Amazon Web Services, Inc.'): FOCUS 1.2 wants BilledCost 0 only where a third "
+            "party is paid (marketplace), which these names do not show; the validator's BilledCost-C-005-C "
+            "compares the names literally and reports these rows"]
+
+
 def export_focus(ws: Workspace, out: str | Path) -> dict[str, Any]:
     """Write every cost record as FOCUS 1.2 rows to ``out`` (CSV, UTF-8, LF). Returns the rows written and the
     file's SHA-256; the export is recorded in the audit trail."""
@@ -144,7 +258,11 @@ def export_focus(ws: Workspace, out: str | Path) -> dict[str, Any]:
                 left -= share
             if left != 0:
                 out_rows.append((base if left == 1 else _scaled(base, left), ""))
-    columns = [c for c in FOCUS_12_COLUMNS if c in MANDATORY or any(r[c] for r, _code in out_rows)]
+    derived = _derive(out_rows)
+    notes = _notes(out_rows)
+    columns = [c for c in FOCUS_12_COLUMNS if c in MANDATORY or c in ALWAYS or any(r[c] for r, _code in out_rows)]
+    columns += [c for c in (SOURCE_PREFIX + "ServiceCategory", SOURCE_PREFIX + "ServiceSubcategory")
+                if any(r.get(c) for r, _code in out_rows)]
     tmp = path.with_name(path.name + ".part")
     from opsdesk.domain.csv_safety import write_rows
 
@@ -155,9 +273,12 @@ def export_focus(ws: Workspace, out: str | Path) -> dict[str, Any]:
     tmp.replace(path)
     empty = sorted(c for c in columns if c in MANDATORY and not any(r[c] for r, _code in out_rows))
     missing = sorted(c for c in FOCUS_12_COLUMNS if c not in columns)
+    if missing:
+        derived.append("not written (no record has a value, and FOCUS 1.2 does not require them): "
+                       + ", ".join(missing))
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     with ws.write("costs", audit_only=True) as tx:
         tx.audit("export_focus", "cost_record", "all", None,
                  {"file": path.name, "sha256": digest, "rows": rows_written, "version": "1.2"})
     return {"rows": rows_written, "sha256": digest, "path": str(path), "empty_mandatory": empty,
-            "left_out": missing}
+            "left_out": missing, "derived": derived, "notes": notes}

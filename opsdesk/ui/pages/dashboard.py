@@ -167,8 +167,8 @@ class DashboardPage(Page):
             self.trend_charts[key] = chart
             grid.addWidget(chart, n // 2, n % 2)
         self.integrated = TimeChart("Cost and quality of", charts, right_axis="model quality")
-        self.integrated.title.setToolTip("Daily cloud spend (left axis) and model quality (right axis) of one "
-                                         "initiative on the same time axis")
+        self.integrated.title.setToolTip("Daily EffectiveCost allocated to one initiative (left axis: the cost "
+                                         "ledger's records) and its model quality (right axis) on one time axis")
         self.integrated.setObjectName("chart_integrated")
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
