@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,9 +37,12 @@ from opsdesk.ui.models.skills import (
     SORT_ROLE,
     SkillColumnsProxy,
     SkillsMatrixModel,
+    SourceSortProxy,
     TrainingModel,
 )
 from opsdesk.ui.pages.base import PageContext
+
+ROWS_MEASURED = 60  # rows a column's width is fitted to (beside those in view): not all of a long register
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ class SkillsMatrixView(QWidget):
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setDefaultSectionSize(78)
+        self.table.horizontalHeader().setResizeContentsPrecision(ROWS_MEASURED)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed
@@ -252,7 +256,7 @@ class TrainingView(QWidget):
         self.setObjectName("trainingView")
         self.people: list[people.PersonDTO] = []
         self.model = TrainingModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = SourceSortProxy(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
         self.proxy.setFilterKeyColumn(-1)
@@ -282,6 +286,7 @@ class TrainingView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setResizeContentsPrecision(ROWS_MEASURED)
         self.summary = QLabel(self)
         self.summary.setObjectName("trainingSummary")
         self.summary.setWordWrap(True)
