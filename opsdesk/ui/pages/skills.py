@@ -86,6 +86,7 @@ class SkillsMatrixView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("skillsMatrixView")
+        self._sized = False
         self.model = SkillsMatrixModel(self)
         self.model.editable = not ctx.ws.read_only
         self.model.save = self._edited
@@ -196,8 +197,10 @@ class SkillsMatrixView(QWidget):
 
     def _loaded(self, data: MatrixData) -> None:
         self.model.set_data(data.people, data.skills, data.levels)
-        self.table.resizeColumnToContents(0)
-        self.table.resizeColumnToContents(1)
+        if not self._sized and data.people:  # fitted once; a reload keeps the widths the user may have set
+            self._sized = True
+            self.table.resizeColumnToContents(0)
+            self.table.resizeColumnToContents(1)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.analytics.setHtml(_analytics_html(data.report))
 
@@ -254,6 +257,7 @@ class TrainingView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("trainingView")
+        self._sized = False
         self.people: list[people.PersonDTO] = []
         self.model = TrainingModel(self)
         self.proxy = SourceSortProxy(self)
@@ -332,8 +336,10 @@ class TrainingView(QWidget):
     def _loaded(self, data: TrainingData) -> None:
         self.people = [p for p in data.people if p.active]
         self.model.set_data(data.rows, {p.id: p.name for p in data.people}, data.as_of)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        if not self._sized and data.rows:  # fitted once; a reload keeps the widths the user may have set
+            self._sized = True
+            self.table.resizeColumnsToContents()
+            self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         expiring = sum(self.model.expiry_state(t) == "expiring" for t in data.rows)
         expired = sum(self.model.expiry_state(t) == "expired" for t in data.rows)
         quarters = sorted({h.quarter for h in data.hours})[-4:]
