@@ -41,8 +41,7 @@ from opsdesk.ui.models.skills import (
     TrainingModel,
 )
 from opsdesk.ui.pages.base import PageContext
-
-ROWS_MEASURED = 60  # rows a column's width is fitted to (beside those in view): not all of a long register
+from opsdesk.ui.widgets.register import ROWS_MEASURED
 
 
 @dataclass(frozen=True)

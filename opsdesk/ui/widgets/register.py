@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 from opsdesk.ui.models.records import Column, RecordProxy, RecordTableModel
 from opsdesk.ui.widgets.search import SearchBox
 
+ROWS_MEASURED = 60  # rows a column's width is fitted to (beside those in view): not all of a long register
+
 
 def configure_table(table: QTableView, name: str) -> None:
     table.setObjectName(name)
@@ -33,6 +35,7 @@ def configure_table(table: QTableView, name: str) -> None:
     table.verticalHeader().setDefaultSectionSize(26)
     header = table.horizontalHeader()
     header.setHighlightSections(False)
+    header.setResizeContentsPrecision(ROWS_MEASURED)
     header.setStretchLastSection(True)
     header.setSectionsMovable(True)
     header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
