@@ -1,18 +1,20 @@
-"""Large registers stay fast: 5,000 initiatives, 20,000 data assets and 20,000 models.
+"""Large registers open fast: 5,000 initiatives, 20,000 data assets, 20,000 models and 20,000 people.
 
-Creates the workspace in bulk, then opens the window offscreen and measures, for each register page, the time
-from asking for the page's data to the page painted, against a baseline measured in the same run: the service
-call that fetches the same data without any Qt. Text filtering is measured the same way against a plain Python
-scan of the same rows. Prints both figures and the ratio.
+Creates the workspace in bulk (people with skill levels, training records and initiative teams too), opens the
+window offscreen, then measures, for each register page, the time from asking for the page to the page loaded
+— against a baseline run alternately in the same run: the bare data load of the same page without any Qt (for
+People & Skills: the people register, the skills matrix with its cross-training report and the training records,
+the three tabs the page shows). While a page opens, a 2 ms timer on the GUI thread measures the longest stall.
+Text filtering is measured the same way against a plain Python scan of the same rows.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/registers.py [--initiatives 5000 --assets 20000 --models 20000]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/registers.py [--quick] [--repeat 5]
+        [--initiatives 5000 --assets 20000 --models 20000 --people 20000]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -23,159 +25,225 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+try:
+    from bench.common import Result, alternate, emit, median
+except ImportError:  # run as a script from bench/
+    from common import Result, alternate, emit, median  # type: ignore[no-redef]
 
-def seed(path: Path, n_init: int, n_assets: int, n_models: int) -> Any:
-    """Write the big registers in three bulk inserts, recorded by one audit event."""
+BENCH = "registers"
+FULL = {"initiatives": 5000, "assets": 20_000, "models": 20_000, "people": 20_000}
+QUICK = {"initiatives": 1000, "assets": 4000, "models": 4000, "people": 4000}
+OPEN_TARGET = 0.3  # s, page open (issue 21)
+STALL_TARGET = 0.1  # s, longest GUI-thread stall while a page opens
+
+
+def seed(path: Path, n_init: int, n_assets: int, n_models: int, n_people: int) -> Any:
+    """Write the big registers in bulk inserts, recorded by one audit event."""
     import datetime as dt
 
-    from sqlalchemy import insert
+    from sqlalchemy import insert, select
 
-    from opsdesk.domain.enums import RiskTier, Stage
+    from opsdesk.domain.enums import Discipline, RiskTier, Stage, TeamRole
     from opsdesk.services.registry import objectives
+    from opsdesk.services.standards import skills
     from opsdesk.services.workspace import lifecycle
-    from opsdesk.store.models import DataAsset, Initiative, InitiativeObjective, Model
+    from opsdesk.store.models import (
+        DataAsset,
+        Initiative,
+        InitiativeObjective,
+        Model,
+        Person,
+        PersonSkill,
+        Skill,
+        TeamMember,
+        TrainingRecord,
+    )
 
     ws = lifecycle.create(path, organisation="Bench", actor="bench")
     for i in range(1, 9):
         objectives.create(ws, {"code": f"OBJ-{i:02d}", "title": f"Objective {i}"})
-    stages, risks = list(Stage), list(RiskTier)
+    skills.adopt_starter_skills(ws)
+    stages, risks, disciplines = list(Stage), list(RiskTier), list(Discipline)
     now = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
     with ws.write() as tx:
-        tx.session.execute(insert(Initiative), [{
+        s = tx.session
+        s.execute(insert(Initiative), [{
             "code": f"AI-{i:04d}", "name": f"Initiative {i} {('triage', 'forecast', 'chatbot', 'detection')[i % 4]}",
             "owner": f"Owner {i % 97}", "stage": stages[i % 5], "risk_tier": risks[i % 4],
             "classification": ("OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET")[i % 3], "budget": Decimal(1000 * (i % 500)),
             "currency": "USD", "disciplines": ["data", "ml"] if i % 2 else ["finance"], "tags": [], "created_at": now,
         } for i in range(1, n_init + 1)])
-        tx.session.execute(insert(InitiativeObjective), [
+        s.execute(insert(InitiativeObjective), [
             {"initiative_id": i, "objective_id": 1 + i % 8, "weight": Decimal("1")} for i in range(1, n_init + 1, 2)])
-        tx.session.execute(insert(DataAsset), [{
+        s.execute(insert(DataAsset), [{
             "name": f"warehouse.schema_{i // 100}.table_{i:05d}", "owner": f"Steward {i % 53}",
             "source_system": f"System {i % 31}", "format_standard": "Parquet", "classification": "OFFICIAL",
             "contains_pii": i % 7 == 0} for i in range(n_assets)])
-        tx.session.execute(insert(Model), [{
+        s.execute(insert(Model), [{
             "name": f"model-{i:05d}", "version_label": str(1 + i % 3), "framework": ("sklearn", "xgboost", "torch")[i % 3],
             "owner": f"Engineer {i % 41}", "registry_source": f"mlflow:models:/model-{i:05d}/1",
             "classification": "OFFICIAL"} for i in range(n_models)])
+        s.execute(insert(Person), [{
+            "name": f"Person {i:05d}", "email": f"person{i}@example.gov", "unit": f"Unit {i % 40}",
+            "discipline": disciplines[i % 4], "active": i % 50 != 0} for i in range(1, n_people + 1)])
+        skill_ids = list(s.scalars(select(Skill.id)))
+        s.execute(insert(PersonSkill), [{
+            "person_id": p, "skill_id": skill_ids[(p + k * 7) % len(skill_ids)], "level": 1 + (p + k) % 4}
+            for p in range(1, n_people + 1) for k in range(3)])
+        s.execute(insert(TrainingRecord), [{
+            "person_id": p, "course": f"Course {p % 60}", "provider": "Academy", "hours": Decimal(4 + p % 12),
+            "completed_on": dt.date(2025, 1 + p % 12, 1 + p % 28), "discipline": disciplines[p % 4],
+            "expires_on": dt.date(2027, 1 + p % 12, 1) if p % 3 == 0 else None} for p in range(1, n_people + 1)])
+        s.execute(insert(TeamMember), [{
+            "initiative_id": i, "person_id": 1 + (i * 3 + k) % n_people, "role": (TeamRole.LEAD, TeamRole.MEMBER)[k]}
+            for i in range(1, n_init + 1) for k in range(2)])
         tx.audit("bench_seed", "workspace", "workspace", None,
-                 {"initiatives": n_init, "data_assets": n_assets, "models": n_models})
+                 {"initiatives": n_init, "data_assets": n_assets, "models": n_models, "people": n_people})
     return ws
 
 
-def timed(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
-    results, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        results.append(time.perf_counter() - t0)
-    return statistics.median(results), out
+class StallWatch:
+    """The longest gap between ticks of a 2 ms timer on the GUI thread while ``run`` works."""
+
+    def __init__(self) -> None:
+        self.stalls: list[float] = []
+
+    def __call__(self, run: Callable[[], None]) -> None:
+        from PySide6.QtCore import QTimer
+
+        ticks: list[float] = []
+        timer = QTimer()
+        timer.setInterval(2)
+        timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+        timer.start()
+        ticks.append(time.perf_counter())
+        run()
+        timer.stop()
+        ticks.append(time.perf_counter())
+        self.stalls.append(max((b - a for a, b in zip(ticks, ticks[1:], strict=False)), default=0.0))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Large registers stay fast.")
-    parser.add_argument("--initiatives", type=int, default=5000)
-    parser.add_argument("--assets", type=int, default=20_000)
-    parser.add_argument("--models", type=int, default=20_000)
-    parser.add_argument("--no-freeze", action="store_true", help="skip gc.freeze() (to see the stall it avoids)")
-    args = parser.parse_args(argv)
+def page_openers(window: Any) -> dict[str, Callable[[], None]]:
+    """What a person does to see each page: go to it, (re)load it and wait until it has loaded and painted (on
+    People & Skills, also visit its skills matrix and training tabs)."""
 
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+    def open_page(key: str, tabs: tuple[int, ...] = ()) -> Callable[[], None]:
+        def run() -> None:
+            page = window.go_to(key)
+            page.refresh()
+            window.settle(300)
+            for index in tabs:
+                page.tabs.setCurrentIndex(index)
+                window.settle(300)
+            page.repaint()
+            if tabs:
+                page.tabs.setCurrentIndex(0)
+        return run
 
-    from opsdesk.services.registry import alignment, people
+    return {"initiatives": open_page("initiatives"), "data_models": open_page("data_models"),
+            "people": open_page("people", (1, 2))}
+
+
+def baselines(ws: Any) -> dict[str, Callable[[], object]]:
+    """The bare data load of each page, no Qt: what the page shows."""
+    from opsdesk.services.registry import people
+    from opsdesk.ui.pages.data_models import load_registry
+    from opsdesk.ui.pages.initiatives import load_register
+    from opsdesk.ui.pages.skills import load_matrix, load_training
+
+    return {"initiatives": lambda: load_register(ws), "data_models": lambda: load_registry(ws),
+            "people": lambda: (people.list_all(ws, include_inactive=True), load_matrix(ws), load_training(ws))}
+
+
+LABELS = {"initiatives": "Initiatives", "data_models": "Data & Models", "people": "People & Skills (3 tabs)"}
+
+
+def measure(sizes: dict[str, int], repeat: int, freeze: bool = True) -> list[Result]:
     from opsdesk.ui import errors
     from opsdesk.ui.app import freeze_startup_objects, make_app
     from opsdesk.ui.main_window import MainWindow
-    from opsdesk.ui.pages.data_models import load_registry
-    from opsdesk.ui.pages.initiatives import load_register
 
+    results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="opsdesk-bench-") as tmp:
-        t0 = time.perf_counter()
-        ws = seed(Path(tmp) / "big.opsdesk", args.initiatives, args.assets, args.models)
-        print(f"seeded {args.initiatives:,} initiatives, {args.assets:,} data assets, {args.models:,} models "
-              f"in {time.perf_counter() - t0:.2f} s (bulk inserts, one transaction)")
+        ws = seed(Path(tmp) / "big.opsdesk", sizes["initiatives"], sizes["assets"], sizes["models"],
+                  sizes["people"])
         app = make_app()
         errors.dialogs_enabled = False
-        t0 = time.perf_counter()
         window = MainWindow(ws, persist=False)
         window.show()
         window.settle(300)
-        print(f"first window with every page loaded: {time.perf_counter() - t0:.2f} s\n")
-        if not args.no_freeze:
-            freeze_startup_objects()  # what run_gui does before the event loop starts
-
-        print(f"{'page':<14}{'open (UI)':>12}{'baseline':>12}{'ratio':>8}{'longest stall':>15}   "
-              "baseline = the page's data load alone, no Qt")
-        baselines: dict[str, Callable[[], Any]] = {
-            "initiatives": lambda: load_register(ws),
-            "objectives": lambda: alignment.alignment(ws),
-            "data_models": lambda: load_registry(ws),
-            "people": lambda: people.list_all(ws, include_inactive=True),
-        }
-        for key, fetch in baselines.items():
-            base, _ = timed(fetch)
-
-            def open_page(key: str = key) -> float:
-                ticks: list[float] = []
-                timer = QTimer()
-                timer.setInterval(2)
-                timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-                timer.start()
-                page = window.go_to(key)
-                page.refresh()  # type: ignore[attr-defined]
-                window.settle(300)
-                timer.stop()
-                window.grab()  # the first paint, outside the stall measurement
-                return max((b - a for a, b in zip(ticks, ticks[1:], strict=False)), default=0.0)
-
-            ui, stall = timed(open_page)
-            print(f"{key:<14}{ui * 1000:>10.0f}ms{base * 1000:>10.0f}ms{ui / base:>8.2f}{stall * 1000:>13.0f}ms")
-
-        dm = window.pages["data_models"]
-        data = load_registry(ws)
-        busy, _ = timed(lambda: dm.assets.set_rows(data.assets))  # type: ignore[attr-defined]
-        print(f"\nGUI thread busy putting {len(data.assets):,} data assets into the table: {busy * 1000:.1f} ms "
-              f"(the fetch itself runs on the worker; the table builds {dm.assets.model.rowCount()} rows, "  # type: ignore[attr-defined]
-              "the rest on scroll)")
-
-        print(f"\n{'search':<34}{'keystroke':>11}{'filter':>10}{'baseline':>10}{'ratio':>8}{'matches':>9}")
-        searches = (("initiatives", window.pages["initiatives"].register, "forecast"),  # type: ignore[attr-defined]
-                    ("data assets", dm.assets, "table_0199"), ("models", dm.models, "model-1999"))  # type: ignore[attr-defined]
-        for label, view, needle in searches:
-            rows = view.model.all_rows()
-            cols = [c for c in view.model.columns if c.searchable]
-            t0 = time.perf_counter()
-            hay = ["\x1f".join(c.text(r) for c in cols).casefold() for r in rows]
-            index_s = time.perf_counter() - t0  # the page builds the same index on the worker when it loads
-            base, found = timed(lambda rows=rows, hay=hay, needle=needle: [r for r, h in zip(rows, hay, strict=True)
-                                                                            if needle in h])
-
-            def keystrokes(view: Any = view, needle: str = needle) -> None:
-                for i in range(1, len(needle) + 1):
-                    view.search.setText(needle[:i])
-                QApplication.processEvents()
-
-            def apply(view: Any = view, needle: str = needle) -> int:
-                view.search.setText(needle)
-                view.search.flush()
-                QApplication.processEvents()
-                n = view.model.matching
-                view.search.setText("")
-                view.search.flush()
-                return n
-
-            typing, _ = timed(keystrokes)
-            view.search.setText("")
-            view.search.flush()
-            filt, n = timed(apply)
-            assert n == len(found), (n, len(found))
-            per_key = typing / len(needle)
-            print(f"{label + ' ' + repr(needle):<34}{per_key * 1000:>9.2f}ms{filt * 1000:>8.0f}ms"
-                  f"{base * 1000:>8.1f}ms{filt / base:>8.1f}{n:>9,}")
-            print(f"{'':<34}(text index of {len(rows):,} rows, built on the worker at load: {index_s * 1000:.0f} ms)")
+        if freeze:
+            freeze_startup_objects()  # what run_gui does once the window is up
+        rows = {"initiatives": sizes["initiatives"], "data_models": sizes["assets"] + sizes["models"],
+                "people": sizes["people"]}
+        openers, bare = page_openers(window), baselines(ws)
+        for key in openers:
+            watch = StallWatch()
+            times = alternate({"ui": lambda key=key, watch=watch: watch(openers[key]), "bare": bare[key]},
+                              repeat=repeat)
+            note = f"{rows[key]:,} rows, median of {repeat}"
+            results.append(Result(BENCH, f"open {LABELS[key]}", median(times["ui"]), median(times["bare"]),
+                                  target_abs=OPEN_TARGET, baseline_label="its data load alone, no Qt", note=note))
+            results.append(Result(BENCH, f"longest GUI-thread stall opening {LABELS[key]}", median(watch.stalls),
+                                  None, target_abs=STALL_TARGET, note=f"{note}; worst {max(watch.stalls):.3f} s"))
+        results += search_results(window, repeat)
         window.close()
         ws.close()
         app.processEvents()
+    return results
+
+
+def search_results(window: Any, repeat: int) -> list[Result]:
+    """Filtering a register as a person types vs a plain Python scan of the same rows for the same text."""
+    from PySide6.QtWidgets import QApplication
+
+    dm = window.go_to("data_models")
+    window.settle(300)
+    searches = (("initiatives", window.go_to("initiatives").register, "forecast"),
+                ("data assets", dm.assets, "table_0199"), ("models", dm.models, "model-1999"))
+    window.settle(300)
+    out = []
+    for label, view, needle in searches:
+        rows = view.model.all_rows()
+        cols = [c for c in view.model.columns if c.searchable]
+        hay = ["\x1f".join(c.text(r) for c in cols).casefold() for r in rows]  # the page builds it on the worker
+
+        def scan(rows: list[Any] = rows, hay: list[str] = hay, needle: str = needle) -> int:
+            return len([r for r, h in zip(rows, hay, strict=True) if needle in h])
+
+        def apply(view: Any = view, needle: str = needle) -> int:
+            view.search.setText(needle)
+            view.search.flush()
+            QApplication.processEvents()
+            n = view.model.matching
+            view.search.setText("")
+            view.search.flush()
+            return n
+
+        assert apply() == scan(), label
+        times = alternate({"ui": apply, "bare": scan}, repeat=repeat)
+        out.append(Result(BENCH, f"filter {label} for {needle!r} (set, apply, clear)", median(times["ui"]),
+                          median(times["bare"]), baseline_label="plain Python scan of the same rows",
+                          note=f"{len(rows):,} rows, median of {repeat}"))
+    return out
+
+
+def run(quick: bool) -> list[Result]:
+    return measure(QUICK if quick else FULL, 3 if quick else 5)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small registers, 3 runs")
+    parser.add_argument("--repeat", type=int, default=5)
+    for name, default in FULL.items():
+        parser.add_argument(f"--{name}", type=int, default=None, help=f"rows (default {default:,})")
+    parser.add_argument("--no-freeze", action="store_true", help="skip gc.freeze() (to see the stall it avoids)")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    args = parser.parse_args(argv)
+    sizes = {name: getattr(args, name) or (QUICK if args.quick else FULL)[name] for name in FULL}
+    results = measure(sizes, 3 if args.quick else args.repeat, freeze=not args.no_freeze)
+    emit(results, args.json)
     return 0
 
 

@@ -15,9 +15,11 @@ Definitions the committee sees next to the numbers:
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from sqlalchemy import select
 
@@ -95,12 +97,30 @@ class SkillsSnapshot:
     teams: dict[str, list[tuple[int, str]]]  # initiative code → (person id, role)
     live: set[str]  # codes of initiatives not retired
 
+    @cached_property
+    def levels_by_person(self) -> dict[int, list[tuple[int, int]]]:
+        """person id → (skill id, level), in the order of ``levels``: each question about one person reads
+        that person's levels, not every level of everyone (minutes on a register of thousands)."""
+        out: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for (pid, sid), lvl in self.levels.items():
+            out[pid].append((sid, lvl))
+        return out
+
+    @cached_property
+    def levels_by_skill(self) -> dict[int, list[tuple[int, int]]]:
+        """skill id → (person id, level), in the order of ``levels``."""
+        out: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for (pid, sid), lvl in self.levels.items():
+            out[sid].append((pid, lvl))
+        return out
+
 
 def load(ws: Workspace) -> SkillsSnapshot:
     with ws.read() as s:
         people = {p.id: p for p in s.scalars(select(Person).where(Person.active.is_(True)))}
         skills = {k.id: k for k in s.scalars(select(Skill))}
-        levels = {(r.person_id, r.skill_id): r.level for r in s.scalars(select(PersonSkill))}
+        levels = {(pid, sid): lvl for pid, sid, lvl in s.execute(  # plain rows: no ORM object per level
+            select(PersonSkill.person_id, PersonSkill.skill_id, PersonSkill.level))}
         teams: dict[str, list[tuple[int, str]]] = defaultdict(list)
         live: set[str] = set()
         for code, stage in s.execute(select(Initiative.code, Initiative.stage)):
@@ -116,8 +136,8 @@ def load(ws: Workspace) -> SkillsSnapshot:
 
 
 def _can_work_in(snap: SkillsSnapshot, person_id: int, level: int = WORKING_LEVEL) -> set[Discipline]:
-    return {snap.skills[sid].discipline for (pid, sid), lvl in snap.levels.items()
-            if pid == person_id and lvl >= level and sid in snap.skills}
+    return {snap.skills[sid].discipline for sid, lvl in snap.levels_by_person.get(person_id, ())
+            if lvl >= level and sid in snap.skills}
 
 
 def _coverage(snap: SkillsSnapshot, code: str) -> TeamCoverage:
@@ -179,21 +199,61 @@ def suggested_pairings(ws: Workspace, snap: SkillsSnapshot | None = None) -> lis
                 for sid, skill in snap.skills.items():
                     if skill.discipline is d and snap.levels.get((member.person_id, sid), 0) < WORKING_LEVEL:
                         gaps[(member.person_id, sid)].append(code)
-    load_count: dict[int, int] = defaultdict(int)
+    mentors = _Mentors(snap)
     out = []
     for (learner_id, sid), codes in sorted(gaps.items(), key=lambda kv: (snap.people[kv[0][0]].name,
                                                                            snap.skills[kv[0][1]].name)):
-        mentors = [(lvl, pid) for (pid, s), lvl in snap.levels.items()
-                   if s == sid and lvl >= MENTOR_LEVEL and pid != learner_id and pid in snap.people]
-        if not mentors:
+        best = mentors.best(sid, learner_id)
+        if best is None:
             continue
-        lvl, mentor_id = min(mentors, key=lambda m: (-m[0], load_count[m[1]], snap.people[m[1]].name))
-        load_count[mentor_id] += 1
+        lvl, mentor_id = best
         skill = snap.skills[sid]
         out.append(Pairing(snap.people[learner_id].name, learner_id, snap.people[mentor_id].name, mentor_id,
                            skill.name, skill.discipline, snap.levels.get((learner_id, sid), 0), lvl,
                            sorted(set(codes))))
     return out
+
+
+class _Mentors:
+    """Who mentors a learner in a skill: the highest level first, then whoever mentors fewest so far, then by
+    name (then the order of the levels), never the learner. One heap per skill, each entry keyed by the mentor's
+    count when it was pushed; an entry whose count has since grown is pushed again with the new count."""
+
+    def __init__(self, snap: SkillsSnapshot) -> None:
+        self._snap = snap
+        self._heaps: dict[int, list[tuple[int, int, str, int, int, int]]] = {}
+        self.load: dict[int, int] = defaultdict(int)
+
+    def _heap(self, sid: int) -> list[tuple[int, int, str, int, int, int]]:
+        heap = self._heaps.get(sid)
+        if heap is None:
+            people = self._snap.people
+            heap = [(-lvl, 0, people[pid].name, pos, pid, lvl)
+                    for pos, (pid, lvl) in enumerate(self._snap.levels_by_skill.get(sid, ()))
+                    if lvl >= MENTOR_LEVEL and pid in people]
+            heapq.heapify(heap)
+            self._heaps[sid] = heap
+        return heap
+
+    def best(self, sid: int, learner_id: int) -> tuple[int, int] | None:
+        """(level, person id) of the mentor chosen, whose count goes up by one; None when there is nobody."""
+        heap = self._heap(sid)
+        learner = []
+        chosen = None
+        while heap:
+            neg, count, name, pos, pid, lvl = heap[0]
+            if count != self.load[pid]:
+                heapq.heapreplace(heap, (neg, self.load[pid], name, pos, pid, lvl))
+            elif pid == learner_id:
+                learner.append(heapq.heappop(heap))
+            else:
+                chosen = (lvl, pid)
+                break
+        for entry in learner:
+            heapq.heappush(heap, entry)
+        if chosen is not None:
+            self.load[chosen[1]] += 1
+        return chosen
 
 
 def expiring_certificates(ws: Workspace, as_of: dt.date | None = None,

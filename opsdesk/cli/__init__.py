@@ -1,7 +1,9 @@
 """The ``opsdesk`` command: the GUI by default, and headless subcommands over the same services.
 
-Each group of subcommands lives in its own module with a ``register(subparsers)`` function; ``COMMAND_MODULES``
-lists them. A user error prints one line to stderr and exits non-zero, never a traceback.
+Each group of subcommands lives in its own module with a ``register(subparsers)`` function. ``COMMANDS`` names
+every top-level command, the module that registers it and its one-line help, so that ``opsdesk --help`` lists
+them all and a run imports only the module of the command it runs (start-up is what a person waits for).
+A user error prints one line to stderr and exits non-zero, never a traceback.
 """
 
 from __future__ import annotations
@@ -15,18 +17,40 @@ from collections.abc import Sequence
 
 from opsdesk.errors import OpsDeskError
 
-COMMAND_MODULES = (
-    "opsdesk.cli.workspace_cmds",
-    "opsdesk.cli.register_cmds",
-    "opsdesk.cli.standards_cmds",
-    "opsdesk.cli.import_cmds",
-    "opsdesk.cli.analytics_cmds",
-    "opsdesk.cli.exchange_cmds",
-    "opsdesk.cli.committee_cmds",
-    "opsdesk.cli.reporting_cmds",
-    "opsdesk.cli.risk_cmds",
-    "opsdesk.cli.signing_cmds",
-)
+_M = "opsdesk.cli."
+# command → (module that registers it, its help in `opsdesk --help`); tests/cli checks both against the modules
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": (_M + "workspace_cmds", "create an empty workspace"),
+    "demo": (_M + "workspace_cmds", "write the demo workspace"),
+    "verify": (_M + "workspace_cmds", "check the audit chain, its signed head, every audited record and the database"),
+    "audit": (_M + "workspace_cmds", "the audit chain's signed head"),
+    "migrate": (_M + "workspace_cmds", "copy a whole workspace between a file and a PostgreSQL server"),
+    "backup": (_M + "workspace_cmds", "copy the workspace to DEST with SQLite's online backup"),
+    "initiatives": (_M + "register_cmds", "the register of initiatives"),
+    "standards": (_M + "standards_cmds", "the standards catalogue and its starter library"),
+    "conformance": (_M + "standards_cmds", "conformance per initiative and requirement, %% and gate readiness"),
+    "skills": (_M + "standards_cmds", "skills matrix, training records and cross-training analytics"),
+    "import": (_M + "import_cmds", "import metrics, FOCUS costs, MLflow, OpenLineage or Great Expectations files"),
+    "costs": (_M + "import_cmds", "cost totals per initiative, service or month, per currency; 'costs export --focus "
+              "--out FILE.csv' writes the records as FOCUS 1.2"),
+    "rates": (_M + "import_cmds", "the exchange-rate table used to convert between currencies"),
+    "kpis": (_M + "analytics_cmds", "every KPI with its value, unit, RAG status and the threshold used"),
+    "attention": (_M + "analytics_cmds", 'the ranked "needs the committee" list, each entry with its reason'),
+    "export-bundle": (_M + "exchange_cmds", "write a signed bundle of initiatives for another workspace"),
+    "import-bundle": (_M + "exchange_cmds", "verify a signed bundle and apply it in one transaction"),
+    "keys": (_M + "exchange_cmds", "this workspace's signing key and the keys it trusts"),
+    "restore": (_M + "exchange_cmds", "replace the workspace with a verified backup (the old file is kept)"),
+    "brief": (_M + "committee_cmds", "export a decision brief, a meeting pack or minutes as PDF"),
+    "meetings": (_M + "committee_cmds", "committee meetings"),
+    "inventory": (_M + "reporting_cmds", "the federal AI use case inventory and UK ATRS records"),
+    "risks": (_M + "risk_cmds", "the risk register"),
+    "incidents": (_M + "risk_cmds", "the incident register"),
+    "assessments": (_M + "risk_cmds", "AI impact assessments"),
+    "sign": (_M + "signing_cmds", "sign a PDF (PAdES) with a certificate file or a smart card"),
+    "verify-pdf": (_M + "signing_cmds", "check every signature of a PDF offline against the trusted anchors"),
+    "certs": (_M + "signing_cmds", "trust anchors and revocation lists for signatures on papers"),
+}
+COMMAND_MODULES = tuple(dict.fromkeys(module for module, _help in COMMANDS.values()))
 
 EXIT_USER_ERROR = 2
 
@@ -41,7 +65,25 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser (every command module imported), or with ``command`` only that command's module."""
+    parser, sub = _top_parser()
+    modules = COMMAND_MODULES if command is None else (COMMANDS[command][0],)
+    for name in modules:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def _index_parser() -> argparse.ArgumentParser:
+    """Every command by name and help, none of their modules imported: enough for ``--help`` and to tell which
+    command a command line runs."""
+    parser, sub = _top_parser()
+    for name, (_module, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text, add_help=False)  # its own arguments are parsed by the real one
+    return parser
+
+
+def _top_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:  # type: ignore[type-arg]
     parser = argparse.ArgumentParser(
         prog="opsdesk",
         description="OpsDesk: the AI governance committee's lifecycle. Without a command, opens the window.",
@@ -55,10 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--size", metavar="WxH", type=_size, default=None,
                         help="with --screenshot: the window's size in pixels (default 1440x900)")
     parser.add_argument("--read-only", action="store_true", help="open the workspace read-only")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
-    return parser
+    return parser, parser.add_subparsers(dest="command", metavar="COMMAND")
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse a command line, importing only the module of the command it names."""
+    index = _index_parser()
+    known, _rest = index.parse_known_args(argv)
+    if known.command is None:
+        return index.parse_args(argv)  # the window (or --version, --help): anything left over is an error
+    return build_parser(known.command).parse_args(argv)
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -86,11 +134,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from opsdesk import log
 
     log.configure()
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    from opsdesk.store import engine
+    args = parse(argv)
+    if args.command is not None or args.screenshot or args.self_test:
+        from opsdesk.store import engine  # (the window says it is working in its status bar instead)
 
-    engine.on_wait(lambda message: print(f"opsdesk: {message}", file=sys.stderr, flush=True))
+        engine.on_wait(lambda message: print(f"opsdesk: {message}", file=sys.stderr, flush=True))
     try:
         if args.command is None:
             return _gui(args)

@@ -58,6 +58,12 @@ class ActionRegistry:
             action.triggered.disconnect()
         action.triggered.connect(lambda _checked=False: handler())
 
+    def set_enabled(self, enabled: bool, *, keep: tuple[str, ...] = ()) -> None:
+        """Enable or disable every action but those in ``keep`` (a window whose workspace is still opening)."""
+        for key, action in self._actions.items():
+            if key not in keep:
+                action.setEnabled(enabled)
+
     def set_read_only(self, read_only: bool) -> None:
         for key, spec in self._specs.items():
             if spec.editing:

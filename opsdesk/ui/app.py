@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from pathlib import Path
 
 _log = logging.getLogger("opsdesk.ui.app")
 
@@ -23,17 +24,18 @@ def display_problem() -> str | None:
     return None
 
 
-def make_app(argv: list[str] | None = None):
+def make_app(argv: list[str] | None = None, *, version: bool = True):
+    """The QApplication, styled. ``version=False``: the caller sets the application's version later
+    (:func:`set_version`; reading it from the package metadata costs start-up ~0.05 s)."""
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
-
-    from opsdesk import __version__
 
     app = QApplication.instance()
     if app is None:
         QCoreApplication.setOrganizationName("OpsDesk")
         QCoreApplication.setApplicationName("OpsDesk")
-        QCoreApplication.setApplicationVersion(__version__)
+        if version:
+            set_version()
         QSettings.setDefaultFormat(QSettings.Format.IniFormat)
         app = QApplication(argv or [sys.argv[0]])
         app.setStyle("Fusion")  # the same look on every platform; follows the system colour scheme
@@ -43,6 +45,14 @@ def make_app(argv: list[str] | None = None):
     theme.apply(app)
     _bridge_qt_messages()
     return app
+
+
+def set_version() -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    from opsdesk import __version__
+
+    QCoreApplication.setApplicationVersion(__version__)
 
 
 def _bridge_qt_messages() -> None:
@@ -72,47 +82,98 @@ def freeze_startup_objects() -> None:
 
 def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: bool = False,
             size: tuple[int, int] | None = None) -> int:
-    from opsdesk.errors import OpsDeskError
-    from opsdesk.services.workspace import lifecycle as workspace_service
     from opsdesk.ui import errors
 
-    app = make_app()
+    app = make_app(version=False)
     errors.install()
     if screenshot_dir:
         errors.dialogs_enabled = False
-    try:
-        ws = workspace_service.open_workspace(workspace, read_only=read_only, exclusive=not screenshot_dir)
-    except OpsDeskError as exc:
-        if screenshot_dir or not errors.dialogs_enabled:
-            print(f"opsdesk: {exc}", file=sys.stderr)
-            return 2
-        from PySide6.QtWidgets import QMessageBox
-
-        QMessageBox.critical(None, "OpsDesk", f"Cannot open the workspace.\n\n{exc}")
-        return 2
-    window = first_window(ws, screenshot=bool(screenshot_dir))
-    if not ws.read_only and not screenshot_dir:
-        _automatic_backup(ws, window.tasks)
-    if screenshot_dir:
-        from pathlib import Path
-
-        window.resize(*(size or (1440, 900)))
-        window.show()
-        saved = window.save_screenshots(Path(screenshot_dir))
-        for path in saved:
-            print(path)
-        from opsdesk.ui import readability
-
-        for page, finding in readability.every_page(window):
-            print(f"clipped on {page}: {finding}", file=sys.stderr)
-        window.close()
-        ws.close()
-        return 0
-    window.show()
-    freeze_startup_objects()
+        set_version()
+        return _screenshots(workspace, screenshot_dir, read_only=read_only, size=size)
+    window = _opening_window(workspace, read_only=read_only)
     code = app.exec()
-    ws.close()
+    if window.ws is not None:
+        window.ws.close()
     return int(code)
+
+
+def _opening_window(workspace: str, *, read_only: bool):  # type: ignore[no-untyped-def]
+    """The main window on screen at once, its workspace opened on the worker right after the first paint: the
+    window does not wait for SQLAlchemy, the schema check or any page's libraries, and a large or locked workspace
+    says so in a window that is already there. A workspace that cannot be opened ends the run with code 2."""
+    from PySide6.QtWidgets import QApplication
+
+    from opsdesk.ui import first_paint
+    from opsdesk.ui.main_window import MainWindow
+
+    window = MainWindow(None, owns_workspace=True, opening=_shown_name(workspace))
+    if first_paint.exit_requested():
+        first_paint.after_first_paint(window, first_paint.exit_now)
+
+    def opened(ws) -> None:  # type: ignore[no-untyped-def]
+        set_version()
+        window.attach(ws)
+        if not ws.read_only:
+            _automatic_backup(ws, window.tasks)
+        freeze_startup_objects()
+
+    def failed(exc: BaseException) -> None:
+        from opsdesk.errors import OpsDeskError
+        from opsdesk.ui import errors
+
+        if not isinstance(exc, OpsDeskError):
+            errors.handle(type(exc), exc, exc.__traceback__)
+        elif errors.dialogs_enabled:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.critical(window, "OpsDesk", f"Cannot open the workspace.\n\n{exc}")
+        else:
+            print(f"opsdesk: {exc}", file=sys.stderr)
+        QApplication.instance().exit(2)
+
+    def open_on_worker():  # type: ignore[no-untyped-def]
+        from opsdesk import __version__  # noqa: F401  (read once here, off the GUI thread)
+        from opsdesk.services.workspace import lifecycle  # SQLAlchemy loads here too
+
+        return lifecycle.open_workspace(workspace, read_only=read_only, exclusive=True)
+
+    def open_workspace() -> None:
+        window.tasks.submit(open_on_worker, on_done=opened, on_error=failed)
+
+    first_paint.after_first_paint(window, open_workspace)
+    window.show()
+    return window
+
+
+def _shown_name(workspace: str) -> str:
+    if "://" not in workspace:
+        return Path(workspace).name
+    from opsdesk.services.workspace import redact  # a server's URL, shown without its password
+
+    return redact(workspace)
+
+
+def _screenshots(workspace: str, folder: str, *, read_only: bool, size: tuple[int, int] | None) -> int:
+    """--screenshot: open the workspace, render every page into ``folder``, report clipped text, exit."""
+    from opsdesk.errors import OpsDeskError
+    from opsdesk.services.workspace import lifecycle as workspace_service
+    from opsdesk.ui import readability
+
+    try:
+        ws = workspace_service.open_workspace(workspace, read_only=read_only)
+    except OpsDeskError as exc:
+        print(f"opsdesk: {exc}", file=sys.stderr)
+        return 2
+    window = first_window(ws, screenshot=True)
+    window.resize(*(size or (1440, 900)))
+    window.show()
+    for path in window.save_screenshots(Path(folder)):
+        print(path)
+    for page, finding in readability.every_page(window):
+        print(f"clipped on {page}: {finding}", file=sys.stderr)
+    window.close()
+    ws.close()
+    return 0
 
 
 def first_window(ws, *, screenshot: bool = False):  # type: ignore[no-untyped-def]

@@ -1,9 +1,14 @@
-"""The main window: sidebar of pages, menus and toolbar from the action registry, status bar."""
+"""The main window: sidebar of pages, menus and toolbar from the action registry, status bar.
+
+The window shows first and fills in: it can be built before its workspace is open (``MainWindow(None)``, then
+:meth:`MainWindow.attach`), and builds each page the first time it is visited. Nothing here imports SQLAlchemy,
+pandas or pyqtgraph at module level, so the window is on screen before they load."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
@@ -19,14 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opsdesk.services.registry import initiatives as initiative_service
-from opsdesk.services.workspace import Workspace
-from opsdesk.services.workspace import lifecycle as workspace_service
 from opsdesk.ui import file_dialogs, recent
 from opsdesk.ui.actions import ActionRegistry, ActionSpec
-from opsdesk.ui.pages import PAGES, PageSpec, build_page
+from opsdesk.ui.pages import PAGE_KEYS, PAGES, LazyPages, PageSpec, build_page
 from opsdesk.ui.pages.base import PageContext
 from opsdesk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from opsdesk.services.workspace import Workspace
 
 SK = QKeySequence.StandardKey
 POLL_MS = 5000  # how often the window asks whether someone else has written
@@ -34,14 +39,16 @@ _WINDOWS: set[QMainWindow] = set()  # windows opened from File ▸ Open stay ali
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ws: Workspace, parent: QWidget | None = None, *, owns_workspace: bool = False,
-                 persist: bool = True) -> None:
+    def __init__(self, ws: Workspace | None, parent: QWidget | None = None, *, owns_workspace: bool = False,
+                 persist: bool = True, opening: str = "") -> None:
+        """``ws`` None: the window of a workspace still opening (``opening`` names it); :meth:`attach` gives it
+        the workspace once open. Until then only Quit, Help and About work."""
         super().__init__(parent)
         from opsdesk.ui import readability
 
         readability.install(QApplication.instance())  # a cut-short table cell shows its whole text on hover
         self.persist = persist  # off for --screenshot: a fixed layout, and the user's settings left alone
-        self.ws = ws
+        self.ws: Workspace = None  # type: ignore[assignment]  # set by attach(); None only while opening
         self.owns_workspace = owns_workspace
         self.replaced_by: MainWindow | None = None
         self.help_window: QWidget | None = None  # the guide, once F1 opened it
@@ -50,9 +57,6 @@ class MainWindow(QMainWindow):
         self.undo = QUndoStack(self)
         self.actions_ = ActionRegistry(self)
         self._build_actions()
-        self.ctx = PageContext(ws=ws, tasks=self.tasks, actions=self.actions_, undo=self.undo,
-                               open_initiative=self.open_initiative, status=self.show_status,
-                               go_to=self.go_to)
 
         self.sidebar = QListWidget(self)
         self.sidebar.setObjectName("sidebar")
@@ -60,16 +64,16 @@ class MainWindow(QMainWindow):
         self.sidebar.setIconSize(QSize(20, 20))
         self.sidebar.setMinimumWidth(170)
         self.stack = QStackedWidget(self)
-        self.pages: dict[str, QWidget] = {}
+        self.opening_label = QLabel(f"Opening {opening}…" if opening else "", self.stack)
+        self.opening_label.setObjectName("openingLabel")
+        self.opening_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.opening_label)
+        self.pages = LazyPages(self._build_page)  # each page built the first time it is visited
         for spec in PAGES:
-            page = build_page(spec, self.ctx)
-            page.setObjectName(f"page_{spec.key}")
-            self.pages[spec.key] = page
-            self.stack.addWidget(page)
             item = QListWidgetItem(self.actions_.icon(spec.icon), spec.title)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.sidebar.addItem(item)
-        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.sidebar.currentRowChanged.connect(self._show_row)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
@@ -86,20 +90,62 @@ class MainWindow(QMainWindow):
         self.tasks.busy_changed.connect(self._busy_changed)
 
         self.setAcceptDrops(True)  # files dropped on the window open the import wizard
-        ws.subscribe(self._data_changed)
         # changes made elsewhere (another process, another user of a shared server) show within a few seconds
         self._seen_version: int | None = None
         self.poll_timer = QTimer(self)
         self.poll_timer.setInterval(POLL_MS)
         self.poll_timer.timeout.connect(self.poll_changes)
-        self.poll_timer.start()
-        if persist:
-            recent.remember(ws.location)
         self._restore_state()
-        self.sidebar.setCurrentRow(1 if self.pages.get("dashboard") is None else 0)
+        if ws is not None:
+            self.attach(ws)
+        else:
+            self.setWindowTitle(f"OpsDesk — opening {opening}" if opening else "OpsDesk")
+            self.actions_.set_enabled(False, keep=("quit", "help", "about"))
+            self.recent_menu.setEnabled(False)
+
+    def attach(self, ws: Workspace) -> None:
+        """Show ``ws``: the first page is built and every built page loads (on the worker)."""
+        self.ws = ws
+        self.ctx = PageContext(ws=ws, tasks=self.tasks, actions=self.actions_, undo=self.undo,
+                               open_initiative=self.open_initiative, status=self.show_status,
+                               go_to=self.go_to)
+        self.actions_.set_enabled(True)
+        self.actions_.set_read_only(ws.read_only)
+        self.recent_menu.setEnabled(True)
+        ws.subscribe(self._data_changed)
+        self.poll_timer.start()
+        if self.persist:
+            recent.remember(ws.location)
+        row = max(self.sidebar.currentRow(), 0)  # a page chosen while the workspace was opening, or the dashboard
         self.refresh_all()
+        self.sidebar.setCurrentRow(row)
+        self._show_row(row)
         if ws.read_only_reason:
             self.show_status(f"Opened read-only: {ws.read_only_reason}")
+
+    def _build_page(self, spec: PageSpec) -> QWidget:
+        if self.ws is None:
+            raise RuntimeError(f"the {spec.title} page needs an open workspace")
+        page = build_page(spec, self.ctx)
+        page.setObjectName(f"page_{spec.key}")
+        self.stack.addWidget(page)
+        if self.persist:
+            restore = getattr(page, "restore_state", None)
+            if restore is not None:
+                restore()
+        refresh = getattr(page, "refresh", None)
+        if refresh is not None:
+            refresh()
+        return page
+
+    def page(self, key: str) -> QWidget:
+        """The page ``key``, built now if it has not been visited yet (without showing it)."""
+        return self.pages[key]
+
+    def _show_row(self, row: int) -> None:
+        if self.ws is None or not 0 <= row < len(PAGE_KEYS):
+            return  # still opening: attach() shows the chosen page
+        self.stack.setCurrentWidget(self.pages[PAGE_KEYS[row]])
 
     # --- actions and menus -------------------------------------------------------------------------------
 
@@ -143,7 +189,6 @@ class MainWindow(QMainWindow):
         a.add(ActionSpec("refresh", "&Refresh", SK.Refresh, "refresh"), self.refresh_all)
         a.add(ActionSpec("help", "OpsDesk &Help", SK.HelpContents, "help"), self._help)
         a.add(ActionSpec("about", "&About OpsDesk"), self._about)
-        a.set_read_only(self.ws.read_only)
 
     def _build_menus(self) -> None:
         a = self.actions_
@@ -192,13 +237,15 @@ class MainWindow(QMainWindow):
 
     # --- behaviour ---------------------------------------------------------------------------------------
 
-    def current_page(self) -> QWidget:
-        return self.stack.currentWidget()
+    def current_page(self) -> QWidget | None:
+        current = self.stack.currentWidget()
+        return None if current is self.opening_label else current
 
     def go_to(self, key: str) -> QWidget:
-        index = [s.key for s in PAGES].index(key)
-        self.sidebar.setCurrentRow(index)
-        return self.pages[key]
+        self.sidebar.setCurrentRow(PAGE_KEYS.index(key))
+        page = self.pages[key]
+        self.stack.setCurrentWidget(page)
+        return page
 
     def open_initiative(self, code: str) -> None:
         page = self.go_to("initiatives")
@@ -210,9 +257,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 5000)
 
     def refresh_all(self) -> None:
+        """Reload the title and every page built so far (a page not yet visited loads when it is)."""
+        if self.ws is None:
+            return
+        from opsdesk.services.workspace import lifecycle as workspace_service
+
         self.tasks.submit(workspace_service.data_version, self.ws, on_done=self._saw_version)
         self.tasks.submit(self._title_info, on_done=self._set_title)
-        for page in self.pages.values():
+        for page in self.pages.built().values():
             refresh = getattr(page, "refresh", None)
             if refresh:
                 refresh()
@@ -230,6 +282,8 @@ class MainWindow(QMainWindow):
     def poll_changes(self) -> None:
         """Ask (on the worker, when it is idle) whether anyone has written since the pages were last loaded."""
         if self.tasks.pending == 0 and self._seen_version is not None:
+            from opsdesk.services.workspace import lifecycle as workspace_service
+
             self.tasks.submit(workspace_service.data_version, self.ws, on_done=self._polled, quiet=True,
                               on_error=lambda _exc: None)  # a server gone for a moment: the next poll tells
 
@@ -248,6 +302,9 @@ class MainWindow(QMainWindow):
         self.refresh_all()
 
     def _title_info(self) -> tuple[str, str]:
+        from opsdesk.services.registry import initiatives as initiative_service
+        from opsdesk.services.workspace import lifecycle as workspace_service
+
         info = workspace_service.info(self.ws)
         return info.organisation, initiative_service.highest_classification(self.ws)
 
@@ -304,6 +361,7 @@ class MainWindow(QMainWindow):
         """Open a shared workspace on a server on the worker; ask for a password when no passfile gave one."""
         from PySide6.QtWidgets import QInputDialog, QLineEdit
 
+        from opsdesk.services.workspace import lifecycle as workspace_service
         from opsdesk.services.workspace import redact
         from opsdesk.ui import errors
 
@@ -328,6 +386,7 @@ class MainWindow(QMainWindow):
 
     def switch_workspace(self, path: str, *, create: bool = False) -> None:
         """Open (or create) another workspace on the worker, then show it in a new window and close this one."""
+        from opsdesk.services.workspace import lifecycle as workspace_service
         from opsdesk.ui import errors
 
         opened = self._show_opened
@@ -390,6 +449,7 @@ class MainWindow(QMainWindow):
     def _backup(self) -> None:
 
         from opsdesk.errors import OpsDeskError
+        from opsdesk.services.workspace import lifecycle as workspace_service
         from opsdesk.ui import errors
 
         dest = file_dialogs.save_file(self, "backups", "Back up workspace",
@@ -416,14 +476,14 @@ class MainWindow(QMainWindow):
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-        if urls and all(u.isLocalFile() for u in urls) and not self.ws.read_only:
+        if urls and all(u.isLocalFile() for u in urls) and self.ws is not None and not self.ws.read_only:
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if paths and not self.ws.read_only:
+        if paths and self.ws is not None and not self.ws.read_only:
             event.acceptProposedAction()
             self.open_import(paths)
 
@@ -518,10 +578,6 @@ class MainWindow(QMainWindow):
         splitter = s.value("window/splitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)
-        for page in self.pages.values():
-            restore = getattr(page, "restore_state", None)
-            if restore is not None:
-                restore()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.persist:
@@ -529,12 +585,12 @@ class MainWindow(QMainWindow):
             s.setValue("window/geometry", self.saveGeometry())
             s.setValue("window/state", self.saveState())
             s.setValue("window/splitter", self.splitter.saveState())
-            for page in self.pages.values():
+            for page in self.pages.built().values():  # a page never visited left its state as it was
                 save = getattr(page, "save_state", None)
                 if save is not None:
                     save()
         self.tasks.shutdown()
-        if self.owns_workspace:
+        if self.owns_workspace and self.ws is not None:
             self.ws.close()
         _WINDOWS.discard(self)
         super().closeEvent(event)

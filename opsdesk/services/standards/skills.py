@@ -89,7 +89,8 @@ def set_level(ws: Workspace, person_id: int, skill_id: int, level: int | str,
 def levels(ws: Workspace) -> dict[tuple[int, int], int]:
     """(person id, skill id) → level."""
     with ws.read() as s:
-        return {(r.person_id, r.skill_id): r.level for r in s.scalars(select(PersonSkill))}
+        return {(pid, sid): lvl for pid, sid, lvl in s.execute(
+            select(PersonSkill.person_id, PersonSkill.skill_id, PersonSkill.level))}
 
 
 def add_training(ws: Workspace, person_id: int, values: Mapping[str, Any]) -> TrainingDTO:

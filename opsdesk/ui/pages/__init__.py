@@ -1,9 +1,9 @@
 """The pages of the sidebar, in order. A page is built with a :class:`PageContext` and never imports the
-main window."""
+main window; the window builds each page the first time it is visited (:class:`LazyPages`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
@@ -100,5 +100,39 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+PAGE_KEYS = tuple(spec.key for spec in PAGES)
+
+
 def build_page(spec: PageSpec, ctx: PageContext) -> QWidget:
     return spec.factory(ctx)
+
+
+class LazyPages(Mapping[str, QWidget]):
+    """Every sidebar page by key, each built (by ``build``) the first time it is asked for: the window shows
+    before any page module (and what it imports: pyqtgraph, numpy, pandas) is loaded, and a page nobody opens
+    costs nothing. ``built()`` gives the pages that exist so far, for work that should not build the rest
+    (refreshing, saving their state)."""
+
+    def __init__(self, build: Callable[[PageSpec], QWidget]) -> None:
+        self._build = build
+        self._specs = {spec.key: spec for spec in PAGES}
+        self._built: dict[str, QWidget] = {}
+
+    def __getitem__(self, key: str) -> QWidget:
+        page = self._built.get(key)
+        if page is None:
+            page = self._build(self._specs[key])  # KeyError for a key that is no page
+            self._built[key] = page
+        return page
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def built(self) -> dict[str, QWidget]:
+        return dict(self._built)
+
+    def is_built(self, key: str) -> bool:
+        return key in self._built

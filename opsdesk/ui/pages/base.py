@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QTabWidget, QWidget
 
-from opsdesk.services.workspace import Workspace
 from opsdesk.ui.actions import ActionRegistry
 from opsdesk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from opsdesk.services.workspace import Workspace  # (SQLAlchemy: not before the window shows)
 
 
 @dataclass

@@ -147,10 +147,19 @@ class PeoplePage(Page):
         self.tabs.addTab(self.training, "Training")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
+        self._stale: set[int] = set()
+        self.tabs.currentChanged.connect(self._tab_shown)
 
     def refresh(self) -> None:
-        for i in range(self.tabs.count()):
-            refresh = getattr(self.tabs.widget(i), "refresh", None)
+        """Reload the tab in view; the others reload when they are next shown (the skills matrix and its
+        cross-training report are the page's heaviest load, and most visits never open them)."""
+        self._stale = set(range(self.tabs.count()))
+        self._tab_shown(self.tabs.currentIndex())
+
+    def _tab_shown(self, index: int) -> None:
+        if index in self._stale:
+            self._stale.discard(index)
+            refresh = getattr(self.tabs.widget(index), "refresh", None)
             if refresh is not None:
                 refresh()
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,10 +37,12 @@ from opsdesk.ui.models.skills import (
     SORT_ROLE,
     SkillColumnsProxy,
     SkillsMatrixModel,
+    SourceSortProxy,
     TrainingModel,
 )
 from opsdesk.ui.pages.base import PageContext
 from opsdesk.ui.widgets.empty_note import attach as say_when_empty
+from opsdesk.ui.widgets.register import ROWS_MEASURED
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class SkillsMatrixView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("skillsMatrixView")
+        self._sized = False
         self.model = SkillsMatrixModel(self)
         self.model.editable = not ctx.ws.read_only
         self.model.save = self._edited
@@ -132,6 +135,7 @@ class SkillsMatrixView(QWidget):
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setDefaultSectionSize(78)
+        self.table.horizontalHeader().setResizeContentsPrecision(ROWS_MEASURED)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed
@@ -195,8 +199,10 @@ class SkillsMatrixView(QWidget):
 
     def _loaded(self, data: MatrixData) -> None:
         self.model.set_data(data.people, data.skills, data.levels)
-        self.table.resizeColumnToContents(0)
-        self.table.resizeColumnToContents(1)
+        if not self._sized and data.people:  # fitted once; a reload keeps the widths the user may have set
+            self._sized = True
+            self.table.resizeColumnToContents(0)
+            self.table.resizeColumnToContents(1)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.analytics.setHtml(_analytics_html(data.report))
 
@@ -253,9 +259,10 @@ class TrainingView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("trainingView")
+        self._sized = False
         self.people: list[people.PersonDTO] = []
         self.model = TrainingModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = SourceSortProxy(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
         self.proxy.setFilterKeyColumn(-1)
@@ -286,6 +293,7 @@ class TrainingView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setResizeContentsPrecision(ROWS_MEASURED)
         self.summary = QLabel(self)
         self.summary.setObjectName("trainingSummary")
         self.summary.setWordWrap(True)
@@ -331,8 +339,10 @@ class TrainingView(QWidget):
     def _loaded(self, data: TrainingData) -> None:
         self.people = [p for p in data.people if p.active]
         self.model.set_data(data.rows, {p.id: p.name for p in data.people}, data.as_of)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        if not self._sized and data.rows:  # fitted once; a reload keeps the widths the user may have set
+            self._sized = True
+            self.table.resizeColumnsToContents()
+            self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         expiring = sum(self.model.expiry_state(t) == "expiring" for t in data.rows)
         expired = sum(self.model.expiry_state(t) == "expired" for t in data.rows)
         quarters = sorted({h.quarter for h in data.hours})[-4:]

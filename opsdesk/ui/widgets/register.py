@@ -22,6 +22,8 @@ from opsdesk.ui.models.records import Column, RecordProxy, RecordTableModel
 from opsdesk.ui.widgets.empty_note import attach as say_when_empty
 from opsdesk.ui.widgets.search import SearchBox
 
+ROWS_MEASURED = 60  # rows a column's width is fitted to (beside those in view): not all of a long register
+
 
 def configure_table(table: QTableView, name: str) -> None:
     table.setObjectName(name)
@@ -34,6 +36,7 @@ def configure_table(table: QTableView, name: str) -> None:
     table.verticalHeader().setDefaultSectionSize(26)
     header = table.horizontalHeader()
     header.setHighlightSections(False)
+    header.setResizeContentsPrecision(ROWS_MEASURED)
     header.setStretchLastSection(True)
     header.setSectionsMovable(True)
     header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
