@@ -119,25 +119,27 @@ def append(
 
 
 def append_many(session: Session, *, at: dt.datetime, actor: str,
-                events: Iterable[tuple[str, str, object, Any, Any, str]]) -> list[AuditEvent]:
+                events: Iterable[tuple[str, str, object, Any, Any, str]]) -> list[Appended]:
     """Append several events (``action, entity, entity_id, before, after, note`` each) after the current last one,
-    as :func:`append` would one by one, written with one flush."""
-    queries.lock_audit_chain(session.connection())
-    last = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    as :func:`append` would one by one, written with one INSERT of many rows."""
+    conn = session.connection()
+    queries.lock_audit_chain(conn)
+    last = conn.execute(_LAST).first()
     seq, prev = (last[0], last[1]) if last else (0, GENESIS)
     at = at.astimezone(dt.UTC).replace(microsecond=0)
     when = jsonable(at)
-    out = []
+    out: list[Appended] = []
+    rows = []
     for action, entity, entity_id, before, after, note in events:
         seq += 1
-        before, after = jsonable(before), jsonable(after)
-        digest = event_hash(seq=seq, at=when, actor=actor, action=action, entity=entity, entity_id=str(entity_id),
-                            before=before, after=after, note=note, prev_hash=prev)
-        out.append(AuditEvent(seq=seq, at=at, actor=actor, action=action, entity=entity, entity_id=str(entity_id),
-                              before=before, after=after, prev_hash=prev, hash=digest, note=note))
-        prev = digest
-    session.add_all(out)
-    session.flush()
+        hashed = {"seq": seq, "at": when, "actor": actor, "action": action, "entity": entity,
+                  "entity_id": str(entity_id), "before": jsonable(before), "after": jsonable(after), "note": note,
+                  "prev_hash": prev}
+        prev = event_hash(**hashed)
+        out.append(Appended(seq, prev, hashed))
+        rows.append(hashed | {"at": at, "hash": prev})
+    if rows:
+        conn.execute(_INSERT, rows)
     return out
 
 
