@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": (_M + "workspace_cmds", "check the audit chain, its signed head, every audited record and the database"),
     "audit": (_M + "workspace_cmds", "the audit chain's signed head"),
     "migrate": (_M + "workspace_cmds", "copy a whole workspace between a file and a PostgreSQL server"),
+    "settings": (_M + "workspace_cmds", "settings of this machine that every OpsDesk process honours"),
     "backup": (_M + "workspace_cmds", "copy the workspace to DEST with SQLite's online backup"),
     "initiatives": (_M + "register_cmds", "the register of initiatives"),
     "standards": (_M + "standards_cmds", "the standards catalogue and its starter library"),
