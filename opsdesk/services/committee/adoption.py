@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from opsdesk.domain.enums import CommitteeRole, MeetingStatus
+from opsdesk.domain.enums import CommitteeRole
 from opsdesk.errors import ValidationError
 from opsdesk.services.committee import papers
 from opsdesk.services.signing import pades
@@ -78,20 +78,9 @@ def _refuse_unless_chair(found: list[Chair]) -> object:
 
 
 def _ready(ws: Workspace, meeting_id: int) -> papers.MinutesCycle:
-    from opsdesk.services.committee import meetings
+    from opsdesk.services.committee import exports
 
-    m = meetings.get_meeting(ws, meeting_id)
-    cycle = papers.minutes_state(ws, meeting_id)
-    if cycle.state == papers.ADOPTED:
-        raise ValidationError("minutes", f"the minutes of {m.title} were already adopted ({cycle.note})",
-                              entity="minutes")
-    if cycle.state != papers.APPROVED:
-        raise ValidationError("minutes", f"the minutes of {m.title} are a draft; a later meeting approves them "
-                                         "first (an \"approve minutes\" agenda item with an approving decision)",
-                              entity="minutes")
-    if m.status is MeetingStatus.PLANNED:
-        raise ValidationError("minutes", f"meeting {meeting_id} was not held", entity="minutes")
-    return cycle
+    return exports.ready_for_adoption(ws, meeting_id)[1]
 
 
 def _to_sign(ws: Workspace, meeting_id: int, cycle: papers.MinutesCycle, chair: Chair) -> tuple[papers.Paper,

@@ -10,12 +10,16 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from opsdesk.domain.enums import MeetingStatus
 from opsdesk.errors import ValidationError
 from opsdesk.services.committee import papers
 from opsdesk.services.signing.papers import SignRequest
 from opsdesk.store.workspace import Workspace
+
+if TYPE_CHECKING:
+    from opsdesk.services.committee.meetings import MeetingDTO
 
 Progress = Callable[[int, int, str], None]
 
@@ -159,9 +163,9 @@ def issue(ws: Workspace, *, meeting_id: int | None = None, item_id: int | None =
                   document_date=built.document_date, at=at, note=note)
 
 
-def adopt_minutes(ws: Workspace, meeting_id: int) -> papers.IssuedPaperDTO:
-    """Adopt a meeting's minutes once a later meeting approved them: the file is issued and locked — every later
-    export writes these bytes."""
+def ready_for_adoption(ws: Workspace, meeting_id: int) -> tuple[MeetingDTO, papers.MinutesCycle]:
+    """The meeting and its minutes' cycle when the minutes may be adopted (approved by a later meeting, the
+    meeting held, not adopted yet); otherwise a ValidationError saying what is missing."""
     from opsdesk.services.committee import meetings
 
     m = meetings.get_meeting(ws, meeting_id)
@@ -175,6 +179,13 @@ def adopt_minutes(ws: Workspace, meeting_id: int) -> papers.IssuedPaperDTO:
                               entity="minutes")
     if m.status is MeetingStatus.PLANNED:
         raise ValidationError("minutes", f"meeting {meeting_id} was not held", entity="minutes")
+    return m, cycle
+
+
+def adopt_minutes(ws: Workspace, meeting_id: int) -> papers.IssuedPaperDTO:
+    """Adopt a meeting's minutes once a later meeting approved them: the file is issued and locked — every later
+    export writes these bytes."""
+    m, cycle = ready_for_adoption(ws, meeting_id)
     if papers.find(ws, f"OPS-MIN-M{meeting_id:03d}") is not None:
         raise ValidationError("minutes", f"the minutes of {m.title} were issued for the chair's signature "
                                          f"({cycle.note}); the chair adopts them by signing", entity="minutes")
