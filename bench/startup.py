@@ -75,9 +75,13 @@ def demo_workspace(folder: Path) -> Path:
 
 
 def _env(folder: Path) -> dict[str, str]:
-    """A private settings and data folder: the bench leaves the user's recent workspaces and window state alone."""
+    """A private settings and data folder: the bench leaves the user's recent workspaces and window state alone.
+
+    Both sides may write bytecode, as an installed OpsDesk (and PySide6, compiled when pip installed it) does: a
+    ``PYTHONDONTWRITEBYTECODE`` inherited from the shell would make OpsDesk compile its own modules on every run
+    while the baseline's PySide6 comes from bytecode, a cost no user pays. An empty value switches it off."""
     return {"XDG_CONFIG_HOME": str(folder / "config"), "OPSDESK_DATA_DIR": str(folder / "data"),
-            "QT_QPA_PLATFORM": "offscreen"}
+            "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": ""}
 
 
 def measure(workspace: Path, repeat: int, folder: Path) -> list[Result]:

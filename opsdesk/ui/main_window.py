@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opsdesk.ui import file_dialogs, recent
+from opsdesk.ui import file_dialogs, first_paint, recent
 from opsdesk.ui.actions import ActionRegistry, ActionSpec
 from opsdesk.ui.pages import PAGE_KEYS, PAGES, LazyPages, PageSpec, build_page
 from opsdesk.ui.pages.base import PageContext
@@ -38,15 +38,21 @@ POLL_MS = 5000  # how often the window asks whether someone else has written
 _WINDOWS: set[QMainWindow] = set()  # windows opened from File ▸ Open stay alive until closed
 
 
+def _install_cell_tips() -> None:
+    from opsdesk.ui import readability
+
+    readability.install(QApplication.instance())
+
+
 class MainWindow(QMainWindow):
     def __init__(self, ws: Workspace | None, parent: QWidget | None = None, *, owns_workspace: bool = False,
                  persist: bool = True, opening: str = "") -> None:
         """``ws`` None: the window of a workspace still opening (``opening`` names it); :meth:`attach` gives it
         the workspace once open. Until then only Quit, Help and About work."""
         super().__init__(parent)
-        from opsdesk.ui import readability
-
-        readability.install(QApplication.instance())  # a cut-short table cell shows its whole text on hover
+        # a cut-short table cell shows its whole text on hover: an application-wide event filter, so installed
+        # once the window is on screen (before, it cost start-up every event of building the window in Python)
+        first_paint.after_first_paint(self, _install_cell_tips)
         self.persist = persist  # off for --screenshot: a fixed layout, and the user's settings left alone
         self.ws: Workspace = None  # type: ignore[assignment]  # set by attach(); None only while opening
         self.owns_workspace = owns_workspace

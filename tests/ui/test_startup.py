@@ -20,8 +20,9 @@ def _run(code: str, tmp_path: Path) -> list[str]:
 
 
 def test_the_window_is_on_screen_before_the_workspace_or_any_heavy_library_loads(demo_path: Path, tmp_path: Path):
-    """`opsdesk --workspace W`: at the window's first paint nothing heavy is imported and no page is built; the
-    workspace then opens (on the worker) and the dashboard fills in."""
+    """`opsdesk --workspace W`: at the window's first paint nothing heavy is imported, no page is built and no
+    application-wide Python event filter has run for every event of building the window (the cell tips come
+    after); the workspace then opens (on the worker) and the dashboard fills in."""
     code = f"""
 import os, sys
 os.environ["OPSDESK_EXIT_AFTER_SHOW"] = "1"
@@ -32,14 +33,17 @@ def at_first_paint():
     window = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "mainWindow")
     print(sorted(m for m in {HEAVY!r} if m in sys.modules))
     print(sorted(window.pages.built()), window.isVisible(), window.ws is None)
+    from opsdesk.ui import readability
+    print(readability.cell_tips_installed())
     exit_now()
 first_paint.exit_now = at_first_paint
 from opsdesk.cli import main
 main(["--workspace", {str(demo_path)!r}])
 """
-    heavy, state = _run(code, tmp_path)
+    heavy, state, cell_tips = _run(code, tmp_path)
     assert heavy == "[]"
     assert state == "[] True True"
+    assert cell_tips == "False"
 
 
 def test_a_workspace_at_the_current_schema_opens_without_alembic_and_builds_only_the_page_shown(
@@ -118,3 +122,23 @@ def test_a_workspace_that_cannot_be_opened_ends_the_start_with_a_message(qtbot, 
     qtbot.waitUntil(lambda: "does not exist" in capfd.readouterr().err, timeout=30_000)
     assert window.ws is None
     window.close()
+
+
+def test_cut_short_cells_get_their_tips_once_the_window_is_painted(demo_path: Path, tmp_path: Path):
+    """The cell tips' event filter is installed right after the first paint, so hovering works from then on."""
+    code = f"""
+from opsdesk.services.workspace import lifecycle
+from opsdesk.ui import readability
+from opsdesk.ui.app import make_app
+from opsdesk.ui.main_window import MainWindow
+app = make_app()
+ws = lifecycle.open_workspace({str(demo_path)!r})
+window = MainWindow(ws, persist=False)
+print(readability.cell_tips_installed())
+window.show()
+window.settle()
+print(readability.cell_tips_installed())
+window.close()
+ws.close()
+"""
+    assert _run(code, tmp_path) == ["False", "True"]
