@@ -27,6 +27,14 @@ def user_data_dir() -> Path:
     return path
 
 
+def user_cache_dir() -> Path:
+    """Files OpsDesk can always rebuild (the display check's last pass); not created here."""
+    override = os.environ.get("OPSDESK_DATA_DIR")
+    if override:
+        return Path(override) / "cache"
+    return Path(_platformdirs().user_cache_dir(APP_NAME, APP_AUTHOR))
+
+
 def log_dir() -> Path:
     path = user_data_dir() / "logs"
     path.mkdir(parents=True, exist_ok=True)

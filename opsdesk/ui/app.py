@@ -20,7 +20,7 @@ def display_problem() -> str | None:
         return ("no display: neither DISPLAY nor WAYLAND_DISPLAY is set (run it on a desktop, or set "
                 "QT_QPA_PLATFORM=offscreen for a headless run)")
     if platform_check.uses_xcb():
-        return platform_check.problem()
+        return platform_check.problem(cache=platform_check.default_cache())
     return None
 
 

@@ -78,3 +78,65 @@ def test_opsdesk_prints_one_line_and_does_not_start_qt(tmp_path: Path) -> None:
 ])
 def test_debian_package_names(soname: str, package: str) -> None:
     assert platform_check.package_for(soname) == package
+
+
+def _counting_ldd(tmp_path: Path, missing: list[str]) -> tuple[list[str], Path]:
+    """A fake ``ldd`` (as above) that also notes each run in a file."""
+    ldd = _fake_ldd(tmp_path, missing)
+    runs = tmp_path / "ldd-runs"
+    script = Path(ldd[0])
+    script.write_text(script.read_text().replace("#!/bin/sh\n", f"#!/bin/sh\necho run >> '{runs}'\n", 1))
+    return ldd, runs
+
+
+def _runs(runs: Path) -> int:
+    return len(runs.read_text().splitlines()) if runs.exists() else 0
+
+
+def test_a_passed_check_is_remembered_until_the_plugin_changes(tmp_path: Path) -> None:
+    """Every start under X11 asked ldd again (tens of milliseconds before the window); a check that passed is now
+    remembered for that plugin file, and asked again once the plugin is replaced (another PySide6)."""
+    plugin = tmp_path / "libqxcb.so"
+    plugin.write_bytes(b"\x7fELF")
+    ldd, runs = _counting_ldd(tmp_path, [])
+    cache = tmp_path / "cache" / "platform-check"
+    assert platform_check.problem(plugin, ldd, cache=cache) is None
+    assert platform_check.problem(plugin, ldd, cache=cache) is None
+    assert _runs(runs) == 1
+    plugin.write_bytes(b"\x7fELF, rebuilt")
+    os.utime(plugin, ns=(plugin.stat().st_atime_ns, plugin.stat().st_mtime_ns + 10**9))
+    assert platform_check.problem(plugin, ldd, cache=cache) is None
+    assert _runs(runs) == 2
+
+
+def test_a_failed_check_is_never_remembered(tmp_path: Path) -> None:
+    """Missing libraries are looked for at every start until they are installed, then the pass is remembered."""
+    plugin = tmp_path / "libqxcb.so"
+    plugin.write_bytes(b"\x7fELF")
+    ldd, runs = _counting_ldd(tmp_path, ["libxcb-cursor.so.0"])
+    cache = tmp_path / "cache" / "platform-check"
+    for _ in range(2):
+        assert "libxcb-cursor0" in (platform_check.problem(plugin, ldd, cache=cache) or "")
+    assert _runs(runs) == 2
+    _counting_ldd(tmp_path, [])  # the user installed the package
+    assert platform_check.problem(plugin, ldd, cache=cache) is None
+    assert platform_check.problem(plugin, ldd, cache=cache) is None
+    assert _runs(runs) == 3
+
+
+def test_a_start_under_x11_asks_ldd_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check before Qt loads (what `opsdesk` runs with a display) keeps its pass in the user's cache folder."""
+    from opsdesk.ui import app
+
+    if platform_check.xcb_plugin() is None:
+        pytest.skip("this PySide6 has no xcb plugin")
+    ldd, runs = _counting_ldd(tmp_path, [])
+    monkeypatch.setenv("PATH", f"{Path(ldd[0]).parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.setenv("OPSDESK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert app.display_problem() is None
+    assert app.display_problem() is None
+    assert _runs(runs) == 1
+    assert (tmp_path / "data" / "cache" / "platform-check").is_file()
