@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from opsdesk.errors import OpsDeskError
 
@@ -84,11 +85,32 @@ def _index_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _NotJustTheWindow(Exception):
+    pass
+
+
+class _WindowParser(argparse.ArgumentParser):
+    """The options of the window alone (no commands, no --help): what a plain start parses. Anything else (a
+    command, --help, a mistake) is left to the whole parser, which says what it says about it."""
+
+    def __init__(self) -> None:
+        super().__init__(prog="opsdesk", add_help=False)
+        _window_options(self)
+
+    def error(self, message: str) -> NoReturn:
+        raise _NotJustTheWindow(message)
+
+
 def _top_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:  # type: ignore[type-arg]
     parser = argparse.ArgumentParser(
         prog="opsdesk",
         description="OpsDesk: the AI governance committee's lifecycle. Without a command, opens the window.",
     )
+    _window_options(parser)
+    return parser, parser.add_subparsers(dest="command", metavar="COMMAND")
+
+
+def _window_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     add_workspace_argument(parser)
     parser.add_argument("--self-test", action="store_true",
@@ -98,11 +120,17 @@ def _top_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
     parser.add_argument("--size", metavar="WxH", type=_size, default=None,
                         help="with --screenshot: the window's size in pixels (default 1440x900)")
     parser.add_argument("--read-only", action="store_true", help="open the workspace read-only")
-    return parser, parser.add_subparsers(dest="command", metavar="COMMAND")
 
 
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse a command line, importing only the module of the command it names."""
+    try:
+        window, rest = _WindowParser().parse_known_args(argv)
+    except _NotJustTheWindow:
+        rest = ["?"]
+    if not rest:  # only the window's options (a plain start): the index of commands is not needed
+        window.command = None
+        return window
     index = _index_parser()
     known, _rest = index.parse_known_args(argv)
     if known.command is None:

@@ -10,29 +10,43 @@ import os
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
 EXIT_AFTER_SHOW = "OPSDESK_EXIT_AFTER_SHOW"
 
 
 class _FirstPaint(QObject):
-    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+    """One per window: the calls waiting for its first paint, made in the order they were asked for."""
+
+    def __init__(self, window: QWidget) -> None:
         super().__init__(window)
-        self._then = then
+        self.calls: list[Callable[[], None]] = []
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
             # the rest of this paint pass (the window's children) completes before the timer fires
-            QTimer.singleShot(0, self._then)
+            QTimer.singleShot(0, self._call)
         return False
 
+    def _call(self) -> None:
+        calls, self.calls = self.calls, []
+        for call in calls:
+            call()
 
-def after_first_paint(window: QWidget, then: Callable[[], None]) -> None:
-    """Call ``then`` once, on the GUI thread, as soon as ``window`` has been painted for the first time."""
-    _FirstPaint(window, then)
+
+def after_first_paint(window: QWidget, then: Callable[[], None], *, first: bool = False) -> None:
+    """Call ``then`` once, on the GUI thread, as soon as ``window`` has been painted for the first time; calls for
+    the same window run in the order they were asked for (``first``: before those asked for earlier)."""
+    waiting = window.findChild(_FirstPaint, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    if waiting is None or not waiting.calls:
+        waiting = _FirstPaint(window)
+    if first:
+        waiting.calls.insert(0, then)
+    else:
+        waiting.calls.append(then)
 
 
 def exit_requested() -> bool:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opsdesk.ui import file_dialogs, first_paint, recent
+from opsdesk.ui import file_dialogs, first_paint
 from opsdesk.ui.actions import ActionRegistry, ActionSpec
 from opsdesk.ui.pages import PAGE_KEYS, PAGES, LazyPages, PageSpec, build_page
 from opsdesk.ui.pages.base import PageContext
@@ -121,6 +121,8 @@ class MainWindow(QMainWindow):
         ws.subscribe(self._data_changed)
         self.poll_timer.start()
         if self.persist:
+            from opsdesk.ui import recent
+
             recent.remember(ws.location)
         row = max(self.sidebar.currentRow(), 0)  # a page chosen while the workspace was opening, or the dashboard
         self.refresh_all()
@@ -331,6 +333,8 @@ class MainWindow(QMainWindow):
     # --- workspaces ----------------------------------------------------------------------------------------
 
     def _fill_recent(self) -> None:
+        from opsdesk.ui import recent
+
         self.recent_menu.clear()
         paths = [p for p in recent.load() if p != self.ws.location]
         if not paths:

@@ -11,10 +11,12 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 _log = logging.getLogger("opsdesk.ui.tasks")
 
@@ -55,7 +57,7 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsdesk-db")
+        self._pool_: ThreadPoolExecutor | None = None  # started by the first task (after the window shows)
         self._closed = False
         self._relay = _Relay()
         self._relay.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
@@ -92,6 +94,14 @@ class TaskRunner(QObject):
         future: Future[Any] = self._pool.submit(fn, *args, **kwargs)
         future.add_done_callback(lambda f, t=task_id: self._done(t, f))
         return state
+
+    @property
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._pool_ is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool_ = ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsdesk-db")
+        return self._pool_
 
     def _done(self, task_id: int, future: Future[Any]) -> None:
         if future.cancelled():  # dropped at shutdown before it started
@@ -140,10 +150,12 @@ class TaskRunner(QObject):
 
     def wait_idle(self, timeout: float = 30.0) -> None:
         """Block until the worker has drained (for shutdown and tests); queued results still need the loop."""
-        self._pool.submit(lambda: None).result(timeout=timeout)
+        if self._pool_ is not None:
+            self._pool_.submit(lambda: None).result(timeout=timeout)
 
     def shutdown(self) -> None:
         self._closed = True
         for state in self._states.values():
             state.cancel()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool_ is not None:
+            self._pool_.shutdown(wait=True, cancel_futures=True)
