@@ -7,6 +7,7 @@ visible on the highlight colour.
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRect, QSize, Qt
 from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPixmap
@@ -67,8 +68,13 @@ class _SvgIconEngine(QIconEngine):
 
 
 @cache
+def _folder() -> Path:
+    return paths.resources_dir() / "icons"  # looked up once: the window shows about 25 icons
+
+
+@cache
 def icon(name: str) -> QIcon:
-    path = paths.resources_dir() / "icons" / f"{name}.svg"
+    path = _folder() / f"{name}.svg"
     if not path.exists():
         return QIcon()
     return QIcon(_SvgIconEngine(path.read_bytes()))
