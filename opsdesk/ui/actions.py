@@ -12,6 +12,12 @@ from PySide6.QtWidgets import QWidget
 from opsdesk.ui import icons
 
 
+def set_shortcut(action: QAction, sequence: QKeySequence) -> None:
+    """``action.setShortcut(sequence)``, but through setShortcuts: resolving setShortcut's overloads has PySide6
+    build the Qt namespace's hundred enums (tens of milliseconds before the window could show)."""
+    action.setShortcuts([sequence])
+
+
 @dataclass(frozen=True)
 class ActionSpec:
     key: str
@@ -32,7 +38,7 @@ class ActionRegistry:
         action = QAction(spec.text, self._parent)
         action.setObjectName(f"action_{spec.key}")
         if spec.shortcut is not None:
-            action.setShortcut(QKeySequence(spec.shortcut))
+            set_shortcut(action, QKeySequence(spec.shortcut))
         if spec.icon:
             action.setIcon(icons.icon(spec.icon))
         tip = spec.tip or spec.text.replace("&", "").replace("…", "")

@@ -37,8 +37,10 @@ def make_app(argv: list[str] | None = None, *, version: bool = True):
         if version:
             set_version()
         QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-        app = QApplication(argv or [sys.argv[0]])
-        app.setStyle("Fusion")  # the same look on every platform; follows the system colour scheme
+        # Fusion: the same look on every platform, following the system colour scheme. Asked for on the command
+        # line Qt reads, not with setStyle(), which hands Python the QStyle and so has PySide6 build its enums
+        # (tens of milliseconds) before the window could show.
+        app = QApplication([*(argv or [sys.argv[0]]), "-style", "Fusion"])
     from opsdesk.ui import gc_guard, theme
 
     gc_guard.install(app)
@@ -93,7 +95,7 @@ def run_gui(workspace: str, *, screenshot_dir: str | None = None, read_only: boo
     from opsdesk.ui import errors
 
     app = make_app(version=False)
-    errors.install()
+    errors.install(connect=bool(screenshot_dir))  # a start connects the bug dialog once its window is painted
     if screenshot_dir:
         errors.dialogs_enabled = False
         set_version()
@@ -111,7 +113,7 @@ def _opening_window(workspace: str, *, read_only: bool):  # type: ignore[no-unty
     says so in a window that is already there. A workspace that cannot be opened ends the run with code 2."""
     from PySide6.QtWidgets import QApplication
 
-    from opsdesk.ui import first_paint
+    from opsdesk.ui import errors, first_paint
     from opsdesk.ui.main_window import MainWindow
 
     window = MainWindow(None, owns_workspace=True, opening=_shown_name(workspace))
@@ -148,6 +150,7 @@ def _opening_window(workspace: str, *, read_only: bool):  # type: ignore[no-unty
     def open_workspace() -> None:
         window.tasks.submit(open_on_worker, on_done=opened, on_error=failed)
 
+    first_paint.after_first_paint(window, errors.connect_dialog)
     first_paint.after_first_paint(window, open_workspace)
     window.show()
     return window

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import sys
+import weakref
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 EXIT_AFTER_SHOW = "OPSDESK_EXIT_AFTER_SHOW"
@@ -37,12 +38,15 @@ class _FirstPaint(QObject):
             call()
 
 
+_waiting: weakref.WeakKeyDictionary[QWidget, _FirstPaint] = weakref.WeakKeyDictionary()
+
+
 def after_first_paint(window: QWidget, then: Callable[[], None], *, first: bool = False) -> None:
     """Call ``then`` once, on the GUI thread, as soon as ``window`` has been painted for the first time; calls for
     the same window run in the order they were asked for (``first``: before those asked for earlier)."""
-    waiting = window.findChild(_FirstPaint, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    waiting = _waiting.get(window)
     if waiting is None or not waiting.calls:
-        waiting = _FirstPaint(window)
+        waiting = _waiting[window] = _FirstPaint(window)
     if first:
         waiting.calls.insert(0, then)
     else:

@@ -1,7 +1,8 @@
 """Bundled SVG icons from resources/icons (drawn for OpsDesk); nothing is fetched from anywhere.
 
 The icons are line drawings in one blue; on a selected (highlighted) row they are drawn in white so they stay
-visible on the highlight colour.
+visible on the highlight colour, and greyed out when disabled (the toolbar's, while the workspace opens). Drawing
+them names neither the Qt namespace nor QStyle, whose enums PySide6 would build before the window could show.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRect, QSize, Qt
-from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QStyleOption
+from PySide6.QtCore import QByteArray, QRect, QSize
+from PySide6.QtGui import QColor, QIcon, QIconEngine, QPainter, QPixmap
 
 from opsdesk import paths
 
 STROKE = "#3f7cc0"
+DISABLED = "#9aa1ab"  # the disabled text colour of the light palette (theme.py)
 
 
 class _SvgIconEngine(QIconEngine):
@@ -30,6 +31,8 @@ class _SvgIconEngine(QIconEngine):
     def _source(self, mode: QIcon.Mode) -> bytes:
         if mode == QIcon.Mode.Selected:
             return self._svg.replace(STROKE.encode(), b"#ffffff")
+        if mode == QIcon.Mode.Disabled:
+            return self._svg.replace(STROKE.encode(), DISABLED.encode())
         return self._svg
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
@@ -42,10 +45,7 @@ class _SvgIconEngine(QIconEngine):
         key = (round(size.width() * scale), round(size.height() * scale), mode)
         pixmap = self._pixmaps.get(key)
         if pixmap is None:
-            pixmap = self._render(QSize(key[0], key[1]), QIcon.Mode.Normal if mode == QIcon.Mode.Disabled else mode)
-            if mode == QIcon.Mode.Disabled:
-                pixmap = QApplication.style().generatedIconPixmap(mode, pixmap, QStyleOption())
-            self._pixmaps[key] = pixmap
+            pixmap = self._pixmaps[key] = self._render(QSize(key[0], key[1]), mode)
         result = QPixmap(pixmap)
         result.setDevicePixelRatio(scale)
         return result
@@ -54,7 +54,7 @@ class _SvgIconEngine(QIconEngine):
         from PySide6.QtSvg import QSvgRenderer
 
         pixmap = QPixmap(size)
-        pixmap.fill(Qt.GlobalColor.transparent)
+        pixmap.fill(QColor(0, 0, 0, 0))  # transparent
         painter = QPainter(pixmap)
         QSvgRenderer(QByteArray(self._source(mode))).render(painter, QRect(0, 0, size.width(), size.height()))
         painter.end()

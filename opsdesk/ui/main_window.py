@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QSize, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -18,14 +18,13 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
     QWidget,
 )
 
-from opsdesk.ui import file_dialogs, first_paint
-from opsdesk.ui.actions import ActionRegistry, ActionSpec
+from opsdesk.ui import first_paint
+from opsdesk.ui.actions import ActionRegistry, ActionSpec, set_shortcut
 from opsdesk.ui.pages import PAGE_KEYS, PAGES, LazyPages, PageSpec, build_page
 from opsdesk.ui.pages.base import PageContext
 from opsdesk.ui.tasks import TaskRunner
@@ -72,16 +71,19 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         self.opening_label = QLabel(f"Opening {opening}…" if opening else "", self.stack)
         self.opening_label.setObjectName("openingLabel")
-        self.opening_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # centred (Qt.AlignmentFlag.AlignCenter), set as a property: naming the Qt namespace before the window
+        # shows would build all its enums first (see opsdesk.ui.errors)
+        self.opening_label.setProperty("alignment", 0x0084)
         self.stack.addWidget(self.opening_label)
         self.pages = LazyPages(self._build_page)  # each page built the first time it is visited
         for spec in PAGES:
             item = QListWidgetItem(self.actions_.icon(spec.icon), spec.title)
-            item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.sidebar.addItem(item)
         self.sidebar.currentRowChanged.connect(self._show_row)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        # side by side (horizontal), the default; parent by keyword: QSplitter(self) would have PySide6 weigh the
+        # (Qt.Orientation, parent) overload and so build the Qt namespace's enums before the window shows
+        self.splitter = QSplitter(parent=self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.stack)
@@ -186,9 +188,9 @@ class MainWindow(QMainWindow):
                          "Export or import a signed bundle of initiatives"), self._exchange)
         a.add(ActionSpec("quit", "&Quit", SK.Quit), self.close)
         undo = self.undo.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence(SK.Undo))
+        set_shortcut(undo, QKeySequence(SK.Undo))
         redo = self.undo.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        set_shortcut(redo, QKeySequence("Ctrl+Shift+Z"))
         self.undo_action, self.redo_action = undo, redo
         a.add(ActionSpec("delete", "&Delete", SK.Delete, "delete", "Delete the selected record", editing=True),
               lambda: self._page_call("delete_selected"))
@@ -344,6 +346,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _c=False, p=path: self.switch_workspace(p))
 
     def _new_workspace(self) -> None:
+        from opsdesk.ui import file_dialogs
 
         path = file_dialogs.save_file(self, "workspaces", "New workspace", "workspace.opsdesk",
                                       "OpsDesk workspace (*.opsdesk)", default_folder=Path(self.ws.location).parent)
@@ -351,6 +354,7 @@ class MainWindow(QMainWindow):
             self.switch_workspace(path, create=True)
 
     def _open_workspace(self) -> None:
+        from opsdesk.ui import file_dialogs
 
         path = file_dialogs.open_file(self, "workspaces", "Open workspace",
                                       "OpsDesk workspace (*.opsdesk);;All files (*)",
@@ -457,10 +461,9 @@ class MainWindow(QMainWindow):
                               on_error=lambda exc: errors.show_user_error(self, exc))
 
     def _backup(self) -> None:
-
         from opsdesk.errors import OpsDeskError
         from opsdesk.services.workspace import lifecycle as workspace_service
-        from opsdesk.ui import errors
+        from opsdesk.ui import errors, file_dialogs
 
         dest = file_dialogs.save_file(self, "backups", "Back up workspace",
                                       Path(self.ws.location).with_suffix(".backup.opsdesk"),
@@ -504,8 +507,10 @@ class MainWindow(QMainWindow):
         self.exchange_dialog.show()
 
     def _restore(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
 
         from opsdesk.services.workspace import backups
+        from opsdesk.ui import file_dialogs
 
         start = backups.auto_backup_dir(self.ws.location)
         src = file_dialogs.open_file(self, "backups", "Restore workspace from backup", "OpsDesk workspace (*.opsdesk)",
@@ -549,13 +554,16 @@ class MainWindow(QMainWindow):
 
         self.show_status(text.replace("\n\n", " "))
         if errors.dialogs_enabled:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.information(self, title, text)
 
     def _help(self) -> None:
         """F1: the bundled guide, at the part about the current page (one help window, reused)."""
         from opsdesk.ui.dialogs.help import HelpBrowser, topic_for_page
 
-        key = self.sidebar.currentItem().data(Qt.ItemDataRole.UserRole) if self.sidebar.currentItem() else ""
+        row = self.sidebar.currentRow()
+        key = PAGE_KEYS[row] if 0 <= row < len(PAGE_KEYS) else ""
         topic = getattr(self.current_page(), "help_topic", None) or topic_for_page(key)
         if not isinstance(self.help_window, HelpBrowser):
             self.help_window = HelpBrowser(self, topic)
@@ -565,6 +573,8 @@ class MainWindow(QMainWindow):
         self.help_window.raise_()
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from opsdesk import __version__
 
         QMessageBox.about(self, "About OpsDesk", f"OpsDesk {__version__}\nThe AI governance committee's "

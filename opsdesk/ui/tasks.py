@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -60,9 +60,6 @@ class TaskRunner(QObject):
         self._pool_: ThreadPoolExecutor | None = None  # started by the first task (after the window shows)
         self._closed = False
         self._relay = _Relay()
-        self._relay.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
-        self._relay.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
-        self._relay.progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[Callable[[Any], None] | None, Callable[[BaseException], None] | None,
                                          Callable[[int, int, str], None] | None]] = {}
@@ -98,8 +95,15 @@ class TaskRunner(QObject):
     @property
     def _pool(self) -> ThreadPoolExecutor:
         if self._pool_ is None:
+            # made with the first task, after the window shows: naming Qt's namespace builds its hundred enums
             from concurrent.futures import ThreadPoolExecutor
 
+            from PySide6.QtCore import Qt
+
+            queued = Qt.ConnectionType.QueuedConnection  # results always arrive through the event loop
+            self._relay.finished.connect(self._on_finished, queued)
+            self._relay.failed.connect(self._on_failed, queued)
+            self._relay.progress.connect(self._on_progress, queued)
             self._pool_ = ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsdesk-db")
         return self._pool_
 

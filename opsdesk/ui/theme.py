@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -10,14 +9,24 @@ RAG_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "grey":
 
 
 def is_dark() -> bool:
+    from PySide6.QtCore import Qt
+
     hints = QGuiApplication.styleHints()
     return hints.colorScheme() == Qt.ColorScheme.Dark
+
+
+def _system_is_dark(app: QApplication) -> bool:
+    """Whether the system's colour scheme is dark, before OpsDesk has set a palette: the palette the platform gave
+    the application follows the scheme. (Asking :func:`is_dark` names the Qt namespace, whose hundred enums
+    PySide6 builds first: tens of milliseconds before the window could show.)"""
+    return app.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def apply(app: QApplication, dark: bool | None = None) -> None:
     """Set the light or dark palette; with ``dark=None`` follow the system, also when it changes later."""
     follow = dark is None
-    dark = is_dark() if dark is None else dark
+    if dark is None:
+        dark = _system_is_dark(app) if app.property("opsdesk_dark") is None else is_dark()
     app.setPalette(dark_palette() if dark else light_palette())
     app.setProperty("opsdesk_dark", dark)
     if follow and not app.property("opsdesk_follows_scheme"):
