@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from opsdesk.services.workspace import Workspace
 
 SK = QKeySequence.StandardKey
+# Qt.ItemDataRole.UserRole (each sidebar item carries its page's key), by number: naming the Qt namespace before
+# the window shows has PySide6 build its hundred enums first (see opsdesk.ui.errors)
+USER_ROLE = 0x0100
 POLL_MS = 5000  # how often the window asks whether someone else has written
 _WINDOWS: set[QMainWindow] = set()  # windows opened from File ▸ Open stay alive until closed
 
@@ -78,6 +81,7 @@ class MainWindow(QMainWindow):
         self.pages = LazyPages(self._build_page)  # each page built the first time it is visited
         for spec in PAGES:
             item = QListWidgetItem(self.actions_.icon(spec.icon), spec.title)
+            item.setData(USER_ROLE, spec.key)
             self.sidebar.addItem(item)
         self.sidebar.currentRowChanged.connect(self._show_row)
 

@@ -151,3 +151,12 @@ window.close()
 ws.close()
 """
     assert _run(code, tmp_path) == ["False", "True"]
+
+
+def test_each_sidebar_item_carries_its_page_key(window):
+    from PySide6.QtCore import Qt
+
+    from opsdesk.ui.pages import PAGE_KEYS
+
+    bar = window.sidebar
+    assert [bar.item(i).data(Qt.ItemDataRole.UserRole) for i in range(bar.count())] == list(PAGE_KEYS)
