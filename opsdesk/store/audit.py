@@ -110,7 +110,7 @@ def append(
     read of the head and one INSERT, through the connection (no ORM object, no flush)."""
     conn = _connection(session)
     queries.lock_audit_chain(conn)
-    last = conn.execute(_LAST).first()
+    last = queries.run_plain(conn, _LAST, {}).fetchone()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     if not snapshots:  # ``snapshots``: before and after are ``snapshot()``s, JSON-safe already
         before, after = jsonable(before), jsonable(after)
@@ -119,7 +119,7 @@ def append(
     hashed = {"seq": seq, "at": at_text, "actor": actor, "action": action, "entity": entity, "entity_id": ident,
               "before": before, "after": after, "note": note, "prev_hash": prev}
     digest = event_hash(**hashed)
-    conn.execute(_INSERT, hashed | {"at": at, "hash": digest})
+    queries.run_plain(conn, _INSERT, hashed | {"at": at, "hash": digest})
     return Appended(seq, digest, hashed)
 
 

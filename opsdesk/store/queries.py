@@ -20,6 +20,62 @@ AUDIT_LOCK_KEY = 7_244_001  # an arbitrary constant naming "the audit chain" amo
 ALL_WRITES, AUDIT_ONLY_WRITES = 1, 3
 
 
+_DRIVER: dict[tuple[Any, frozenset[str]], Any] = {}
+
+
+class _DriverStatement:
+    """A statement compiled once for SQLite: its SQL, and per positional parameter its name, its bound value when
+    the caller gives none, and the type's conversion of the value (SQLAlchemy's own, so what is stored is what
+    ``conn.execute`` would store)."""
+
+    def __init__(self, conn: Connection, stmt: Any, names: frozenset[str]) -> None:
+        compiled = stmt.compile(dialect=conn.dialect, column_keys=sorted(names))
+        self.sql = compiled.string
+        self.usable = bool(compiled.positional and compiled.positiontup is not None
+                           and not compiled.literal_execute_params and not compiled.post_compile_params)
+        self.params = []
+        for name in compiled.positiontup or ():
+            bind = compiled.binds[name]
+            proc = bind.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+            self.params.append((name, bind.effective_value, proc))
+
+    def args(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        out = []
+        for name, default, proc in self.params:
+            value = values.get(name, default)
+            out.append(value if proc is None or value is None else proc(value))
+        return tuple(out)
+
+
+def run_plain(conn: Connection, stmt: Any, params: dict[str, Any]) -> Any:
+    """Run a write (or a read of plain integer/text columns) built once, straight on SQLite's cursor: what
+    ``conn.execute`` does minus its per-statement bookkeeping, which costs more than the statement on an edit.
+    Returns something with ``rowcount`` and ``fetchone()``. Elsewhere (PostgreSQL, an echoing engine, a statement
+    that needs SQLAlchemy's expansion) it is ``conn.execute``. The engine's ``before_cursor_execute`` listeners
+    still see the statement."""
+    if conn.dialect.name != "sqlite" or conn.engine.echo:
+        return conn.execute(stmt, params)
+    key = (stmt, frozenset(params))
+    compiled = _DRIVER.get(key)
+    if compiled is None:
+        compiled = _DRIVER[key] = _DriverStatement(conn, stmt, key[1])
+    if not compiled.usable:
+        return conn.execute(stmt, params)
+    args = compiled.args(params)
+    cursor = conn.connection.cursor()
+    for listener in conn.dispatch.before_cursor_execute:
+        listener(conn, cursor, compiled.sql, args, None, False)
+    try:
+        cursor.execute(compiled.sql, args)
+    except Exception as exc:  # raised as conn.execute would (IntegrityError, OperationalError, a lost connection)
+        conn._handle_dbapi_exception(exc, compiled.sql, args, cursor, None)  # noqa: SLF001
+        raise
+    return cursor
+
+
+_BUMP = text("UPDATE data_version SET counter = counter + 1 WHERE id = 1")
+
+
 def bump_data_version(conn: Connection, *, audit_only: bool = False) -> None:
     """Count one more committed write (called last in every write transaction; the rows are made when missing)."""
     if audit_only:
@@ -29,7 +85,7 @@ def bump_data_version(conn: Connection, *, audit_only: bool = False) -> None:
         for ident in {ALL_WRITES, AUDIT_ONLY_WRITES} - have:
             conn.execute(text("INSERT INTO data_version (id, counter) VALUES (:id, 1)"), {"id": ident})
         return
-    if conn.execute(text("UPDATE data_version SET counter = counter + 1 WHERE id = 1")).rowcount == 0:
+    if run_plain(conn, _BUMP, {}).rowcount == 0:
         conn.execute(text("INSERT INTO data_version (id, counter) VALUES (1, 1)"))
 
 

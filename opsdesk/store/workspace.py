@@ -154,7 +154,7 @@ class Tx:
         if plan.version is not None:
             new_version = plan.next_version(old_version)
             params["k_version"], params["v_version"] = old_version, new_version
-        done = self.conn.execute(_update_statement(plan, tuple(sorted(changed))), params)
+        done = queries.run_plain(self.conn, _update_statement(plan, tuple(sorted(changed))), params)
         if done.rowcount != 1:
             raise StaleDataError(f"UPDATE of {plan.table.name} matched {done.rowcount} rows")
         return new_version

@@ -26,6 +26,7 @@ from sqlalchemy import Table, bindparam, func, select
 from opsdesk import log, paths
 from opsdesk.errors import OpsDeskError, ValidationError
 from opsdesk.services.workspace import keyfile
+from opsdesk.store import queries
 from opsdesk.store.models import AuditCheckpoint, AuditEvent, WorkspaceIdentity
 from opsdesk.store.workspace import Tx, Workspace
 
@@ -232,7 +233,7 @@ class Checkpointer:
         capture_from = self._capture.get(ws_uuid)
         if capture_from is not None:
             signed = sign(key, ws_uuid, seq, head, capture_from, self._fingerprints.get(ws_uuid))
-            done = conn.execute(_SIGN_AGAIN, {"ws_uuid": ws_uuid, "k_capture_from": capture_from, "v_seq": seq,
+            done = queries.run_plain(conn, _SIGN_AGAIN, {"ws_uuid": ws_uuid, "k_capture_from": capture_from, "v_seq": seq,
                                               "v_head": head, "v_at": signed.at,
                                               "v_fingerprint": signed.fingerprint, "v_signature": signed.signature})
             if done.rowcount == 1:
