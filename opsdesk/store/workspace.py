@@ -15,9 +15,9 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.util import identity_key as sa_identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key as sa_identity_key
 
 from opsdesk.errors import ConflictError, ReadOnlyError, WorkspaceError
 from opsdesk.store import audit, queries, reconcile
@@ -313,10 +313,12 @@ class _Plan:
 
 def _direct_update(obj: Any, changes: dict[str, Any]) -> _Plan | None:
     """How to write ``changes`` with one UPDATE, when that is what the ORM would do: a persistent, unmodified
-    object (or a mapped class, for a plain row of it) of a single-table mapping whose changed attributes are plain columns, with no validators and no
-    column defaults on update. None otherwise (the caller then flushes as usual)."""
+    object (or a mapped class, for a plain row of it) of a single-table mapping whose changed attributes are plain
+    columns, with no validators and no column defaults on update. None otherwise (the caller then flushes as
+    usual)."""
     if not changes:
         return None
+    mapper: Any
     if isinstance(obj, type):  # a plain row of this mapping (Tx.update_row)
         mapper = sa_inspect(obj)
     else:
