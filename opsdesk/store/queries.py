@@ -39,6 +39,11 @@ class _DriverStatement:
             proc = bind.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
             self.params.append((name, bind.effective_value, proc))
 
+        self.results: list[Any] = []
+        if getattr(stmt, "is_select", False):
+            self.results = [c.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+                            for c in stmt.selected_columns]
+
     def args(self, values: dict[str, Any]) -> tuple[Any, ...]:
         out = []
         for name, default, proc in self.params:
@@ -71,6 +76,28 @@ def run_plain(conn: Connection, stmt: Any, params: dict[str, Any]) -> Any:
         conn._handle_dbapi_exception(exc, compiled.sql, args, cursor, None)  # noqa: SLF001
         raise
     return cursor
+
+
+def read_plain(conn: Connection, stmt: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The rows of a SELECT built once, as tuples, read through :func:`run_plain` on SQLite with each column's type
+    converting its value as ``conn.execute`` would (a date, a Decimal, an enum, JSON)."""
+    if conn.dialect.name != "sqlite" or conn.engine.echo:
+        return [tuple(r) for r in conn.execute(stmt, params)]
+    rows = run_plain(conn, stmt, params).fetchall()
+    compiled = _DRIVER.get((stmt, frozenset(params)))
+    if compiled is None or not compiled.usable:  # conn.execute's rows, converted already
+        return [tuple(r) for r in rows]
+    procs = list(enumerate(compiled.results))
+    if not any(p for _i, p in procs):
+        return rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, proc in procs:
+            if proc is not None:
+                values[i] = proc(values[i])
+        out.append(tuple(values))
+    return out
 
 
 _BUMP = text("UPDATE data_version SET counter = counter + 1 WHERE id = 1")

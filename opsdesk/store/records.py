@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, object_session
 
 from opsdesk.domain.validation import Field, clean
 from opsdesk.errors import ConflictError, NotFoundError, ValidationError
+from opsdesk.store import queries
 from opsdesk.store.models import AuditEvent
 from opsdesk.store.workspace import Tx
 
@@ -116,10 +117,10 @@ def read_row(conn: Connection, model: type[Any], entity: str, **where: Any) -> d
         for name in names:
             stmt = stmt.where(getattr(model, name) == bindparam(f"w_{name}"))
         _READ_ROW[(model, names)] = stmt
-    row = conn.execute(stmt, {f"w_{name}": value for name, value in where.items()}).first()
-    if row is None:
+    rows = queries.read_plain(conn, stmt, {f"w_{name}": value for name, value in where.items()})
+    if not rows:
         raise NotFoundError(entity, next(iter(where.values())))
-    return dict(row._mapping)
+    return dict(zip(stmt.selected_columns.keys(), rows[0], strict=True))
 
 
 def create(tx: Tx, model: type[M], entity: str, schema: tuple[Field, ...], values: Mapping[str, Any],

@@ -15,7 +15,7 @@ from opsdesk.domain import schemas
 from opsdesk.domain.enums import APPROVING_OUTCOMES, AgendaKind, Discipline, RiskTier, Stage, TeamRole
 from opsdesk.domain.rules import INITIATIVE_CODE, allowed_next_stages
 from opsdesk.errors import ValidationError
-from opsdesk.store import records
+from opsdesk.store import queries, records
 from opsdesk.store.models import (
     AgendaItem,
     Allocation,
@@ -295,9 +295,9 @@ def _detail_of(conn: Any, obj: Initiative | dict[str, Any]) -> InitiativeDetail:
     row = obj if isinstance(obj, dict) else None
     ident, tags, disciplines = ((row["id"], row["tags"], row["disciplines"]) if row is not None
                                 else (obj.id, obj.tags, obj.disciplines))  # type: ignore[union-attr]
-    objectives = [tuple(r) for r in conn.execute(_OBJECTIVES, {"ident": ident})]
-    team = [TeamMemberDTO(*r) for r in conn.execute(_TEAM, {"ident": ident})]
-    history = [StageChangeDTO(*r) for r in conn.execute(_HISTORY, {"ident": ident})]
+    objectives = queries.read_plain(conn, _OBJECTIVES, {"ident": ident})
+    team = [TeamMemberDTO(*r) for r in queries.read_plain(conn, _TEAM, {"ident": ident})]
+    history = [StageChangeDTO(*r) for r in queries.read_plain(conn, _HISTORY, {"ident": ident})]
     return records.to_dto(InitiativeDetail, obj, tags=list(tags or []), disciplines=list(disciplines or []),
                           objectives=objectives, team=team, stage_history=history)
 
