@@ -32,7 +32,12 @@ class Workspace(Protocol):
 GENESIS = "0" * 64
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:  # most column values: returned as they are (an enum or a str subclass is not plain)
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dt.datetime):
