@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain, islice, repeat
@@ -20,7 +21,9 @@ AUDIT_LOCK_KEY = 7_244_001  # an arbitrary constant naming "the audit chain" amo
 ALL_WRITES, AUDIT_ONLY_WRITES = 1, 3
 
 
-_DRIVER: dict[tuple[Any, frozenset[str]], Any] = {}
+#: per dialect (its JSON serializer and types convert the values): per statement and given parameters, compiled
+_DRIVER: weakref.WeakKeyDictionary[Any, dict[tuple[Any, frozenset[str]], _DriverStatement]] = \
+    weakref.WeakKeyDictionary()
 
 
 class _DriverStatement:
@@ -61,9 +64,12 @@ def run_plain(conn: Connection, stmt: Any, params: dict[str, Any]) -> Any:
     if conn.dialect.name != "sqlite" or conn.engine.echo:
         return conn.execute(stmt, params)
     key = (stmt, frozenset(params))
-    compiled = _DRIVER.get(key)
+    known = _DRIVER.get(conn.dialect)
+    if known is None:
+        known = _DRIVER[conn.dialect] = {}
+    compiled = known.get(key)
     if compiled is None:
-        compiled = _DRIVER[key] = _DriverStatement(conn, stmt, key[1])
+        compiled = known[key] = _DriverStatement(conn, stmt, key[1])
     if not compiled.usable:
         return conn.execute(stmt, params)
     args = compiled.args(params)
@@ -84,7 +90,7 @@ def read_plain(conn: Connection, stmt: Any, params: dict[str, Any]) -> list[tupl
     if conn.dialect.name != "sqlite" or conn.engine.echo:
         return [tuple(r) for r in conn.execute(stmt, params)]
     rows = run_plain(conn, stmt, params).fetchall()
-    compiled = _DRIVER.get((stmt, frozenset(params)))
+    compiled = _DRIVER.get(conn.dialect, {}).get((stmt, frozenset(params)))
     if compiled is None or not compiled.usable:  # conn.execute's rows, converted already
         return [tuple(r) for r in rows]
     procs = list(enumerate(compiled.results))
