@@ -9,7 +9,7 @@ from itertools import chain, islice, repeat
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, CursorResult
 
 AUDIT_LOCK_KEY = 7_244_001  # an arbitrary constant naming "the audit chain" among advisory locks
 
@@ -89,10 +89,11 @@ def read_plain(conn: Connection, stmt: Any, params: dict[str, Any]) -> list[tupl
     converting its value as ``conn.execute`` would (a date, a Decimal, an enum, JSON)."""
     if conn.dialect.name != "sqlite" or conn.engine.echo:
         return [tuple(r) for r in conn.execute(stmt, params)]
-    rows = run_plain(conn, stmt, params).fetchall()
-    compiled = _DRIVER.get(conn.dialect, {}).get((stmt, frozenset(params)))
-    if compiled is None or not compiled.usable:  # conn.execute's rows, converted already
-        return [tuple(r) for r in rows]
+    result = run_plain(conn, stmt, params)
+    if isinstance(result, CursorResult):  # conn.execute's rows, converted already
+        return [tuple(r) for r in result]
+    rows = result.fetchall()
+    compiled = _DRIVER[conn.dialect][(stmt, frozenset(params))]
     procs = list(enumerate(compiled.results))
     if not any(p for _i, p in procs):
         return rows

@@ -188,3 +188,38 @@ def test_an_edit_runs_its_few_statements_without_the_orm(ws):
     finally:
         event.remove(Session, "do_orm_execute", on_orm)
         event.remove(Session, "before_flush", on_flush)
+
+
+def test_the_driver_path_stores_what_sqlalchemy_would(tmp_path: Path, monkeypatch):
+    """SQLite's edit statements run straight on the cursor: the rows, the events and the checkpoint they leave are
+    the ones ``conn.execute`` leaves (dates, Decimals, JSON, accents), and the chain verifies."""
+    import datetime as dt
+    import sqlite3
+
+    from opsdesk.services.registry import initiatives
+    from opsdesk.services.workspace import lifecycle
+    from opsdesk.store import audit, queries
+    from opsdesk.store.workspace import FixedStepClock
+
+    def written(name: str) -> list:
+        ws = lifecycle.create(tmp_path / name, organisation="Org", actor="tester")
+        ws.clock = FixedStepClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        try:
+            initiatives.create(ws, {"code": "AI-0001", "name": "Triage", "budget": "12.5", "tags": ["a", "é"]})
+            initiatives.update(ws, "AI-0001", {"owner": "Zoë", "budget": "99.10", "start_date": "2026-02-03"})
+            assert audit.verify(ws).ok
+        finally:
+            ws.close()
+        db = sqlite3.connect(tmp_path / name)
+        try:
+            return [db.execute("SELECT seq, typeof(at), at, before, after, record_states FROM audit_event "
+                               "WHERE seq > 1 ORDER BY seq").fetchall(),
+                    db.execute("SELECT * FROM initiative").fetchall(),
+                    db.execute("SELECT typeof(seq), typeof(signed_at) FROM audit_checkpoint").fetchall(),
+                    db.execute("SELECT * FROM data_version ORDER BY id").fetchall()]
+        finally:
+            db.close()
+
+    plain = written("plain.opsdesk")
+    monkeypatch.setattr(queries, "run_plain", lambda conn, stmt, params: conn.execute(stmt, params))
+    assert written("core.opsdesk") == plain
