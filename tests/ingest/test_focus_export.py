@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -112,8 +113,22 @@ def _validate(path: Path, tmp_path: Path) -> None:
                           check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "✅" in done.stdout
-    failed = {line.split()[1].rstrip(":") for line in done.stdout.splitlines() if line.startswith("❌")}
-    assert failed <= {_invoice_rule(path)}, failed
+    failed = {line.split()[1].rstrip(":"): line for line in done.stdout.splitlines() if line.startswith("❌")}
+    allowed = {_invoice_rule(path)}
+    allowed |= {rule for rule, line in failed.items() if "MUST be of type VARCHAR" in line
+                and rule.split("-C-")[0] in _all_digits(path)}
+    allowed |= {rule for rule, line in failed.items() if (m := re.search(r"failed child rules: \[(.*)\]", line))
+                and {c.strip() for c in m.group(1).split(",")} <= allowed}
+    assert set(failed) <= allowed, "\n".join(failed[r] for r in sorted(set(failed) - allowed))
+
+
+def _all_digits(path: Path) -> set[str]:
+    """Columns whose every value is digits. The validator types a CSV column by inference (polars): an account
+    number such as AWS's "111122223333" is read as an integer, and the column's "MUST be of type String" rule
+    fails although the text is the string FOCUS asks for. That rule (and its column's composite) is the only
+    other one allowed to fail, and only for such a column."""
+    rows = _rows(path)
+    return {c for c in rows[0] if all(r[c].isdigit() for r in rows)}
 
 
 def test_the_finops_foundation_validator_accepts_the_export(exported: Path, tmp_path: Path):
@@ -177,6 +192,19 @@ def test_native_bills_keep_their_invoice_id_to_the_export(ws, tmp_path: Path):
     assert sorted(r["InvoiceId"] for r in rows) == ["EUINGB26-000123", "EUINGB26-000123", "G012345678"]
     assert "InvoiceId: empty" not in " | ".join(done["derived"])
     assert {r["ProviderName"] for r in rows} == {"Amazon Web Services, Inc.", "Microsoft"}
+    # read back and exported again, the file still says what the bill called its provider
+    from opsdesk.services.workspace import lifecycle
+
+    other = lifecycle.create(tmp_path / "other.opsdesk", organisation="Other", actor="tester")
+    try:
+        assert runs.import_paths(other, [out]).committed
+        focus_export.export_focus(other, tmp_path / "again.csv")
+    finally:
+        other.close()
+    again = _rows(tmp_path / "again.csv")
+    assert sorted(r["x_SourceProviderName"] for r in again) == sorted(r["x_SourceProviderName"] for r in rows) == [
+        "", "AWS", "AWS"]
+    assert sorted(r["InvoiceId"] for r in again) == sorted(r["InvoiceId"] for r in rows)
 
 
 def test_the_validator_accepts_the_export_of_native_bills(sqlite_ws, tmp_path: Path):

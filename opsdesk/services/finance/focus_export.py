@@ -81,6 +81,7 @@ def _amount(value: Any) -> str:
 def _row(rec: CostRecord) -> dict[str, str]:
     extra = {str(k): "" if v is None else str(v) for k, v in (rec.extra or {}).items()}
     out = {c: extra.get(c, "") for c in FOCUS_12_COLUMNS}
+    out[SOURCE_PREFIX + "ProviderName"] = extra.get(SOURCE_PREFIX + "ProviderName", "")  # read back from an export
     for col, attr in OWN.items():
         value = getattr(rec, attr)
         out[col] = _amount(value) if isinstance(value, Decimal) else ("" if value is None else str(value))
@@ -223,9 +224,8 @@ def _first_party(rows: list[tuple[dict[str, str], str]]) -> list[str]:
     for row, _code in rows:
         provider, issuer = row["ProviderName"], row["InvoiceIssuerName"]
         same = bool(provider and issuer and provider != issuer and company(provider) == company(issuer) is not None)
-        row[SOURCE_PREFIX + "ProviderName"] = provider if same else ""
         if same:
-            row["ProviderName"] = issuer
+            row[SOURCE_PREFIX + "ProviderName"], row["ProviderName"] = provider, issuer
             renamed[(provider, issuer)] += 1
     if renamed:
         said.append(f"ProviderName: {sum(renamed.values())} rows written as their InvoiceIssuerName, the same "
