@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -282,16 +283,20 @@ def validate(columns: Columns, lines: np.ndarray, parsed: ParsedFile) -> None:
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_ZONE = attrgetter("tzinfo")
 _SECOND = dt.timedelta(seconds=1)
 
 
 def _seconds(text: list[str], tcol: str, lines: np.ndarray, reasons: dict[int, tuple[str, str]],
-             tally: Tally) -> list[int]:
+             tally: Tally) -> np.ndarray:
     """UTC seconds of every timestamp (0 where it is rejected, with its reason). ISO 8601 in one pass in C
     (``datetime.fromisoformat``); the lenient parser only for what that refuses."""
     fromiso = dt.datetime.fromisoformat
     try:
         stamps: list[dt.datetime | None] = list(map(fromiso, text))
+        if None not in set(map(_ZONE, stamps)):  # every one has a zone (the usual file): all in C
+            floats = np.asarray(list(map(dt.datetime.timestamp, stamps)), dtype=np.float64)  # type: ignore[arg-type]
+            return np.floor(floats).astype(np.int64)
     except (ValueError, TypeError):
         stamps = []
         for s in text:
@@ -299,8 +304,6 @@ def _seconds(text: list[str], tcol: str, lines: np.ndarray, reasons: dict[int, t
                 stamps.append(fromiso(s))
             except (ValueError, TypeError):
                 stamps.append(None)
-    if None not in set(map(_zone_of, stamps)):  # every one has a zone (the usual file)
-        return [(s - _EPOCH) // _SECOND for s in stamps]  # type: ignore[operator]
     out = [0] * len(stamps)
     for i, s in enumerate(stamps):
         note = ""
@@ -321,11 +324,7 @@ def _seconds(text: list[str], tcol: str, lines: np.ndarray, reasons: dict[int, t
             tally.first_naive = tally.first_naive or int(lines[i])
         elif note == "us_date":
             tally.us_dates += 1
-    return out
-
-
-def _zone_of(stamp: dt.datetime | None) -> Any:
-    return None if stamp is None else stamp.tzinfo
+    return np.asarray(out, dtype=np.int64)
 
 
 def _values(text: list[str], vcol: str, reasons: dict[int, tuple[str, str]], tally: Tally) -> np.ndarray:
@@ -371,9 +370,11 @@ def validate_chunk(columns: Columns, lines: np.ndarray, parsed: ParsedFile, tall
     values = _values(columns[vcol], vcol, reasons, tally)
 
     # series keys: the distinct raw (initiative, metric, unit, discipline), each cleaned and checked once
-    parts = [repeat("", n) if names[role] is None else columns[str(names[role])] for role in _KEY_ROLES]
-    raw_index: dict[tuple[str, ...], int] = {}
-    raw_ids = [raw_index.setdefault(k, len(raw_index)) for k in zip(*parts)]
+    parts = [[""] * n if names[role] is None else columns[str(names[role])] for role in _KEY_ROLES]
+    raw_index: dict[tuple[str, ...], int] = dict.fromkeys(zip(*parts), 0)
+    for r, k in enumerate(raw_index):
+        raw_index[k] = r
+    raw_ids = list(map(raw_index.__getitem__, zip(*parts)))
     clean = [SeriesKey(*(v.strip() for v in k)) for k in raw_index]
     bad: dict[int, tuple[str, str]] = {}
     for r, key in enumerate(clean):
@@ -394,11 +395,11 @@ def validate_chunk(columns: Columns, lines: np.ndarray, parsed: ParsedFile, tall
     if reasons:
         keep = np.asarray([i for i in range(n) if i not in reasons], dtype=np.int64)
         kept_raw = [raw_ids[i] for i in keep.tolist()]
-        ts = np.asarray(seconds, dtype=np.int64)[keep] if n else np.zeros(0, np.int64)
+        ts = seconds[keep]
         values, kept_lines = values[keep], lines[keep]
     else:
         kept_raw, kept_lines = raw_ids, lines
-        ts = np.asarray(seconds, dtype=np.int64)
+        ts = seconds
     # keys in the order of their first accepted row; " AI-0001" and "AI-0001" are one key
     to_key = np.zeros(len(clean), dtype=np.int64)
     index: dict[SeriesKey, int] = {}
