@@ -299,9 +299,9 @@ def _seconds(text: list[str], tcol: str, lines: np.ndarray, reasons: dict[int, t
             return np.floor(floats).astype(np.int64)
     except (ValueError, TypeError):
         stamps = []
-        for s in text:
+        for cell in text:
             try:
-                stamps.append(fromiso(s))
+                stamps.append(fromiso(cell))
             except (ValueError, TypeError):
                 stamps.append(None)
     out = [0] * len(stamps)
@@ -371,10 +371,10 @@ def validate_chunk(columns: Columns, lines: np.ndarray, parsed: ParsedFile, tall
 
     # series keys: the distinct raw (initiative, metric, unit, discipline), each cleaned and checked once
     parts = [[""] * n if names[role] is None else columns[str(names[role])] for role in _KEY_ROLES]
-    raw_index: dict[tuple[str, ...], int] = dict.fromkeys(zip(*parts), 0)
+    raw_index: dict[tuple[str, ...], int] = dict.fromkeys(zip(*parts, strict=True), 0)
     for r, k in enumerate(raw_index):
         raw_index[k] = r
-    raw_ids = list(map(raw_index.__getitem__, zip(*parts)))
+    raw_ids = list(map(raw_index.__getitem__, zip(*parts, strict=True)))
     clean = [SeriesKey(*(v.strip() for v in k)) for k in raw_index]
     bad: dict[int, tuple[str, str]] = {}
     for r, key in enumerate(clean):

@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ("pandas", "pyarrow")
-
 SCRIPT = """
 import json, runpy, sys
 from opsdesk.ingest import metrics_table
@@ -20,8 +18,8 @@ try:
     runpy.run_module("opsdesk", run_name="__main__")
 except SystemExit as exc:
     code = exc.code
-print(json.dumps({"code": code, "heavy": sorted(m for m in %r if m in sys.modules)}))
-""" % (HEAVY,)
+print(json.dumps({"code": code, "heavy": sorted(m for m in ("pandas", "pyarrow") if m in sys.modules)}))
+"""
 
 
 def _import(ws: Path, csv: Path, chunk_bytes: int) -> tuple[dict, dict]:
