@@ -291,6 +291,9 @@ def _seconds(text: list[str], tcol: str, lines: np.ndarray, reasons: dict[int, t
              tally: Tally) -> np.ndarray:
     """UTC seconds of every timestamp (0 where it is rejected, with its reason). ISO 8601 in one pass in C
     (``datetime.fromisoformat``); the lenient parser only for what that refuses."""
+    fast = _usual_stamps(text)
+    if fast is not None:
+        return fast
     fromiso = dt.datetime.fromisoformat
     try:
         stamps: list[dt.datetime | None] = list(map(fromiso, text))
@@ -325,6 +328,46 @@ def _seconds(text: list[str], tcol: str, lines: np.ndarray, reasons: dict[int, t
         elif note == "us_date":
             tally.us_dates += 1
     return np.asarray(out, dtype=np.int64)
+
+
+_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+_MONTH_DAYS = np.asarray([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _usual_stamps(text: list[str]) -> np.ndarray | None:
+    """UTC seconds when every value has the usual exported form ``YYYY-MM-DDTHH:MM:SSZ`` (or a space for the T)
+    and is a real time, computed for all at once in numpy; None otherwise (the general parser then decides, row
+    by row). The same seconds as ``datetime.fromisoformat``."""
+    n = len(text)
+    if not n or set(map(len, text)) != {20}:
+        return None
+    try:
+        raw = "".join(text).encode("ascii")
+    except UnicodeEncodeError:
+        return None
+    a = np.frombuffer(raw, dtype=np.uint8).reshape(n, 20)
+    if not ((a[:, 4] == 45) & (a[:, 7] == 45) & ((a[:, 10] == 84) | (a[:, 10] == 32)) & (a[:, 13] == 58)
+            & (a[:, 16] == 58) & (a[:, 19] == 90)).all():
+        return None
+    d = a[:, _DIGITS] - np.uint8(48)  # a byte below '0' wraps past 9
+    if not (d <= 9).all():
+        return None
+    d = d.astype(np.int64)
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    month, day = d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7]
+    hour, minute, second = d[:, 8] * 10 + d[:, 9], d[:, 10] * 10 + d[:, 11], d[:, 12] * 10 + d[:, 13]
+    if not ((year >= 1) & (month >= 1) & (month <= 12) & (hour <= 23) & (minute <= 59) & (second <= 59)).all():
+        return None
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    if not ((day >= 1) & (day <= _MONTH_DAYS[month - 1] + (leap & (month == 2)))).all():
+        return None
+    # days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil)
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    return days * 86400 + hour * 3600 + minute * 60 + second
 
 
 def _values(text: list[str], vcol: str, reasons: dict[int, tuple[str, str]], tally: Tally) -> np.ndarray:
@@ -418,9 +461,10 @@ def validate_chunk(columns: Columns, lines: np.ndarray, parsed: ParsedFile, tall
 
 # --- large files: read in chunks, in constant memory ------------------------------------------------------------
 
-#: A regular CSV larger than this is read in chunks of about this many bytes (a few hundred thousand rows), each
-#: time it is needed, instead of whole: memory stays flat whatever the file's size.
-CHUNK_BYTES = 8 * 1024 * 1024
+#: A regular CSV larger than this is read in chunks of about this many bytes (some 40,000 rows), each time it is
+#: needed, instead of whole: memory stays flat whatever the file's size. Smaller chunks cost no more CPU (the
+#: per-chunk work is a few C calls) and keep the peak low: 1 M rows peak at ~180 MB with 2 MB, ~310 MB with 8 MB.
+CHUNK_BYTES = 2 * 1024 * 1024
 _PROBE = 4 * 1024 * 1024
 
 
