@@ -211,6 +211,12 @@ def read_teams(s: Session) -> tuple[dict[str, list[tuple[int, str]]], set[str]]:
     return teams, live
 
 
+def load_teams(ws: Workspace) -> tuple[dict[str, list[tuple[int, str]]], set[str]]:
+    """:func:`read_teams` in a read transaction of its own."""
+    with ws.read() as s:
+        return read_teams(s)
+
+
 def read_training(s: Session) -> list[TrainingRow]:
     return [TrainingRow(*row) for row in s.execute(select(
         TrainingRecord.person_id, TrainingRecord.course, TrainingRecord.certificate_ref, TrainingRecord.hours,

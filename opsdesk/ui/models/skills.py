@@ -39,6 +39,14 @@ def sorted_rows(model: QAbstractTableModel, loaded: list[Any], rows: list[Any], 
     return out
 
 
+def in_order(rows: list[Any], columns: int, column: int, order: Qt.SortOrder,
+             key: Callable[[Any, int], Any]) -> list[Any]:
+    """``rows`` sorted by ``key(row, column)`` (stably), for a model about to be reset (no indexes to move)."""
+    if not 0 <= column < columns:
+        return rows
+    return sorted(rows, key=lambda r: key(r, column), reverse=order == Qt.SortOrder.DescendingOrder)
+
+
 class SourceSortProxy(QSortFilterProxyModel):
     """A filter proxy whose header clicks sort the source model (which sorts itself with a Python key) rather than
     the proxy: the proxy keeps the source's order and never sorts again when the source reloads."""
@@ -68,11 +76,11 @@ class SkillsMatrixModel(QAbstractTableModel):
 
     def set_data(self, people: Sequence[PersonDTO], skills: Sequence[SkillDTO],
                  levels: dict[tuple[int, int], int]) -> None:
+        """One reset, already in the order of the column sorted last (the levels are the model's from now on)."""
         self.beginResetModel()
-        self._loaded, self.skills, self.levels = list(people), list(skills), dict(levels)
-        self.people = list(self._loaded)
+        self._loaded, self.skills, self.levels = list(people), list(skills), levels
+        self.people = in_order(self._loaded, self.columnCount(), *self._sort, self._sort_value)
         self.endResetModel()
-        self.sort(*self._sort)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._sort = (column, order)
@@ -201,6 +209,17 @@ class SkillColumnsProxy(SourceSortProxy):
         return skill is None or self.discipline is None or skill.discipline.value == self.discipline
 
 
+def expiry_state(expires_on: dt.date | None, as_of: dt.date) -> str:
+    """"expired", "expiring" (within 90 days) or "" for a certificate expiring on ``expires_on``."""
+    if expires_on is None:
+        return ""
+    if expires_on < as_of:
+        return "expired"
+    if expires_on <= as_of + dt.timedelta(days=90):
+        return "expiring"
+    return ""
+
+
 TRAINING_COLUMNS = ("Person", "Course", "Provider", "Discipline", "Hours", "Completed on", "Certificate",
                     "Expires on")
 
@@ -215,11 +234,11 @@ class TrainingModel(QAbstractTableModel):
         self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
 
     def set_data(self, rows: Sequence[TrainingDTO], names: dict[int, str], as_of: dt.date) -> None:
+        """One reset, already in the order of the column sorted last."""
         self.beginResetModel()
-        self._loaded, self.names, self.as_of = list(rows), dict(names), as_of
-        self.rows = list(self._loaded)
+        self._loaded, self.names, self.as_of = list(rows), names, as_of
+        self.rows = in_order(self._loaded, len(TRAINING_COLUMNS), *self._sort, self._sort_value)
         self.endResetModel()
-        self.sort(*self._sort)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._sort = (column, order)
@@ -248,13 +267,7 @@ class TrainingModel(QAbstractTableModel):
         return None
 
     def expiry_state(self, t: TrainingDTO) -> str:
-        if t.expires_on is None:
-            return ""
-        if t.expires_on < self.as_of:
-            return "expired"
-        if t.expires_on <= self.as_of + dt.timedelta(days=90):
-            return "expiring"
-        return ""
+        return expiry_state(t.expires_on, self.as_of)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.rows)) \
