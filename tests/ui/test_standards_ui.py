@@ -134,10 +134,10 @@ def test_standards_models_pass_qtmodeltester(qtmodeltester, demo_ws):
 
 
 def test_skills_models_pass_qtmodeltester(qtmodeltester, demo_ws):
-    from opsdesk.ui.models.skills import SkillColumnsProxy, SkillsMatrixModel, TrainingModel
+    from opsdesk.ui.models.skills import SkillColumnsProxy, SkillsMatrixModel, TrainingModel, cell_levels
 
     model = SkillsMatrixModel()
-    model.set_data(people.list_all(demo_ws), skills.list_skills(demo_ws), skills.levels(demo_ws))
+    model.set_data(people.list_all(demo_ws), skills.list_skills(demo_ws), cell_levels(skills.levels(demo_ws)))
     qtmodeltester.check(model)
     proxy = SkillColumnsProxy()
     proxy.setSourceModel(model)

@@ -151,18 +151,24 @@ class PeoplePage(Page):
         self.tabs.addTab(self.training, "Training")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
+        self._data: PeopleSkillsData | None = None
 
     def refresh(self) -> None:
         """Reload all three tabs in one worker task (plain rows, the cross-training report, the panel's HTML);
         the GUI thread only resets the three models when it arrives."""
         from opsdesk.ui.pages.skills import load_people_and_skills
 
-        self.ctx.tasks.submit(load_people_and_skills, self.ctx.ws, on_done=self._loaded)
+        self.ctx.tasks.submit(load_people_and_skills, self.ctx.ws, self.skills.model.sort_state,
+                              self.training.model.sort_state, on_done=self._loaded)
 
     def _loaded(self, data: PeopleSkillsData) -> None:
+        retired, self._data = [self._data], data
         self.people.register.set_rows(data.people, hay=data.hay)
         self.skills.fill(data.matrix)
         self.training.fill(data.training)
+        # the models now hold the new rows only: the previous load's tens of thousands of rows are freed on the
+        # worker (plain Python objects, no Qt ones), not by the GUI thread between two frames
+        self.ctx.tasks.submit(retired.clear, quiet=True)
 
     def find(self) -> None:
         self.people.register.search.setFocus()

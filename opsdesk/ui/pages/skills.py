@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
 from pathlib import Path
@@ -42,12 +42,17 @@ from opsdesk.ui.models.skills import (
     SkillsMatrixModel,
     SourceSortProxy,
     TrainingModel,
+    cell_levels,
     expiry_state,
+    in_order,
+    matrix_key,
+    training_key,
 )
 from opsdesk.ui.pages.base import PageContext
 from opsdesk.ui.widgets.empty_note import attach as say_when_empty
 from opsdesk.ui.widgets.register import ROWS_MEASURED
 
+Order = tuple[int, Qt.SortOrder]  # a table's sort column and order
 PANEL_CAP = 40  # entries shown per list of the cross-training panel, then "… and N more"
 
 
@@ -55,10 +60,10 @@ PANEL_CAP = 40  # entries shown per list of the cross-training panel, then "… 
 class MatrixData:
     people: list[people.PersonDTO]  # active people
     skills: list[skills.SkillDTO]
-    levels: dict[tuple[int, int], int]
-    report: analytics.CoverageReport
-    html: str = ""  # the cross-training panel, built on the worker
+    levels: dict[int, int]  # keyed by cell(person id, skill id)
+    html: str = ""  # the cross-training panel, built on the worker (its report stays there)
     longest: tuple[str, ...] = ()  # the longest text of the person and home columns (their widths)
+    ordered_by: Order | None = None  # the column and order ``people`` are sorted by
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,8 @@ class TrainingData:
     hours: list[analytics.QuarterHours]
     summary: str = ""
     longest: tuple[str, ...] = ()  # the longest text of each column (their widths)
+    ordered_by: Order | None = None  # the column and order ``rows`` are sorted by
+    names: dict[int, str] = field(default_factory=dict)  # everyone's name by id
 
 
 @dataclass(frozen=True)
@@ -81,38 +88,43 @@ class PeopleSkillsData:
     training: TrainingData
 
 
-def load_people_and_skills(ws: Workspace) -> PeopleSkillsData:
+def load_people_and_skills(ws: Workspace, matrix_order: Order | None = None,
+                           training_order: Order | None = None) -> PeopleSkillsData:
     """Everything People & Skills shows: plain rows (no ORM objects), the cross-training report computed from
     them, the panel's HTML, the training summary and the columns' widest texts — the GUI thread only sets the
-    models."""
+    models (``*_order``: the column and order each table shows, which its rows come back sorted by)."""
     from opsdesk.ui.models.records import haystack
     from opsdesk.ui.pages.people import COLUMNS
 
     everyone = people.list_all(ws, include_inactive=True)
     training = skills.list_training(ws)
-    return PeopleSkillsData(everyone, haystack(COLUMNS, everyone), _matrix(ws, everyone, training),
-                            _training(ws, everyone, training))
+    return PeopleSkillsData(everyone, haystack(COLUMNS, everyone), _matrix(ws, everyone, training, matrix_order),
+                            _training(ws, everyone, training, training_order))
 
 
-def load_matrix(ws: Workspace) -> MatrixData:
-    return _matrix(ws, people.list_all(ws, include_inactive=True), skills.list_training(ws))
+def load_matrix(ws: Workspace, order: Order | None = None) -> MatrixData:
+    return _matrix(ws, people.list_all(ws, include_inactive=True), skills.list_training(ws), order)
 
 
-def load_training(ws: Workspace) -> TrainingData:
-    return _training(ws, people.list_all(ws, include_inactive=True), skills.list_training(ws))
+def load_training(ws: Workspace, order: Order | None = None) -> TrainingData:
+    return _training(ws, people.list_all(ws, include_inactive=True), skills.list_training(ws), order)
 
 
-def _matrix(ws: Workspace, everyone: list[people.PersonDTO], training: list[skills.TrainingDTO]) -> MatrixData:
+def _matrix(ws: Workspace, everyone: list[people.PersonDTO], training: list[skills.TrainingDTO],
+            order: Order | None) -> MatrixData:
     active = [p for p in everyone if p.active]
     skill_rows, levels = skills.list_skills(ws), skills.levels(ws)
     snap = analytics.snapshot(active, skill_rows, levels, *analytics.load_teams(ws))
     report = analytics.report(snap, training, {p.id: p.name for p in everyone},
                               ws.clock().astimezone(dt.UTC).date())
-    return MatrixData(active, skill_rows, levels, report, _analytics_html(report),
-                      (_longest(p.name for p in active), _longest(p.discipline.label for p in active)))
+    cells = cell_levels(levels)
+    shown = in_order(active, *order, matrix_key(skill_rows, cells, order[0])) if order else active
+    return MatrixData(shown, skill_rows, cells, _analytics_html(report),
+                      (_longest(p.name for p in active), _longest(p.discipline.label for p in active)), order)
 
 
-def _training(ws: Workspace, everyone: list[people.PersonDTO], rows: list[skills.TrainingDTO]) -> TrainingData:
+def _training(ws: Workspace, everyone: list[people.PersonDTO], rows: list[skills.TrainingDTO],
+              order: Order | None) -> TrainingData:
     as_of = ws.clock().date()
     hours = analytics.hours_by_quarter(rows)
     states = [expiry_state(t.expires_on, as_of) for t in rows]
@@ -125,7 +137,8 @@ def _training(ws: Workspace, everyone: list[people.PersonDTO], rows: list[skills
                _longest({t.provider for t in rows}), _longest({t.discipline.label for t in rows}),
                _longest(f"{h:g}" for h in {t.hours for t in rows}), "0000-00-00",
                _longest({t.certificate_ref or "" for t in rows}), "0000-00-00")
-    return TrainingData(rows, everyone, as_of, hours, summary, longest)
+    shown = in_order(rows, *order, training_key(names, order[0])) if order else rows
+    return TrainingData(shown, everyone, as_of, hours, summary, longest, order, names)
 
 
 def _longest(texts: Iterable[str]) -> str:
@@ -282,11 +295,11 @@ class SkillsMatrixView(QWidget):
                                   on_done=lambda p: self.message.setText(f"Wrote {p}"))
 
     def refresh(self) -> None:
-        self.ctx.tasks.submit(load_matrix, self.ctx.ws, on_done=self.fill)
+        self.ctx.tasks.submit(load_matrix, self.ctx.ws, self.model.sort_state, on_done=self.fill)
 
     def fill(self, data: MatrixData) -> None:
         """Show what the worker loaded: one model reset, the panel's ready-made HTML."""
-        self.model.set_data(data.people, data.skills, data.levels)
+        self.model.set_data(data.people, data.skills, data.levels, data.ordered_by)
         if not self._sized and data.people:  # fitted once; a reload keeps the widths the user may have set
             self._sized = True
             fit_columns(self.table, data.longest)
@@ -339,7 +352,7 @@ class TrainingView(QWidget):
         self.ctx = ctx
         self.setObjectName("trainingView")
         self._sized = False
-        self.people: list[people.PersonDTO] = []
+        self.everyone: list[people.PersonDTO] = []  # active or not
         self.model = TrainingModel(self)
         self.proxy = SourceSortProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -388,7 +401,7 @@ class TrainingView(QWidget):
     def _add(self) -> None:
         from opsdesk.ui.dialogs.training import TrainingDialog
 
-        dialog = TrainingDialog(self.people, self.ctx.ws.clock().date(), self)
+        dialog = TrainingDialog([p for p in self.everyone if p.active], self.ctx.ws.clock().date(), self)
         if dialog.exec():
             self.add_record(dialog.person_id(), dialog.values())
 
@@ -413,12 +426,12 @@ class TrainingView(QWidget):
                                   on_done=lambda p: self.summary.setText(f"Wrote {p}"))
 
     def refresh(self) -> None:
-        self.ctx.tasks.submit(load_training, self.ctx.ws, on_done=self.fill)
+        self.ctx.tasks.submit(load_training, self.ctx.ws, self.model.sort_state, on_done=self.fill)
 
     def fill(self, data: TrainingData) -> None:
         """Show what the worker loaded: one model reset, the summary it wrote."""
-        self.people = [p for p in data.people if p.active]
-        self.model.set_data(data.rows, {p.id: p.name for p in data.people}, data.as_of)
+        self.everyone = data.people
+        self.model.set_data(data.rows, data.names, data.as_of, data.ordered_by)
         if not self._sized and data.rows:  # fitted once; a reload keeps the widths the user may have set
             self._sized = True
             fit_columns(self.table, data.longest)
