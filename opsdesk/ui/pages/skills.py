@@ -4,6 +4,7 @@ cross-training analytics beside it) and the training records. Each is a standalo
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -62,7 +63,7 @@ class MatrixData:
     skills: list[skills.SkillDTO]
     levels: dict[int, int]  # keyed by cell(person id, skill id)
     html: str = ""  # the cross-training panel, built on the worker (its report stays there)
-    longest: tuple[str, ...] = ()  # the longest text of the person and home columns (their widths)
+    longest: tuple[tuple[str, ...], ...] = ()  # the longest texts of the person and home columns (their widths)
     ordered_by: Order | None = None  # the column and order ``people`` are sorted by
 
 
@@ -73,7 +74,7 @@ class TrainingData:
     as_of: dt.date
     hours: list[analytics.QuarterHours]
     summary: str = ""
-    longest: tuple[str, ...] = ()  # the longest text of each column (their widths)
+    longest: tuple[tuple[str, ...], ...] = ()  # the longest texts of each column (their widths)
     ordered_by: Order | None = None  # the column and order ``rows`` are sorted by
     names: dict[int, str] = field(default_factory=dict)  # everyone's name by id
 
@@ -135,24 +136,25 @@ def _training(ws: Workspace, everyone: list[people.PersonDTO], rows: list[skills
     names = {p.id: p.name for p in everyone}
     longest = (_longest(names[pid] for pid in {t.person_id for t in rows}), _longest({t.course for t in rows}),
                _longest({t.provider for t in rows}), _longest({t.discipline.label for t in rows}),
-               _longest(f"{h:g}" for h in {t.hours for t in rows}), "0000-00-00",
-               _longest({t.certificate_ref or "" for t in rows}), "0000-00-00")
+               _longest(f"{h:g}" for h in {t.hours for t in rows}), ("0000-00-00",),
+               _longest({t.certificate_ref or "" for t in rows}), ("0000-00-00",))
     shown = in_order(rows, *order, training_key(names, order[0])) if order else rows
     return TrainingData(shown, everyone, as_of, hours, summary, longest, order, names)
 
 
-def _longest(texts: Iterable[str]) -> str:
-    return max(texts, key=len, default="")
+def _longest(texts: Iterable[str], keep: int = 12) -> tuple[str, ...]:
+    """The few longest of ``texts`` (by characters): the widest when drawn is among them."""
+    return tuple(heapq.nlargest(keep, set(texts), key=len))
 
 
-def fit_columns(table: QTableView, longest: Sequence[str], cap: int = 320) -> None:
+def fit_columns(table: QTableView, longest: Sequence[Sequence[str]], cap: int = 320) -> None:
     """Each column as wide as its longest text (found on the worker) or its title, at most ``cap`` pixels: no
     table measuring thousands of rows on the GUI thread."""
     header, model = table.horizontalHeader(), table.model()
     text, title = table.fontMetrics(), header.fontMetrics()
     for col, widest in enumerate(longest):
         name = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
-        need = max(text.horizontalAdvance(widest) + 16,
+        need = max(max((text.horizontalAdvance(t) for t in widest), default=0) + 20,
                    max((title.horizontalAdvance(line) for line in name.splitlines()), default=0) + 28)
         header.resizeSection(col, min(cap, need))
 
