@@ -301,18 +301,31 @@ def suggested_pairings(ws: Workspace | None, snap: SkillsSnapshot | None = None,
     if snap is None:
         assert ws is not None
         snap = load(ws)
+    return _pairings(snap, coverage if coverage is not None else all_team_coverage(ws, snap))[0]
+
+
+def _pairings(snap: SkillsSnapshot, coverage: Mapping[str, TeamCoverage],
+              limit: int | None = None) -> tuple[list[Pairing], int]:
+    """The first ``limit`` pairings (all when None) and how many there are in all. Each mentor chosen depends only
+    on the pairings before it, and a learner (below level 2) is never a mentor (level ≥ 3), so a gap has a
+    pairing exactly when its skill has a mentor: the count needs no mentor chosen past the limit."""
     gaps: dict[tuple[int, int], list[str]] = defaultdict(list)  # (learner, skill) → initiatives
     levels, by_discipline = snap.levels, snap.skills_by_discipline
-    for code, cov in (coverage if coverage is not None else all_team_coverage(ws, snap)).items():
+    for code, cov in coverage.items():
         for d in cov.missing:
             for member in cov.members:
                 for sid in by_discipline.get(d, ()):
                     if levels.get((member.person_id, sid), 0) < WORKING_LEVEL:
                         gaps[(member.person_id, sid)].append(code)
+    taught = {sid for sid, entries in snap.levels_by_skill.items()
+              if any(lvl >= MENTOR_LEVEL and pid in snap.people for pid, lvl in entries)}
+    total = sum(1 for _learner, sid in gaps if sid in taught)
     mentors = _Mentors(snap)
-    out = []
+    out: list[Pairing] = []
     for (learner_id, sid), codes in sorted(gaps.items(), key=lambda kv: (snap.people[kv[0][0]].name,
                                                                            snap.skills[kv[0][1]].name)):
+        if limit is not None and len(out) >= limit:
+            break
         best = mentors.best(sid, learner_id)
         if best is None:
             continue
@@ -321,7 +334,7 @@ def suggested_pairings(ws: Workspace | None, snap: SkillsSnapshot | None = None,
         out.append(Pairing(snap.people[learner_id].name, learner_id, snap.people[mentor_id].name, mentor_id,
                            skill.name, skill.discipline, snap.levels.get((learner_id, sid), 0), lvl,
                            sorted(set(codes))))
-    return out
+    return out, total
 
 
 class _Mentors:
@@ -371,7 +384,7 @@ def expiring_certificates(ws: Workspace, as_of: dt.date | None = None,
     """Training records whose certificate expires between ``as_of`` and ``as_of + days`` (soonest first)."""
     as_of = as_of or ws.clock().astimezone(dt.UTC).date()
     with ws.read() as s:
-        return expiring_in(read_training(s), _names(s), as_of, days)
+        return expiring_in(read_training(s), read_names(s), as_of, days)
 
 
 def expiring_in(training: Iterable[Training], names: Mapping[int, str], as_of: dt.date,
@@ -385,7 +398,7 @@ def expiring_in(training: Iterable[Training], names: Mapping[int, str], as_of: d
     return out
 
 
-def _names(s: Session) -> dict[int, str]:
+def read_names(s: Session) -> dict[int, str]:
     return {pid: name for pid, name in s.execute(select(Person.id, Person.name))}
 
 
@@ -417,18 +430,25 @@ class CoverageReport:
     pairings: list[Pairing]
     expiring: list[ExpiringCertificate]
     hours: list[QuarterHours]
+    pairings_total: int | None = None  # when ``pairings`` holds only the first ones: how many there are in all
+
+    @property
+    def pairing_count(self) -> int:
+        return len(self.pairings) if self.pairings_total is None else self.pairings_total
 
 
 def coverage_report(ws: Workspace, as_of: dt.date | None = None) -> CoverageReport:
     as_of = as_of or ws.clock().astimezone(dt.UTC).date()
     with ws.read() as s:
-        snap, training, names = _read(s), read_training(s), _names(s)
+        snap, training, names = _read(s), read_training(s), read_names(s)
     return report(snap, training, names, as_of)
 
 
 def report(snap: SkillsSnapshot, training: Sequence[Training], names: Mapping[int, str],
-           as_of: dt.date) -> CoverageReport:
-    """The report of rows already read (``names``: every person's, active or not), no database."""
+           as_of: dt.date, pairings: int | None = None) -> CoverageReport:
+    """The report of rows already read (``names``: every person's, active or not), no database; with the first
+    ``pairings`` suggested pairings only (and their total) when given."""
     teams = all_team_coverage(None, snap)
-    return CoverageReport(as_of, cross_training_depth(None, snap), teams, suggested_pairings(None, snap, teams),
-                          expiring_in(training, names, as_of), hours_by_quarter(training))
+    shown, total = _pairings(snap, teams, pairings)
+    return CoverageReport(as_of, cross_training_depth(None, snap), teams, shown, expiring_in(training, names, as_of),
+                          hours_by_quarter(training), None if pairings is None else total)

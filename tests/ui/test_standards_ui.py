@@ -193,6 +193,7 @@ def test_editing_the_heat_map_in_place_saves_and_undoes(matrix_view, window, qtb
     window.settle()
     assert skills.levels(window.ws).get((person_id, skill_id), 0) == before
     assert [d.value for d in _coverage(window)["AI-0006"].missing] == ["finance"]
+    index = _matrix_index(view, "Oliver Grant", "FinOps cost allocation")[0]  # the reload reset the model
     assert not view.proxy.setData(index, 7)  # levels are 0–4
     view.grab().save(str(tmp_path / "skills_matrix.png"))
 

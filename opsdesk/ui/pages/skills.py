@@ -117,7 +117,7 @@ def _matrix(ws: Workspace, everyone: list[people.PersonDTO], training: list[skil
     skill_rows, levels = skills.list_skills(ws), skills.levels(ws)
     snap = analytics.snapshot(active, skill_rows, levels, *analytics.load_teams(ws))
     report = analytics.report(snap, training, {p.id: p.name for p in everyone},
-                              ws.clock().astimezone(dt.UTC).date())
+                              ws.clock().astimezone(dt.UTC).date(), pairings=PANEL_CAP)
     cells = cell_levels(levels)
     shown = in_order(active, *order, matrix_key(skill_rows, cells, order[0])) if order else active
     return MatrixData(shown, skill_rows, cells, _analytics_html(report),
@@ -315,9 +315,10 @@ def _import_text(r: skills_csv.ImportResult) -> str:
     return f"{r.file_name}: {r.rows} rows — {r.created} new, {r.updated} updated, {r.unchanged} unchanged."
 
 
-def _capped(items: Sequence[object], line: Callable[[Any], str], cap: int = PANEL_CAP) -> str:
-    """A list of at most ``cap`` entries (only those are formatted), then "… and N more"."""
-    more = f"<li><i>… and {len(items) - cap:,} more</i></li>" if len(items) > cap else ""
+def _capped(items: Sequence[object], line: Callable[[Any], str], cap: int = PANEL_CAP, total: int | None = None) -> str:
+    """A list of at most ``cap`` entries (only those are formatted), then "… and N more" (of ``total``)."""
+    total = len(items) if total is None else total
+    more = f"<li><i>… and {total - cap:,} more</i></li>" if total > cap else ""
     return "<ul>" + "".join(f"<li>{line(item)}</li>" for item in items[:cap]) + more + "</ul>"
 
 
@@ -331,10 +332,10 @@ def _analytics_html(r: analytics.CoverageReport) -> str:
     parts.append(f"<h3>Teams missing a discipline ({len(gaps)} of {len(r.teams)})</h3>")
     parts.append(_capped(gaps, lambda g: f"<b>{escape(g[0])}</b>: {', '.join(d.label for d in g[1].missing)}")
                  if gaps else "<p>Every live team covers data, ML, finance and executive.</p>")
-    parts.append(f"<h3>Suggested pairings ({len(r.pairings)})</h3>")
+    parts.append(f"<h3>Suggested pairings ({r.pairing_count})</h3>")
     parts.append(_capped(r.pairings, lambda p: f"{escape(p.learner)} (level {p.learner_level}) with "
                          f"<b>{escape(p.mentor)}</b> (level {p.mentor_level}) in {escape(p.skill)} — "
-                         f"{escape(', '.join(p.initiatives))}"))
+                         f"{escape(', '.join(p.initiatives))}", total=r.pairing_count))
     parts.append(f"<h3>Certificates expiring within 90 days ({len(r.expiring)})</h3>")
     parts.append(_capped(r.expiring, lambda e: f"{escape(e.person)}: {escape(e.course)} "
                          f"({escape(e.certificate_ref or 'no ref')}) on {e.expires_on.isoformat()}, "
