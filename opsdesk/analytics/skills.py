@@ -153,15 +153,6 @@ class SkillsSnapshot:
     live: set[str]  # codes of initiatives not retired
 
     @cached_property
-    def levels_by_person(self) -> dict[int, list[tuple[int, int]]]:
-        """person id → (skill id, level), in the order of ``levels``: each question about one person reads
-        that person's levels, not every level of everyone (minutes on a register of thousands)."""
-        out: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for (pid, sid), lvl in self.levels.items():
-            out[pid].append((sid, lvl))
-        return out
-
-    @cached_property
     def levels_by_skill(self) -> dict[int, list[tuple[int, int]]]:
         """skill id → (person id, level), in the order of ``levels``."""
         out: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -183,11 +174,22 @@ class SkillsSnapshot:
         cache: dict[tuple[int, int], frozenset[Discipline]] = self.__dict__.setdefault("_works", {})
         works = cache.get((person_id, level))
         if works is None:
-            skills = self.skills
             works = cache[(person_id, level)] = frozenset(
-                skills[sid].discipline for sid, lvl in self.levels_by_person.get(person_id, ())
-                if lvl >= level and sid in skills)
+                d for d, best in self.best_by_person.get(person_id, {}).items() if best >= level)
         return works
+
+    @cached_property
+    def best_by_person(self) -> dict[int, dict[Discipline, int]]:
+        """person id → discipline → their highest level in one of its skills (one pass over the levels)."""
+        out: dict[int, dict[Discipline, int]] = defaultdict(dict)
+        skills = self.skills
+        for (pid, sid), lvl in self.levels.items():
+            skill = skills.get(sid)
+            if skill is not None:
+                best = out[pid]
+                if lvl > best.get(skill.discipline, -1):
+                    best[skill.discipline] = lvl
+        return out
 
 
 def read_levels(s: Session) -> dict[tuple[int, int], int]:
