@@ -34,7 +34,7 @@ from opsdesk.domain.enums import GOVERNING_DISCIPLINES
 from opsdesk.services.registry import people
 from opsdesk.services.standards import skills, skills_csv
 from opsdesk.services.workspace import Workspace
-from opsdesk.ui import errors, file_dialogs
+from opsdesk.ui import errors, file_dialogs, gc_guard
 from opsdesk.ui.models.skills import (
     HEAT,
     LEVEL_NAMES,
@@ -97,10 +97,12 @@ def load_people_and_skills(ws: Workspace, matrix_order: Order | None = None,
     from opsdesk.ui.models.records import haystack
     from opsdesk.ui.pages.people import COLUMNS
 
-    everyone = people.list_all(ws, include_inactive=True)
-    training = skills.list_training(ws)
-    return PeopleSkillsData(everyone, haystack(COLUMNS, everyone), _matrix(ws, everyone, training, matrix_order),
-                            _training(ws, everyone, training, training_order))
+    with gc_guard.held():
+        everyone = people.list_all(ws, include_inactive=True)
+        training = skills.list_training(ws)
+        return PeopleSkillsData(everyone, haystack(COLUMNS, everyone),
+                                _matrix(ws, everyone, training, matrix_order),
+                                _training(ws, everyone, training, training_order))
 
 
 def load_matrix(ws: Workspace, order: Order | None = None) -> MatrixData:
