@@ -64,9 +64,6 @@ class PeopleRegister(QWidget):
         layout.addWidget(self.register)
         self._apply_filter()
 
-    def refresh(self) -> None:
-        self.ctx.tasks.submit(people.list_all, self.ctx.ws, include_inactive=True, on_done=self.register.set_rows)
-
     def _apply_filter(self) -> None:
         self.register.set_predicate(None if self.show_inactive.isChecked() else (lambda p: p.active))
 

@@ -106,11 +106,13 @@ def load_people_and_skills(ws: Workspace, matrix_order: Order | None = None,
 
 
 def load_matrix(ws: Workspace, order: Order | None = None) -> MatrixData:
-    return _matrix(ws, people.list_all(ws, include_inactive=True), skills.list_training(ws), order)
+    with gc_guard.held():
+        return _matrix(ws, people.list_all(ws, include_inactive=True), skills.list_training(ws), order)
 
 
 def load_training(ws: Workspace, order: Order | None = None) -> TrainingData:
-    return _training(ws, people.list_all(ws, include_inactive=True), skills.list_training(ws), order)
+    with gc_guard.held():
+        return _training(ws, people.list_all(ws, include_inactive=True), skills.list_training(ws), order)
 
 
 def _matrix(ws: Workspace, everyone: list[people.PersonDTO], training: list[skills.TrainingDTO],
