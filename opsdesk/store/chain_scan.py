@@ -11,7 +11,6 @@ events. A server workspace is streamed through SQLAlchemy (``audit.scan_chain``)
 from __future__ import annotations
 
 import datetime as dt
-import json
 import multiprocessing
 import os
 import sqlite3
@@ -22,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
-from opsdesk.store import audit, reconcile
+from opsdesk.store import audit, fast_hash, reconcile
 from opsdesk.store.engine import sqlite_ro_uri
 
 CHUNK_EVENTS = 50_000  # events per range handed to a worker
@@ -55,10 +54,6 @@ def _at_text(value: Any) -> str:
     return str(audit.jsonable(value))
 
 
-def _loads(text: Any) -> Any:
-    return None if text is None else json.loads(text)
-
-
 _SELECT = ("SELECT seq, at, actor, action, entity, entity_id, before, after, note, prev_hash, hash, record_states "
            "FROM audit_event WHERE seq >= ? AND seq <= ? ORDER BY seq")
 
@@ -84,7 +79,9 @@ def _scan_rows(rows: Iterable[tuple[Any, ...]], want: frozenset[int]) -> RangeSc
     prev: str | None = None
     next_seq = 0
     for seq, at, actor, action, entity, entity_id, before_t, after_t, note, prev_hash, digest, states_t in rows:
-        before, after, states = _loads(before_t), _loads(after_t), _loads(states_t)
+        computed, before, after, states = fast_hash.stored_event(seq, _at_text(at), actor, action, entity,
+                                                                 entity_id, before_t, after_t, note, prev_hash,
+                                                                 states_t)
         if out.first_seq is None:
             out.first_seq, out.first_prev = seq, prev_hash
         elif out.broken_seq is None:
@@ -92,9 +89,7 @@ def _scan_rows(rows: Iterable[tuple[Any, ...]], want: frozenset[int]) -> RangeSc
                 out.broken_seq, out.reason = next_seq, f"event {next_seq} is missing (next is {seq})"
             elif prev_hash != prev:
                 out.broken_seq, out.reason = seq, f"event {seq} does not link to the event before it"
-        if out.broken_seq is None and audit.event_hash(
-                seq=seq, at=_at_text(at), actor=actor, action=action, entity=entity, entity_id=entity_id,
-                before=before, after=after, note=note, prev_hash=prev_hash, record_states=states) != digest:
+        if out.broken_seq is None and computed != digest:
             out.broken_seq, out.reason = seq, f"event {seq} was altered after it was written (hash mismatch)"
         if seq in want:
             out.hashes[seq] = digest
@@ -170,6 +165,7 @@ def scan(conn: Connection, database: str | None, *, want: Iterable[int], expecte
     if count == 1 or len(ranges) < 2 or int(high) - int(low) + 1 < PARALLEL_FROM:
         alongside()
         return _join((scan_range(database, lo, hi, wanted) for lo, hi in ranges), expected)
+    reconcile.tables()  # the mappers configured once, before the workers are forked (each would again)
     # fork is quick, but only safe from a process with no other thread (a GUI's would be copied mid-flight)
     alone = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
     method = "fork" if alone else "spawn"
