@@ -3,9 +3,10 @@
 A SQLite workspace file is read by the raw driver in ranges of sequence numbers (``CHUNK_EVENTS`` each), each
 range hashed by a worker process of its own connection when there are enough events to pay for the workers, and
 the ranges joined in order: every range checks its own links, and where two ranges meet the first event of one must
-follow the last event of the one before. What the audit says every record is (``reconcile.Expectations``) is
-gathered per range (the last state of each row in it) and merged in order, so nothing grows with the number of
-events. A server workspace is streamed through SQLAlchemy (``audit.scan_chain``).
+follow the last event of the one before. Every event's hash is recomputed by ``fast_hash`` (orjson where its
+bytes are provably the reference's, the reference elsewhere). What the audit says every record is
+(``reconcile.Expectations``) is gathered per range (the last state of each row in it) and merged in order, so
+nothing grows with the number of events. A server workspace is streamed through SQLAlchemy in chunks, hashed the same way.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.engine import Connection, Engine
 
 from opsdesk.store import audit, fast_hash, reconcile
 from opsdesk.store.engine import sqlite_ro_uri
+from opsdesk.store.models import AuditEvent
 
 CHUNK_EVENTS = 50_000  # events per range handed to a worker
 FETCH = 2000  # rows read at a time
@@ -56,6 +59,14 @@ def _at_text(value: Any) -> str:
 
 _SELECT = ("SELECT seq, at, actor, action, entity, entity_id, before, after, note, prev_hash, hash, record_states "
            "FROM audit_event WHERE seq >= ? AND seq <= ? ORDER BY seq")
+
+
+_COLUMNS = AuditEvent.__table__.c
+#: the whole chain through SQLAlchemy (a server workspace), the JSON columns as the text the table keeps, so that
+#: they are read as they are on a SQLite file (``fast_hash``)
+_STREAM = select(_COLUMNS.seq, _COLUMNS.at, _COLUMNS.actor, _COLUMNS.action, _COLUMNS.entity, _COLUMNS.entity_id,
+                 type_coerce(_COLUMNS.before, Text), type_coerce(_COLUMNS.after, Text), _COLUMNS.note,
+                 _COLUMNS.prev_hash, _COLUMNS.hash, type_coerce(_COLUMNS.record_states, Text)).order_by(_COLUMNS.seq)
 
 
 def scan_range(database: str, lo: int, hi: int, want: frozenset[int]) -> RangeScan:
@@ -153,12 +164,13 @@ def scan(conn: Connection, database: str | None, *, want: Iterable[int], expecte
     """Recompute the chain as far as the caller's transaction sees it (``conn``), filling ``expected``.
 
     ``database``: a read-only ``file:`` URI of the SQLite workspace, read in ranges (by worker processes for a long
-    chain); None streams the chain through ``conn`` (a server workspace). ``alongside`` is called once the workers
+    chain); None streams the chain through ``conn`` in chunks of ``FETCH`` rows (a server workspace). ``alongside`` is called once the workers
     are started (a thread it starts is never forked into them)."""
     wanted = frozenset(want)
     if database is None:
         alongside()
-        return audit.scan_chain(conn, want=wanted, sink=expected.add_event)
+        result = conn.execution_options(yield_per=FETCH).execute(_STREAM)
+        return _join([_scan_rows((row for part in result.partitions() for row in part), wanted)], expected)
     low, high = conn.exec_driver_sql("SELECT min(seq), max(seq) FROM audit_event").one()
     ranges = [] if low is None else _ranges(int(low), int(high))  # later events are left out
     count = workers()
