@@ -93,24 +93,40 @@ def verify(ws: Workspace, *, head_file: str | Path | None = None, public_key_fil
     given_head = checkpoints.read_head_file(head_file) if head_file else None
     given_key = read_public_key_file(public_key_file) if public_key_file else None
     bad_text: list[str] = []
+    unreadable: list[str] = []  # why the file cannot be read whole (a damaged page, …)
     sqlite = ws.engine.dialect.name == "sqlite"
     if read_text and sqlite:  # first: a corrupt cell stops every other read
         # the chain's cells are not read twice: its scan decodes every one of them, and only when it cannot are
         # they read here to name the cell
-        bad_text = unreadable_text(ws, skip=(CHAIN_TABLE,))
+        bad_text = _text_findings(ws, unreadable, skip=(CHAIN_TABLE,))
         report.findings.extend(bad_text)
     try:
         _verify_records(ws, report, given_head, str(head_file or ""), given_key, integrity_check)
     except (OperationalError, DatabaseError, sqlite3.DatabaseError) as exc:
-        bad_chain = unreadable_text(ws, only=(CHAIN_TABLE,)) if read_text and sqlite and not bad_text else []
-        report.findings.extend(bad_chain)
-        bad_text += bad_chain
+        if read_text and sqlite and not bad_text:
+            bad_text = _text_findings(ws, unreadable, only=(CHAIN_TABLE,))
+            report.findings.extend(bad_text)
         if not bad_text:
             why = exc.orig if isinstance(exc, DatabaseError) else exc
-            report.findings.append(f"the workspace cannot be read whole: {str(why).strip()}")
-    if read_text and sqlite and not bad_text:
+            unreadable.append(str(why).strip())
+            database = chain_scan.database_uri(ws.engine)
+            if integrity_check and database is not None:  # a damaged file: say where SQLite finds it damaged
+                rows = _IntegrityCheck(database).result()
+                if rows != ["ok"]:
+                    report.findings.append(_integrity_failed(rows))
+    report.findings[:0] = [f"the workspace cannot be read whole: {why}" for why in dict.fromkeys(unreadable)]
+    if read_text and sqlite and not bad_text and not unreadable:
         report.checked.insert(0, "text: every text cell reads as UTF-8")
     return report
+
+
+def _text_findings(ws: Workspace, unreadable: list[str], **which: tuple[str, ...]) -> list[str]:
+    """:func:`unreadable_text` of the tables ``which`` names; a file too damaged to read adds to ``unreadable``."""
+    try:
+        return unreadable_text(ws, **which)
+    except sqlite3.DatabaseError as exc:
+        unreadable.append(str(exc).strip())
+        return []
 
 
 def _verify_records(ws: Workspace, report: IntegrityReport, given_head: tuple[SignedHead, bytes] | None,
@@ -147,9 +163,16 @@ def _verify_records(ws: Workspace, report: IntegrityReport, given_head: tuple[Si
         if check is not None:
             rows = check.result()
             if rows != ["ok"]:
-                report.findings.append("database integrity check failed: " + "; ".join(rows[:5]))
+                report.findings.append(_integrity_failed(rows))
             else:
                 report.checked.append("database: integrity_check ok")
+
+
+def _integrity_failed(rows: list[str]) -> str:
+    """One finding of ``integrity_check``'s answer: its first five problems (a row may hold many lines)."""
+    lines = [line for row in rows for line in row.splitlines() if line and not line.startswith("*** in database")]
+    more = f" (and {len(lines) - 5} more)" if len(lines) > 5 else ""
+    return "database integrity check failed: " + "; ".join(lines[:5]) + more
 
 
 class _IntegrityCheck:
