@@ -120,10 +120,11 @@ def verify(ws: Workspace, *, head_file: str | Path | None = None, public_key_fil
     return report
 
 
-def _text_findings(ws: Workspace, unreadable: list[str], **which: tuple[str, ...]) -> list[str]:
-    """:func:`unreadable_text` of the tables ``which`` names; a file too damaged to read adds to ``unreadable``."""
+def _text_findings(ws: Workspace, unreadable: list[str], *, skip: tuple[str, ...] = (),
+                   only: tuple[str, ...] | None = None) -> list[str]:
+    """:func:`unreadable_text` of those tables; a file too damaged to read adds to ``unreadable``."""
     try:
-        return unreadable_text(ws, **which)
+        return unreadable_text(ws, skip=skip, only=only)
     except sqlite3.DatabaseError as exc:
         unreadable.append(str(exc).strip())
         return []
