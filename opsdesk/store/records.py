@@ -36,6 +36,13 @@ def to_dto(dto_cls: type[D], obj: Any, **extra: Any) -> D:
     return dto_cls(**values)
 
 
+def dto_columns(dto_cls: type[Any], model: type[Any]) -> list[Any]:
+    """The columns of ``model`` named like the fields of ``dto_cls``, in their order: ``dto_cls(*row)`` of a Core
+    ``select(*dto_columns(...))`` builds the DTO without an ORM object per row (a long register reads in a
+    fraction of the time)."""
+    return [getattr(model, f.name) for f in dataclasses.fields(dto_cls)]
+
+
 _GET_BY: dict[tuple[type[Any], tuple[str, ...]], Any] = {}
 
 
