@@ -4,7 +4,7 @@ Creates the workspace in bulk (people with skill levels, training records and in
 window offscreen, then measures, for each register page, the time from asking for the page to the page loaded
 — against a baseline run alternately in the same run: the bare data load of the same page without any Qt (for
 People & Skills: the people register, the skills matrix with its cross-training report and the training records,
-the three tabs the page shows). While a page opens, a 2 ms timer on the GUI thread measures the longest stall.
+the three tabs the page shows, read and computed as the page's worker task does). While a page opens, a 2 ms timer on the GUI thread measures the longest stall.
 Text filtering is measured the same way against a plain Python scan of the same rows.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/registers.py [--quick] [--repeat 5]
@@ -146,19 +146,19 @@ def page_openers(window: Any) -> dict[str, Callable[[], None]]:
 
 def baselines(ws: Any) -> dict[str, Callable[[], object]]:
     """The bare data load of each page, no Qt: what the page shows."""
-    from opsdesk.services.registry import people
     from opsdesk.ui.pages.data_models import load_registry
     from opsdesk.ui.pages.initiatives import load_register
-    from opsdesk.ui.pages.skills import load_matrix, load_training
+    from opsdesk.ui.pages.skills import load_people_and_skills
 
+    # People & Skills: all three tabs' rows, the cross-training report computed from them, the panel's text
     return {"initiatives": lambda: load_register(ws), "data_models": lambda: load_registry(ws),
-            "people": lambda: (people.list_all(ws, include_inactive=True), load_matrix(ws), load_training(ws))}
+            "people": lambda: load_people_and_skills(ws)}
 
 
 LABELS = {"initiatives": "Initiatives", "data_models": "Data & Models", "people": "People & Skills (3 tabs)"}
 
 
-def measure(sizes: dict[str, int], repeat: int, freeze: bool = True) -> list[Result]:
+def measure(sizes: dict[str, int], repeat: int, freeze: bool = True, pages: tuple[str, ...] = ()) -> list[Result]:
     from opsdesk.ui import errors
     from opsdesk.ui.app import freeze_startup_objects, make_app
     from opsdesk.ui.main_window import MainWindow
@@ -178,6 +178,8 @@ def measure(sizes: dict[str, int], repeat: int, freeze: bool = True) -> list[Res
                 "people": sizes["people"]}
         openers, bare = page_openers(window), baselines(ws)
         for key in openers:
+            if pages and key not in pages:
+                continue
             watch = StallWatch()
             times = alternate({"ui": lambda key=key, watch=watch: watch(openers[key]), "bare": bare[key]},
                               repeat=repeat)
@@ -186,7 +188,8 @@ def measure(sizes: dict[str, int], repeat: int, freeze: bool = True) -> list[Res
                                   target_abs=OPEN_TARGET, baseline_label="its data load alone, no Qt", note=note))
             results.append(Result(BENCH, f"longest GUI-thread stall opening {LABELS[key]}", median(watch.stalls),
                                   None, target_abs=STALL_TARGET, note=f"{note}; worst {max(watch.stalls):.3f} s"))
-        results += search_results(window, repeat)
+        if not pages:
+            results += search_results(window, repeat)
         window.close()
         ws.close()
         app.processEvents()
@@ -238,11 +241,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     for name, default in FULL.items():
         parser.add_argument(f"--{name}", type=int, default=None, help=f"rows (default {default:,})")
+    parser.add_argument("--pages", nargs="+", choices=tuple(LABELS), default=(),
+                        help="measure only these pages (and no filtering)")
     parser.add_argument("--no-freeze", action="store_true", help="skip gc.freeze() (to see the stall it avoids)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args(argv)
     sizes = {name: getattr(args, name) or (QUICK if args.quick else FULL)[name] for name in FULL}
-    results = measure(sizes, 3 if args.quick else args.repeat, freeze=not args.no_freeze)
+    results = measure(sizes, 3 if args.quick else args.repeat, freeze=not args.no_freeze, pages=tuple(args.pages))
     emit(results, args.json)
     return 0
 

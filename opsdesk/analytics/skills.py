@@ -17,11 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from opsdesk.domain.enums import GOVERNING_DISCIPLINES, Discipline, Stage
 from opsdesk.store.models import Initiative, Person, PersonSkill, Skill, TeamMember, TrainingRecord
@@ -87,24 +90,67 @@ class QuarterHours:
     hours: Decimal
 
 
+class Named(Protocol):
+    """A person or a skill as the analytics read it: plain rows (or the services' DTOs), not ORM objects."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def discipline(self) -> Discipline: ...
+
+
+class PersonRow(NamedTuple):
+    id: int
+    name: str
+    discipline: Discipline
+
+
+class SkillRow(NamedTuple):
+    id: int
+    name: str
+    discipline: Discipline
+
+
+class Training(Protocol):
+    """A training record as the analytics read it (a :class:`TrainingRow` or the services' DTO)."""
+
+    @property
+    def person_id(self) -> int: ...
+    @property
+    def course(self) -> str: ...
+    @property
+    def certificate_ref(self) -> str: ...
+    @property
+    def hours(self) -> Decimal: ...
+    @property
+    def completed_on(self) -> dt.date: ...
+    @property
+    def discipline(self) -> Discipline: ...
+    @property
+    def expires_on(self) -> dt.date | None: ...
+
+
+class TrainingRow(NamedTuple):
+    person_id: int
+    course: str
+    certificate_ref: str
+    hours: Decimal
+    completed_on: dt.date
+    discipline: Discipline
+    expires_on: dt.date | None
+
+
 @dataclass(frozen=True)
 class SkillsSnapshot:
     """Everything the analytics need, read once."""
 
-    people: dict[int, Person]
-    skills: dict[int, Skill]
+    people: Mapping[int, Named]  # active people
+    skills: Mapping[int, Named]
     levels: dict[tuple[int, int], int]
     teams: dict[str, list[tuple[int, str]]]  # initiative code → (person id, role)
     live: set[str]  # codes of initiatives not retired
-
-    @cached_property
-    def levels_by_person(self) -> dict[int, list[tuple[int, int]]]:
-        """person id → (skill id, level), in the order of ``levels``: each question about one person reads
-        that person's levels, not every level of everyone (minutes on a register of thousands)."""
-        out: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for (pid, sid), lvl in self.levels.items():
-            out[pid].append((sid, lvl))
-        return out
 
     @cached_property
     def levels_by_skill(self) -> dict[int, list[tuple[int, int]]]:
@@ -114,30 +160,87 @@ class SkillsSnapshot:
             out[sid].append((pid, lvl))
         return out
 
+    @cached_property
+    def skills_by_discipline(self) -> dict[Discipline, list[int]]:
+        """discipline → ids of its skills, in the order of ``skills``."""
+        out: dict[Discipline, list[int]] = defaultdict(list)
+        for sid, skill in self.skills.items():
+            out[skill.discipline].append(sid)
+        return out
+
+    def can_work_in(self, person_id: int, level: int = WORKING_LEVEL) -> frozenset[Discipline]:
+        """The disciplines in one of whose skills the person is at ``level`` or above (asked once per person and
+        level, however many teams and disciplines ask)."""
+        cache: dict[tuple[int, int], frozenset[Discipline]] = self.__dict__.setdefault("_works", {})
+        works = cache.get((person_id, level))
+        if works is None:
+            works = cache[(person_id, level)] = frozenset(
+                d for d, best in self.best_by_person.get(person_id, {}).items() if best >= level)
+        return works
+
+    @cached_property
+    def best_by_person(self) -> dict[int, dict[Discipline, int]]:
+        """person id → discipline → their highest level in one of its skills (one pass over the levels)."""
+        out: dict[int, dict[Discipline, int]] = defaultdict(dict)
+        skills = self.skills
+        for (pid, sid), lvl in self.levels.items():
+            skill = skills.get(sid)
+            if skill is not None:
+                best = out[pid]
+                if lvl > best.get(skill.discipline, -1):
+                    best[skill.discipline] = lvl
+        return out
+
+
+def read_levels(s: Session) -> dict[tuple[int, int], int]:
+    """(person id, skill id) → level, as plain rows (no ORM object per level)."""
+    return {(pid, sid): lvl for pid, sid, lvl in s.execute(
+        select(PersonSkill.person_id, PersonSkill.skill_id, PersonSkill.level))}
+
+
+def read_teams(s: Session) -> tuple[dict[str, list[tuple[int, str]]], set[str]]:
+    """Every initiative's team (code → (person id, role), by person id) and the codes of those not retired."""
+    teams: dict[str, list[tuple[int, str]]] = {}
+    live: set[str] = set()
+    for code, stage in s.execute(select(Initiative.code, Initiative.stage)):
+        teams[code] = []
+        if stage is not Stage.RETIRED:
+            live.add(code)
+    for code, person_id, role in s.execute(select(Initiative.code, TeamMember.person_id, TeamMember.role)
+                                           .join(Initiative, Initiative.id == TeamMember.initiative_id)
+                                           .order_by(Initiative.code, TeamMember.person_id)):
+        teams[code].append((person_id, role.value))
+    return teams, live
+
+
+def load_teams(ws: Workspace) -> tuple[dict[str, list[tuple[int, str]]], set[str]]:
+    """:func:`read_teams` in a read transaction of its own."""
+    with ws.read() as s:
+        return read_teams(s)
+
+
+def read_training(s: Session) -> list[TrainingRow]:
+    return [TrainingRow(*row) for row in s.execute(select(
+        TrainingRecord.person_id, TrainingRecord.course, TrainingRecord.certificate_ref, TrainingRecord.hours,
+        TrainingRecord.completed_on, TrainingRecord.discipline, TrainingRecord.expires_on))]
+
+
+def snapshot(people: Iterable[Named], skills: Iterable[Named], levels: dict[tuple[int, int], int],
+             teams: dict[str, list[tuple[int, str]]], live: set[str]) -> SkillsSnapshot:
+    """The snapshot of rows already read (``people``: the active ones)."""
+    return SkillsSnapshot({p.id: p for p in people}, {k.id: k for k in skills}, levels, teams, live)
+
+
+def _read(s: Session) -> SkillsSnapshot:
+    people = [PersonRow(*r) for r in s.execute(select(Person.id, Person.name, Person.discipline)
+                                               .where(Person.active.is_(True)))]
+    skills = [SkillRow(*r) for r in s.execute(select(Skill.id, Skill.name, Skill.discipline))]
+    return snapshot(people, skills, read_levels(s), *read_teams(s))
+
 
 def load(ws: Workspace) -> SkillsSnapshot:
     with ws.read() as s:
-        people = {p.id: p for p in s.scalars(select(Person).where(Person.active.is_(True)))}
-        skills = {k.id: k for k in s.scalars(select(Skill))}
-        levels = {(pid, sid): lvl for pid, sid, lvl in s.execute(  # plain rows: no ORM object per level
-            select(PersonSkill.person_id, PersonSkill.skill_id, PersonSkill.level))}
-        teams: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        live: set[str] = set()
-        for code, stage in s.execute(select(Initiative.code, Initiative.stage)):
-            teams[code] = []
-            if stage is not Stage.RETIRED:
-                live.add(code)
-        for code, person_id, role in s.execute(select(Initiative.code, TeamMember.person_id, TeamMember.role)
-                                               .join(Initiative, Initiative.id == TeamMember.initiative_id)
-                                               .order_by(Initiative.code, TeamMember.person_id)):
-            teams[code].append((person_id, role.value))
-        s.expunge_all()
-    return SkillsSnapshot(people, skills, levels, dict(teams), live)
-
-
-def _can_work_in(snap: SkillsSnapshot, person_id: int, level: int = WORKING_LEVEL) -> set[Discipline]:
-    return {snap.skills[sid].discipline for sid, lvl in snap.levels_by_person.get(person_id, ())
-            if lvl >= level and sid in snap.skills}
+        return _read(s)
 
 
 def _coverage(snap: SkillsSnapshot, code: str) -> TeamCoverage:
@@ -148,7 +251,7 @@ def _coverage(snap: SkillsSnapshot, code: str) -> TeamCoverage:
         p = snap.people.get(person_id)
         if p is None:  # inactive people do not cover anything
             continue
-        works = _can_work_in(snap, person_id, COVER_LEVEL) - {p.discipline}
+        works = snap.can_work_in(person_id, COVER_LEVEL) - {p.discipline}
         home.add(p.discipline)
         cross |= works
         members.append(MemberCoverage(p.id, p.name, p.discipline, role, sorted(works, key=_order)))
@@ -171,38 +274,60 @@ def team_coverage(ws: Workspace, code: str) -> TeamCoverage:
     return _coverage(snap, code)
 
 
-def all_team_coverage(ws: Workspace, snap: SkillsSnapshot | None = None) -> dict[str, TeamCoverage]:
+def all_team_coverage(ws: Workspace | None, snap: SkillsSnapshot | None = None) -> dict[str, TeamCoverage]:
     """Coverage of every initiative that is not retired."""
-    snap = snap or load(ws)
+    if snap is None:
+        assert ws is not None
+        snap = load(ws)
     return {code: _coverage(snap, code) for code in sorted(snap.live)}
 
 
-def cross_training_depth(ws: Workspace, snap: SkillsSnapshot | None = None) -> list[DisciplineDepth]:
+def cross_training_depth(ws: Workspace | None, snap: SkillsSnapshot | None = None) -> list[DisciplineDepth]:
     """Per governing discipline: people at home in it, and people from elsewhere at level ≥ 2 in it."""
-    snap = snap or load(ws)
-    out = []
-    for d in GOVERNING_DISCIPLINES:
-        home = [p for p in snap.people.values() if p.discipline is d]
-        cross = sorted(p.name for p in snap.people.values()
-                       if p.discipline is not d and d in _can_work_in(snap, p.id))
-        out.append(DisciplineDepth(d, len(home), len(cross), cross))
-    return out
+    if snap is None:
+        assert ws is not None
+        snap = load(ws)
+    home: dict[Discipline, int] = defaultdict(int)
+    cross: dict[Discipline, list[str]] = defaultdict(list)
+    for p in snap.people.values():
+        home[p.discipline] += 1
+        for d in snap.can_work_in(p.id):
+            if d is not p.discipline:
+                cross[d].append(p.name)
+    return [DisciplineDepth(d, home[d], len(cross[d]), sorted(cross[d])) for d in GOVERNING_DISCIPLINES]
 
 
-def suggested_pairings(ws: Workspace, snap: SkillsSnapshot | None = None) -> list[Pairing]:
+def suggested_pairings(ws: Workspace | None, snap: SkillsSnapshot | None = None,
+                       coverage: Mapping[str, TeamCoverage] | None = None) -> list[Pairing]:
     """Pairings that would close the disciplines live teams miss (see the module docstring)."""
-    snap = snap or load(ws)
+    if snap is None:
+        assert ws is not None
+        snap = load(ws)
+    return _pairings(snap, coverage if coverage is not None else all_team_coverage(ws, snap))[0]
+
+
+def _pairings(snap: SkillsSnapshot, coverage: Mapping[str, TeamCoverage],
+              limit: int | None = None) -> tuple[list[Pairing], int]:
+    """The first ``limit`` pairings (all when None) and how many there are in all. Each mentor chosen depends only
+    on the pairings before it, and a learner (below level 2) is never a mentor (level ≥ 3), so a gap has a
+    pairing exactly when its skill has a mentor: the count needs no mentor chosen past the limit."""
     gaps: dict[tuple[int, int], list[str]] = defaultdict(list)  # (learner, skill) → initiatives
-    for code, cov in all_team_coverage(ws, snap).items():
+    levels, by_discipline = snap.levels, snap.skills_by_discipline
+    for code, cov in coverage.items():
         for d in cov.missing:
             for member in cov.members:
-                for sid, skill in snap.skills.items():
-                    if skill.discipline is d and snap.levels.get((member.person_id, sid), 0) < WORKING_LEVEL:
+                for sid in by_discipline.get(d, ()):
+                    if levels.get((member.person_id, sid), 0) < WORKING_LEVEL:
                         gaps[(member.person_id, sid)].append(code)
+    taught = {sid for sid, entries in snap.levels_by_skill.items()
+              if any(lvl >= MENTOR_LEVEL and pid in snap.people for pid, lvl in entries)}
+    total = sum(1 for _learner, sid in gaps if sid in taught)
     mentors = _Mentors(snap)
-    out = []
+    out: list[Pairing] = []
     for (learner_id, sid), codes in sorted(gaps.items(), key=lambda kv: (snap.people[kv[0][0]].name,
                                                                            snap.skills[kv[0][1]].name)):
+        if limit is not None and len(out) >= limit:
+            break
         best = mentors.best(sid, learner_id)
         if best is None:
             continue
@@ -211,7 +336,7 @@ def suggested_pairings(ws: Workspace, snap: SkillsSnapshot | None = None) -> lis
         out.append(Pairing(snap.people[learner_id].name, learner_id, snap.people[mentor_id].name, mentor_id,
                            skill.name, skill.discipline, snap.levels.get((learner_id, sid), 0), lvl,
                            sorted(set(codes))))
-    return out
+    return out, total
 
 
 class _Mentors:
@@ -260,15 +385,23 @@ def expiring_certificates(ws: Workspace, as_of: dt.date | None = None,
                           days: int = EXPIRY_WINDOW_DAYS) -> list[ExpiringCertificate]:
     """Training records whose certificate expires between ``as_of`` and ``as_of + days`` (soonest first)."""
     as_of = as_of or ws.clock().astimezone(dt.UTC).date()
-    until = as_of + dt.timedelta(days=days)
     with ws.read() as s:
-        stmt = (select(Person.name, TrainingRecord.course, TrainingRecord.certificate_ref, TrainingRecord.expires_on)
-                .join(Person, Person.id == TrainingRecord.person_id)
-                .where(TrainingRecord.expires_on.is_not(None), TrainingRecord.expires_on >= as_of,
-                       TrainingRecord.expires_on <= until)
-                .order_by(TrainingRecord.expires_on, Person.name))
-        return [ExpiringCertificate(n, c, ref, e, (e - as_of).days) for n, c, ref, e in s.execute(stmt)
-                if e is not None]
+        return expiring_in(read_training(s), read_names(s), as_of, days)
+
+
+def expiring_in(training: Iterable[Training], names: Mapping[int, str], as_of: dt.date,
+                days: int = EXPIRY_WINDOW_DAYS) -> list[ExpiringCertificate]:
+    """:func:`expiring_certificates` of rows already read (``names``: every person's, active or not)."""
+    until = as_of + dt.timedelta(days=days)
+    out = [ExpiringCertificate(names[t.person_id], t.course, t.certificate_ref, t.expires_on,
+                               (t.expires_on - as_of).days)
+           for t in training if t.expires_on is not None and as_of <= t.expires_on <= until]
+    out.sort(key=lambda e: (e.expires_on, e.person))
+    return out
+
+
+def read_names(s: Session) -> dict[int, str]:
+    return {pid: name for pid, name in s.execute(select(Person.id, Person.name))}
 
 
 def quarter_of(day: dt.date) -> str:
@@ -277,11 +410,15 @@ def quarter_of(day: dt.date) -> str:
 
 def training_hours_by_quarter(ws: Workspace) -> list[QuarterHours]:
     """Hours of training completed per calendar quarter and discipline, oldest first."""
-    totals: dict[tuple[str, Discipline], Decimal] = defaultdict(Decimal)
     with ws.read() as s:
-        for done, disc, hours in s.execute(select(TrainingRecord.completed_on, TrainingRecord.discipline,
-                                                  TrainingRecord.hours)):
-            totals[(quarter_of(done), disc)] += hours
+        return hours_by_quarter(read_training(s))
+
+
+def hours_by_quarter(training: Iterable[Training]) -> list[QuarterHours]:
+    """:func:`training_hours_by_quarter` of rows already read."""
+    totals: dict[tuple[str, Discipline], Decimal] = defaultdict(Decimal)
+    for t in training:
+        totals[(quarter_of(t.completed_on), t.discipline)] += t.hours
     return [QuarterHours(q, d, h) for (q, d), h in sorted(totals.items(), key=lambda kv: (kv[0][0], _order(kv[0][1])))]
 
 
@@ -295,11 +432,25 @@ class CoverageReport:
     pairings: list[Pairing]
     expiring: list[ExpiringCertificate]
     hours: list[QuarterHours]
+    pairings_total: int | None = None  # when ``pairings`` holds only the first ones: how many there are in all
+
+    @property
+    def pairing_count(self) -> int:
+        return len(self.pairings) if self.pairings_total is None else self.pairings_total
 
 
 def coverage_report(ws: Workspace, as_of: dt.date | None = None) -> CoverageReport:
     as_of = as_of or ws.clock().astimezone(dt.UTC).date()
-    snap = load(ws)
-    return CoverageReport(as_of, cross_training_depth(ws, snap), all_team_coverage(ws, snap),
-                          suggested_pairings(ws, snap), expiring_certificates(ws, as_of),
-                          training_hours_by_quarter(ws))
+    with ws.read() as s:
+        snap, training, names = _read(s), read_training(s), read_names(s)
+    return report(snap, training, names, as_of)
+
+
+def report(snap: SkillsSnapshot, training: Sequence[Training], names: Mapping[int, str],
+           as_of: dt.date, pairings: int | None = None) -> CoverageReport:
+    """The report of rows already read (``names``: every person's, active or not), no database; with the first
+    ``pairings`` suggested pairings only (and their total) when given."""
+    teams = all_team_coverage(None, snap)
+    shown, total = _pairings(snap, teams, pairings)
+    return CoverageReport(as_of, cross_training_depth(None, snap), teams, shown, expiring_in(training, names, as_of),
+                          hours_by_quarter(training), None if pairings is None else total)

@@ -73,14 +73,22 @@ def _key(s: Any, ws: Workspace, filters: analytics.Filters) -> Key:
 def load(ws: Workspace, filters: analytics.Filters = analytics.Filters()) -> analytics.DashboardData:
     """The dashboard for the data as it is now: from its summary when one was kept for exactly this state,
     computed (and kept) otherwise. ``seconds`` says which: ``summary`` or the computing steps."""
+    data, unkept = read_or_compute(ws, filters)
+    if unkept is not None:
+        keep(ws, unkept, data)
+    return data
+
+
+def read_or_compute(ws: Workspace, filters: analytics.Filters = analytics.Filters()
+                    ) -> tuple[analytics.DashboardData, Key | None]:
+    """As :func:`load`, without keeping what was computed: the dashboard and, when it was computed, the key to
+    :func:`keep` it under (the page shows it first and keeps it after its first paint)."""
     started = time.perf_counter()
     key, data = _kept(ws, filters)
     if data is not None:
         data.seconds = {"summary": time.perf_counter() - started}
-        return data
-    data = analytics.load(ws, filters, key.as_of)
-    keep(ws, key, data)
-    return data
+        return data, None
+    return analytics.load(ws, filters, key.as_of), key
 
 
 def warm(ws: Workspace) -> bool:

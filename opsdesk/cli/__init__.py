@@ -196,21 +196,23 @@ def workspace_path(args: argparse.Namespace) -> str:
     return explicit or str(paths.default_workspace())
 
 
-def open_ws(args: argparse.Namespace, *, read_only: bool = False):
+def open_ws(args: argparse.Namespace, *, read_only: bool = False, quick_check: bool = True):
     """Open the chosen workspace; for a server that wants a password no passfile gave, ask for it."""
     from opsdesk.services.workspace import lifecycle
 
     location = workspace_path(args)
     backup_ok = bool(getattr(args, "i_have_a_backup", False))
     try:
-        ws = lifecycle.open_workspace(location, read_only=read_only, i_have_a_backup=backup_ok)
+        ws = lifecycle.open_workspace(location, read_only=read_only, i_have_a_backup=backup_ok,
+                                      quick_check=quick_check)
     except lifecycle.PasswordRequired:
         if not sys.stdin.isatty():
             raise
         import getpass
 
         password = getpass.getpass(f"Password for {location}: ")
-        ws = lifecycle.open_workspace(location, read_only=read_only, password=password, i_have_a_backup=backup_ok)
+        ws = lifecycle.open_workspace(location, read_only=read_only, password=password, i_have_a_backup=backup_ok,
+                                      quick_check=quick_check)
     if not ws.read_only:
         try:
             opened_at = lifecycle.records_version(ws)
@@ -226,11 +228,12 @@ def warm_summary(ws, unless_version: int | None = None) -> None:
     closes it), so the next opening of the dashboard is quick. ``unless_version``: nothing to do when the data is
     still at that version. A failure here loses nothing (the dashboard computes it on opening) and is only
     logged."""
-    from opsdesk.analytics import summary
     from opsdesk.services.workspace import lifecycle
 
     try:
         if unless_version is None or lifecycle.records_version(ws) != unless_version:
+            from opsdesk.analytics import summary  # numpy and the KPIs: only for a command that changed data
+
             summary.warm(ws)
     except Exception:  # noqa: BLE001 - derived data: never fail the command that changed the workspace
         logging.getLogger(__name__).warning("could not keep the dashboard summary", exc_info=True)

@@ -95,7 +95,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from opsdesk.services.workspace import integrity
 
-    ws = open_ws(args)
+    ws = open_ws(args, quick_check=False)  # verify runs the full integrity_check and reports it as a finding
     try:
         report = integrity.verify(ws, head_file=args.head, public_key_file=args.public_key)
     finally:

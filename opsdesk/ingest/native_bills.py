@@ -181,7 +181,7 @@ def _aws(row: Row) -> dict[str, str]:
         "CommitmentDiscountId": sp_arn or ri_arn,
         "CommitmentDiscountCategory": "Spend" if sp_arn else ("Usage" if ri_arn else ""),
         "CommitmentDiscountType": "Savings Plan" if sp_arn else ("Reserved Instances (RI)" if ri_arn else ""),
-        "InvoiceIssuerName": _first(row, "bill/InvoicingEntity"),
+        "InvoiceId": _first(row, "bill/InvoiceId"), "InvoiceIssuerName": _first(row, "bill/InvoicingEntity"),
         "PublisherName": _first(row, "lineItem/LegalEntity"),
         "ProviderName": "AWS",
         "PricingQuantity": _first(row, "reservation/TotalReservedUnits", "lineItem/UsageAmount"),
@@ -208,7 +208,8 @@ AWS_USES = ("lineItem/LineItemType", "lineItem/UnblendedCost", "lineItem/NetUnbl
             "lineItem/ProductCode", "bill/BillType", "bill/PayerAccountId", "bill/PayerAccountName",
             "lineItem/UsageAccountId", "lineItem/UsageAccountName", "lineItem/CurrencyCode",
             "bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate", "lineItem/UsageStartDate",
-            "lineItem/UsageEndDate", "lineItem/LineItemDescription", "bill/InvoicingEntity", "lineItem/LegalEntity",
+            "lineItem/UsageEndDate", "lineItem/LineItemDescription", "bill/InvoiceId", "bill/InvoicingEntity",
+            "lineItem/LegalEntity",
             "reservation/TotalReservedUnits", "pricing/unit", "product/regionCode", "product/region",
             "lineItem/AvailabilityZone", "lineItem/ResourceId", "product/ProductName", "product/sku",
             "pricing/RateCode", "pricing/RateId", "resourceTags")
@@ -283,7 +284,7 @@ def _azure(row: Row) -> dict[str, str]:
         "PricingCategory": AZURE_PRICING.get(pricing.lower().replace(" ", ""), "Other" if pricing else ""),
         "CommitmentDiscountName": _first(row, "benefitName"),
         "CommitmentDiscountId": _first(row, "benefitId", "ReservationId"),
-        "InvoiceIssuerName": "Microsoft", "ProviderName": "Microsoft",
+        "InvoiceId": _first(row, "InvoiceId"), "InvoiceIssuerName": "Microsoft", "ProviderName": "Microsoft",
         "PublisherName": _first(row, "PublisherName") or "Microsoft",
         "RegionName": _first(row, "ResourceLocation"),
         "ResourceId": _first(row, "ResourceId", "InstanceId", "InstanceName"),
@@ -307,7 +308,7 @@ AZURE_USES = ("CostInBillingCurrency", "Cost", "PreTaxCost", "Date", "UsageDateT
               "ProductName", "Product", "Frequency", "benefitName", "benefitId", "ReservationId", "PublisherName",
               "ResourceLocation", "ResourceId", "InstanceId", "InstanceName", "ResourceName", "SubscriptionId",
               "SubscriptionGuid", "SubscriptionName", "Quantity", "UsageQuantity", "UnitOfMeasure", "ProductId",
-              "MeterId", "Tags")
+              "MeterId", "InvoiceId", "Tags")
 
 # --- Google Cloud billing export ---------------------------------------------------------------------------------
 

@@ -32,7 +32,12 @@ class Workspace(Protocol):
 GENESIS = "0" * 64
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:  # most column values: returned as they are (an enum or a str subclass is not plain)
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dt.datetime):
@@ -80,12 +85,12 @@ class Appended:
     hashed: dict[str, Any]
 
 
-def seal_states(session: Session, event: Appended, states: list[dict[str, Any]]) -> None:
+def seal_states(session: Session | Connection, event: Appended, states: list[dict[str, Any]]) -> None:
     """Put the final state of the rows the transaction touched on its last event, and rehash that event (it is
     still uncommitted and the chain's lock is held, so nothing links to it yet)."""
     event.hash = event_hash(**event.hashed, record_states=states)
     table = _table()
-    session.connection().execute(table.update().where(table.c.seq == event.seq)
+    _connection(session).execute(table.update().where(table.c.seq == event.seq)
                                  .values(record_states=states, hash=event.hash))
 
 
@@ -93,19 +98,24 @@ def _table() -> Table:
     return cast(Table, AuditEvent.__table__)
 
 
+def _connection(target: Session | Connection) -> Connection:
+    """The connection the writer's transaction runs on (the writers pass theirs; a session gives its own)."""
+    return target if isinstance(target, Connection) else target.connection()
+
+
 _LAST = select(_table().c.seq, _table().c.hash).order_by(_table().c.seq.desc()).limit(1)
 _INSERT = _table().insert()
 
 
 def append(
-    session: Session, *, at: dt.datetime, actor: str, action: str, entity: str, entity_id: object,
+    session: Session | Connection, *, at: dt.datetime, actor: str, action: str, entity: str, entity_id: object,
     before: Any = None, after: Any = None, note: str = "", snapshots: bool = False,
 ) -> Appended:
     """Append one event after the current last one, holding the chain's lock until the transaction ends: one
     read of the head and one INSERT, through the connection (no ORM object, no flush)."""
-    conn = session.connection()
+    conn = _connection(session)
     queries.lock_audit_chain(conn)
-    last = conn.execute(_LAST).first()
+    last = queries.run_plain(conn, _LAST, {}).fetchone()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     if not snapshots:  # ``snapshots``: before and after are ``snapshot()``s, JSON-safe already
         before, after = jsonable(before), jsonable(after)
@@ -114,15 +124,15 @@ def append(
     hashed = {"seq": seq, "at": at_text, "actor": actor, "action": action, "entity": entity, "entity_id": ident,
               "before": before, "after": after, "note": note, "prev_hash": prev}
     digest = event_hash(**hashed)
-    conn.execute(_INSERT, hashed | {"at": at, "hash": digest})
+    queries.run_plain(conn, _INSERT, hashed | {"at": at, "hash": digest})
     return Appended(seq, digest, hashed)
 
 
-def append_many(session: Session, *, at: dt.datetime, actor: str,
+def append_many(session: Session | Connection, *, at: dt.datetime, actor: str,
                 events: Iterable[tuple[str, str, object, Any, Any, str]]) -> list[Appended]:
     """Append several events (``action, entity, entity_id, before, after, note`` each) after the current last one,
     as :func:`append` would one by one, written with one INSERT of many rows."""
-    conn = session.connection()
+    conn = _connection(session)
     queries.lock_audit_chain(conn)
     last = conn.execute(_LAST).first()
     seq, prev = (last[0], last[1]) if last else (0, GENESIS)

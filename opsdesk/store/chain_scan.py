@@ -3,15 +3,15 @@
 A SQLite workspace file is read by the raw driver in ranges of sequence numbers (``CHUNK_EVENTS`` each), each
 range hashed by a worker process of its own connection when there are enough events to pay for the workers, and
 the ranges joined in order: every range checks its own links, and where two ranges meet the first event of one must
-follow the last event of the one before. What the audit says every record is (``reconcile.Expectations``) is
-gathered per range (the last state of each row in it) and merged in order, so nothing grows with the number of
-events. A server workspace is streamed through SQLAlchemy (``audit.scan_chain``).
+follow the last event of the one before. Every event's hash is recomputed by ``fast_hash`` (orjson where its
+bytes are provably the reference's, the reference elsewhere). What the audit says every record is
+(``reconcile.Expectations``) is gathered per range (the last state of each row in it) and merged in order, so
+nothing grows with the number of events. A server workspace is streamed through SQLAlchemy in chunks, hashed the same way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import multiprocessing
 import os
 import sqlite3
@@ -20,10 +20,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.engine import Connection, Engine
 
-from opsdesk.store import audit, reconcile
+from opsdesk.store import audit, fast_hash, reconcile
 from opsdesk.store.engine import sqlite_ro_uri
+from opsdesk.store.models import AuditEvent
 
 CHUNK_EVENTS = 50_000  # events per range handed to a worker
 FETCH = 2000  # rows read at a time
@@ -55,12 +57,16 @@ def _at_text(value: Any) -> str:
     return str(audit.jsonable(value))
 
 
-def _loads(text: Any) -> Any:
-    return None if text is None else json.loads(text)
-
-
 _SELECT = ("SELECT seq, at, actor, action, entity, entity_id, before, after, note, prev_hash, hash, record_states "
            "FROM audit_event WHERE seq >= ? AND seq <= ? ORDER BY seq")
+
+
+_COLUMNS = AuditEvent.__table__.c
+#: the whole chain through SQLAlchemy (a server workspace), the JSON columns as the text the table keeps, so that
+#: they are read as they are on a SQLite file (``fast_hash``)
+_STREAM = select(_COLUMNS.seq, _COLUMNS.at, _COLUMNS.actor, _COLUMNS.action, _COLUMNS.entity, _COLUMNS.entity_id,
+                 type_coerce(_COLUMNS.before, Text), type_coerce(_COLUMNS.after, Text), _COLUMNS.note,
+                 _COLUMNS.prev_hash, _COLUMNS.hash, type_coerce(_COLUMNS.record_states, Text)).order_by(_COLUMNS.seq)
 
 
 def scan_range(database: str, lo: int, hi: int, want: frozenset[int]) -> RangeScan:
@@ -84,7 +90,9 @@ def _scan_rows(rows: Iterable[tuple[Any, ...]], want: frozenset[int]) -> RangeSc
     prev: str | None = None
     next_seq = 0
     for seq, at, actor, action, entity, entity_id, before_t, after_t, note, prev_hash, digest, states_t in rows:
-        before, after, states = _loads(before_t), _loads(after_t), _loads(states_t)
+        computed, before, after, states = fast_hash.stored_event(seq, _at_text(at), actor, action, entity,
+                                                                 entity_id, before_t, after_t, note, prev_hash,
+                                                                 states_t)
         if out.first_seq is None:
             out.first_seq, out.first_prev = seq, prev_hash
         elif out.broken_seq is None:
@@ -92,9 +100,7 @@ def _scan_rows(rows: Iterable[tuple[Any, ...]], want: frozenset[int]) -> RangeSc
                 out.broken_seq, out.reason = next_seq, f"event {next_seq} is missing (next is {seq})"
             elif prev_hash != prev:
                 out.broken_seq, out.reason = seq, f"event {seq} does not link to the event before it"
-        if out.broken_seq is None and audit.event_hash(
-                seq=seq, at=_at_text(at), actor=actor, action=action, entity=entity, entity_id=entity_id,
-                before=before, after=after, note=note, prev_hash=prev_hash, record_states=states) != digest:
+        if out.broken_seq is None and computed != digest:
             out.broken_seq, out.reason = seq, f"event {seq} was altered after it was written (hash mismatch)"
         if seq in want:
             out.hashes[seq] = digest
@@ -158,18 +164,20 @@ def scan(conn: Connection, database: str | None, *, want: Iterable[int], expecte
     """Recompute the chain as far as the caller's transaction sees it (``conn``), filling ``expected``.
 
     ``database``: a read-only ``file:`` URI of the SQLite workspace, read in ranges (by worker processes for a long
-    chain); None streams the chain through ``conn`` (a server workspace). ``alongside`` is called once the workers
+    chain); None streams the chain through ``conn`` in chunks of ``FETCH`` rows (a server workspace). ``alongside`` is called once the workers
     are started (a thread it starts is never forked into them)."""
     wanted = frozenset(want)
     if database is None:
         alongside()
-        return audit.scan_chain(conn, want=wanted, sink=expected.add_event)
+        result = conn.execution_options(yield_per=FETCH).execute(_STREAM)
+        return _join([_scan_rows((row for part in result.partitions() for row in part), wanted)], expected)
     low, high = conn.exec_driver_sql("SELECT min(seq), max(seq) FROM audit_event").one()
     ranges = [] if low is None else _ranges(int(low), int(high))  # later events are left out
     count = workers()
     if count == 1 or len(ranges) < 2 or int(high) - int(low) + 1 < PARALLEL_FROM:
         alongside()
         return _join((scan_range(database, lo, hi, wanted) for lo, hi in ranges), expected)
+    reconcile.tables()  # the mappers configured once, before the workers are forked (each would again)
     # fork is quick, but only safe from a process with no other thread (a GUI's would be copied mid-flight)
     alone = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
     method = "fork" if alone else "spawn"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain, islice, repeat
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, CursorResult
 
 AUDIT_LOCK_KEY = 7_244_001  # an arbitrary constant naming "the audit chain" among advisory locks
 
@@ -20,6 +21,95 @@ AUDIT_LOCK_KEY = 7_244_001  # an arbitrary constant naming "the audit chain" amo
 ALL_WRITES, AUDIT_ONLY_WRITES = 1, 3
 
 
+#: per dialect (its JSON serializer and types convert the values): per statement and given parameters, compiled
+_DRIVER: weakref.WeakKeyDictionary[Any, dict[tuple[Any, frozenset[str]], _DriverStatement]] = \
+    weakref.WeakKeyDictionary()
+
+
+class _DriverStatement:
+    """A statement compiled once for SQLite: its SQL, and per positional parameter its name, its bound value when
+    the caller gives none, and the type's conversion of the value (SQLAlchemy's own, so what is stored is what
+    ``conn.execute`` would store)."""
+
+    def __init__(self, conn: Connection, stmt: Any, names: frozenset[str]) -> None:
+        compiled = stmt.compile(dialect=conn.dialect, column_keys=sorted(names))
+        self.sql = compiled.string
+        self.usable = bool(compiled.positional and compiled.positiontup is not None
+                           and not compiled.literal_execute_params and not compiled.post_compile_params)
+        self.params = []
+        for name in compiled.positiontup or ():
+            bind = compiled.binds[name]
+            proc = bind.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+            self.params.append((name, bind.effective_value, proc))
+
+        self.results: list[Any] = []
+        if getattr(stmt, "is_select", False):
+            self.results = [c.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+                            for c in stmt.selected_columns]
+
+    def args(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        out = []
+        for name, default, proc in self.params:
+            value = values.get(name, default)
+            out.append(value if proc is None or value is None else proc(value))
+        return tuple(out)
+
+
+def run_plain(conn: Connection, stmt: Any, params: dict[str, Any]) -> Any:
+    """Run a write (or a read of plain integer/text columns) built once, straight on SQLite's cursor: what
+    ``conn.execute`` does minus its per-statement bookkeeping, which costs more than the statement on an edit.
+    Returns something with ``rowcount`` and ``fetchone()``. Elsewhere (PostgreSQL, an echoing engine, a statement
+    that needs SQLAlchemy's expansion) it is ``conn.execute``. The engine's ``before_cursor_execute`` listeners
+    still see the statement."""
+    if conn.dialect.name != "sqlite" or conn.engine.echo:
+        return conn.execute(stmt, params)
+    key = (stmt, frozenset(params))
+    known = _DRIVER.get(conn.dialect)
+    if known is None:
+        known = _DRIVER[conn.dialect] = {}
+    compiled = known.get(key)
+    if compiled is None:
+        compiled = known[key] = _DriverStatement(conn, stmt, key[1])
+    if not compiled.usable:
+        return conn.execute(stmt, params)
+    args = compiled.args(params)
+    cursor = conn.connection.cursor()
+    for listener in conn.dispatch.before_cursor_execute:
+        listener(conn, cursor, compiled.sql, args, None, False)
+    try:
+        cursor.execute(compiled.sql, args)
+    except Exception as exc:  # raised as conn.execute would (IntegrityError, OperationalError, a lost connection)
+        conn._handle_dbapi_exception(exc, compiled.sql, args, cursor, None)  # noqa: SLF001
+        raise
+    return cursor
+
+
+def read_plain(conn: Connection, stmt: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The rows of a SELECT built once, as tuples, read through :func:`run_plain` on SQLite with each column's type
+    converting its value as ``conn.execute`` would (a date, a Decimal, an enum, JSON)."""
+    if conn.dialect.name != "sqlite" or conn.engine.echo:
+        return [tuple(r) for r in conn.execute(stmt, params)]
+    result = run_plain(conn, stmt, params)
+    if isinstance(result, CursorResult):  # conn.execute's rows, converted already
+        return [tuple(r) for r in result]
+    rows = result.fetchall()
+    compiled = _DRIVER[conn.dialect][(stmt, frozenset(params))]
+    procs = list(enumerate(compiled.results))
+    if not any(p for _i, p in procs):
+        return rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, proc in procs:
+            if proc is not None:
+                values[i] = proc(values[i])
+        out.append(tuple(values))
+    return out
+
+
+_BUMP = text("UPDATE data_version SET counter = counter + 1 WHERE id = 1")
+
+
 def bump_data_version(conn: Connection, *, audit_only: bool = False) -> None:
     """Count one more committed write (called last in every write transaction; the rows are made when missing)."""
     if audit_only:
@@ -29,7 +119,7 @@ def bump_data_version(conn: Connection, *, audit_only: bool = False) -> None:
         for ident in {ALL_WRITES, AUDIT_ONLY_WRITES} - have:
             conn.execute(text("INSERT INTO data_version (id, counter) VALUES (:id, 1)"), {"id": ident})
         return
-    if conn.execute(text("UPDATE data_version SET counter = counter + 1 WHERE id = 1")).rowcount == 0:
+    if run_plain(conn, _BUMP, {}).rowcount == 0:
         conn.execute(text("INSERT INTO data_version (id, counter) VALUES (1, 1)"))
 
 

@@ -36,6 +36,8 @@ NOT_RECONCILED = frozenset({
 SNAPSHOT_ACTIONS = ("create", "update", "delete")
 NATURAL_KEYS = ("code", "email", "fingerprint", "workspace_uuid", "name", "label", "title")
 CHUNK = 2000
+CACHED = 256  # snapshot shapes ``Expectations`` remembers
+_UNSEEN: Any = object()
 
 Key = tuple[Any, ...]
 
@@ -160,16 +162,26 @@ class Expectations:
 
     def __init__(self) -> None:
         self.state: dict[str, dict[Key, tuple[dict[str, Any] | None, int]]] = {}
+        # the table of a snapshot by (entity, its keys in order): a chain holds few such shapes, so each is
+        # looked up once (cleared past CACHED shapes, so a chain of odd snapshots cannot grow it)
+        self._shapes: dict[tuple[str, tuple[str, ...]], TableInfo | None] = {}
 
     def add_event(self, seq: int, action: str, entity: str, before: Any, after: Any, states: Any) -> None:
         if action in SNAPSHOT_ACTIONS:
             snap = after if action != "delete" else before
-            name = table_for_snapshot(entity, snap)
-            if name is not None:
-                info = tables()[name]
-                pk = _pk_of(info, snap)
-                if pk is not None:
-                    self.state.setdefault(name, {})[pk] = (None if action == "delete" else snap, seq)
+            if isinstance(snap, dict):
+                shape = (entity, tuple(snap))
+                info = self._shapes.get(shape, _UNSEEN)
+                if info is _UNSEEN:
+                    if len(self._shapes) >= CACHED:
+                        self._shapes.clear()
+                    name = table_for_snapshot(entity, snap)
+                    info = self._shapes[shape] = None if name is None else tables()[name]
+                if info is not None:
+                    assert isinstance(info, TableInfo)
+                    pk = _pk_of(info, snap)
+                    if pk is not None:
+                        self.state.setdefault(info.name, {})[pk] = (None if action == "delete" else snap, seq)
         if states:
             for item in states:
                 name = item.get("t")

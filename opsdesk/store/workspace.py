@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key as sa_identity_key
 
 from opsdesk.errors import ConflictError, ReadOnlyError, WorkspaceError
 from opsdesk.store import audit, queries, reconcile
@@ -61,7 +62,7 @@ class Tx:
     stage change, a team member, a vote) is recorded on the transaction's last event (``record_states``), so
     ``opsdesk verify`` can reconcile every audited record with the audit (``opsdesk.store.reconcile``)."""
 
-    session: Session
+    conn: Connection
     ws: Workspace
     events: list[int] = field(default_factory=list)
     last_event: audit.Appended | None = None
@@ -69,10 +70,29 @@ class Tx:
     signer_state: Any = None  # what the checkpointer's prepare() passes to its sign()
     _recorded: dict[RowKey, Any] = field(default_factory=dict, repr=False)
     _touched: dict[RowKey, Any] = field(default_factory=dict, repr=False)
+    _session: Session | None = field(default=None, repr=False)
+
+    @property
+    def session(self) -> Session:
+        """The ORM session of this transaction, on its connection, made when a service first needs it (an edit
+        through :meth:`update_row` never does)."""
+        session = self._session
+        if session is None:
+            session = self._session = self.ws._writer(bind=self.conn)
+            session.info["tx"] = self
+        return session
+
+    def flush(self) -> None:
+        if self._session is not None:
+            self._session.flush()
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
 
     def audit(self, action: str, entity: str, entity_id: object, before: Any = None, after: Any = None,
               note: str = "", *, snapshots: bool = False) -> None:
-        ev = audit.append(self.session, at=self.ws.clock(), actor=self.ws.actor, action=action, entity=entity,
+        ev = audit.append(self.conn, at=self.ws.clock(), actor=self.ws.actor, action=action, entity=entity,
                           entity_id=entity_id, before=before, after=after, note=note, snapshots=snapshots)
         self.events.append(ev.seq)
         self.last_event = ev
@@ -90,7 +110,8 @@ class Tx:
         """Apply ``changes``; audit only when something really changed. Returns whether it did."""
         before = audit.snapshot(obj)
         # not inside a savepoint: rolling one back expires what the ORM flushed in it, not what was written past it
-        plan = None if self.session.in_nested_transaction() else _direct_update(obj, changes)
+        nested = self._session is not None and self._session.in_nested_transaction()
+        plan = None if nested else _direct_update(obj, changes)
         if plan is not None:  # one UPDATE, no flush of the unit of work
             after = before | {name: audit.jsonable(value) for name, value in changes.items()}
             if before == after:
@@ -111,18 +132,9 @@ class Tx:
         """Write the changed columns of a clean persistent row with one UPDATE (checked against its version, as
         the ORM would), then set the object's committed state to match, so nothing is left to flush."""
         changed = {name: value for name, value in plan.values.items() if after[name] != before[name]}
-        params = {f"k_{col.key}": getattr(obj, attr) for attr, col in plan.pk}
-        params.update({f"v_{plan.columns[name].key}": value for name, value in changed.items()})
-        new_version = None
-        if plan.version is not None:
-            attr, col = plan.version
-            old_version = getattr(obj, attr)
-            new_version = plan.next_version(old_version)
-            params["k_version"], params["v_version"] = old_version, new_version
-        stmt = _update_statement(plan, tuple(sorted(changed)))
-        done = self.session.connection().execute(stmt, params)
-        if done.rowcount != 1:
-            raise StaleDataError(f"UPDATE of {plan.table.name} matched {done.rowcount} rows")
+        old_version = getattr(obj, plan.version[0]) if plan.version is not None else None
+        new_version = self._write_row(plan, {attr: getattr(obj, attr) for attr, _col in plan.pk}, changed,
+                                      old_version)
         for name, value in changed.items():
             set_committed_value(obj, name, value)
         if plan.version is not None:
@@ -132,6 +144,56 @@ class Tx:
         if row is not None:
             self._touched[row] = obj
         return after
+
+    def _write_row(self, plan: _Plan, pk: dict[str, Any], changed: dict[str, Any], old_version: Any) -> Any:
+        """One UPDATE of ``changed`` (attribute -> value) on the row with primary key ``pk`` (attribute -> value),
+        checked against ``old_version`` when the mapping has a version column; returns the new version."""
+        params = {f"k_{col.key}": pk[attr] for attr, col in plan.pk}
+        params.update({f"v_{plan.columns[name].key}": value for name, value in changed.items()})
+        new_version = None
+        if plan.version is not None:
+            new_version = plan.next_version(old_version)
+            params["k_version"], params["v_version"] = old_version, new_version
+        done = queries.run_plain(self.conn, _update_statement(plan, tuple(sorted(changed))), params)
+        if done.rowcount != 1:
+            raise StaleDataError(f"UPDATE of {plan.table.name} matched {done.rowcount} rows")
+        return new_version
+
+    def update_row(self, model: type[Any], row: dict[str, Any], entity: str, changes: dict[str, Any],
+                   key: object | None = None, note: str = "") -> dict[str, Any]:
+        """:meth:`update` of a row read as plain values (``records.read_row``: mapped attribute -> value, in the
+        mapping's order), without the ORM: one UPDATE checked against its version, one audit event with the
+        whole row before and after. Returns the row as it now is (``row`` itself when nothing changed)."""
+        plan = _direct_update(model, changes)
+        if plan is None:
+            raise TypeError(f"{model.__name__} cannot be updated as a plain row")
+        before = {name: audit.jsonable(value) for name, value in row.items()}
+        after = before | {name: audit.jsonable(value) for name, value in changes.items()}
+        if before == after:
+            return row
+        changed = {name: value for name, value in changes.items() if after[name] != before[name]}
+        version_attr = plan.version[0] if plan.version is not None else None
+        new_version = self._write_row(plan, row, changed,
+                                      row[version_attr] if version_attr is not None else None)
+        new_row = row | changed
+        if version_attr is not None:
+            new_row[version_attr] = new_version
+            after = after | {version_attr: audit.jsonable(new_version)}
+        pk = tuple(row[attr] for attr, _col in plan.pk)
+        if self._session is not None:  # an object of the same row the ORM holds takes the values written
+            held = self._session.identity_map.get(sa_identity_key(model, pk))
+            if held is not None:
+                for name, value in new_row.items():
+                    set_committed_value(held, name, value)
+        self.audit("update", entity, key if key is not None else (row.get("code") or row.get("id")), before,
+                   after, note, snapshots=True)
+        info = reconcile.tables().get(plan.table.name)
+        if info is not None:
+            ident = (info.name, pk)
+            self._touched[ident] = after
+            if reconcile.table_for_snapshot(entity, after) == info.name:
+                self._recorded[ident] = after
+        return new_row
 
     def delete(self, obj: Any, entity: str, key: object | None = None, note: str = "") -> None:
         before = audit.snapshot(obj)
@@ -151,7 +213,7 @@ class Tx:
         self.session.add_all([obj for obj, _key in objs])
         self.session.flush()
         snaps = [audit.snapshot(obj) for obj, _key in objs]
-        events = audit.append_many(self.session, at=self.ws.clock(), actor=self.ws.actor, events=[
+        events = audit.append_many(self.conn, at=self.ws.clock(), actor=self.ws.actor, events=[
             ("create", entity, key if key is not None else _key(obj), None, snap, note)
             for (obj, key), snap in zip(objs, snaps, strict=True)])
         self.events.extend(ev.seq for ev in events)
@@ -188,8 +250,8 @@ class Tx:
     def unrecorded_states(self) -> list[dict[str, Any]]:
         """The final state of every touched row that no snapshot of this transaction recorded as it is now."""
         out = []
-        for (table, pk), obj in self._touched.items():
-            state = None if obj is None else audit.snapshot(obj)
+        for (table, pk), obj in self._touched.items():  # an object, a snapshot already taken, or None (deleted)
+            state = obj if obj is None or isinstance(obj, dict) else audit.snapshot(obj)
             if (table, pk) in self._recorded and self._recorded[(table, pk)] == state:
                 continue
             out.append({"t": table, "k": list(pk), "s": state})
@@ -203,7 +265,7 @@ class Tx:
         if self.last_event is None:
             self.audit("record", "workspace", "rows", note="rows changed without an event of their own")
         assert self.last_event is not None
-        audit.seal_states(self.session, self.last_event, states)
+        audit.seal_states(self.conn, self.last_event, states)
 
 
 class Checkpointer(Protocol):
@@ -251,12 +313,19 @@ class _Plan:
 
 def _direct_update(obj: Any, changes: dict[str, Any]) -> _Plan | None:
     """How to write ``changes`` with one UPDATE, when that is what the ORM would do: a persistent, unmodified
-    object of a single-table mapping whose changed attributes are plain columns, with no validators and no
-    column defaults on update. None otherwise (the caller then flushes as usual)."""
-    state = sa_inspect(obj)
-    if not state.persistent or state.modified or not changes:
+    object (or a mapped class, for a plain row of it) of a single-table mapping whose changed attributes are plain
+    columns, with no validators and no column defaults on update. None otherwise (the caller then flushes as
+    usual)."""
+    if not changes:
         return None
-    mapper = state.mapper
+    mapper: Any
+    if isinstance(obj, type):  # a plain row of this mapping (Tx.update_row)
+        mapper = sa_inspect(obj)
+    else:
+        state = sa_inspect(obj)
+        if not state.persistent or state.modified:
+            return None
+        mapper = state.mapper
     info = _mapping_info(mapper)
     if info is None:
         return None
@@ -330,7 +399,8 @@ class Workspace:
         self.read_only = read_only
         self.read_only_reason = read_only_reason
         self._reader = sessionmaker(bind=engine, expire_on_commit=False)
-        self._writer = sessionmaker(bind=engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
+        self._write_engine = engine.execution_options(**{WRITE_OPTION: True})
+        self._writer = sessionmaker(bind=self._write_engine, expire_on_commit=False)
         sa_event.listen(self._writer, "after_flush", _track_flush)
         self._listeners: list[Callable[[str], None]] = []
         self.before_close: list[Callable[[], None]] = []  # last work on the open workspace (e.g. a summary)
@@ -360,12 +430,14 @@ class Workspace:
             raise ReadOnlyError(f"the workspace is open read-only{why}")
         signed = None
         try:
-            with self._writer() as session, session.begin():
-                tx = Tx(session, self)
-                session.info["tx"] = tx
-                yield tx
-                signed = self._finish(tx)
-                queries.bump_data_version(session.connection(), audit_only=audit_only and not tx.touched)
+            with self._write_engine.connect() as conn, conn.begin():  # the ORM session only when asked for
+                tx = Tx(conn, self)
+                try:
+                    yield tx
+                    signed = self._finish(tx)
+                    queries.bump_data_version(conn, audit_only=audit_only and not tx.touched)
+                finally:
+                    tx.close()
         except StaleDataError:
             raise ConflictError("the record was changed by someone else while you saved it; nothing of yours "
                                 "was saved — reload it and apply your change again") from None
@@ -379,7 +451,7 @@ class Workspace:
 
     def _finish(self, tx: Tx) -> Any:
         """The end of a write: the touched rows' states onto the last event, then the signed checkpoint."""
-        tx.session.flush()  # what the service left pending is part of what the transaction touched
+        tx.flush()  # what the service left pending is part of what the transaction touched
         signer = self.checkpointer
         if signer is not None and (tx.events or tx.touched or tx.checkpoint_requested):
             signer.prepare(tx)

@@ -10,14 +10,38 @@ collection and collect from a timer on the GUI thread.
 from __future__ import annotations
 
 import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QObject, QTimer
 
 _guard: MainThreadCollector | None = None
+_held = 0  # workers building a page's rows right now (see held())
+_held_lock = threading.Lock()
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Postpone the GUI thread's collections while a worker builds a page's rows (used around a page's load).
+
+    A collection in the middle of a load walks every object the load has made so far — hundreds of thousands on
+    a long register, the analytics' intermediate ones included — and stalls the window for as long; after the
+    load, those are gone and only the rows the page keeps are walked. At most ``MAX_HELD`` checks are skipped in
+    a row, so a long load still lets the collector run."""
+    global _held
+    with _held_lock:
+        _held += 1
+    try:
+        yield
+    finally:
+        with _held_lock:
+            _held -= 1
 
 
 class MainThreadCollector(QObject):
     INTERVAL_MS = 500
+    MAX_HELD = 10  # checks postponed in a row while a load holds the collector (5 s)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -25,13 +49,19 @@ class MainThreadCollector(QObject):
         self._timer.setInterval(self.INTERVAL_MS)
         self._timer.timeout.connect(self.check)
         self._threshold = gc.get_threshold()
+        self.postponed = 0  # checks skipped in a row because a load held the collector
 
     def start(self) -> None:
         gc.disable()
         self._timer.start()
 
     def check(self) -> None:
-        """Collect the generations whose allocation counts passed their thresholds, as the automatic GC would."""
+        """Collect the generations whose allocation counts passed their thresholds, as the automatic GC would
+        (unless a load holds the collector, see held())."""
+        if _held and self.postponed < self.MAX_HELD:
+            self.postponed += 1
+            return
+        self.postponed = 0
         counts = gc.get_count()
         if counts[0] > self._threshold[0]:
             generation = 0

@@ -27,8 +27,8 @@ def _csv(rows: list[dict[str, str]]) -> str:
 AWS_LEGACY = [
     {"identity/LineItemId": "a1", "bill/PayerAccountId": "111122223333", "bill/BillingPeriodStartDate":
      "2026-01-01T00:00:00Z", "bill/BillingPeriodEndDate": "2026-02-01T00:00:00Z", "bill/BillType": "Anniversary",
-     "bill/InvoicingEntity": "Amazon Web Services, Inc.", "lineItem/UsageAccountId": "444455556666",
-     "lineItem/LineItemType": "Usage", "lineItem/UsageStartDate": "2026-01-05T00:00:00Z",
+     "bill/InvoiceId": "EUINGB26-000123", "bill/InvoicingEntity": "Amazon Web Services, Inc.",
+     "lineItem/UsageAccountId": "444455556666", "lineItem/LineItemType": "Usage", "lineItem/UsageStartDate": "2026-01-05T00:00:00Z",
      "lineItem/UsageEndDate": "2026-01-05T01:00:00Z", "lineItem/ProductCode": "AmazonSageMaker",
      "lineItem/UsageAmount": "2", "lineItem/CurrencyCode": "USD", "lineItem/UnblendedCost": "10.00",
      "lineItem/NetUnblendedCost": "9.50", "lineItem/LineItemDescription": "ml.g5.xlarge hours",
@@ -39,8 +39,8 @@ AWS_LEGACY = [
      "resourceTags/user:project": "AI-0001"},
     {"identity/LineItemId": "a2", "bill/PayerAccountId": "111122223333", "bill/BillingPeriodStartDate":
      "2026-01-01T00:00:00Z", "bill/BillingPeriodEndDate": "2026-02-01T00:00:00Z", "bill/BillType": "Anniversary",
-     "bill/InvoicingEntity": "Amazon Web Services, Inc.", "lineItem/UsageAccountId": "444455556666",
-     "lineItem/LineItemType": "SavingsPlanCoveredUsage", "lineItem/UsageStartDate": "2026-01-05T00:00:00Z",
+     "bill/InvoiceId": "EUINGB26-000123", "bill/InvoicingEntity": "Amazon Web Services, Inc.",
+     "lineItem/UsageAccountId": "444455556666", "lineItem/LineItemType": "SavingsPlanCoveredUsage", "lineItem/UsageStartDate": "2026-01-05T00:00:00Z",
      "lineItem/UsageEndDate": "2026-01-05T01:00:00Z", "lineItem/ProductCode": "AmazonEC2",
      "lineItem/UsageAmount": "1", "lineItem/CurrencyCode": "USD", "lineItem/UnblendedCost": "4.00",
      "lineItem/NetUnblendedCost": "", "lineItem/LineItemDescription": "m5.large", "lineItem/ResourceId": "i-0abc",
@@ -59,7 +59,7 @@ AZURE = [{"BillingAccountId": "8611537", "BillingAccountName": "Agency", "Billin
          "ResourceLocation": "westeurope", "ChargeType": "Usage", "Frequency": "UsageBased",
          "PricingModel": "OnDemand", "Quantity": "1000", "UnitOfMeasure": "1K tokens",
          "CostInBillingCurrency": "12.345678", "BillingCurrencyCode": "EUR", "ProductName": "GPT tokens",
-         "PublisherName": "Microsoft", "Tags": '"project": "AI-0002"'}]
+         "PublisherName": "Microsoft", "InvoiceId": "G012345678", "Tags": '"project": "AI-0002"'}]
 GOOGLE = [{"billing_account_id": "01A2B3-C4D5E6-F7G8H9", "service.id": "6F81-5844-456A",
          "service.description": "Vertex AI", "sku.id": "AB12", "sku.description": "Prediction GPU",
          "usage_start_time": "2026-01-10 00:00:00 UTC".replace(" UTC", "Z").replace(" ", "T"),
@@ -86,6 +86,7 @@ def test_aws_cur_legacy_becomes_focus(ws, tmp_path: Path):
     assert first["charge_category"] == "Usage" and first["tags"] == {"user:project": "AI-0001"}
     assert second["billed_cost"] == Decimal("4.00") and second["effective_cost"] == Decimal("2.75")
     assert second["extra"]["x_identity/LineItemId"] == "a2"  # an unmapped column is kept, not dropped
+    assert first["extra"]["InvoiceId"] == "EUINGB26-000123"  # bill/InvoiceId is FOCUS's InvoiceId
     runs.import_paths(ws, [path])
     t = costs.totals(ws)
     assert t["currencies_billed"]["USD"] == Decimal("13.50") and t["currencies"]["USD"] == Decimal("12.75")
@@ -98,6 +99,7 @@ def test_aws_cur_2_columns_are_recognised(tmp_path: Path):
     parsed = read_path(write(tmp_path, "cur2.csv", _csv(rows)))
     assert any("AWS Cost and Usage Report 2.0" in w.reason for w in parsed.warnings)
     assert [r["billed_cost"] for r in parsed.data.rows] == [Decimal("9.50"), Decimal("4.00")]
+    assert [r["extra"].get("InvoiceId") for r in parsed.data.rows] == ["EUINGB26-000123"] * 2  # bill_invoice_id
 
 
 def _snake(name: str) -> str:
@@ -115,6 +117,7 @@ def test_azure_cost_details_become_focus(tmp_path: Path):
     assert row["billed_cost"] == row["effective_cost"] == Decimal("12.345678")
     assert row["billing_currency"] == "EUR" and row["service_category"] == "AI and Machine Learning"
     assert f"{row['charge_period_start']:%Y-%m-%d}" == "2026-01-15" and row["tags"] == {"project": "AI-0002"}
+    assert row["extra"]["InvoiceId"] == "G012345678"
     assert any(w.kind == "unfilled" and "ContractedCost" in w.reason for w in parsed.warnings)
 
 

@@ -108,7 +108,11 @@ def test_secretary_then_chair_both_signatures_stay_valid(approved, pki: Throwawa
     report = signing.verify_bytes(ws, done.data, "minutes.signed.pdf")
     assert [s.signer for s in report.signatures] == [SECRETARY[0], CHAIR[0]]
     assert report.ok, [(s.signer, s.problems) for s in report.signatures]
-    assert papers.minutes_state(ws, Q4_2026).state == "adopted"
+    cycle = papers.minutes_state(ws, Q4_2026)
+    assert cycle.state == "adopted"
+    # the record says who adopted them and when: the chair's signature, not the secretary who issued the file
+    assert "by the signature of the chair, Amara Okafor" in cycle.note, cycle.note
+    assert SECRETARY[0] not in cycle.note
     assert papers.issued_bytes(ws, "OPS-MIN-M008") is not None
 
 

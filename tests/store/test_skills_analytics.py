@@ -106,3 +106,17 @@ def test_starter_skills_cover_the_four_disciplines_and_adopt_once(ws, org):
     added = skills.adopt_starter_skills(ws)
     assert len(added) == len(catalogue)  # the fixture's names are not in the starter set
     assert skills.adopt_starter_skills(ws) == []
+
+
+def test_a_report_with_the_first_pairings_only_counts_them_all(ws, org):
+    """The People & Skills panel asks for the first pairings only: the same ones, in the same order, with the
+    same mentors, and the full count."""
+    full = analytics.coverage_report(ws, AS_OF)
+    assert len(full.pairings) >= 2 and full.pairing_count == len(full.pairings)
+    snap = analytics.load(ws)
+    with ws.read() as s:
+        training, names = analytics.read_training(s), analytics.read_names(s)
+    first = analytics.report(snap, training, names, AS_OF, pairings=1)
+    assert first.pairings == full.pairings[:1] and first.pairing_count == len(full.pairings)
+    assert (first.depth, first.teams, first.expiring, first.hours) == (full.depth, full.teams, full.expiring,
+                                                                       full.hours)

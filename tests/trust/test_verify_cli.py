@@ -100,3 +100,22 @@ def test_restore_refuses_a_backup_with_corrupt_text(small, tmp_path):
     r = opsdesk("restore", str(backup), "-w", str(small))
     assert r.returncode == 2 and "UTF-8" in r.stderr and "initiative" in r.stderr, r.stderr
     assert small.read_bytes() == before
+
+
+def test_verify_reports_a_damaged_file_as_findings(small, tmp_path):
+    """A page of the chain overwritten on disk: verify says the file cannot be read whole and what SQLite's
+    integrity check finds, and exits 1 (a finding), never with a traceback."""
+    damaged = tmp_path / "damaged.opsdesk"
+    shutil.copyfile(small, damaged)
+    conn = sqlite3.connect(damaged)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'audit_event'").fetchone()[0]
+    conn.close()
+    with damaged.open("r+b") as f:
+        f.seek((root - 1) * page_size + 8)  # its cell pointers
+        f.write(b"\xff" * 200)
+    r = opsdesk("verify", "-w", str(damaged))
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "the workspace cannot be read whole" in r.stderr
+    assert "database integrity check failed" in r.stderr

@@ -19,8 +19,8 @@ def opened() -> list[str]:
     return []
 
 
-@pytest.fixture
-def page(qtbot, demo_ws, opened):
+def new_page(qtbot, ws, opened=None, before_show=lambda _page: None):
+    """The page as the main window makes it: built, shown, refreshed; loaded and on screen when it returns."""
     from PySide6.QtGui import QUndoStack
     from PySide6.QtWidgets import QWidget
 
@@ -32,16 +32,23 @@ def page(qtbot, demo_ws, opened):
     holder = QWidget()
     qtbot.addWidget(holder)
     tasks = TaskRunner(holder)
-    ctx = PageContext(ws=demo_ws, tasks=tasks, actions=ActionRegistry(holder), undo=QUndoStack(holder),
-                      open_initiative=opened.append, status=lambda _text: None)
+    ctx = PageContext(ws=ws, tasks=tasks, actions=ActionRegistry(holder), undo=QUndoStack(holder),
+                      open_initiative=(opened if opened is not None else []).append, status=lambda _text: None)
     p = DashboardPage(ctx)
     qtbot.addWidget(p)
     p.resize(1400, 900)
+    before_show(p)
     p.show()
     p.refresh()
     wait_loaded(qtbot, p)
+    return p
+
+
+@pytest.fixture
+def page(qtbot, demo_ws, opened):
+    p = new_page(qtbot, demo_ws, opened)
     yield p
-    tasks.shutdown()
+    p.ctx.tasks.shutdown()
 
 
 def wait_loaded(qtbot, p, loads: int = 1) -> None:
@@ -268,3 +275,116 @@ def test_the_dashboard_shows_open_risks_by_residual_rating_and_open_incidents(pa
 
     assert summary.loads(summary.dumps(page.data)).risks == o
     page.grab().save(str(tmp_path / "dashboard_risks.png"))
+
+
+def test_the_first_paint_shows_the_figures_and_every_chart_filled_on_the_last_year(qtbot, demo_ws, tmp_path: Path):
+    """What the charts hold the first time each is painted: never an empty frame to be filled a moment later,
+    never the whole history first and the last year after."""
+    import pyqtgraph as pg
+    from PySide6.QtCore import QEvent, QObject
+
+    from opsdesk.analytics import summary
+
+    summary.forget(demo_ws)  # just after a change: every figure is computed as the page opens
+    first: dict[str, tuple[bool, tuple[float, float], int]] = {}
+
+    class Watch(QObject):
+        def eventFilter(self, watched, event):  # noqa: N802
+            chart = watched.parent().parent()
+            if event.type() == QEvent.Type.Paint and chart.objectName() not in first:
+                page = chart.window()
+                shown = sum(1 for tile in page.tiles.values() if tile.kpi is not None)
+                first[chart.objectName()] = (chart.data_bounds() is not None, chart.x_range(), shown)
+            return False
+
+    watch = Watch()
+
+    def watch_charts(p) -> None:
+        for chart in p.time_charts():
+            chart.plot.viewport().installEventFilter(watch)
+
+    p = new_page(qtbot, demo_ws, before_show=watch_charts)
+    qtbot.waitUntil(lambda: len(first) == len(p.time_charts()), timeout=20000)
+    end = dt.datetime(2026, 11, 30, 23, 59, 59, tzinfo=dt.UTC).timestamp()
+    for name, (filled, (low, high), tiles) in first.items():
+        assert filled, f"{name} was painted empty"
+        assert (low, high) == pytest.approx((end - 365 * DAY, end), abs=1), name
+        assert tiles == len(p.tiles), f"{name} was painted before the KPI tiles had their figures"
+    assert p.loads == 1, "the refresh after building the page started a second load"
+    # what was computed is kept once the page is on screen: the next opening reads it
+    qtbot.waitUntil(lambda: p.history_loads > 0 and p.ctx.tasks.pending == 0, timeout=20000)
+    assert summary.count(demo_ws) == 1
+    p.export_png(tmp_path / "first_paint.png")
+    assert all(isinstance(c.plot, pg.PlotWidget) for c in p.time_charts())
+    p.ctx.tasks.shutdown()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard")  # offscreen popups
+def test_right_click_on_a_chart_opens_its_menu(page, qtbot):
+    """pyqtgraph's menu of each chart (View All, axis options, mouse mode, export) on a right-click."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    for chart in (page.master, page.integrated, page.portfolio, page.funnel):
+        view = chart.plot.viewport()
+        centre = chart.plot.mapFromScene(chart.plot_item.getViewBox().sceneBoundingRect().center())
+        QTest.mouseClick(view, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, QPoint(centre))
+        qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu), timeout=5000)
+        menu = QApplication.activePopupWidget()
+        texts = [a.text() for a in menu.actions()]
+        assert "View All" in texts and "Export..." in texts, texts
+        menu.close()
+        qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None, timeout=5000)
+
+
+@pytest.fixture
+def old_costs_ws(ws):
+    """Pipeline success up to 2026-11-30; the only FOCUS export imported is two years older (January 2024)."""
+    from decimal import Decimal
+
+    from opsdesk.domain.enums import Direction, OpsDiscipline
+    from opsdesk.services.finance import costs
+    from opsdesk.services.registry import initiatives, metrics
+    from opsdesk.store.models import AllocationRule
+
+    initiatives.create(ws, {"code": "AI-0001", "name": "One", "budget": "1000", "currency": "USD"})
+    series = metrics.create_series(ws, {"discipline": OpsDiscipline.DATAOPS, "name": "Pipeline success rate",
+                                        "unit": "%", "direction": Direction.HIGHER_IS_BETTER},
+                                   initiative_code="AI-0001")
+    start = int(dt.datetime(2026, 9, 1, tzinfo=dt.UTC).timestamp())
+    with ws.write() as tx:
+        metrics.insert_points_tx(tx, [(series.id, start + k * DAY, 99.0) for k in range(91)])
+    rows = [{"charge_period_start": dt.datetime(2024, 1, d, tzinfo=dt.UTC),
+             "charge_period_end": dt.datetime(2024, 1, d + 1, tzinfo=dt.UTC), "billed_cost": Decimal("10"),
+             "effective_cost": Decimal("10"), "billing_currency": "USD", "service_name": "Compute",
+             "tags": {"opsdesk-initiative": "AI-0001"}} for d in range(1, 31)]
+    with ws.write() as tx:
+        costs.add_records_tx(tx, rows)
+        tx.add(AllocationRule(name="tag", priority=10, match={"tag_key": "opsdesk-initiative"},
+                              target={"from_tag": "opsdesk-initiative"}), "allocation_rule")
+        costs.apply_rules_tx(tx)
+    return ws
+
+
+def test_a_chart_whose_data_is_all_before_the_shown_range_says_so_and_shows_all(qtbot, old_costs_ws,
+                                                                                  tmp_path: Path):
+    p = new_page(qtbot, old_costs_ws)
+    qtbot.waitUntil(lambda: p.history_loads > 0 and p.ctx.tasks.pending == 0, timeout=20000)
+    finops = p.trend_charts["finops"]
+    note = finops.empty_note
+    assert not p.master.empty_note.isVisible()  # this year's pipeline curve is drawn
+    assert note.isVisible(), "the FinOps chart stays blank although it has data"
+    assert "2024-01-01" in note.text() and "2024-01-30" in note.text() and "Show all" in note.text()
+    p.export_png(tmp_path / "finops_out_of_range.png")
+    note.linkActivated.emit("do")  # the user clicks "Show all"
+    assert p.range_buttons["All"].isChecked()
+    low, high = finops.x_range()
+    assert low <= dt.datetime(2024, 1, 1, tzinfo=dt.UTC).timestamp() and high >= p.master.data_bounds()[1]
+    assert not note.isVisible()
+    p.export_png(tmp_path / "finops_shown_all.png")
+    # back to the last 90 days: the note says where the data is again
+    p.range_buttons["90 d"].click()
+    assert note.isVisible()
+    p.export_png(tmp_path / "finops_all.png")
+    p.ctx.tasks.shutdown()

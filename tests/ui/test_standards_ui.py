@@ -134,10 +134,10 @@ def test_standards_models_pass_qtmodeltester(qtmodeltester, demo_ws):
 
 
 def test_skills_models_pass_qtmodeltester(qtmodeltester, demo_ws):
-    from opsdesk.ui.models.skills import SkillColumnsProxy, SkillsMatrixModel, TrainingModel
+    from opsdesk.ui.models.skills import SkillColumnsProxy, SkillsMatrixModel, TrainingModel, cell_levels
 
     model = SkillsMatrixModel()
-    model.set_data(people.list_all(demo_ws), skills.list_skills(demo_ws), skills.levels(demo_ws))
+    model.set_data(people.list_all(demo_ws), skills.list_skills(demo_ws), cell_levels(skills.levels(demo_ws)))
     qtmodeltester.check(model)
     proxy = SkillColumnsProxy()
     proxy.setSourceModel(model)
@@ -193,6 +193,7 @@ def test_editing_the_heat_map_in_place_saves_and_undoes(matrix_view, window, qtb
     window.settle()
     assert skills.levels(window.ws).get((person_id, skill_id), 0) == before
     assert [d.value for d in _coverage(window)["AI-0006"].missing] == ["finance"]
+    index = _matrix_index(view, "Oliver Grant", "FinOps cost allocation")[0]  # the reload reset the model
     assert not view.proxy.setData(index, 7)  # levels are 0–4
     view.grab().save(str(tmp_path / "skills_matrix.png"))
 

@@ -117,7 +117,7 @@ def sign_minutes(ws: Workspace, meeting_id: int, sign: SignRequest, *, adopt: bo
                             reason="Minutes adopted by the chair" if adopt else None)
     at = ws.clock()
     state = papers.ADOPTED if adopt else papers.FOR_SIGNATURE
-    note = (f"Approved at {cycle.approved_at}; adopted on {at:%d %B %Y, %H:%M} UTC by the signature of "
+    note = (f"Approved at {cycle.approved_at}; adopted on {at:%d %B %Y, %H:%M} UTC by the signature of the chair, "
             f"{signed.signer}" if adopt else f"Approved at {cycle.approved_at}; signed by {signed.signer}, for the "
             "chair's signature")
     with ws.write("papers") as tx:

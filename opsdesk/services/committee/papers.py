@@ -47,6 +47,7 @@ class IssuedPaperDTO:
     sha256: str
     size: int
     forms: tuple[str, ...]
+    note: str = ""  # what the record says of the paper's state (who adopted the minutes, how, when)
 
     @property
     def label(self) -> str:
@@ -86,7 +87,8 @@ def resolve(ws: Workspace, *, initiative: str | None = None, item_id: int | None
 
 def _dto(p: IssuedPaper, f: IssuedPaperFile, forms: list[str]) -> IssuedPaperDTO:
     return IssuedPaperDTO(p.id, p.doc_id, p.edition, p.kind, p.title, p.meeting_id, p.agenda_item_id, p.state,
-                          p.as_of, p.document_date, p.issued_at, p.issued_by, f.sha256, f.size, tuple(forms))
+                          p.as_of, p.document_date, p.issued_at, p.issued_by, f.sha256, f.size, tuple(forms),
+                          p.note or "")
 
 
 def _latest(session: Any, doc_id: str) -> IssuedPaper | None:
@@ -229,7 +231,8 @@ def minutes_state(ws: Workspace, meeting_id: int) -> MinutesCycle:
                                       f"signed {adopted.issued_at:%d %B %Y}, awaiting the chair's signature",
                             approval[0] if approval else "")
     if adopted is not None:
-        return MinutesCycle(ADOPTED, adopted.label[:1].upper() + adopted.label[1:], approval[0] if approval else "", adopted)
+        note = adopted.note or adopted.label[:1].upper() + adopted.label[1:]
+        return MinutesCycle(ADOPTED, note, approval[0] if approval else "", adopted)
     if approval is not None:
         return MinutesCycle(APPROVED, f"Approved at {approval[0]} on {approval[1]:%d %B %Y}; not yet adopted",
                             approval[0])

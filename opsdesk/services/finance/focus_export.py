@@ -81,6 +81,7 @@ def _amount(value: Any) -> str:
 def _row(rec: CostRecord) -> dict[str, str]:
     extra = {str(k): "" if v is None else str(v) for k, v in (rec.extra or {}).items()}
     out = {c: extra.get(c, "") for c in FOCUS_12_COLUMNS}
+    out[SOURCE_PREFIX + "ProviderName"] = extra.get(SOURCE_PREFIX + "ProviderName", "")  # read back from an export
     for col, attr in OWN.items():
         value = getattr(rec, attr)
         out[col] = _amount(value) if isinstance(value, Decimal) else ("" if value is None else str(value))
@@ -179,9 +180,74 @@ def _one_per_service(rows: list[tuple[dict[str, str], str]], column: str) -> tup
     return changed, sorted(primary)
 
 
+#: Names a provider writes itself under, as ProviderName or InvoiceIssuerName. A name is the company's when,
+#: compared without case or punctuation, it is one of these or one followed by more words (a legal entity: "Amazon
+#: Web Services EMEA SARL", "Google Cloud EMEA Limited"); a name with "marketplace" in it is nobody's here.
+COMPANIES = {
+    "Amazon Web Services": ("aws", "amazon web services"),
+    "Microsoft": ("microsoft", "azure", "microsoft azure"),
+    "Google Cloud": ("google", "google cloud", "gcp"),
+    "Oracle": ("oracle", "oci", "oracle cloud infrastructure"),
+    "IBM": ("ibm", "ibm cloud"),
+    "Alibaba Cloud": ("alibaba", "alibaba cloud", "aliyun"),
+}
+
+
+def company(name: str) -> str | None:
+    """The company of ``name`` by the COMPANIES alias table, or None when it names none of them."""
+    plain = " ".join(re.sub(r"[^0-9a-z]+", " ", name.lower()).split())
+    if not plain or "marketplace" in plain:
+        return None
+    for firm, aliases in COMPANIES.items():
+        if any(plain == a or plain.startswith(a + " ") for a in aliases):
+            return firm
+    return None
+
+
+def _first_party(rows: list[tuple[dict[str, str], str]]) -> list[str]:
+    """Provider, invoice issuer and publisher as FOCUS 1.2 reads them. A record naming no InvoiceIssuerName or
+    PublisherName is the provider's own charge: the provider is written. Where the provider and the invoice issuer
+    are one company under two names ("AWS" invoiced by "Amazon Web Services, Inc."), the issuer's name is written
+    as ProviderName — FOCUS reads a ProviderName unlike the InvoiceIssuerName as a third party's (marketplace)
+    charge that must bill 0 — and the source's kept in ``x_SourceProviderName``."""
+    said: list[str] = []
+    for column in ("InvoiceIssuerName", "PublisherName"):
+        filled = 0
+        for row, _code in rows:
+            if not row[column] and row["ProviderName"]:
+                row[column] = row["ProviderName"]
+                filled += 1
+        if filled:
+            said.append(f"{column}: {filled} rows had none; written as their ProviderName (the provider's own "
+                        "charge, as a record naming no other party is read)")
+    renamed: dict[tuple[str, str], int] = defaultdict(int)
+    for row, _code in rows:
+        provider, issuer = row["ProviderName"], row["InvoiceIssuerName"]
+        same = bool(provider and issuer and provider != issuer and company(provider) == company(issuer) is not None)
+        if same:
+            row[SOURCE_PREFIX + "ProviderName"], row["ProviderName"] = provider, issuer
+            renamed[(provider, issuer)] += 1
+    if renamed:
+        said.append(f"ProviderName: {sum(renamed.values())} rows written as their InvoiceIssuerName, the same "
+                    "company under another name ("
+                    + ", ".join(f"'{a}' as '{b}' ({n})" for (a, b), n in sorted(renamed.items()))
+                    + "), so that FOCUS 1.2 does not read them as a third party's charges; the source's in "
+                    f"{SOURCE_PREFIX}ProviderName")
+    described = 0
+    for row, _code in rows:
+        if not row["ChargeDescription"] and row["ServiceName"]:
+            sku = f" ({row['SkuId']})" if row["SkuId"] else ""
+            row["ChargeDescription"] = f"{row['ChargeCategory'] or 'Charge'}: {row['ServiceName']}{sku}"
+            described += 1
+    if described:
+        said.append(f"ChargeDescription: {described} rows had none; written as '<ChargeCategory>: <ServiceName> "
+                    "(<SkuId>)'")
+    return said
+
+
 def _derive(rows: list[tuple[dict[str, str], str]]) -> list[str]:
     """Fill what FOCUS 1.2 requires and the records lack, as the specification allows; say what and how."""
-    said: list[str] = []
+    said = _first_party(rows)
     for cost, price in (("ContractedCost", "ContractedUnitPrice"), ("ListCost", "ListUnitPrice")):
         filled = 0
         for row, _code in rows:
@@ -231,10 +297,9 @@ def _notes(rows: list[tuple[dict[str, str], str]]) -> list[str]:
                 and Decimal(row["BilledCost"]) != 0)
     if not third:
         return []
-    return [f"BilledCost kept as billed on {third} rows whose InvoiceIssuerName is not written as their ProviderName "
-            "(e.g. 'AWS' invoiced by 'Amazon Web Services, Inc.'): FOCUS 1.2 wants BilledCost 0 only where a third "
-            "party is paid (marketplace), which these names do not show; the validator's BilledCost-C-005-C "
-            "compares the names literally and reports these rows"]
+    return [f"BilledCost kept as billed on {third} rows whose InvoiceIssuerName names another company than their "
+            "ProviderName: FOCUS 1.2 wants BilledCost 0 where a third party is paid (marketplace), which the "
+            "records do not say; the validator's BilledCost-C-005-C reports these rows"]
 
 
 def export_focus(ws: Workspace, out: str | Path) -> dict[str, Any]:
@@ -261,8 +326,8 @@ def export_focus(ws: Workspace, out: str | Path) -> dict[str, Any]:
     derived = _derive(out_rows)
     notes = _notes(out_rows)
     columns = [c for c in FOCUS_12_COLUMNS if c in MANDATORY or c in ALWAYS or any(r[c] for r, _code in out_rows)]
-    columns += [c for c in (SOURCE_PREFIX + "ServiceCategory", SOURCE_PREFIX + "ServiceSubcategory")
-                if any(r.get(c) for r, _code in out_rows)]
+    columns += [SOURCE_PREFIX + c for c in ("ProviderName", "ServiceCategory", "ServiceSubcategory")
+                if any(r.get(SOURCE_PREFIX + c) for r, _code in out_rows)]
     tmp = path.with_name(path.name + ".part")
     from opsdesk.domain.csv_safety import write_rows
 

@@ -15,7 +15,7 @@ from opsdesk.domain import schemas
 from opsdesk.domain.enums import APPROVING_OUTCOMES, AgendaKind, Discipline, RiskTier, Stage, TeamRole
 from opsdesk.domain.rules import INITIATIVE_CODE, allowed_next_stages
 from opsdesk.errors import ValidationError
-from opsdesk.store import records
+from opsdesk.store import queries, records
 from opsdesk.store.models import (
     AgendaItem,
     Allocation,
@@ -153,6 +153,13 @@ def update(ws: Workspace, code: str, changes: Mapping[str, Any], expected_versio
     if "stage" in changes:
         raise ValidationError("stage", "changes only through a stage-gate decision (use change_stage)", entity=ENTITY)
     with ws.write() as tx:
+        if objectives is None and team is None:  # the usual edit: the row's fields, without the ORM
+            row = records.read_row(tx.conn, Initiative, ENTITY, code=code)
+            if changes:
+                row = records.update_row(tx, Initiative, ENTITY, SCHEMA, row, changes, unique=("code",),
+                                         expected_version=expected_version,
+                                         rules=_rules(_scheme(tx) if "classification" in changes else None))
+            return _detail_of(tx.conn, row)
         obj = records.get_by(tx.session, Initiative, ENTITY, code=code)
         if changes:
             records.update(tx, obj, ENTITY, SCHEMA, changes, unique=("code",), expected_version=expected_version,
@@ -280,11 +287,18 @@ def _detail(session: Any, obj: Initiative) -> InitiativeDetail:
     they show), never through lazy loads of every link, member and person."""
     if session.new or session.dirty or session.deleted:
         session.flush()
-    conn = session.connection()
-    objectives = [tuple(r) for r in conn.execute(_OBJECTIVES, {"ident": obj.id})]
-    team = [TeamMemberDTO(*r) for r in conn.execute(_TEAM, {"ident": obj.id})]
-    history = [StageChangeDTO(*r) for r in conn.execute(_HISTORY, {"ident": obj.id})]
-    return records.to_dto(InitiativeDetail, obj, tags=list(obj.tags or []), disciplines=list(obj.disciplines or []),
+    return _detail_of(session.connection(), obj)
+
+
+def _detail_of(conn: Any, obj: Initiative | dict[str, Any]) -> InitiativeDetail:
+    """:func:`_detail` of an object or of a row read with ``records.read_row``."""
+    row = obj if isinstance(obj, dict) else None
+    ident, tags, disciplines = ((row["id"], row["tags"], row["disciplines"]) if row is not None
+                                else (obj.id, obj.tags, obj.disciplines))  # type: ignore[union-attr]
+    objectives = queries.read_plain(conn, _OBJECTIVES, {"ident": ident})
+    team = [TeamMemberDTO(*r) for r in queries.read_plain(conn, _TEAM, {"ident": ident})]
+    history = [StageChangeDTO(*r) for r in queries.read_plain(conn, _HISTORY, {"ident": ident})]
+    return records.to_dto(InitiativeDetail, obj, tags=list(tags or []), disciplines=list(disciplines or []),
                           objectives=objectives, team=team, stage_history=history)
 
 

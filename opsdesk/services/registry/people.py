@@ -59,7 +59,7 @@ def get(ws: Workspace, person_id: int) -> PersonDTO:
 
 def list_all(ws: Workspace, *, include_inactive: bool = False) -> list[PersonDTO]:
     with ws.read() as s:
-        stmt = select(Person).order_by(Person.name)
+        stmt = select(*records.dto_columns(PersonDTO, Person)).order_by(Person.name)
         if not include_inactive:
             stmt = stmt.where(Person.active.is_(True))
-        return [records.to_dto(PersonDTO, p) for p in s.scalars(stmt)]
+        return [PersonDTO(*row) for row in s.execute(stmt)]

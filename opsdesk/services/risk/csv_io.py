@@ -434,7 +434,7 @@ def _import(ws: Workspace, path: Path, spec: Spec) -> ImportResult:
         note = f"import {batch.id}"
         created = updated = unchanged = 0
         for g, init, existing, number in plan:
-            before = tx.events[:]
+            before, last = tx.events[:], tx.last_event
             try:
                 with s.begin_nested():
                     if spec is RISKS:
@@ -451,7 +451,7 @@ def _import(ws: Workspace, path: Path, spec: Spec) -> ImportResult:
                         if has_children:
                             _actions(tx, inc, g.children, note)
             except ValidationError as exc:
-                tx.events[:] = before
+                tx.events[:], tx.last_event = before, last  # the savepoint's events are gone with it
                 problems.append(_problem(spec, name, g, exc))
                 continue
             if existing is None:

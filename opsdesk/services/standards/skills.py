@@ -66,7 +66,8 @@ def create_skill(ws: Workspace, values: Mapping[str, Any]) -> SkillDTO:
 
 def list_skills(ws: Workspace) -> list[SkillDTO]:
     with ws.read() as s:
-        return [records.to_dto(SkillDTO, k) for k in s.scalars(select(Skill).order_by(Skill.discipline, Skill.name))]
+        return [SkillDTO(*row) for row in s.execute(select(*records.dto_columns(SkillDTO, Skill))
+                                                    .order_by(Skill.discipline, Skill.name))]
 
 
 def set_level(ws: Workspace, person_id: int, skill_id: int, level: int | str,
@@ -106,10 +107,10 @@ def add_training(ws: Workspace, person_id: int, values: Mapping[str, Any]) -> Tr
 
 def list_training(ws: Workspace, person_id: int | None = None) -> list[TrainingDTO]:
     with ws.read() as s:
-        stmt = select(TrainingRecord).order_by(TrainingRecord.completed_on.desc())
+        stmt = select(*records.dto_columns(TrainingDTO, TrainingRecord)).order_by(TrainingRecord.completed_on.desc())
         if person_id is not None:
             stmt = stmt.where(TrainingRecord.person_id == person_id)
-        return [records.to_dto(TrainingDTO, t) for t in s.scalars(stmt)]
+        return [TrainingDTO(*row) for row in s.execute(stmt)]
 
 
 def starter_catalogue() -> list[dict[str, str]]:

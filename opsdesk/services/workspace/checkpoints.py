@@ -26,6 +26,7 @@ from sqlalchemy import Table, bindparam, func, select
 from opsdesk import log, paths
 from opsdesk.errors import OpsDeskError, ValidationError
 from opsdesk.services.workspace import keyfile
+from opsdesk.store import queries
 from opsdesk.store.models import AuditCheckpoint, AuditEvent, WorkspaceIdentity
 from opsdesk.store.workspace import Tx, Workspace
 
@@ -212,14 +213,13 @@ class Checkpointer:
 
     def sign(self, tx: Tx) -> SignedHead | None:
         """Sign the head the transaction leaves and keep it in ``audit_checkpoint`` (one UPDATE, usually)."""
-        session = tx.session
         ws_uuid = tx.signer_state
         assert isinstance(ws_uuid, str)
         if tx.last_event is not None:
             seq, head = tx.last_event.seq, tx.last_event.hash
             first = tx.events[0]
         else:
-            row = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc())
+            row = tx.conn.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc())
                                   .limit(1)).first()
             seq, head = (row[0], row[1]) if row else (0, "")
             first = seq + 1
@@ -229,11 +229,11 @@ class Checkpointer:
             _log.warning("cannot sign the audit checkpoint of %s: %s", tx.ws.location, exc)
             return None
         table = cast(Table, AuditCheckpoint.__table__)
-        conn = session.connection()
+        conn = tx.conn
         capture_from = self._capture.get(ws_uuid)
         if capture_from is not None:
             signed = sign(key, ws_uuid, seq, head, capture_from, self._fingerprints.get(ws_uuid))
-            done = conn.execute(_SIGN_AGAIN, {"ws_uuid": ws_uuid, "k_capture_from": capture_from, "v_seq": seq,
+            done = queries.run_plain(conn, _SIGN_AGAIN, {"ws_uuid": ws_uuid, "k_capture_from": capture_from, "v_seq": seq,
                                               "v_head": head, "v_at": signed.at,
                                               "v_fingerprint": signed.fingerprint, "v_signature": signed.signature})
             if done.rowcount == 1:

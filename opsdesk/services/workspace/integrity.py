@@ -31,6 +31,7 @@ from opsdesk.store.models import WorkspaceIdentity
 from opsdesk.store.workspace import Workspace
 
 MAX_LISTED = 50
+CHAIN_TABLE = "audit_event"  # read whole by the chain's scan
 
 
 @dataclass
@@ -92,18 +93,41 @@ def verify(ws: Workspace, *, head_file: str | Path | None = None, public_key_fil
     given_head = checkpoints.read_head_file(head_file) if head_file else None
     given_key = read_public_key_file(public_key_file) if public_key_file else None
     bad_text: list[str] = []
-    if read_text and ws.engine.dialect.name == "sqlite":  # first: a corrupt cell stops every other read
-        bad_text = unreadable_text(ws)
+    unreadable: list[str] = []  # why the file cannot be read whole (a damaged page, …)
+    sqlite = ws.engine.dialect.name == "sqlite"
+    if read_text and sqlite:  # first: a corrupt cell stops every other read
+        # the chain's cells are not read twice: its scan decodes every one of them, and only when it cannot are
+        # they read here to name the cell
+        bad_text = _text_findings(ws, unreadable, skip=(CHAIN_TABLE,))
         report.findings.extend(bad_text)
-        if not bad_text:
-            report.checked.append("text: every text cell reads as UTF-8")
     try:
         _verify_records(ws, report, given_head, str(head_file or ""), given_key, integrity_check)
     except (OperationalError, DatabaseError, sqlite3.DatabaseError) as exc:
+        if read_text and sqlite and not bad_text:
+            bad_text = _text_findings(ws, unreadable, only=(CHAIN_TABLE,))
+            report.findings.extend(bad_text)
         if not bad_text:
             why = exc.orig if isinstance(exc, DatabaseError) else exc
-            report.findings.append(f"the workspace cannot be read whole: {str(why).strip()}")
+            unreadable.append(str(why).strip())
+            database = chain_scan.database_uri(ws.engine)
+            if integrity_check and database is not None:  # a damaged file: say where SQLite finds it damaged
+                rows = _IntegrityCheck(database).result()
+                if rows != ["ok"]:
+                    report.findings.append(_integrity_failed(rows))
+    report.findings[:0] = [f"the workspace cannot be read whole: {why}" for why in dict.fromkeys(unreadable)]
+    if read_text and sqlite and not bad_text and not unreadable:
+        report.checked.insert(0, "text: every text cell reads as UTF-8")
     return report
+
+
+def _text_findings(ws: Workspace, unreadable: list[str], *, skip: tuple[str, ...] = (),
+                   only: tuple[str, ...] | None = None) -> list[str]:
+    """:func:`unreadable_text` of those tables; a file too damaged to read adds to ``unreadable``."""
+    try:
+        return unreadable_text(ws, skip=skip, only=only)
+    except sqlite3.DatabaseError as exc:
+        unreadable.append(str(exc).strip())
+        return []
 
 
 def _verify_records(ws: Workspace, report: IntegrityReport, given_head: tuple[SignedHead, bytes] | None,
@@ -140,9 +164,16 @@ def _verify_records(ws: Workspace, report: IntegrityReport, given_head: tuple[Si
         if check is not None:
             rows = check.result()
             if rows != ["ok"]:
-                report.findings.append("database integrity check failed: " + "; ".join(rows[:5]))
+                report.findings.append(_integrity_failed(rows))
             else:
                 report.checked.append("database: integrity_check ok")
+
+
+def _integrity_failed(rows: list[str]) -> str:
+    """One finding of ``integrity_check``'s answer: its first five problems (a row may hold many lines)."""
+    lines = [line for row in rows for line in row.splitlines() if line and not line.startswith("*** in database")]
+    more = f" (and {len(lines) - 5} more)" if len(lines) > 5 else ""
+    return "database integrity check failed: " + "; ".join(lines[:5]) + more
 
 
 class _IntegrityCheck:
@@ -271,8 +302,10 @@ def _check_head_file(report: IntegrityReport, name: str, head: SignedHead, ws_uu
 _NOT_TEXT = ("INT", "REAL", "FLOA", "DOUB", "BOOL")
 
 
-def unreadable_text(ws: Workspace, limit: int = MAX_LISTED) -> list[str]:
-    """Every text cell that is not valid UTF-8 (table, row, column), read through the raw driver in chunks."""
+def unreadable_text(ws: Workspace, limit: int = MAX_LISTED, *, skip: tuple[str, ...] = (),
+                    only: tuple[str, ...] | None = None) -> list[str]:
+    """Every text cell that is not valid UTF-8 (table, row, column), read through the raw driver in chunks: of
+    every table but those in ``skip``, or of those in ``only``."""
     raw = ws.engine.raw_connection()
     bad: list[str] = []
     try:
@@ -284,6 +317,8 @@ def unreadable_text(ws: Workspace, limit: int = MAX_LISTED) -> list[str]:
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
             for raw_name in tables:
                 name = raw_name.decode("utf-8", "replace") if isinstance(raw_name, bytes) else raw_name
+                if name in skip or (only is not None and name not in only):
+                    continue
                 info = conn.execute(f'PRAGMA table_info("{name}")').fetchall()  # type: ignore[union-attr]
                 cols = [(_s(r[1]), _s(r[2]).upper(), r[5]) for r in info]
                 text_cols = [c for c, t, _pk in cols if not any(k in t for k in _NOT_TEXT)]

@@ -251,11 +251,12 @@ def _server_backup(url: str, confirmed: bool) -> str:
 
 def open_workspace(location: str | Path, *, actor: str | None = None, clock: Clock | None = None,
                    read_only: bool = False, migrations: Path | None = None, password: str | None = None,
-                   i_have_a_backup: bool = False, exclusive: bool = False) -> Workspace:
+                   i_have_a_backup: bool = False, exclusive: bool = False, quick_check: bool = True) -> Workspace:
     """Open an existing workspace: pragmas, quick check, backup then migrations when the schema is behind.
 
     ``exclusive`` (the GUI) takes the instance lock; when another OpsDesk process holds it, the workspace opens
-    read-only and ``read_only_reason`` names that process."""
+    read-only and ``read_only_reason`` names that process. ``quick_check=False`` (``opsdesk verify``, which runs the
+    full ``integrity_check`` itself and reports a damaged file as findings) skips SQLite's ``quick_check``."""
     url, path = _url_and_path(location)
     lock = None
     lock_reason = ""
@@ -293,7 +294,7 @@ def open_workspace(location: str | Path, *, actor: str | None = None, clock: Clo
             raise
     try:
         ws = _open(location, url, path, actor=actor, clock=clock, read_only=read_only, migrations=migrations,
-                   password=password, i_have_a_backup=i_have_a_backup)
+                   password=password, i_have_a_backup=i_have_a_backup, quick_check=quick_check)
     except BaseException:
         if access is not None:
             access.release()
@@ -312,7 +313,8 @@ def open_workspace(location: str | Path, *, actor: str | None = None, clock: Clo
 
 
 def _open(location: str | Path, url: str | URL, path: Path | None, *, actor: str | None, clock: Clock | None,
-          read_only: bool, migrations: Path | None, password: str | None, i_have_a_backup: bool) -> Workspace:
+          read_only: bool, migrations: Path | None, password: str | None, i_have_a_backup: bool,
+          quick_check: bool = True) -> Workspace:
     engine = make_engine(url if not read_only or path is None else sqlite_url(path, read_only=True),
                          read_only=read_only, password=password, durability=settings.durability())
     if path is None:
@@ -320,7 +322,7 @@ def _open(location: str | Path, url: str | URL, path: Path | None, *, actor: str
     reason = ""
     try:
         with engine.connect() as conn:
-            if engine.dialect.name == "sqlite":
+            if engine.dialect.name == "sqlite" and quick_check:
                 result = conn.exec_driver_sql("PRAGMA quick_check").fetchall()
                 if [r[0] for r in result] != ["ok"]:
                     raise WorkspaceError(f"{location} failed its integrity check: {result[0][0]}")

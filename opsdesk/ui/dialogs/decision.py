@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -30,6 +31,13 @@ from opsdesk.domain.committee import Charter, Member, motion_carried, outcome_pr
 from opsdesk.domain.enums import APPROVING_OUTCOMES, VOTING_ROLES, AgendaKind, Outcome, VoteChoice
 from opsdesk.services.committee.charter import MemberDTO
 from opsdesk.services.committee.meetings import AgendaItemDTO, DecisionDTO, MeetingDTO
+
+NOT_RECORDED = "— not recorded —"
+
+
+def _index(choice: VoteChoice) -> int:
+    """The combo-box row of a vote (row 0 is "not recorded")."""
+    return 1 + list(VoteChoice).index(choice)
 
 
 @dataclass(frozen=True)
@@ -99,20 +107,27 @@ class DecisionDialog(QDialog):
         for m in self.voters:
             box = QComboBox()
             box.setAccessibleName(f"Vote of {m.name}")
+            box.addItem(NOT_RECORDED, None)
             for c in VoteChoice:
                 box.addItem(c.label, c)
             if m.person_id in self.conflicted:
-                box.setCurrentIndex(list(VoteChoice).index(VoteChoice.RECUSED))
+                box.setCurrentIndex(_index(VoteChoice.RECUSED))
                 box.setEnabled(False)
                 box.setToolTip("Declared a conflict on this item: recused")
             elif correcting is not None and m.person_id in correcting.votes:
-                box.setCurrentIndex(list(VoteChoice).index(correcting.votes[m.person_id]))
+                box.setCurrentIndex(_index(correcting.votes[m.person_id]))
             else:
-                box.setCurrentIndex(list(VoteChoice).index(VoteChoice.ABSTAIN))
+                box.setCurrentIndex(0)  # a vote nobody cast is not filled in for them
             box.currentIndexChanged.connect(self._check)
             self.vote_boxes[m.person_id] = box
             votes_form.addRow(f"{m.name} ({m.discipline.label})", box)
-        if not self.voters:
+        self.all_for_btn = QPushButton("Every vote not recorded: &For")
+        self.all_for_btn.setToolTip("Records For for each member whose vote is still not recorded (a unanimous "
+                                    "show of hands); votes already recorded are kept")
+        self.all_for_btn.clicked.connect(self._all_for)
+        if self.voters:
+            votes_form.addRow(self.all_for_btn)
+        else:
             votes_form.addRow(QLabel("No voting member is recorded as present."))
 
         self.lesson_what = _text("What happened at this stage (optional)", "Lesson: what happened", 44)
@@ -187,13 +202,24 @@ class DecisionDialog(QDialog):
     # --- the rules, live ---------------------------------------------------------------------------------------
 
     def set_vote(self, person_id: int, choice: VoteChoice) -> None:
-        self.vote_boxes[person_id].setCurrentIndex(list(VoteChoice).index(choice))
+        self.vote_boxes[person_id].setCurrentIndex(_index(choice))
+
+    def _all_for(self) -> None:
+        for box in self.vote_boxes.values():
+            if box.isEnabled() and box.currentData() is None:
+                box.setCurrentIndex(_index(VoteChoice.FOR))
+
+    def not_recorded(self) -> list[str]:
+        """The present voting members whose vote is not recorded yet."""
+        return [self.people[pid].name for pid, box in self.vote_boxes.items() if box.currentData() is None]
 
     def set_outcome(self, outcome: Outcome) -> None:
         self.outcome.setCurrentIndex(list(Outcome).index(outcome))
 
     def votes(self) -> dict[int, VoteChoice]:
-        return {pid: VoteChoice.parse(box.currentData()) for pid, box in self.vote_boxes.items()}
+        """The votes recorded (a member whose vote is not recorded has none)."""
+        return {pid: VoteChoice.parse(box.currentData()) for pid, box in self.vote_boxes.items()
+                if box.currentData() is not None}
 
     def problems(self) -> list[str]:
         """Why the decision cannot be recorded as it stands (empty when it can)."""
@@ -202,6 +228,10 @@ class DecisionDialog(QDialog):
         if not q.met:
             out.append("No quorum for this item: " + "; ".join(q.reasons) + ".")
         outcome = Outcome.parse(self.outcome.currentData())
+        missing = self.not_recorded()
+        if missing and outcome is not Outcome.NOTED:
+            out.append("Vote not recorded for " + ", ".join(missing) + ": record each present voting member's "
+                       "vote (For, Against, Abstain) before the decision.")
         problem = outcome_problem(self.charter, outcome, tally(self.votes()))
         if problem and not self.override.text().strip():
             out.append(f"The outcome disagrees with the voting rule: {problem}. Record the reason (e.g. the "

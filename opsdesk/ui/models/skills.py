@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +39,38 @@ def sorted_rows(model: QAbstractTableModel, loaded: list[Any], rows: list[Any], 
     return out
 
 
+def in_order(rows: list[Any], column: int, order: Qt.SortOrder, key: Callable[[Any], Any] | None) -> list[Any]:
+    """``rows`` sorted by ``key`` (stably; ``None``: a column that does not sort), for a model about to be reset
+    or for a worker preparing its rows (no indexes to move)."""
+    if key is None or column < 0:
+        return rows
+    return sorted(rows, key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+
+
+def cell(person_id: int, skill_id: int) -> int:
+    """The key of a person's level in a skill in the heat map's levels: one int, not a (person, skill) tuple — a
+    tuple per level is an object the garbage collector walks (tens of thousands on a large register)."""
+    return person_id << 32 | skill_id
+
+
+def cell_levels(levels: Mapping[tuple[int, int], int]) -> dict[int, int]:
+    """(person id, skill id) → level, keyed by :func:`cell`."""
+    return {pid << 32 | sid: lvl for (pid, sid), lvl in levels.items()}
+
+
+def matrix_key(skills: Sequence[SkillDTO], levels: dict[int, int],
+               column: int) -> Callable[[PersonDTO], Any] | None:
+    """What column ``column`` of the heat map sorts by (None past its last column)."""
+    if column == 0:
+        return lambda p: p.name
+    if column == 1:
+        return lambda p: p.discipline.label
+    if not SkillsMatrixModel.FIXED <= column < SkillsMatrixModel.FIXED + len(skills):
+        return None
+    sid = skills[column - SkillsMatrixModel.FIXED].id
+    return lambda p: levels.get(p.id << 32 | sid, 0)
+
+
 class SourceSortProxy(QSortFilterProxyModel):
     """A filter proxy whose header clicks sort the source model (which sorts itself with a Python key) rather than
     the proxy: the proxy keeps the source's order and never sorts again when the source reloads."""
@@ -60,29 +92,37 @@ class SkillsMatrixModel(QAbstractTableModel):
         super().__init__(parent)
         self.people: list[PersonDTO] = []
         self.skills: list[SkillDTO] = []
-        self.levels: dict[tuple[int, int], int] = {}
+        self.levels: dict[int, int] = {}  # keyed by cell(person id, skill id)
         self.save: Callable[[int, int, int, int], None] | None = None
         self.editable = True
         self._loaded: list[PersonDTO] = []
         self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
 
+    @property
+    def sort_state(self) -> tuple[int, Qt.SortOrder]:
+        """The column sorted last and its order (a worker may hand the rows back in that order)."""
+        return self._sort
+
     def set_data(self, people: Sequence[PersonDTO], skills: Sequence[SkillDTO],
-                 levels: dict[tuple[int, int], int]) -> None:
+                 levels: dict[int, int], ordered_by: tuple[int, Qt.SortOrder] | None = None) -> None:
+        """One reset, in the order of the column sorted last: ``people`` are taken as they are when the worker
+        sorted them by it (``ordered_by``). ``levels`` (keyed by :func:`cell`) are the model's from now on."""
         self.beginResetModel()
-        self._loaded, self.skills, self.levels = list(people), list(skills), dict(levels)
-        self.people = list(self._loaded)
+        self._loaded, self.skills, self.levels = list(people), list(skills), levels
+        self.people = self._loaded if ordered_by == self._sort else in_order(
+            self._loaded, *self._sort, matrix_key(self.skills, levels, self._sort[0]))
         self.endResetModel()
-        self.sort(*self._sort)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._sort = (column, order)
-        self.people = sorted_rows(self, self._loaded, self.people, column, order, self._sort_value, lambda p: p.id)
+        key = matrix_key(self.skills, self.levels, column)
+        if key is not None:
+            self.people = sorted_rows(self, self._loaded, self.people, column, order, lambda p, _c: key(p),
+                                      lambda p: p.id)
 
     def _sort_value(self, p: PersonDTO, column: int) -> Any:
-        if column < self.FIXED:
-            return p.name if column == 0 else p.discipline.label
-        skill = self.skill_at(column)
-        return self.levels.get((p.id, skill.id), 0) if skill else 0
+        key = matrix_key(self.skills, self.levels, column)
+        return 0 if key is None else key(p)
 
     def skill_at(self, column: int) -> SkillDTO | None:
         return self.skills[column - self.FIXED] if column >= self.FIXED else None
@@ -116,7 +156,7 @@ class SkillsMatrixModel(QAbstractTableModel):
 
     def level(self, row: int, column: int) -> int:
         skill = self.skill_at(column)
-        return self.levels.get((self.people[row].id, skill.id), 0) if skill else 0
+        return self.levels.get(cell(self.people[row].id, skill.id), 0) if skill else 0
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not self._valid(index):
@@ -170,7 +210,7 @@ class SkillsMatrixModel(QAbstractTableModel):
 
     def set_level(self, person_id: int, skill_id: int, level: int) -> None:
         """Show ``level`` for a cell (used by edits and by undo/redo)."""
-        self.levels[(person_id, skill_id)] = level
+        self.levels[cell(person_id, skill_id)] = level
         rows = [i for i, p in enumerate(self.people) if p.id == person_id]
         cols = [self.FIXED + j for j, k in enumerate(self.skills) if k.id == skill_id]
         if rows and cols:
@@ -201,8 +241,39 @@ class SkillColumnsProxy(SourceSortProxy):
         return skill is None or self.discipline is None or skill.discipline.value == self.discipline
 
 
+def expiry_state(expires_on: dt.date | None, as_of: dt.date) -> str:
+    """"expired", "expiring" (within 90 days) or "" for a certificate expiring on ``expires_on``."""
+    if expires_on is None:
+        return ""
+    if expires_on < as_of:
+        return "expired"
+    if expires_on <= as_of + dt.timedelta(days=90):
+        return "expiring"
+    return ""
+
+
 TRAINING_COLUMNS = ("Person", "Course", "Provider", "Discipline", "Hours", "Completed on", "Certificate",
                     "Expires on")
+
+
+_TRAINING_VALUES: tuple[Callable[[TrainingDTO, dict[int, str]], Any], ...] = (
+    lambda t, names: names.get(t.person_id, str(t.person_id)), lambda t, _n: t.course, lambda t, _n: t.provider,
+    lambda t, _n: t.discipline.label, lambda t, _n: t.hours, lambda t, _n: t.completed_on,
+    lambda t, _n: t.certificate_ref, lambda t, _n: t.expires_on)  # a training record's value in each column
+
+
+def _sortable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    return value.isoformat() if isinstance(value, dt.date) else ("" if value is None else str(value))
+
+
+def training_key(names: dict[int, str], column: int) -> Callable[[TrainingDTO], Any] | None:
+    """What column ``column`` of the training records sorts by (None past its last column)."""
+    if not 0 <= column < len(TRAINING_COLUMNS):
+        return None
+    get = _TRAINING_VALUES[column]
+    return lambda t: _sortable(get(t, names))
 
 
 class TrainingModel(QAbstractTableModel):
@@ -214,26 +285,32 @@ class TrainingModel(QAbstractTableModel):
         self._loaded: list[TrainingDTO] = []
         self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
 
-    def set_data(self, rows: Sequence[TrainingDTO], names: dict[int, str], as_of: dt.date) -> None:
+    @property
+    def sort_state(self) -> tuple[int, Qt.SortOrder]:
+        """The column sorted last and its order (a worker may hand the rows back in that order)."""
+        return self._sort
+
+    def set_data(self, rows: Sequence[TrainingDTO], names: dict[int, str], as_of: dt.date,
+                 ordered_by: tuple[int, Qt.SortOrder] | None = None) -> None:
+        """One reset, in the order of the column sorted last: ``rows`` are taken as they are when the worker
+        sorted them by it (``ordered_by``)."""
         self.beginResetModel()
-        self._loaded, self.names, self.as_of = list(rows), dict(names), as_of
-        self.rows = list(self._loaded)
+        self._loaded, self.names, self.as_of = list(rows), names, as_of
+        self.rows = self._loaded if ordered_by == self._sort else in_order(
+            self._loaded, *self._sort, training_key(names, self._sort[0]))
         self.endResetModel()
-        self.sort(*self._sort)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._sort = (column, order)
-        self.rows = sorted_rows(self, self._loaded, self.rows, column, order, self._sort_value, lambda t: t.id)
+        key = training_key(self.names, column)
+        if key is not None:
+            self.rows = sorted_rows(self, self._loaded, self.rows, column, order, lambda t, _c: key(t), lambda t: t.id)
 
     def _values(self, t: TrainingDTO) -> tuple[Any, ...]:
-        return (self.names.get(t.person_id, str(t.person_id)), t.course, t.provider, t.discipline.label, t.hours,
-                t.completed_on, t.certificate_ref, t.expires_on)
+        return tuple(get(t, self.names) for get in _TRAINING_VALUES)
 
     def _sort_value(self, t: TrainingDTO, column: int) -> Any:
-        value = self._values(t)[column]
-        if isinstance(value, Decimal):
-            return float(value)
-        return value.isoformat() if isinstance(value, dt.date) else ("" if value is None else str(value))
+        return _sortable(_TRAINING_VALUES[column](t, self.names))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.rows)
@@ -248,13 +325,7 @@ class TrainingModel(QAbstractTableModel):
         return None
 
     def expiry_state(self, t: TrainingDTO) -> str:
-        if t.expires_on is None:
-            return ""
-        if t.expires_on < self.as_of:
-            return "expired"
-        if t.expires_on <= self.as_of + dt.timedelta(days=90):
-            return "expiring"
-        return ""
+        return expiry_state(t.expires_on, self.as_of)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.rows)) \

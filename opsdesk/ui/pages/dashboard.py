@@ -6,6 +6,7 @@ data as it is now (:mod:`opsdesk.analytics.summary`); this page only draws the r
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from opsdesk.analytics.kpis import FINOPS_KEYS, SERIES_KPIS
 from opsdesk.domain.enums import STAGE_ORDER, OpsDiscipline, Stage
 from opsdesk.services.onboarding import checklist
 from opsdesk.ui import file_dialogs
+from opsdesk.ui.first_paint import after_first_paint
 from opsdesk.ui.models.attention import CODE_ROLE, SORT_ROLE, AttentionModel
 from opsdesk.ui.pages.base import Page, PageContext
 from opsdesk.ui.plots.funnel_chart import FunnelChart
@@ -68,6 +70,13 @@ class DashboardPage(Page):
         self.history_loads = 0
         self._history_wanted = False
         self.integrated_loads = 0
+        self._unkept: tuple[summary.Key, analytics.DashboardData] | None = None  # computed, kept after the paint
+        self._history_complete = False  # whether the curves hold their whole history (not only the last year)
+        # the worker reads the data while the widgets are built; the refresh that follows building a page
+        # (before the event loop turns again) joins this load instead of starting another one
+        self._joins_next_refresh = True
+        self.refresh()
+        QTimer.singleShot(0, self, self._stop_joining)
 
         self.content = QWidget()
         self.content.setObjectName("dashboardContent")
@@ -183,6 +192,8 @@ class DashboardPage(Page):
         grid.addWidget(self.integrated, 1, 1)
         self.master = self.trend_charts["dataops"]
         self.shared_range = SharedRange(self.time_charts())
+        # a range dragged or chosen to where a chart has nothing: that chart says where its data is
+        self.master.plot_item.getViewBox().sigXRangeChanged.connect(self._say_where_the_data_is)
 
         side = QSplitter(Qt.Orientation.Vertical, self.content)
         self.portfolio = PortfolioChart(side)
@@ -248,13 +259,31 @@ class DashboardPage(Page):
     def refresh(self) -> None:
         """Reload everything on the worker; changes arriving during a load trigger one more load after it."""
         if self._loading:
+            if self._joins_next_refresh:  # the load started while the page was being built is this one
+                self._joins_next_refresh = False
+                return
             self._stale = True
             return
         self._loading = True
-        self.ctx.tasks.submit(checklist.checklist, self.ctx.ws, on_done=self.getting_started.set_checklist,
-                              on_error=self._failed_checklist)
-        self.ctx.tasks.submit(summary.load, self.ctx.ws, self.filters, on_done=self._loaded,
+        self._keep_now()  # a summary computed before comes first on the worker: this load may then read it
+        # the figures first: the checklist above them is quick and may follow
+        self.ctx.tasks.submit(summary.read_or_compute, self.ctx.ws, self.filters, on_done=self._loaded,
                               on_error=self._failed)
+        self.ctx.tasks.submit(checklist.checklist, self.ctx.ws,
+                              on_done=lambda c: self.getting_started.set_checklist(c),
+                              on_error=self._failed_checklist)
+
+    def _stop_joining(self) -> None:
+        self._joins_next_refresh = False
+
+    def _keep_now(self) -> None:
+        """Keep the summary computed by the last load (on the worker; derived data, never an error)."""
+        if self._unkept is None:
+            return
+        key, data = self._unkept
+        self._unkept = None
+        with contextlib.suppress(RuntimeError):  # the window is closing and its worker has stopped
+            self.ctx.tasks.submit(summary.keep, self.ctx.ws, key, data, quiet=True)
 
     def _failed_checklist(self, exc: BaseException) -> None:
         from opsdesk.ui import errors
@@ -320,8 +349,10 @@ class DashboardPage(Page):
 
         errors.handle(type(exc), exc, exc.__traceback__)
 
-    def _loaded(self, data: analytics.DashboardData) -> None:
+    def _loaded(self, result: tuple[analytics.DashboardData, summary.Key | None]) -> None:
+        data, unkept = result
         self._loading = False
+        self._unkept = (unkept, data) if unkept is not None else None
         if self._stale or data.filters != self.filters:
             self._stale = False
             self.refresh()
@@ -331,10 +362,19 @@ class DashboardPage(Page):
         finally:
             self._reveal()
         self._history_wanted = True
+        # what was computed is kept once it is on screen (keeping it first would delay the first paint)
+        if self.isVisible():
+            after_first_paint(self.main_area, self._keep_now)
+        else:
+            self._keep_now()
 
     def _show(self, data: analytics.DashboardData) -> None:
         self.data = data
         self.loads += 1
+        self._history_complete = False
+        if not self._range_applied and self.range_days is not None:
+            # the range before the curves: each chart then fits its Y axis once, to the shown range only
+            self.set_range(self.range_days)
         self._fill_objectives(data.objectives)
         self.as_of_label.setText(f"As of {data.as_of.isoformat()}")
         self.as_of_label.setToolTip(f"{len(data.initiatives)} initiatives shown; data up to {data.as_of.isoformat()}")
@@ -350,7 +390,6 @@ class DashboardPage(Page):
             chart.setVisible(curves is not None)
             if curves is not None:
                 chart.set_curves(curves)
-                self._say_if_empty(chart, key, curves)
         self.portfolio.set_points(data.points)
         if data.points:
             self.portfolio.set_empty(None)
@@ -364,6 +403,7 @@ class DashboardPage(Page):
         self._fill_integrated(data)
         if not self._range_applied:
             self.set_range(self.range_days)
+        self._say_where_the_data_is()
 
     EMPTY = {
         "dataops": ("No pipeline or data-quality series yet: they come from metrics tables (pipeline success) and "
@@ -374,12 +414,26 @@ class DashboardPage(Page):
                    "Import a FOCUS export…", "import"),
     }
 
-    def _say_if_empty(self, chart: TimeChart, key: str, curves: list[Any]) -> None:
-        if any(len(c.ts) for c in curves):
-            chart.set_empty(None)
+    def _say_where_the_data_is(self, *_args: Any) -> None:
+        """Over each time chart with nothing to draw in the shown range: what fills it when it has no data at all,
+        where its data is (and "Show all") when it has data outside the range only — an old FOCUS export just
+        imported, say — instead of a blank chart."""
+        if self.data is None:
             return
-        text, link, step = self.EMPTY.get(key, ("Nothing to draw yet.", "", ""))
-        chart.set_empty(text, link, (lambda s=step: self._start(s)) if step else None)
+        start, end = self.master.x_range()
+        for key, chart in [*self.trend_charts.items(), ("integrated", self.integrated)]:
+            bounds = chart.data_bounds()
+            if bounds is not None and not chart.has_points_between(start, end):
+                first, last = (day_of(b) for b in bounds)
+                chart.set_empty(f"Nothing in the shown range: this chart's data runs from {first} to {last}.",
+                                "Show all", lambda: self.set_range(None))
+            elif bounds is not None or key == "integrated":
+                chart.set_empty(None)
+            elif not self._history_complete:  # the first screen holds the last year: older data may follow
+                chart.set_empty("Reading the older history…")
+            else:
+                text, link, step = self.EMPTY.get(key, ("Nothing to draw yet.", "", ""))
+                chart.set_empty(text, link, (lambda s=step: self._start(s)) if step else None)
 
     def _start(self, step: str) -> None:
         self.start_step(step)
@@ -389,6 +443,7 @@ class DashboardPage(Page):
         if not self._history_wanted or self.data is None:
             return
         self._history_wanted = False
+        self._keep_now()  # before the history replaces the curves of the data it keeps
         with contextlib.suppress(RuntimeError):  # the window is closing and its worker has stopped
             self.ctx.tasks.submit(analytics.load_trends, self.ctx.ws, self.data.filters, self.data.as_of,
                                   on_done=lambda trends, f=self.data.filters: self._history_loaded(f, trends))
@@ -399,14 +454,15 @@ class DashboardPage(Page):
         if filters != self.filters or self.data is None:
             return
         self.data.trends = trends
+        self._history_complete = True
         shown = self.master.x_range()
         for key, curves in trends.items():
             self.trend_charts[key].set_curves(curves)
-            self._say_if_empty(self.trend_charts[key], key, curves)
         if self.range_days is None:
             self.set_range(None)
         else:
             self.master.set_x_range(*shown)
+        self._say_where_the_data_is()
 
     def _fill_objectives(self, objectives: list[tuple[str, str]]) -> None:
         if self.objective_filter.count() > 1:
@@ -479,6 +535,7 @@ class DashboardPage(Page):
         start = min(b[0] for b in bounds) if (days is None and bounds) else end - (days or 365) * DAY
         self.master.set_x_range(start, end)
         self._range_applied = True
+        self._say_where_the_data_is()
 
     def time_charts(self) -> list[TimeChart]:
         return [*self.trend_charts.values(), self.integrated]
@@ -517,6 +574,10 @@ class DashboardPage(Page):
         theme.apply(app, dark=dark)
         settle()
         return [path]
+
+
+def day_of(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.UTC).date().isoformat()
 
 
 RATING_COLOURS = (("critical", "#c62828"), ("high", "#ef6c00"), ("medium", "#f9a825"), ("low", "#2e7d32"))

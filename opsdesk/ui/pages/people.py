@@ -1,8 +1,9 @@
-"""People & Skills: a tab widget whose first tab is the people register (skills arrive as further tabs)."""
+"""People & Skills: a tab widget whose first tab is the people register, then the skills matrix and the training
+records (all three loaded by one worker task)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QCheckBox, QTabWidget, QVBoxLayout, QWidget
 
@@ -15,6 +16,9 @@ from opsdesk.ui.models.records import Column, attr
 from opsdesk.ui.pages.base import Page, PageContext, tab_screenshots
 from opsdesk.ui.undo import run_undoable
 from opsdesk.ui.widgets.register import RegisterView
+
+if TYPE_CHECKING:
+    from opsdesk.ui.pages.skills import PeopleSkillsData
 
 COLUMNS = (
     Column("name", "Name", attr("name")),
@@ -59,9 +63,6 @@ class PeopleRegister(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.register)
         self._apply_filter()
-
-    def refresh(self) -> None:
-        self.ctx.tasks.submit(people.list_all, self.ctx.ws, include_inactive=True, on_done=self.register.set_rows)
 
     def _apply_filter(self) -> None:
         self.register.set_predicate(None if self.show_inactive.isChecked() else (lambda p: p.active))
@@ -147,21 +148,24 @@ class PeoplePage(Page):
         self.tabs.addTab(self.training, "Training")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
-        self._stale: set[int] = set()
-        self.tabs.currentChanged.connect(self._tab_shown)
+        self._data: PeopleSkillsData | None = None
 
     def refresh(self) -> None:
-        """Reload the tab in view; the others reload when they are next shown (the skills matrix and its
-        cross-training report are the page's heaviest load, and most visits never open them)."""
-        self._stale = set(range(self.tabs.count()))
-        self._tab_shown(self.tabs.currentIndex())
+        """Reload all three tabs in one worker task (plain rows, the cross-training report, the panel's HTML);
+        the GUI thread only resets the three models when it arrives."""
+        from opsdesk.ui.pages.skills import load_people_and_skills
 
-    def _tab_shown(self, index: int) -> None:
-        if index in self._stale:
-            self._stale.discard(index)
-            refresh = getattr(self.tabs.widget(index), "refresh", None)
-            if refresh is not None:
-                refresh()
+        self.ctx.tasks.submit(load_people_and_skills, self.ctx.ws, self.skills.model.sort_state,
+                              self.training.model.sort_state, on_done=self._loaded)
+
+    def _loaded(self, data: PeopleSkillsData) -> None:
+        retired, self._data = [self._data], data
+        self.people.register.set_rows(data.people, hay=data.hay)
+        self.skills.fill(data.matrix)
+        self.training.fill(data.training)
+        # the models now hold the new rows only: the previous load's tens of thousands of rows are freed on the
+        # worker (plain Python objects, no Qt ones), not by the GUI thread between two frames
+        self.ctx.tasks.submit(retired.clear, quiet=True)
 
     def find(self) -> None:
         self.people.register.search.setFocus()

@@ -4,9 +4,13 @@ cross-training analytics beside it) and the training records. Each is a standalo
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import heapq
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from html import escape
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoCommand
@@ -30,7 +34,7 @@ from opsdesk.domain.enums import GOVERNING_DISCIPLINES
 from opsdesk.services.registry import people
 from opsdesk.services.standards import skills, skills_csv
 from opsdesk.services.workspace import Workspace
-from opsdesk.ui import errors, file_dialogs
+from opsdesk.ui import errors, file_dialogs, gc_guard
 from opsdesk.ui.models.skills import (
     HEAT,
     LEVEL_NAMES,
@@ -39,22 +43,124 @@ from opsdesk.ui.models.skills import (
     SkillsMatrixModel,
     SourceSortProxy,
     TrainingModel,
+    cell_levels,
+    expiry_state,
+    in_order,
+    matrix_key,
+    training_key,
 )
 from opsdesk.ui.pages.base import PageContext
 from opsdesk.ui.widgets.empty_note import attach as say_when_empty
 from opsdesk.ui.widgets.register import ROWS_MEASURED
 
+Order = tuple[int, Qt.SortOrder]  # a table's sort column and order
+PANEL_CAP = 40  # entries shown per list of the cross-training panel, then "… and N more"
+
 
 @dataclass(frozen=True)
 class MatrixData:
-    people: list[people.PersonDTO]
+    people: list[people.PersonDTO]  # active people
     skills: list[skills.SkillDTO]
-    levels: dict[tuple[int, int], int]
-    report: analytics.CoverageReport
+    levels: dict[int, int]  # keyed by cell(person id, skill id)
+    html: str = ""  # the cross-training panel, built on the worker (its report stays there)
+    longest: tuple[tuple[str, ...], ...] = ()  # the longest texts of the person and home columns (their widths)
+    ordered_by: Order | None = None  # the column and order ``people`` are sorted by
 
 
-def load_matrix(ws: Workspace) -> MatrixData:
-    return MatrixData(people.list_all(ws), skills.list_skills(ws), skills.levels(ws), analytics.coverage_report(ws))
+@dataclass(frozen=True)
+class TrainingData:
+    rows: list[skills.TrainingDTO]
+    people: list[people.PersonDTO]  # everyone, active or not
+    as_of: dt.date
+    hours: list[analytics.QuarterHours]
+    summary: str = ""
+    longest: tuple[tuple[str, ...], ...] = ()  # the longest texts of each column (their widths)
+    ordered_by: Order | None = None  # the column and order ``rows`` are sorted by
+    names: dict[int, str] = field(default_factory=dict)  # everyone's name by id
+
+
+@dataclass(frozen=True)
+class PeopleSkillsData:
+    """All three tabs of People & Skills, read and computed on the worker in one task."""
+
+    people: list[people.PersonDTO]  # everyone, by name
+    hay: list[str]  # the people register's search text
+    matrix: MatrixData
+    training: TrainingData
+
+
+def load_people_and_skills(ws: Workspace, matrix_order: Order | None = None,
+                           training_order: Order | None = None) -> PeopleSkillsData:
+    """Everything People & Skills shows: plain rows (no ORM objects), the cross-training report computed from
+    them, the panel's HTML, the training summary and the columns' widest texts — the GUI thread only sets the
+    models (``*_order``: the column and order each table shows, which its rows come back sorted by)."""
+    from opsdesk.ui.models.records import haystack
+    from opsdesk.ui.pages.people import COLUMNS
+
+    with gc_guard.held():
+        everyone = people.list_all(ws, include_inactive=True)
+        training = skills.list_training(ws)
+        return PeopleSkillsData(everyone, haystack(COLUMNS, everyone),
+                                _matrix(ws, everyone, training, matrix_order),
+                                _training(ws, everyone, training, training_order))
+
+
+def load_matrix(ws: Workspace, order: Order | None = None) -> MatrixData:
+    with gc_guard.held():
+        return _matrix(ws, people.list_all(ws, include_inactive=True), skills.list_training(ws), order)
+
+
+def load_training(ws: Workspace, order: Order | None = None) -> TrainingData:
+    with gc_guard.held():
+        return _training(ws, people.list_all(ws, include_inactive=True), skills.list_training(ws), order)
+
+
+def _matrix(ws: Workspace, everyone: list[people.PersonDTO], training: list[skills.TrainingDTO],
+            order: Order | None) -> MatrixData:
+    active = [p for p in everyone if p.active]
+    skill_rows, levels = skills.list_skills(ws), skills.levels(ws)
+    snap = analytics.snapshot(active, skill_rows, levels, *analytics.load_teams(ws))
+    report = analytics.report(snap, training, {p.id: p.name for p in everyone},
+                              ws.clock().astimezone(dt.UTC).date(), pairings=PANEL_CAP)
+    cells = cell_levels(levels)
+    shown = in_order(active, *order, matrix_key(skill_rows, cells, order[0])) if order else active
+    return MatrixData(shown, skill_rows, cells, _analytics_html(report),
+                      (_longest(p.name for p in active), _longest(p.discipline.label for p in active)), order)
+
+
+def _training(ws: Workspace, everyone: list[people.PersonDTO], rows: list[skills.TrainingDTO],
+              order: Order | None) -> TrainingData:
+    as_of = ws.clock().date()
+    hours = analytics.hours_by_quarter(rows)
+    states = [expiry_state(t.expires_on, as_of) for t in rows]
+    quarters = sorted({h.quarter for h in hours})[-4:]
+    per_q = " · ".join(f"{q}: {sum(h.hours for h in hours if h.quarter == q):g} h" for q in quarters)
+    summary = (f"{len(rows)} records · {states.count('expiring')} certificates expire within 90 days · "
+               f"{states.count('expired')} expired · hours per quarter: {per_q or '—'}")
+    names = {p.id: p.name for p in everyone}
+    longest = (_longest(names[pid] for pid in {t.person_id for t in rows}), _longest({t.course for t in rows}),
+               _longest({t.provider for t in rows}), _longest({t.discipline.label for t in rows}),
+               _longest(f"{h:g}" for h in {t.hours for t in rows}), ("0000-00-00",),
+               _longest({t.certificate_ref or "" for t in rows}), ("0000-00-00",))
+    shown = in_order(rows, *order, training_key(names, order[0])) if order else rows
+    return TrainingData(shown, everyone, as_of, hours, summary, longest, order, names)
+
+
+def _longest(texts: Iterable[str], keep: int = 12) -> tuple[str, ...]:
+    """The few longest of ``texts`` (by characters): the widest when drawn is among them."""
+    return tuple(heapq.nlargest(keep, set(texts), key=len))
+
+
+def fit_columns(table: QTableView, longest: Sequence[Sequence[str]], cap: int = 320) -> None:
+    """Each column as wide as its longest text (found on the worker) or its title, at most ``cap`` pixels: no
+    table measuring thousands of rows on the GUI thread."""
+    header, model = table.horizontalHeader(), table.model()
+    text, title = table.fontMetrics(), header.fontMetrics()
+    for col, widest in enumerate(longest):
+        name = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
+        need = max(max((text.horizontalAdvance(t) for t in widest), default=0) + 20,
+                   max((title.horizontalAdvance(line) for line in name.splitlines()), default=0) + 28)
+        header.resizeSection(col, min(cap, need))
 
 
 class _SetLevel(QUndoCommand):
@@ -195,16 +301,16 @@ class SkillsMatrixView(QWidget):
                                   on_done=lambda p: self.message.setText(f"Wrote {p}"))
 
     def refresh(self) -> None:
-        self.ctx.tasks.submit(load_matrix, self.ctx.ws, on_done=self._loaded)
+        self.ctx.tasks.submit(load_matrix, self.ctx.ws, self.model.sort_state, on_done=self.fill)
 
-    def _loaded(self, data: MatrixData) -> None:
-        self.model.set_data(data.people, data.skills, data.levels)
+    def fill(self, data: MatrixData) -> None:
+        """Show what the worker loaded: one model reset, the panel's ready-made HTML."""
+        self.model.set_data(data.people, data.skills, data.levels, data.ordered_by)
         if not self._sized and data.people:  # fitted once; a reload keeps the widths the user may have set
             self._sized = True
-            self.table.resizeColumnToContents(0)
-            self.table.resizeColumnToContents(1)
+            fit_columns(self.table, data.longest)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.analytics.setHtml(_analytics_html(data.report))
+        self.analytics.setHtml(data.html)
 
 
 def _import_text(r: skills_csv.ImportResult) -> str:
@@ -213,25 +319,31 @@ def _import_text(r: skills_csv.ImportResult) -> str:
     return f"{r.file_name}: {r.rows} rows — {r.created} new, {r.updated} updated, {r.unchanged} unchanged."
 
 
+def _capped(items: Sequence[object], line: Callable[[Any], str], cap: int = PANEL_CAP, total: int | None = None) -> str:
+    """A list of at most ``cap`` entries (only those are formatted), then "… and N more" (of ``total``)."""
+    total = len(items) if total is None else total
+    more = f"<li><i>… and {total - cap:,} more</i></li>" if total > cap else ""
+    return "<ul>" + "".join(f"<li>{line(item)}</li>" for item in items[:cap]) + more + "</ul>"
+
+
 def _analytics_html(r: analytics.CoverageReport) -> str:
     parts = ["<h3>Cross-training</h3><table cellpadding='2'><tr><th align='left'>Discipline</th>"
              "<th>Home</th><th>Level ≥ 2 from elsewhere</th></tr>"]
     parts += [f"<tr><td>{d.discipline.label}</td><td align='center'>{d.home_people}</td>"
               f"<td align='center'>{d.cross_trained}</td></tr>" for d in r.depth]
     parts.append("</table>")
-    gaps = {code: t for code, t in r.teams.items() if t.missing}
+    gaps = [(code, t) for code, t in r.teams.items() if t.missing]
     parts.append(f"<h3>Teams missing a discipline ({len(gaps)} of {len(r.teams)})</h3>")
-    parts.append("<ul>" + "".join(f"<li><b>{code}</b>: {', '.join(d.label for d in t.missing)}</li>"
-                                  for code, t in gaps.items()) + "</ul>" if gaps else "<p>Every live team covers "
-                 "data, ML, finance and executive.</p>")
-    parts.append(f"<h3>Suggested pairings ({len(r.pairings)})</h3><ul>")
-    parts += [f"<li>{p.learner} (level {p.learner_level}) with <b>{p.mentor}</b> (level {p.mentor_level}) in "
-              f"{p.skill} — {', '.join(p.initiatives)}</li>" for p in r.pairings[:12]]
-    parts.append("</ul>")
-    parts.append(f"<h3>Certificates expiring within 90 days ({len(r.expiring)})</h3><ul>")
-    parts += [f"<li>{e.person}: {e.course} ({e.certificate_ref or 'no ref'}) on {e.expires_on.isoformat()}, "
-              f"{e.days_left} days</li>" for e in r.expiring]
-    parts.append("</ul>")
+    parts.append(_capped(gaps, lambda g: f"<b>{escape(g[0])}</b>: {', '.join(d.label for d in g[1].missing)}")
+                 if gaps else "<p>Every live team covers data, ML, finance and executive.</p>")
+    parts.append(f"<h3>Suggested pairings ({r.pairing_count})</h3>")
+    parts.append(_capped(r.pairings, lambda p: f"{escape(p.learner)} (level {p.learner_level}) with "
+                         f"<b>{escape(p.mentor)}</b> (level {p.mentor_level}) in {escape(p.skill)} — "
+                         f"{escape(', '.join(p.initiatives))}", total=r.pairing_count))
+    parts.append(f"<h3>Certificates expiring within 90 days ({len(r.expiring)})</h3>")
+    parts.append(_capped(r.expiring, lambda e: f"{escape(e.person)}: {escape(e.course)} "
+                         f"({escape(e.certificate_ref or 'no ref')}) on {e.expires_on.isoformat()}, "
+                         f"{e.days_left} days"))
     recent = r.hours[-12:]
     if recent:
         quarters = sorted({h.quarter for h in recent})[-4:]
@@ -241,26 +353,13 @@ def _analytics_html(r: analytics.CoverageReport) -> str:
     return "".join(parts)
 
 
-@dataclass(frozen=True)
-class TrainingData:
-    rows: list[skills.TrainingDTO]
-    people: list[people.PersonDTO]
-    as_of: dt.date
-    hours: list[analytics.QuarterHours]
-
-
-def load_training(ws: Workspace) -> TrainingData:
-    return TrainingData(skills.list_training(ws), people.list_all(ws, include_inactive=True),
-                        ws.clock().date(), analytics.training_hours_by_quarter(ws))
-
-
 class TrainingView(QWidget):
     def __init__(self, ctx: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("trainingView")
         self._sized = False
-        self.people: list[people.PersonDTO] = []
+        self.everyone: list[people.PersonDTO] = []  # active or not
         self.model = TrainingModel(self)
         self.proxy = SourceSortProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -309,7 +408,7 @@ class TrainingView(QWidget):
     def _add(self) -> None:
         from opsdesk.ui.dialogs.training import TrainingDialog
 
-        dialog = TrainingDialog(self.people, self.ctx.ws.clock().date(), self)
+        dialog = TrainingDialog([p for p in self.everyone if p.active], self.ctx.ws.clock().date(), self)
         if dialog.exec():
             self.add_record(dialog.person_id(), dialog.values())
 
@@ -334,18 +433,14 @@ class TrainingView(QWidget):
                                   on_done=lambda p: self.summary.setText(f"Wrote {p}"))
 
     def refresh(self) -> None:
-        self.ctx.tasks.submit(load_training, self.ctx.ws, on_done=self._loaded)
+        self.ctx.tasks.submit(load_training, self.ctx.ws, self.model.sort_state, on_done=self.fill)
 
-    def _loaded(self, data: TrainingData) -> None:
-        self.people = [p for p in data.people if p.active]
-        self.model.set_data(data.rows, {p.id: p.name for p in data.people}, data.as_of)
+    def fill(self, data: TrainingData) -> None:
+        """Show what the worker loaded: one model reset, the summary it wrote."""
+        self.everyone = data.people
+        self.model.set_data(data.rows, data.names, data.as_of, data.ordered_by)
         if not self._sized and data.rows:  # fitted once; a reload keeps the widths the user may have set
             self._sized = True
-            self.table.resizeColumnsToContents()
+            fit_columns(self.table, data.longest)
             self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        expiring = sum(self.model.expiry_state(t) == "expiring" for t in data.rows)
-        expired = sum(self.model.expiry_state(t) == "expired" for t in data.rows)
-        quarters = sorted({h.quarter for h in data.hours})[-4:]
-        per_q = " · ".join(f"{q}: {sum(h.hours for h in data.hours if h.quarter == q):g} h" for q in quarters)
-        self.summary.setText(f"{len(data.rows)} records · {expiring} certificates expire within 90 days · "
-                             f"{expired} expired · hours per quarter: {per_q or '—'}")
+        self.summary.setText(data.summary)

@@ -61,6 +61,37 @@ def _closed_paths_tolerated() -> Iterator[None]:
         module.correctCoordinates = original
 
 
+class LazyMenuViewBox(pg.ViewBox):
+    """A ViewBox whose right-click menu is built the first time it is needed. pyqtgraph builds one
+    ``ViewBoxMenu`` per view when the view is made — a menu of widgets nobody sees before a right-click — which
+    slows the first paint of a page with several charts."""
+
+    def __init__(self, *args: Any, enableMenu: bool = True, **kwargs: Any) -> None:  # noqa: N803 - pyqtgraph's name
+        super().__init__(*args, enableMenu=False, **kwargs)
+        self.state["enableMenu"] = enableMenu
+
+    def _applyMenuEnabled(self) -> None:  # noqa: N802 - pyqtgraph's name
+        if not self.menuEnabled() and self.menu is not None:
+            self.menu.setParent(None)
+            self.menu = None
+
+    def built_menu(self) -> Any:
+        """The menu, built now if this is the first time it is asked for (None while menus are off)."""
+        if self.menu is None and self.menuEnabled():
+            from pyqtgraph.graphicsItems.ViewBox.ViewBoxMenu import ViewBoxMenu
+
+            self.menu = ViewBoxMenu(self)
+            self.updateViewLists()
+        return self.menu
+
+    def getMenu(self, ev: Any) -> Any:  # noqa: N802 - pyqtgraph's name
+        return self.built_menu()
+
+    def getContextMenus(self, event: Any) -> list[Any]:  # noqa: N802 - pyqtgraph's name
+        menu = self.built_menu()
+        return menu.actions() if menu is not None else []
+
+
 class ChartFrame(QFrame):
     """Title, legend text and read-out above a ``pg.PlotWidget``; subclasses draw into ``self.plot``."""
 
@@ -81,7 +112,7 @@ class ChartFrame(QFrame):
         menu.addAction("Save as PNG…", lambda: self._ask_export("png"))
         menu.addAction("Save as SVG…", lambda: self._ask_export("svg"))
         self.export_button.setMenu(menu)
-        self.plot = pg.PlotWidget(self, axisItems=axis_items or {})
+        self.plot = pg.PlotWidget(self, axisItems=axis_items or {}, viewBox=LazyMenuViewBox())
         self.plot.setAccessibleName(title)
         self.plot.setMinimumHeight(120)
         self.head = head = QHBoxLayout()

@@ -13,7 +13,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QWidget
 
 from opsdesk.ui.plots import style
-from opsdesk.ui.plots.frame import ChartFrame
+from opsdesk.ui.plots.frame import ChartFrame, LazyMenuViewBox
 
 
 def _fmt(value: float) -> str:
@@ -41,7 +41,7 @@ class TimeChart(ChartFrame):
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.right_vb: pg.ViewBox | None = None
         if right_axis is not None:
-            self.right_vb = pg.ViewBox()
+            self.right_vb = LazyMenuViewBox()
             pi.showAxis("right")
             pi.scene().addItem(self.right_vb)
             pi.getAxis("right").linkToView(self.right_vb)
@@ -99,6 +99,16 @@ class TimeChart(ChartFrame):
                 lows.append(float(x[0]))
                 highs.append(float(x[-1]))
         return (min(lows), max(highs)) if lows else None
+
+    def has_points_between(self, start: float, end: float) -> bool:
+        """Whether any curve has a point from ``start`` to ``end`` (something to draw in that range)."""
+        for item in self.curves.values():
+            x, _y = item.getOriginalDataset()
+            if x is not None and len(x):
+                k = int(np.searchsorted(x, start))
+                if k < len(x) and x[k] <= end:
+                    return True
+        return False
 
     def set_x_range(self, start: float, end: float) -> None:
         self.plot_item.setXRange(start, end, padding=0)
