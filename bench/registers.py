@@ -148,7 +148,7 @@ def baselines(ws: Any) -> dict[str, Callable[[], object]]:
     """The bare data load of each page, no Qt: what the page shows."""
     from opsdesk.ui.pages.data_models import load_registry
     from opsdesk.ui.pages.initiatives import load_register
-    from opsdesk.ui.pages.skills import load_people_and_skills
+    from opsdesk.ui.pages.people import load_people_and_skills
 
     # People & Skills: all three tabs' rows, the cross-training report computed from them, the panel's text
     return {"initiatives": lambda: load_register(ws), "data_models": lambda: load_registry(ws),

@@ -43,13 +43,16 @@ def test_the_demo_workspace_does_not_show_it(window):
     assert panel.checklist is not None and panel.checklist.done and not panel.isVisible()
 
 
-def test_every_empty_chart_says_what_fills_it_and_offers_the_action(empty_window, monkeypatch):
+def test_every_empty_chart_says_what_fills_it_and_offers_the_action(qtbot, empty_window, monkeypatch):
     w = empty_window
     page = w.pages["dashboard"]
     opened = []
     monkeypatch.setattr(w, "open_import", lambda paths=None: opened.append(paths))
     w.actions_.get("import").triggered.disconnect()
     w.actions_.get("import").triggered.connect(lambda: w.open_import())
+    # the first screen reads the last year; once the older history is read too, each empty chart says what fills it
+    qtbot.waitUntil(lambda: page._history_complete, timeout=30_000)
+    w.settle()
     for key, chart in page.trend_charts.items():
         assert chart.empty_note.isVisible(), key
         assert "import" in chart.empty_note.text().lower() or "FOCUS" in chart.empty_note.text()

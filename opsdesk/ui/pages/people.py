@@ -18,7 +18,8 @@ from opsdesk.ui.undo import run_undoable
 from opsdesk.ui.widgets.register import RegisterView
 
 if TYPE_CHECKING:
-    from opsdesk.ui.pages.skills import PeopleSkillsData
+    from opsdesk.services.workspace import Workspace
+    from opsdesk.ui.pages.skills import Order, PeopleSkillsData
 
 COLUMNS = (
     Column("name", "Name", attr("name")),
@@ -38,6 +39,24 @@ FORM_FIELDS = (
     FormField("committee_role", "Committee role", "choice", enum_choices(CommitteeRole)),
     FormField("active", "Active", "bool"),
 )
+
+
+def load_people_and_skills(ws: Workspace, matrix_order: Order | None = None,
+                           training_order: Order | None = None) -> PeopleSkillsData:
+    """Everything People & Skills shows: plain rows (no ORM objects), the cross-training report computed from
+    them, the panel's HTML, the training summary and the columns' widest texts — the GUI thread only sets the
+    models (``*_order``: the column and order each table shows, which its rows come back sorted by)."""
+    from opsdesk.services.standards import skills
+    from opsdesk.ui import gc_guard
+    from opsdesk.ui.models.records import haystack
+    from opsdesk.ui.pages.skills import PeopleSkillsData, matrix_data, training_data
+
+    with gc_guard.held():
+        everyone = people.list_all(ws, include_inactive=True)
+        training = skills.list_training(ws)
+        return PeopleSkillsData(everyone, haystack(COLUMNS, everyone),
+                                matrix_data(ws, everyone, training, matrix_order),
+                                training_data(ws, everyone, training, training_order))
 
 
 class PeopleRegister(QWidget):
@@ -153,8 +172,6 @@ class PeoplePage(Page):
     def refresh(self) -> None:
         """Reload all three tabs in one worker task (plain rows, the cross-training report, the panel's HTML);
         the GUI thread only resets the three models when it arrives."""
-        from opsdesk.ui.pages.skills import load_people_and_skills
-
         self.ctx.tasks.submit(load_people_and_skills, self.ctx.ws, self.skills.model.sort_state,
                               self.training.model.sort_state, on_done=self._loaded)
 

@@ -89,33 +89,17 @@ class PeopleSkillsData:
     training: TrainingData
 
 
-def load_people_and_skills(ws: Workspace, matrix_order: Order | None = None,
-                           training_order: Order | None = None) -> PeopleSkillsData:
-    """Everything People & Skills shows: plain rows (no ORM objects), the cross-training report computed from
-    them, the panel's HTML, the training summary and the columns' widest texts — the GUI thread only sets the
-    models (``*_order``: the column and order each table shows, which its rows come back sorted by)."""
-    from opsdesk.ui.models.records import haystack
-    from opsdesk.ui.pages.people import COLUMNS
-
-    with gc_guard.held():
-        everyone = people.list_all(ws, include_inactive=True)
-        training = skills.list_training(ws)
-        return PeopleSkillsData(everyone, haystack(COLUMNS, everyone),
-                                _matrix(ws, everyone, training, matrix_order),
-                                _training(ws, everyone, training, training_order))
-
-
 def load_matrix(ws: Workspace, order: Order | None = None) -> MatrixData:
     with gc_guard.held():
-        return _matrix(ws, people.list_all(ws, include_inactive=True), skills.list_training(ws), order)
+        return matrix_data(ws, people.list_all(ws, include_inactive=True), skills.list_training(ws), order)
 
 
 def load_training(ws: Workspace, order: Order | None = None) -> TrainingData:
     with gc_guard.held():
-        return _training(ws, people.list_all(ws, include_inactive=True), skills.list_training(ws), order)
+        return training_data(ws, people.list_all(ws, include_inactive=True), skills.list_training(ws), order)
 
 
-def _matrix(ws: Workspace, everyone: list[people.PersonDTO], training: list[skills.TrainingDTO],
+def matrix_data(ws: Workspace, everyone: list[people.PersonDTO], training: list[skills.TrainingDTO],
             order: Order | None) -> MatrixData:
     active = [p for p in everyone if p.active]
     skill_rows, levels = skills.list_skills(ws), skills.levels(ws)
@@ -128,7 +112,7 @@ def _matrix(ws: Workspace, everyone: list[people.PersonDTO], training: list[skil
                       (_longest(p.name for p in active), _longest(p.discipline.label for p in active)), order)
 
 
-def _training(ws: Workspace, everyone: list[people.PersonDTO], rows: list[skills.TrainingDTO],
+def training_data(ws: Workspace, everyone: list[people.PersonDTO], rows: list[skills.TrainingDTO],
               order: Order | None) -> TrainingData:
     as_of = ws.clock().date()
     hours = analytics.hours_by_quarter(rows)
