@@ -63,3 +63,13 @@ def list_all(ws: Workspace, *, include_inactive: bool = False) -> list[PersonDTO
         if not include_inactive:
             stmt = stmt.where(Person.active.is_(True))
         return [PersonDTO(*row) for row in s.execute(stmt)]
+
+
+def names(ws: Workspace, *, include_inactive: bool = False) -> list[tuple[int, str, Discipline]]:
+    """(id, name, discipline) of every active person (everyone with ``include_inactive``), by name as
+    :func:`list_all` orders them: plain rows for pickers, no DTO per person."""
+    with ws.read() as s:
+        stmt = select(Person.id, Person.name, Person.discipline).order_by(Person.name)
+        if not include_inactive:
+            stmt = stmt.where(Person.active.is_(True))
+        return [tuple(row) for row in s.connection().execute(stmt)]
