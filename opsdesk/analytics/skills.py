@@ -260,8 +260,11 @@ def _coverage(snap: SkillsSnapshot, code: str) -> TeamCoverage:
                         members=members, cross_trained=[d for d in covered if d not in home])
 
 
+_ORDER = {d: i for i, d in enumerate(Discipline)}
+
+
 def _order(d: Discipline) -> int:
-    return list(Discipline).index(d)
+    return _ORDER[d]
 
 
 def team_coverage(ws: Workspace, code: str) -> TeamCoverage:

@@ -62,7 +62,7 @@ def list_all(ws: Workspace, *, include_inactive: bool = False) -> list[PersonDTO
         stmt = select(*records.dto_columns(PersonDTO, Person)).order_by(Person.name)
         if not include_inactive:
             stmt = stmt.where(Person.active.is_(True))
-        return [PersonDTO(*row) for row in s.execute(stmt)]
+        return [PersonDTO(*row) for row in s.connection().execute(stmt)]
 
 
 def names(ws: Workspace, *, include_inactive: bool = False) -> list[tuple[int, str, Discipline]]:

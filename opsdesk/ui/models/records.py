@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
@@ -32,11 +33,24 @@ class Column:
     searchable: bool = True
 
 
+_LABELS: dict[type, dict[Any, str]] = {}  # per enum type: member → its label (asked once per member)
+
+
 def attr(name: str) -> Callable[[Any], str]:
     def get(row: Any) -> str:
         value = getattr(row, name)
+        if type(value) is str:
+            return value
         if value is None:
             return ""
+        labels = _LABELS.get(type(value))
+        if labels is not None:
+            text = labels.get(value)
+            if text is not None:
+                return text
+        if isinstance(value, Enum) and hasattr(value, "label"):
+            text = _LABELS.setdefault(type(value), {})[value] = value.label
+            return text
         return value.label if hasattr(value, "label") else str(value)
     return get
 
