@@ -62,7 +62,7 @@ def list_all(ws: Workspace, *, include_inactive: bool = False) -> list[PersonDTO
         stmt = select(*records.dto_columns(PersonDTO, Person)).order_by(Person.name)
         if not include_inactive:
             stmt = stmt.where(Person.active.is_(True))
-        return [PersonDTO(*row) for row in s.connection().execute(stmt)]
+        return [PersonDTO(*row) for row in s.connection().execute(stmt).all()]
 
 
 def names(ws: Workspace, *, include_inactive: bool = False) -> list[tuple[int, str, Discipline]]:
@@ -72,4 +72,4 @@ def names(ws: Workspace, *, include_inactive: bool = False) -> list[tuple[int, s
         stmt = select(Person.id, Person.name, Person.discipline).order_by(Person.name)
         if not include_inactive:
             stmt = stmt.where(Person.active.is_(True))
-        return [tuple(row) for row in s.connection().execute(stmt)]
+        return [tuple(row) for row in s.connection().execute(stmt).all()]

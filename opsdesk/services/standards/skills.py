@@ -110,7 +110,7 @@ def list_training(ws: Workspace, person_id: int | None = None) -> list[TrainingD
         stmt = select(*records.dto_columns(TrainingDTO, TrainingRecord)).order_by(TrainingRecord.completed_on.desc())
         if person_id is not None:
             stmt = stmt.where(TrainingRecord.person_id == person_id)
-        return [TrainingDTO(*row) for row in s.connection().execute(stmt)]
+        return [TrainingDTO(*row) for row in s.connection().execute(stmt).all()]
 
 
 def starter_catalogue() -> list[dict[str, str]]:
