@@ -194,8 +194,8 @@ class SkillsSnapshot:
 
 def read_levels(s: Session) -> dict[tuple[int, int], int]:
     """(person id, skill id) → level, as plain rows (no ORM object per level)."""
-    return {(pid, sid): lvl for pid, sid, lvl in s.execute(
-        select(PersonSkill.person_id, PersonSkill.skill_id, PersonSkill.level))}
+    return {(pid, sid): lvl for pid, sid, lvl in s.connection().execute(
+        select(PersonSkill.person_id, PersonSkill.skill_id, PersonSkill.level)).all()}
 
 
 def read_teams(s: Session) -> tuple[dict[str, list[tuple[int, str]]], set[str]]:
@@ -292,10 +292,11 @@ def cross_training_depth(ws: Workspace | None, snap: SkillsSnapshot | None = Non
         snap = load(ws)
     home: dict[Discipline, int] = defaultdict(int)
     cross: dict[Discipline, list[str]] = defaultdict(list)
+    best_by_person = snap.best_by_person  # as can_work_in(p.id) asks it, without a set per person
     for p in snap.people.values():
         home[p.discipline] += 1
-        for d in snap.can_work_in(p.id):
-            if d is not p.discipline:
+        for d, best in best_by_person.get(p.id, {}).items():
+            if best >= WORKING_LEVEL and d is not p.discipline:
                 cross[d].append(p.name)
     return [DisciplineDepth(d, home[d], len(cross[d]), sorted(cross[d])) for d in GOVERNING_DISCIPLINES]
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from opsdesk.analytics.skills import read_levels
 from opsdesk.domain.enums import Discipline
 from opsdesk.domain.validation import Field, clean
 from opsdesk.errors import ValidationError
@@ -90,8 +91,7 @@ def set_level(ws: Workspace, person_id: int, skill_id: int, level: int | str,
 def levels(ws: Workspace) -> dict[tuple[int, int], int]:
     """(person id, skill id) → level."""
     with ws.read() as s:
-        return {(pid, sid): lvl for pid, sid, lvl in s.execute(
-            select(PersonSkill.person_id, PersonSkill.skill_id, PersonSkill.level))}
+        return read_levels(s)
 
 
 def add_training(ws: Workspace, person_id: int, values: Mapping[str, Any]) -> TrainingDTO:
