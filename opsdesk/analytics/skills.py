@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import NamedTuple, Protocol
 
 from sqlalchemy import select
@@ -202,13 +202,14 @@ def read_teams(s: Session) -> tuple[dict[str, list[tuple[int, str]]], set[str]]:
     """Every initiative's team (code → (person id, role), by person id) and the codes of those not retired."""
     teams: dict[str, list[tuple[int, str]]] = {}
     live: set[str] = set()
-    for code, stage in s.execute(select(Initiative.code, Initiative.stage)):
+    db = s.connection()  # plain rows, fetched whole: every initiative and team member
+    for code, stage in db.execute(select(Initiative.code, Initiative.stage)).all():
         teams[code] = []
         if stage is not Stage.RETIRED:
             live.add(code)
-    for code, person_id, role in s.execute(select(Initiative.code, TeamMember.person_id, TeamMember.role)
-                                           .join(Initiative, Initiative.id == TeamMember.initiative_id)
-                                           .order_by(Initiative.code, TeamMember.person_id)):
+    for code, person_id, role in db.execute(select(Initiative.code, TeamMember.person_id, TeamMember.role)
+                                            .join(Initiative, Initiative.id == TeamMember.initiative_id)
+                                            .order_by(Initiative.code, TeamMember.person_id)).all():
         teams[code].append((person_id, role.value))
     return teams, live
 
@@ -408,6 +409,7 @@ def read_names(s: Session) -> dict[int, str]:
     return {pid: name for pid, name in s.execute(select(Person.id, Person.name))}
 
 
+@lru_cache(maxsize=4096)  # tens of thousands of records fall on a few hundred days
 def quarter_of(day: dt.date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
