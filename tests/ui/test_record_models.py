@@ -131,3 +131,15 @@ def test_a_column_of_an_attribute_shows_labels_text_and_blanks():
     shifting = Shifting()
     first, second = get(Row(shifting)), get(Row(shifting))
     assert first.startswith("label ") and first != second
+
+
+def test_the_search_text_of_a_row_joins_its_searchable_columns_case_folded():
+    from types import SimpleNamespace
+
+    from opsdesk.ui.models.records import Column, attr, haystack
+
+    rows = [SimpleNamespace(a="Straße", b="X", c="hidden"), SimpleNamespace(a="", b="yZ", c="no")]
+    columns = (Column("a", "A", attr("a")), Column("c", "C", attr("c"), searchable=False), Column("b", "B", attr("b")))
+    assert haystack(columns, rows) == ["strasse\x1fx", "\x1fyz"]
+    assert haystack(columns[1:2], rows) == ["", ""]
+    assert haystack(columns, []) == []

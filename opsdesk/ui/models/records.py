@@ -59,7 +59,8 @@ def haystack(columns: Sequence[Column], rows: Sequence[Any]) -> list[str]:
     """The search text of every row. Pure Python, so a page builds it on the worker with the rows it loads and
     the first search does not pay for it on the GUI thread."""
     cols = [c for c in columns if c.searchable]
-    return ["\x1f".join(c.text(r) for c in cols).casefold() for r in rows]
+    texts = [list(map(c.text, rows)) for c in cols]  # column by column: no generator per row
+    return ["\x1f".join(row).casefold() for row in zip(*texts, strict=True)] if cols else ["" for _r in rows]
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
