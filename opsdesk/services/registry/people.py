@@ -72,4 +72,4 @@ def names(ws: Workspace, *, include_inactive: bool = False) -> list[tuple[int, s
         stmt = select(Person.id, Person.name, Person.discipline).order_by(Person.name)
         if not include_inactive:
             stmt = stmt.where(Person.active.is_(True))
-        return [tuple(row) for row in s.connection().execute(stmt).all()]
+        return [(pid, name, discipline) for pid, name, discipline in s.connection().execute(stmt).all()]
