@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import NamedTuple, Protocol
 
 from sqlalchemy import select
@@ -194,21 +194,22 @@ class SkillsSnapshot:
 
 def read_levels(s: Session) -> dict[tuple[int, int], int]:
     """(person id, skill id) → level, as plain rows (no ORM object per level)."""
-    return {(pid, sid): lvl for pid, sid, lvl in s.execute(
-        select(PersonSkill.person_id, PersonSkill.skill_id, PersonSkill.level))}
+    return {(pid, sid): lvl for pid, sid, lvl in s.connection().execute(
+        select(PersonSkill.person_id, PersonSkill.skill_id, PersonSkill.level)).all()}
 
 
 def read_teams(s: Session) -> tuple[dict[str, list[tuple[int, str]]], set[str]]:
     """Every initiative's team (code → (person id, role), by person id) and the codes of those not retired."""
     teams: dict[str, list[tuple[int, str]]] = {}
     live: set[str] = set()
-    for code, stage in s.execute(select(Initiative.code, Initiative.stage)):
+    db = s.connection()  # plain rows, fetched whole: every initiative and team member
+    for code, stage in db.execute(select(Initiative.code, Initiative.stage)).all():
         teams[code] = []
         if stage is not Stage.RETIRED:
             live.add(code)
-    for code, person_id, role in s.execute(select(Initiative.code, TeamMember.person_id, TeamMember.role)
-                                           .join(Initiative, Initiative.id == TeamMember.initiative_id)
-                                           .order_by(Initiative.code, TeamMember.person_id)):
+    for code, person_id, role in db.execute(select(Initiative.code, TeamMember.person_id, TeamMember.role)
+                                            .join(Initiative, Initiative.id == TeamMember.initiative_id)
+                                            .order_by(Initiative.code, TeamMember.person_id)).all():
         teams[code].append((person_id, role.value))
     return teams, live
 
@@ -260,8 +261,11 @@ def _coverage(snap: SkillsSnapshot, code: str) -> TeamCoverage:
                         members=members, cross_trained=[d for d in covered if d not in home])
 
 
+_ORDER = {d: i for i, d in enumerate(Discipline)}
+
+
 def _order(d: Discipline) -> int:
-    return list(Discipline).index(d)
+    return _ORDER[d]
 
 
 def team_coverage(ws: Workspace, code: str) -> TeamCoverage:
@@ -289,10 +293,11 @@ def cross_training_depth(ws: Workspace | None, snap: SkillsSnapshot | None = Non
         snap = load(ws)
     home: dict[Discipline, int] = defaultdict(int)
     cross: dict[Discipline, list[str]] = defaultdict(list)
+    best_by_person = snap.best_by_person  # as can_work_in(p.id) asks it, without a set per person
     for p in snap.people.values():
         home[p.discipline] += 1
-        for d in snap.can_work_in(p.id):
-            if d is not p.discipline:
+        for d, best in best_by_person.get(p.id, {}).items():
+            if best >= WORKING_LEVEL and d is not p.discipline:
                 cross[d].append(p.name)
     return [DisciplineDepth(d, home[d], len(cross[d]), sorted(cross[d])) for d in GOVERNING_DISCIPLINES]
 
@@ -404,6 +409,7 @@ def read_names(s: Session) -> dict[int, str]:
     return {pid: name for pid, name in s.execute(select(Person.id, Person.name))}
 
 
+@lru_cache(maxsize=4096)  # tens of thousands of records fall on a few hundred days
 def quarter_of(day: dt.date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 

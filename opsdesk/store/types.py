@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from decimal import Decimal
 from typing import Any
@@ -35,7 +36,15 @@ class Money(TypeDecorator[Decimal]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
+        if isinstance(value, str):  # SQLite's text: long columns repeat few amounts (hours, budgets)
+            return _money_of_text(value)
         return Decimal(canonical(value if isinstance(value, Decimal) else Decimal(str(value))))
+
+
+@functools.lru_cache(maxsize=4096)
+def _money_of_text(text: str) -> Decimal:
+    """The canonical Decimal of a stored text (Decimals are immutable: one object serves every row)."""
+    return Decimal(canonical(Decimal(text)))
 
 
 class WrittenMoney(Money):

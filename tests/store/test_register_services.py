@@ -133,3 +133,16 @@ def test_an_objective_someone_serves_is_not_deleted(ws):
     objectives.delete(ws, "OBJ-02")
     assert [o.code for o in objectives.list_all(ws)] == ["OBJ-01"]
     assert audit.history(ws, "objective", "OBJ-02")[0].action == "delete"
+
+
+def test_people_names_lists_active_people_by_name_as_plain_rows(ws):
+    from opsdesk.domain.enums import Discipline
+    from opsdesk.services.registry import people
+
+    zoe = people.create(ws, {"name": "Zoe", "email": "zoe@example.gov", "discipline": "finance"})
+    ada = people.create(ws, {"name": "Ada", "email": "ada@example.gov", "discipline": "ml"})
+    gone = people.create(ws, {"name": "Bo", "email": "bo@example.gov", "discipline": "data",
+                          "active": False})
+    assert people.names(ws) == [(ada.id, "Ada", Discipline.ML), (zoe.id, "Zoe", Discipline.FINANCE)]
+    assert [row[1] for row in people.names(ws, include_inactive=True)] == ["Ada", "Bo", "Zoe"]
+    assert gone.id in {row[0] for row in people.names(ws, include_inactive=True)}

@@ -200,3 +200,17 @@ def test_read_only_workspace_refuses_writes(sqlite_ws, tmp_path):
     with pytest.raises(ReadOnlyError):
         _init(ro)
     ro.close()
+
+
+def test_training_hours_read_back_exact_and_canonical_on_every_row(ws):
+    from opsdesk.services.registry import people
+    from opsdesk.services.standards import skills
+
+    p = people.create(ws, {"name": "Ann", "email": "ann@example.gov", "discipline": "data"})
+    for hours in ("7.50", "7.5", "12", "0.25"):
+        skills.add_training(ws, p.id, {"course": f"C {hours}", "hours": hours, "completed_on": "2026-03-01",
+                                       "discipline": "data"})
+    read = sorted((t.course, t.hours) for t in skills.list_training(ws))
+    assert read == [("C 0.25", Decimal("0.25")), ("C 12", Decimal("12")), ("C 7.5", Decimal("7.5")),
+                    ("C 7.50", Decimal("7.5"))]
+    assert [str(h) for _c, h in read] == ["0.25", "12", "7.5", "7.5"]

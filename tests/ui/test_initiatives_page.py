@@ -285,3 +285,13 @@ def test_the_team_is_chosen_in_the_form_and_closes_a_skill_gap(window, page, tmp
     _settle(window)
     assert {m.person_id: m.role for m in initiatives.get(window.ws, "AI-0006").team} == before
     assert gaps() == ["Nobody on the team covers Finance"]
+
+
+def test_the_team_picker_offers_active_people_by_name_with_their_discipline(ws):
+    from opsdesk.services.registry import people
+    from opsdesk.ui.pages.initiatives import load_register
+
+    for name, discipline, active in (("zed", "finance", True), ("Amy", "ml", True), ("Bob", "data", False)):
+        people.create(ws, {"name": name, "email": f"{name}@example.gov", "discipline": discipline, "active": active})
+    assert [(c.name, c.discipline) for c in load_register(ws).people] == [("Amy", "ML operations"),
+                                                                          ("zed", "Finance")]

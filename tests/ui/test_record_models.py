@@ -105,3 +105,41 @@ def test_blank_search_shows_everything(text):
     model.set_rows([Row(1, "a"), Row(2, "b")])
     model.set_search(text)
     assert model.matching == 2
+
+
+def test_a_column_of_an_attribute_shows_labels_text_and_blanks():
+    from dataclasses import dataclass as _dc
+
+    from opsdesk.domain.enums import Discipline
+    from opsdesk.ui.models.records import attr
+
+    class Shifting:  # not an enum: its label is asked every time
+        n = 0
+
+        @property
+        def label(self) -> str:
+            Shifting.n += 1
+            return f"label {Shifting.n}"
+
+    @_dc
+    class Row:
+        value: object
+
+    get = attr("value")
+    assert [get(Row(v)) for v in (Discipline.ML, Discipline.ML, "plain", None, 4)] == [
+        "ML operations", "ML operations", "plain", "", "4"]
+    shifting = Shifting()
+    first, second = get(Row(shifting)), get(Row(shifting))
+    assert first.startswith("label ") and first != second
+
+
+def test_the_search_text_of_a_row_joins_its_searchable_columns_case_folded():
+    from types import SimpleNamespace
+
+    from opsdesk.ui.models.records import Column, attr, haystack
+
+    rows = [SimpleNamespace(a="Straße", b="X", c="hidden"), SimpleNamespace(a="", b="yZ", c="no")]
+    columns = (Column("a", "A", attr("a")), Column("c", "C", attr("c"), searchable=False), Column("b", "B", attr("b")))
+    assert haystack(columns, rows) == ["strasse\x1fx", "\x1fyz"]
+    assert haystack(columns[1:2], rows) == ["", ""]
+    assert haystack(columns, []) == []

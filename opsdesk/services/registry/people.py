@@ -62,4 +62,14 @@ def list_all(ws: Workspace, *, include_inactive: bool = False) -> list[PersonDTO
         stmt = select(*records.dto_columns(PersonDTO, Person)).order_by(Person.name)
         if not include_inactive:
             stmt = stmt.where(Person.active.is_(True))
-        return [PersonDTO(*row) for row in s.execute(stmt)]
+        return [PersonDTO(*row) for row in s.connection().execute(stmt).all()]
+
+
+def names(ws: Workspace, *, include_inactive: bool = False) -> list[tuple[int, str, Discipline]]:
+    """(id, name, discipline) of every active person (everyone with ``include_inactive``), by name as
+    :func:`list_all` orders them: plain rows for pickers, no DTO per person."""
+    with ws.read() as s:
+        stmt = select(Person.id, Person.name, Person.discipline).order_by(Person.name)
+        if not include_inactive:
+            stmt = stmt.where(Person.active.is_(True))
+        return [(pid, name, discipline) for pid, name, discipline in s.connection().execute(stmt).all()]

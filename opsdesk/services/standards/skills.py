@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from opsdesk.analytics.skills import read_levels
 from opsdesk.domain.enums import Discipline
 from opsdesk.domain.validation import Field, clean
 from opsdesk.errors import ValidationError
@@ -90,8 +91,7 @@ def set_level(ws: Workspace, person_id: int, skill_id: int, level: int | str,
 def levels(ws: Workspace) -> dict[tuple[int, int], int]:
     """(person id, skill id) → level."""
     with ws.read() as s:
-        return {(pid, sid): lvl for pid, sid, lvl in s.execute(
-            select(PersonSkill.person_id, PersonSkill.skill_id, PersonSkill.level))}
+        return read_levels(s)
 
 
 def add_training(ws: Workspace, person_id: int, values: Mapping[str, Any]) -> TrainingDTO:
@@ -110,7 +110,7 @@ def list_training(ws: Workspace, person_id: int | None = None) -> list[TrainingD
         stmt = select(*records.dto_columns(TrainingDTO, TrainingRecord)).order_by(TrainingRecord.completed_on.desc())
         if person_id is not None:
             stmt = stmt.where(TrainingRecord.person_id == person_id)
-        return [TrainingDTO(*row) for row in s.execute(stmt)]
+        return [TrainingDTO(*row) for row in s.connection().execute(stmt).all()]
 
 
 def starter_catalogue() -> list[dict[str, str]]:

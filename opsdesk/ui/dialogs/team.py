@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QWidget
 
 from opsdesk.domain.enums import TeamRole
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """A person who may join a team (a tuple: thousands are built on every load of the register)."""
+
     person_id: int
     name: str
     discipline: str  # its label, e.g. "Finance"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
@@ -32,11 +33,24 @@ class Column:
     searchable: bool = True
 
 
+_LABELS: dict[type, dict[Any, str]] = {}  # per enum type: member → its label (asked once per member)
+
+
 def attr(name: str) -> Callable[[Any], str]:
     def get(row: Any) -> str:
         value = getattr(row, name)
+        if type(value) is str:
+            return value
         if value is None:
             return ""
+        labels = _LABELS.get(type(value))
+        if labels is not None:
+            text = labels.get(value)
+            if text is not None:
+                return text
+        if isinstance(value, Enum) and hasattr(value, "label"):
+            text = _LABELS.setdefault(type(value), {})[value] = value.label
+            return text
         return value.label if hasattr(value, "label") else str(value)
     return get
 
@@ -45,7 +59,8 @@ def haystack(columns: Sequence[Column], rows: Sequence[Any]) -> list[str]:
     """The search text of every row. Pure Python, so a page builds it on the worker with the rows it loads and
     the first search does not pay for it on the GUI thread."""
     cols = [c for c in columns if c.searchable]
-    return ["\x1f".join(c.text(r) for c in cols).casefold() for r in rows]
+    texts = [list(map(c.text, rows)) for c in cols]  # column by column: no generator per row
+    return ["\x1f".join(row).casefold() for row in zip(*texts, strict=True)] if cols else ["" for _r in rows]
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:

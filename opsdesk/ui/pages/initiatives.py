@@ -58,8 +58,9 @@ class RegisterData:
 
 def load_register(ws: Workspace) -> RegisterData:
     rows = initiatives.list_rows(ws)
-    candidates = tuple(Candidate(p.id, p.name, p.discipline.label)
-                       for p in sorted(people.list_all(ws), key=lambda p: p.name.casefold()))
+    labels = {d: d.label for d in Discipline}
+    candidates = tuple(Candidate(pid, name, labels[d])
+                       for pid, name, d in sorted(people.names(ws), key=lambda p: p[1].casefold()))
     return RegisterData(rows, [(o.code, o.title) for o in objectives.list_all(ws)],
                         lifecycle.info(ws).classification_scheme, haystack(COLUMNS, rows), candidates)
 

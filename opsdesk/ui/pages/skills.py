@@ -109,7 +109,8 @@ def matrix_data(ws: Workspace, everyone: list[people.PersonDTO], training: list[
     cells = cell_levels(levels)
     shown = in_order(active, *order, matrix_key(skill_rows, cells, order[0])) if order else active
     return MatrixData(shown, skill_rows, cells, _analytics_html(report),
-                      (_longest(p.name for p in active), _longest(p.discipline.label for p in active)), order)
+                      (_longest(p.name for p in active),
+                       _longest(d.label for d in {p.discipline for p in active})), order)
 
 
 def training_data(ws: Workspace, everyone: list[people.PersonDTO], rows: list[skills.TrainingDTO],
@@ -123,7 +124,7 @@ def training_data(ws: Workspace, everyone: list[people.PersonDTO], rows: list[sk
                f"{states.count('expired')} expired · hours per quarter: {per_q or '—'}")
     names = {p.id: p.name for p in everyone}
     longest = (_longest(names[pid] for pid in {t.person_id for t in rows}), _longest({t.course for t in rows}),
-               _longest({t.provider for t in rows}), _longest({t.discipline.label for t in rows}),
+               _longest({t.provider for t in rows}), _longest({d.label for d in {t.discipline for t in rows}}),
                _longest(f"{h:g}" for h in {t.hours for t in rows}), ("0000-00-00",),
                _longest({t.certificate_ref or "" for t in rows}), ("0000-00-00",))
     shown = in_order(rows, *order, training_key(names, order[0])) if order else rows
