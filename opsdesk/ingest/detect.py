@@ -16,6 +16,8 @@ LABELS = {ImportKind.METRICS: "Tidy metrics", ImportKind.FOCUS: "FOCUS cost expo
           ImportKind.GX: "Great Expectations results"}
 #: Files larger than this are not read whole to guess their kind.
 SNIFF_BYTES = 64 * 1024
+#: The first bytes of an SQLite database (an MLflow tracking store); ``mlflow_store`` is imported only for one.
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def sha256_of(data: bytes) -> str:
@@ -24,9 +26,8 @@ def sha256_of(data: bytes) -> str:
 
 def detect_kind(path: Path) -> ImportKind | None:
     """The kind of ``path``, or None when OpsDesk cannot tell."""
-    from opsdesk.ingest import mlflow_store
-
     if path.is_dir():
+        from opsdesk.ingest import mlflow_store
         from opsdesk.ingest.mlflow_export import is_export_folder
 
         if (mlflow_store.is_mlruns(path) and _has_meta_yaml(path)) or is_export_folder(path):
@@ -41,7 +42,7 @@ def detect_kind(path: Path) -> ImportKind | None:
         head = files.read_head(path, SNIFF_BYTES)
     except files.FileRefused:
         return None
-    if head.startswith(mlflow_store.SQLITE_MAGIC):
+    if head.startswith(SQLITE_MAGIC):
         return ImportKind.MLFLOW
     if head.startswith(b"PAR1") or suffix == ".parquet":
         return ImportKind.FOCUS
@@ -107,7 +108,7 @@ def read_path(path: Path, kind: ImportKind | None = None, options: ReadOptions |
 
 
 def _read_path(path: Path, kind: ImportKind | None, options: ReadOptions | None) -> ParsedFile:
-    from opsdesk.ingest import focus, gx, metrics_table, mlflow_store, openlineage
+    from opsdesk.ingest import metrics_table
 
     name = path.name
     options = options or ReadOptions()
@@ -137,6 +138,8 @@ def _read_path(path: Path, kind: ImportKind | None, options: ReadOptions | None)
                 path.is_file() and path.suffix.lower() == ".json"):
             return mlflow_export.read_export_import(path, options.include_deleted)
     if kind is ImportKind.MLFLOW and path.is_dir():
+        from opsdesk.ingest import mlflow_store
+
         root = path / "mlruns" if (path / "mlruns").is_dir() and not mlflow_store.is_mlruns(path) else path
         return mlflow_store.read_mlruns(root, options.include_deleted)
     if kind is ImportKind.METRICS:  # a large regular CSV is read in chunks when it is imported, never whole
@@ -153,9 +156,10 @@ def _read_path(path: Path, kind: ImportKind | None, options: ReadOptions | None)
         return parsed
     digest = sha256_of(data)
     if kind is ImportKind.MLFLOW:
+        from opsdesk.ingest import mlflow_store
+
         return mlflow_store.read_mlflow_db(path, digest, options.include_deleted)
-    reader = {ImportKind.METRICS: metrics_table.read_metrics, ImportKind.FOCUS: focus.read_focus,
-              ImportKind.OPENLINEAGE: openlineage.read_openlineage, ImportKind.GX: gx.read_gx}.get(kind)
+    reader = _reader(kind)
     if reader is None:
         parsed = ParsedFile(kind, str(path), name, digest)
         parsed.reject(None, "", f"OpsDesk has no importer for {kind.value}")
@@ -164,3 +168,24 @@ def _read_path(path: Path, kind: ImportKind | None, options: ReadOptions | None)
     if kind is ImportKind.METRICS:
         return metrics_table.read_metrics(str(path), name, data, digest, strict=options.strict)
     return reader(str(path), name, data, digest)
+
+
+def _reader(kind: ImportKind):  # type: ignore[no-untyped-def]
+    """The reader of a file of ``kind`` read whole (its module imported only now), or None."""
+    if kind is ImportKind.FOCUS:
+        from opsdesk.ingest.focus import read_focus
+
+        return read_focus
+    if kind is ImportKind.OPENLINEAGE:
+        from opsdesk.ingest.openlineage import read_openlineage
+
+        return read_openlineage
+    if kind is ImportKind.GX:
+        from opsdesk.ingest.gx import read_gx
+
+        return read_gx
+    if kind is ImportKind.METRICS:
+        from opsdesk.ingest.metrics_table import read_metrics
+
+        return read_metrics
+    return None

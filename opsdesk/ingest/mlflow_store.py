@@ -25,7 +25,6 @@ from opsdesk.ingest.values import clean_text, mapping, number, plain, text, whol
 #: A meta.yaml, param or tag file larger than this is not an MLflow file (MLflow's own are a few hundred bytes).
 MAX_SMALL_FILE = 1024 * 1024
 FILE_STATUS = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 @dataclass

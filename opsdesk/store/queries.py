@@ -5,7 +5,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import chain, islice, repeat
+from itertools import chain, repeat
 from typing import Any
 
 from sqlalchemy import text
@@ -182,20 +182,17 @@ _UPSERT_POINT_STEP = ("INSERT INTO metric_point (series_id, ts, value, batch_id,
                       "batch_id = excluded.batch_id")
 
 
-def _executemany_chunks(conn: Connection, sql_sqlite: str, rows: Iterator[tuple[Any, ...]],
-                        chunk_size: int = 50_000) -> int:
-    sql = sql_sqlite.replace("?", "%s") if conn.dialect.name == "postgresql" else sql_sqlite
+def _sqlite_executemany(conn: Connection, sql: str, rows: Iterator[tuple[Any, ...]]) -> int:
+    """SQLite: one executemany over the rows as they come (the driver takes them one by one: no list of tuples is
+    built); how many rows it wrote (an upsert counts one change per row, inserted or replaced)."""
     dbapi = conn.connection.driver_connection
     assert dbapi is not None
     cur = dbapi.cursor()
-    n = 0
     try:
-        while chunk := list(islice(rows, chunk_size)):
-            cur.executemany(sql, chunk)
-            n += len(chunk)
+        cur.executemany(sql, rows)
+        return max(cur.rowcount, 0)
     finally:
         cur.close()
-    return n
 
 
 def _pg_copy_upsert_points(conn: Connection, rows: Iterator[tuple[Any, ...]], steps: bool = False) -> int:
@@ -238,7 +235,7 @@ def _copy_rows(cur: Any, target: str, rows: list[tuple[Any, ...]]) -> None:
 def _upsert_points(conn: Connection, rows: Iterator[tuple[Any, ...]], steps: bool = False) -> int:
     if conn.dialect.name == "postgresql":
         return _pg_copy_upsert_points(conn, rows, steps)
-    return _executemany_chunks(conn, _UPSERT_POINT_STEP if steps else _UPSERT_POINT, rows)
+    return _sqlite_executemany(conn, _UPSERT_POINT_STEP if steps else _UPSERT_POINT, rows)
 
 
 #: SQLite's page cache while a bulk load runs (KiB): a million points fill far more than the default 2 MB, and a

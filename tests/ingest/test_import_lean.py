@@ -1,5 +1,5 @@
-"""`opsdesk import` of a metrics CSV reads it without pandas (whose import alone costs half a second), whole or
-in chunks, and still names every broken row."""
+"""`opsdesk import` of a metrics CSV reads it without pandas (whose import alone costs half a second) nor the readers
+of the other kinds (MLflow, Great Expectations, OpenLineage), whole or in chunks, and still names every broken row."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ try:
     runpy.run_module("opsdesk", run_name="__main__")
 except SystemExit as exc:
     code = exc.code
-print(json.dumps({"code": code, "heavy": sorted(m for m in ("pandas", "pyarrow") if m in sys.modules)}))
+others = ("opsdesk.ingest.mlflow_store", "opsdesk.ingest.gx", "opsdesk.ingest.openlineage")  # readers of other kinds
+print(json.dumps({"code": code, "heavy": sorted(m for m in ("pandas", "pyarrow", *others) if m in sys.modules)}))
 """
 
 

@@ -7,17 +7,14 @@ assets, jobs, links) through the session so each creation is audited.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from opsdesk.domain.enums import Direction, ImportKind, LineageKind, NodeKind, OpsDiscipline, SubjectKind
-from opsdesk.ingest.gx import QualityData
 from opsdesk.ingest.metrics_table import MetricsData, MetricsSource, SeriesKey, Tally, repeated_rows
-from opsdesk.ingest.mlflow_store import MlflowData, framework_of, params_of
-from opsdesk.ingest.openlineage import DatasetRef, LineageData
 from opsdesk.ingest.report import ParsedFile
 from opsdesk.store import queries
 from opsdesk.store.models import (
@@ -31,6 +28,11 @@ from opsdesk.store.models import (
     Model,
 )
 from opsdesk.store.workspace import Tx
+
+if TYPE_CHECKING:  # the readers of the other kinds are imported by the writers that need them (a CSV needs none)
+    from opsdesk.ingest.gx import QualityData
+    from opsdesk.ingest.mlflow_store import MlflowData
+    from opsdesk.ingest.openlineage import DatasetRef, LineageData
 
 CHUNK = 100_000
 Step = Callable[[int], None]
@@ -316,6 +318,8 @@ def _experiments(tx: Tx, data: MlflowData, batch_id: int) -> tuple[dict[str, int
 
 
 def _write_mlflow(tx: Tx, data: MlflowData, batch_id: int, step: Step) -> dict[str, int]:
+    from opsdesk.ingest.mlflow_store import framework_of, params_of
+
     experiments, experiments_created = _experiments(tx, data, batch_id)
     runs = {r.run_id: r for r in data.runs}
     registered = {v.run_id for v in data.versions}
@@ -435,6 +439,8 @@ def _write_lineage(tx: Tx, data: LineageData, batch_id: int, step: Step) -> dict
 
 
 def _write_quality(tx: Tx, data: QualityData, batch_id: int, step: Step) -> dict[str, int]:
+    from opsdesk.ingest.openlineage import DatasetRef
+
     created_assets: list[int] = []
     series_created = 0
     rows: list[tuple[int, int, float]] = []
