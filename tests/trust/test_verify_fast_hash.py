@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opsdesk.store import audit, chain_scan, fast_hash, reconcile
+from tests.trust.test_verify_chunks import _verify
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.text() | st.integers()
@@ -81,16 +82,6 @@ def _chain(path: Path, edits: int) -> None:
     for i in range(edits):
         initiatives.update(ws, "AI-0001", {"owner": f"owner {i}"})
     ws.close()
-
-
-def _verify(path: Path):
-    from opsdesk.services.workspace import integrity, lifecycle
-
-    ws = lifecycle.open_workspace(path, read_only=True)
-    try:
-        return integrity.verify(ws)
-    finally:
-        ws.close()
 
 
 def test_ordinary_events_take_the_fast_path_and_a_float_takes_the_reference(tmp_path, monkeypatch):
