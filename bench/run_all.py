@@ -13,9 +13,12 @@ result's :meth:`common.Result.failures` is not empty (a ratio past its target ×
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import json
+import subprocess
 import sys
+import tempfile
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -62,13 +65,19 @@ def load(name: str, path: Path) -> ModuleType:
 
 
 def run_benches(modules: Iterable[tuple[str, ModuleType | Path]], quick: bool) -> Outcome:
-    """Run each bench; one that cannot be imported or raises is recorded as an error and the rest still run."""
+    """Run each bench; one that cannot be imported or raises is recorded as an error and the rest still run.
+
+    A bench file runs in a process of its own (as a person's OpsDesk would): what an earlier bench left in the
+    process — its objects, Qt windows and timers, a heap of millions of rows — must not weigh on a later one's
+    figures. A module object given directly runs in this process."""
     outcome = Outcome()
     for name, mod in modules:
         print(f"# {name}…", file=sys.stderr, flush=True)
+        if isinstance(mod, Path):
+            _run_child(name, mod, quick, outcome)
+            continue
         try:
-            module = load(name, mod) if isinstance(mod, Path) else mod
-            run = getattr(module, "run", None)
+            run = getattr(mod, "run", None)
             if not callable(run):
                 outcome.skipped[name] = "no run(quick) in this module"
                 print(f"# {name}: skipped (no run(quick))", file=sys.stderr)
@@ -80,6 +89,38 @@ def run_benches(modules: Iterable[tuple[str, ModuleType | Path]], quick: bool) -
             continue
         outcome.results.extend(results)
     return outcome
+
+
+def _run_child(name: str, path: Path, quick: bool, outcome: Outcome) -> None:
+    """Run the bench at ``path`` in a new process (``--child``) and add what it reports to ``outcome``."""
+    with tempfile.TemporaryDirectory(prefix="opsdesk-run-all-") as tmp:
+        out = Path(tmp) / "outcome.json"
+        argv = [sys.executable, str(Path(__file__).resolve()), "--child", name, str(path), str(out)]
+        code = subprocess.run(argv + (["--quick"] if quick else []), check=False).returncode
+        if not out.exists():
+            outcome.errors[name] = f"the bench's process ended with status {code} and reported nothing"
+            return
+        got = json.loads(out.read_text(encoding="utf-8"))
+    fields = {f.name for f in dataclasses.fields(common.Result)}
+    outcome.results.extend(common.Result(**{k: v for k, v in r.items() if k in fields}) for r in got["results"])
+    outcome.errors.update(got["errors"])
+    outcome.skipped.update(got["skipped"])
+
+
+def child(name: str, path: Path, out: Path, quick: bool) -> int:
+    """The process ``_run_child`` starts: load and run one bench, write what it found to ``out`` as JSON."""
+    outcome = Outcome()
+    try:
+        module: ModuleType | None = load(name, path)
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported as the bench's error
+        outcome.errors[name] = f"{type(exc).__name__}: {exc}"
+        traceback.print_exc(file=sys.stderr)
+        module = None
+    if module is not None:
+        outcome = run_benches([(name, module)], quick)
+    out.write_text(json.dumps({"results": [r.as_dict() for r in outcome.results], "errors": outcome.errors,
+                               "skipped": outcome.skipped}), encoding="utf-8")
+    return 0
 
 
 def rewrite_readme(readme: Path, table: str) -> None:
@@ -105,7 +146,11 @@ def main(argv: Sequence[str] | None = None, modules: Iterable[tuple[str, ModuleT
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--readme", action="store_true", help="rewrite the README's table from these results")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these benches")
+    parser.add_argument("--child", nargs=3, metavar=("NAME", "PATH", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        name, path, out = args.child
+        return child(name, Path(path), Path(out), args.quick)
     chosen: list[tuple[str, ModuleType | Path]] = list(modules if modules is not None else bench_modules())
     if args.only:
         chosen = [(n, m) for n, m in chosen if n in args.only]

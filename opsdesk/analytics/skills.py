@@ -20,13 +20,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property, lru_cache
-from typing import NamedTuple, Protocol
+from functools import cache, cached_property, lru_cache
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opsdesk.domain.enums import GOVERNING_DISCIPLINES, Discipline, Stage
+from opsdesk.store import queries
 from opsdesk.store.models import Initiative, Person, PersonSkill, Skill, TeamMember, TrainingRecord
 from opsdesk.store.workspace import Workspace
 
@@ -153,11 +154,17 @@ class SkillsSnapshot:
     live: set[str]  # codes of initiatives not retired
 
     @cached_property
-    def levels_by_skill(self) -> dict[int, list[tuple[int, int]]]:
-        """skill id → (person id, level), in the order of ``levels``."""
-        out: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    def mentors_by_skill(self) -> dict[int, dict[int, list[tuple[int, int]]]]:
+        """skill id → level (≥ 3) → (position among the skill's levels, person id) of the active people at that
+        level, positions counted in the order of ``levels`` (one pass over the levels)."""
+        out: dict[int, dict[int, list[tuple[int, int]]]] = {}
+        seen: dict[int, int] = defaultdict(int)  # skill id → levels of it met so far
+        people = self.people
         for (pid, sid), lvl in self.levels.items():
-            out[sid].append((pid, lvl))
+            pos = seen[sid]
+            seen[sid] = pos + 1
+            if lvl >= MENTOR_LEVEL and pid in people:
+                out.setdefault(sid, {}).setdefault(lvl, []).append((pos, pid))
         return out
 
     @cached_property
@@ -178,6 +185,29 @@ class SkillsSnapshot:
                 d for d, best in self.best_by_person.get(person_id, {}).items() if best >= level)
         return works
 
+    def member(self, person_id: int) -> tuple[Named, int, int, tuple[Discipline, ...]] | None:
+        """An active person as a team member: the person, the bit of their home discipline, the bits and the
+        (ordered) list of the other disciplines they practise (level ≥ 3 in one of its skills); None when the
+        person is not active. Asked once per person, however many teams they are on."""
+        cache: dict[int, tuple[Named, int, int, tuple[Discipline, ...]] | None] = self.__dict__.setdefault(
+            "_members", {})
+        try:
+            return cache[person_id]
+        except KeyError:
+            pass
+        p = self.people.get(person_id)
+        known = None
+        if p is not None:
+            bits = 0
+            for d, best in self.best_by_person.get(person_id, {}).items():
+                if best >= COVER_LEVEL:
+                    bits |= _BIT[d]
+            home = _BIT[p.discipline]
+            bits &= ~home
+            known = (p, home, bits, _disciplines(bits))
+        cache[person_id] = known
+        return known
+
     @cached_property
     def best_by_person(self) -> dict[int, dict[Discipline, int]]:
         """person id → discipline → their highest level in one of its skills (one pass over the levels)."""
@@ -194,24 +224,37 @@ class SkillsSnapshot:
 
 def read_levels(s: Session) -> dict[tuple[int, int], int]:
     """(person id, skill id) → level, as plain rows (no ORM object per level)."""
-    return {(pid, sid): lvl for pid, sid, lvl in s.connection().execute(
-        select(PersonSkill.person_id, PersonSkill.skill_id, PersonSkill.level)).all()}
+    return {(pid, sid): lvl for pid, sid, lvl in queries.read_plain(s.connection(), _statements().levels)}
 
 
 def read_teams(s: Session) -> tuple[dict[str, list[tuple[int, str]]], set[str]]:
     """Every initiative's team (code → (person id, role), by person id) and the codes of those not retired."""
     teams: dict[str, list[tuple[int, str]]] = {}
     live: set[str] = set()
-    db = s.connection()  # plain rows, fetched whole: every initiative and team member
-    for code, stage in db.execute(select(Initiative.code, Initiative.stage)).all():
+    db, stmts = s.connection(), _statements()  # plain rows, fetched whole: every initiative and team member
+    for code, stage in queries.read_plain(db, stmts.initiatives):
         teams[code] = []
         if stage is not Stage.RETIRED:
             live.add(code)
-    for code, person_id, role in db.execute(select(Initiative.code, TeamMember.person_id, TeamMember.role)
-                                            .join(Initiative, Initiative.id == TeamMember.initiative_id)
-                                            .order_by(Initiative.code, TeamMember.person_id)).all():
+    for code, person_id, role in queries.read_plain(db, stmts.teams):
         teams[code].append((person_id, role.value))
     return teams, live
+
+
+class _Statements(NamedTuple):
+    levels: Any
+    initiatives: Any
+    teams: Any
+
+
+@cache
+def _statements() -> _Statements:
+    """The reads of the skills matrix and the teams, built once."""
+    return _Statements(
+        select(PersonSkill.person_id, PersonSkill.skill_id, PersonSkill.level),
+        select(Initiative.code, Initiative.stage),
+        select(Initiative.code, TeamMember.person_id, TeamMember.role)
+        .join(Initiative, Initiative.id == TeamMember.initiative_id).order_by(Initiative.code, TeamMember.person_id))
 
 
 def load_teams(ws: Workspace) -> tuple[dict[str, list[tuple[int, str]]], set[str]]:
@@ -246,22 +289,38 @@ def load(ws: Workspace) -> SkillsSnapshot:
 
 def _coverage(snap: SkillsSnapshot, code: str) -> TeamCoverage:
     members = []
-    home: set[Discipline] = set()
-    cross: set[Discipline] = set()
+    home = cross = 0  # bit masks of disciplines (see _bit)
+    member = snap.member
     for person_id, role in snap.teams.get(code, []):
-        p = snap.people.get(person_id)
-        if p is None:  # inactive people do not cover anything
+        known = member(person_id)
+        if known is None:  # inactive people do not cover anything
             continue
-        works = snap.can_work_in(person_id, COVER_LEVEL) - {p.discipline}
-        home.add(p.discipline)
-        cross |= works
-        members.append(MemberCoverage(p.id, p.name, p.discipline, role, sorted(works, key=_order)))
-    covered = [d for d in GOVERNING_DISCIPLINES if d in home or d in cross]
-    return TeamCoverage(covered=covered, missing=[d for d in GOVERNING_DISCIPLINES if d not in covered],
-                        members=members, cross_trained=[d for d in covered if d not in home])
+        p, home_bit, practise_bits, practises = known
+        home |= home_bit
+        cross |= practise_bits
+        members.append(MemberCoverage(p.id, p.name, p.discipline, role, list(practises)))
+    covered, missing, cross_only = _split(home, cross)
+    return TeamCoverage(covered=list(covered), missing=list(missing), members=members,
+                        cross_trained=list(cross_only))
+
+
+@lru_cache(maxsize=64)
+def _disciplines(bits: int) -> tuple[Discipline, ...]:
+    """The disciplines of a bit mask (see ``_BIT``), in the order of :class:`Discipline`."""
+    return tuple(d for d in Discipline if bits & _BIT[d])
+
+
+@lru_cache(maxsize=1024)
+def _split(home: int, cross: int) -> tuple[tuple[Discipline, ...], tuple[Discipline, ...], tuple[Discipline, ...]]:
+    """The governing disciplines covered (by a member at home in it, or practising it), missed, and covered only
+    through cross-training, of a team whose members' home and practised disciplines are the masks given."""
+    covered = tuple(d for d in GOVERNING_DISCIPLINES if (home | cross) & _BIT[d])
+    return (covered, tuple(d for d in GOVERNING_DISCIPLINES if d not in covered),
+            tuple(d for d in covered if not home & _BIT[d]))
 
 
 _ORDER = {d: i for i, d in enumerate(Discipline)}
+_BIT = {d: 1 << i for i, d in enumerate(Discipline)}
 
 
 def _order(d: Discipline) -> int:
@@ -315,75 +374,93 @@ def _pairings(snap: SkillsSnapshot, coverage: Mapping[str, TeamCoverage],
               limit: int | None = None) -> tuple[list[Pairing], int]:
     """The first ``limit`` pairings (all when None) and how many there are in all. Each mentor chosen depends only
     on the pairings before it, and a learner (below level 2) is never a mentor (level ≥ 3), so a gap has a
-    pairing exactly when its skill has a mentor: the count needs no mentor chosen past the limit."""
-    gaps: dict[tuple[int, int], list[str]] = defaultdict(list)  # (learner, skill) → initiatives
-    levels, by_discipline = snap.levels, snap.skills_by_discipline
+    pairing exactly when its skill has a mentor: the count needs no mentor chosen past the limit.
+
+    Pairings come by the learner's name, then the skill's name, then the order their gaps were met (the live
+    teams by code, then the missing disciplines, the members, the discipline's skills)."""
+    # (learner, discipline) → the initiatives whose team misses the discipline, in the order met: each skill of
+    # the discipline the learner is below level 2 in is a gap, whose initiatives these are
+    groups: dict[tuple[int, Discipline], list[str]] = {}
     for code, cov in coverage.items():
         for d in cov.missing:
             for member in cov.members:
-                for sid in by_discipline.get(d, ()):
-                    if levels.get((member.person_id, sid), 0) < WORKING_LEVEL:
-                        gaps[(member.person_id, sid)].append(code)
-    taught = {sid for sid, entries in snap.levels_by_skill.items()
-              if any(lvl >= MENTOR_LEVEL and pid in snap.people for pid, lvl in entries)}
-    total = sum(1 for _learner, sid in gaps if sid in taught)
+                key = (member.person_id, d)
+                codes = groups.get(key)
+                if codes is None:
+                    groups[key] = [code]
+                else:
+                    codes.append(code)
     mentors = _Mentors(snap)
+    levels, by_discipline, people, skills = snap.levels, snap.skills_by_discipline, snap.people, snap.skills
+    taught = snap.mentors_by_skill
+    gaps = []  # (learner name, skill name, order met, learner, skill, initiatives) of every gap with a mentor
+    for met, ((learner_id, d), codes) in enumerate(groups.items()):
+        name = people[learner_id].name
+        for pos, sid in enumerate(by_discipline.get(d, ())):
+            if sid in taught and levels.get((learner_id, sid), 0) < WORKING_LEVEL:
+                gaps.append((name, skills[sid].name, met, pos, learner_id, sid, codes))
+    total = len(gaps)
+    first = sorted(gaps) if limit is None or limit >= total else heapq.nsmallest(limit, gaps)
     out: list[Pairing] = []
-    for (learner_id, sid), codes in sorted(gaps.items(), key=lambda kv: (snap.people[kv[0][0]].name,
-                                                                           snap.skills[kv[0][1]].name)):
-        if limit is not None and len(out) >= limit:
-            break
+    for _name, _skill, _met, _pos, learner_id, sid, codes in first:
         best = mentors.best(sid, learner_id)
-        if best is None:
+        if best is None:  # only the learner teaches it: never, as a learner is below the mentors' level
             continue
         lvl, mentor_id = best
-        skill = snap.skills[sid]
-        out.append(Pairing(snap.people[learner_id].name, learner_id, snap.people[mentor_id].name, mentor_id,
-                           skill.name, skill.discipline, snap.levels.get((learner_id, sid), 0), lvl,
+        skill = skills[sid]
+        out.append(Pairing(people[learner_id].name, learner_id, people[mentor_id].name, mentor_id,
+                           skill.name, skill.discipline, levels.get((learner_id, sid), 0), lvl,
                            sorted(set(codes))))
     return out, total
 
 
 class _Mentors:
     """Who mentors a learner in a skill: the highest level first, then whoever mentors fewest so far, then by
-    name (then the order of the levels), never the learner. One heap per skill, each entry keyed by the mentor's
-    count when it was pushed; an entry whose count has since grown is pushed again with the new count."""
+    name (then the order of the levels), never the learner. Per skill, one heap per level (the highest first),
+    each entry keyed by the mentor's count when it was pushed; an entry whose count has since grown is pushed
+    again with the new count. A lower level's heap is built only when no one at the levels above can mentor."""
 
     def __init__(self, snap: SkillsSnapshot) -> None:
         self._snap = snap
-        self._heaps: dict[int, list[tuple[int, int, str, int, int, int]]] = {}
+        self._tiers: dict[int, list[list[tuple[int, str, int, int, int]]]] = {}
         self.load: dict[int, int] = defaultdict(int)
 
-    def _heap(self, sid: int) -> list[tuple[int, int, str, int, int, int]]:
-        heap = self._heaps.get(sid)
-        if heap is None:
-            people = self._snap.people
-            heap = [(-lvl, 0, people[pid].name, pos, pid, lvl)
-                    for pos, (pid, lvl) in enumerate(self._snap.levels_by_skill.get(sid, ()))
-                    if lvl >= MENTOR_LEVEL and pid in people]
+    def _tier(self, sid: int, index: int) -> list[tuple[int, str, int, int, int]] | None:
+        """The heap of the ``index``-th highest level of the skill's mentors (None past the lowest)."""
+        tiers = self._tiers.setdefault(sid, [])
+        while len(tiers) <= index:
+            by_level = self._snap.mentors_by_skill.get(sid, {})
+            ranked = sorted(by_level, reverse=True)
+            if len(tiers) >= len(ranked):
+                return None
+            lvl, people = ranked[len(tiers)], self._snap.people
+            heap = [(0, people[pid].name, pos, pid, lvl) for pos, pid in by_level[lvl]]
             heapq.heapify(heap)
-            self._heaps[sid] = heap
-        return heap
+            tiers.append(heap)
+        return tiers[index]
 
     def best(self, sid: int, learner_id: int) -> tuple[int, int] | None:
         """(level, person id) of the mentor chosen, whose count goes up by one; None when there is nobody."""
-        heap = self._heap(sid)
-        learner = []
-        chosen = None
-        while heap:
-            neg, count, name, pos, pid, lvl = heap[0]
-            if count != self.load[pid]:
-                heapq.heapreplace(heap, (neg, self.load[pid], name, pos, pid, lvl))
-            elif pid == learner_id:
-                learner.append(heapq.heappop(heap))
-            else:
-                chosen = (lvl, pid)
-                break
-        for entry in learner:
-            heapq.heappush(heap, entry)
-        if chosen is not None:
-            self.load[chosen[1]] += 1
-        return chosen
+        index = 0
+        while (heap := self._tier(sid, index)) is not None:
+            learner = []
+            chosen = None
+            while heap:
+                count, name, pos, pid, lvl = heap[0]
+                if count != self.load[pid]:
+                    heapq.heapreplace(heap, (self.load[pid], name, pos, pid, lvl))
+                elif pid == learner_id:
+                    learner.append(heapq.heappop(heap))
+                else:
+                    chosen = (lvl, pid)
+                    break
+            for entry in learner:
+                heapq.heappush(heap, entry)
+            if chosen is not None:
+                self.load[chosen[1]] += 1
+                return chosen
+            index += 1
+        return None
 
 
 def expiring_certificates(ws: Workspace, as_of: dt.date | None = None,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from itertools import chain, repeat
 from typing import Any
 
@@ -84,9 +87,11 @@ def run_plain(conn: Connection, stmt: Any, params: dict[str, Any]) -> Any:
     return cursor
 
 
-def read_plain(conn: Connection, stmt: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+def read_plain(conn: Connection, stmt: Any, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
     """The rows of a SELECT built once, as tuples, read through :func:`run_plain` on SQLite with each column's type
-    converting its value as ``conn.execute`` would (a date, a Decimal, an enum, JSON)."""
+    converting its value as ``conn.execute`` would (a date, a Decimal, an enum, JSON). A long read converts each
+    distinct stored value of a column once (see :func:`_converted`)."""
+    params = params or {}
     if conn.dialect.name != "sqlite" or conn.engine.echo:
         return [tuple(r) for r in conn.execute(stmt, params)]
     result = run_plain(conn, stmt, params)
@@ -94,17 +99,40 @@ def read_plain(conn: Connection, stmt: Any, params: dict[str, Any]) -> list[tupl
         return [tuple(r) for r in result]
     rows = result.fetchall()
     compiled = _DRIVER[conn.dialect][(stmt, frozenset(params))]
-    procs = list(enumerate(compiled.results))
-    if not any(p for _i, p in procs):
+    procs = [(i, p) for i, p in enumerate(compiled.results) if p is not None]
+    if not procs or not rows:
         return rows
-    out = []
-    for row in rows:
-        values = list(row)
-        for i, proc in procs:
-            if proc is not None:
+    if len(rows) < _MEMO_ROWS:
+        out = []
+        for row in rows:
+            values = list(row)
+            for i, proc in procs:
                 values[i] = proc(values[i])
-        out.append(tuple(values))
-    return out
+            out.append(tuple(values))
+        return out
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    for i, proc in procs:
+        columns[i] = _converted(columns[i], proc)
+    return list(zip(*columns, strict=True))
+
+
+_MEMO_ROWS = 64  # from this many rows on, read_plain converts column by column, each distinct value once
+
+
+def _converted(column: Sequence[Any], proc: Any) -> Sequence[Any]:
+    """``proc`` of each value of ``column``: each distinct value converted once and the result shared by the rows
+    that hold it — when the results are immutable (an enum, a date, a Decimal, a bool, text). A column whose
+    results can be changed in place (JSON's lists and dicts) is converted value by value, as each row must own
+    its own."""
+    memo: dict[Any, Any] = {}
+    for value in set(column):
+        converted = memo[value] = proc(value) if value is not None else None
+        if not isinstance(converted, _SHAREABLE) and converted is not None:
+            return [proc(v) if v is not None else None for v in column]
+    return list(map(memo.__getitem__, column))
+
+
+_SHAREABLE = (str, int, float, bytes, Decimal, dt.date, dt.time, dt.timedelta, enum.Enum)  # bool is an int
 
 
 _BUMP = text("UPDATE data_version SET counter = counter + 1 WHERE id = 1")

@@ -120,3 +120,20 @@ def test_a_report_with_the_first_pairings_only_counts_them_all(ws, org):
     assert first.pairings == full.pairings[:1] and first.pairing_count == len(full.pairings)
     assert (first.depth, first.teams, first.expiring, first.hours) == (full.depth, full.teams, full.expiring,
                                                                        full.hours)
+
+
+def test_pairings_order_learners_by_name_then_skill_and_spread_the_mentors() -> None:
+    """Two learners with one name are interleaved by skill name (not grouped by person), and each mentor is the
+    highest level, then whoever mentors fewest so far, then by name — also when only the first are asked for."""
+    P, S = analytics.PersonRow, analytics.SkillRow
+    people_ = [P(1, "Sam", D.DATA), P(2, "Sam", D.ML), P(3, "Mentor A", D.FINANCE), P(4, "Mentor B", D.FINANCE)]
+    skills_ = [S(11, "Alpha", D.FINANCE), S(12, "Beta", D.FINANCE), S(13, "Gamma", D.FINANCE)]
+    levels = {(2, 11): 2, (2, 13): 2, (1, 12): 2, **{(m, s): 4 for m in (3, 4) for s in (11, 12, 13)}}
+    snap = analytics.snapshot(people_, skills_, levels, {"AI-1": [(1, "member"), (2, "member")]}, {"AI-1"})
+    teams = analytics.all_team_coverage(None, snap)
+    assert D.FINANCE in teams["AI-1"].missing
+    every, total = analytics._pairings(snap, teams)
+    assert [(p.learner_id, p.skill, p.mentor) for p in every] == [
+        (1, "Alpha", "Mentor A"), (2, "Beta", "Mentor B"), (1, "Gamma", "Mentor A")]
+    first = analytics._pairings(analytics.snapshot(people_, skills_, levels, snap.teams, snap.live), teams, 2)
+    assert first == (every[:2], total) and total == 3

@@ -100,3 +100,24 @@ def test_every_bench_module_is_found_but_not_common_or_run_all() -> None:
     names = [n for n, _p in run_all.bench_modules()]
     assert "import_metrics" in names
     assert "common" not in names and "run_all" not in names
+
+
+def test_a_bench_file_runs_in_a_process_of_its_own(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What one bench leaves in its process (objects, windows, timers) must not weigh on the next one's figures:
+    each bench file runs in a new process, and what it reports (results, a failure) comes back to the table."""
+    (tmp_path / "first.py").write_text(
+        "import os\nfrom common import Result\n"
+        "def run(quick):\n    return [Result('first', f'pid {os.getpid()} quick {quick}', 1.0, 1.0, target_ratio=1.3)]\n",
+        encoding="utf-8")
+    (tmp_path / "second.py").write_text("def run(quick):\n    raise RuntimeError('no workspace')\n", encoding="utf-8")
+    sys.path.insert(0, str(BENCH))  # the bench imports common as the benches in bench/ do
+    try:
+        outcome = run_all.run_benches([("first", tmp_path / "first.py"), ("second", tmp_path / "second.py")],
+                                      quick=True)
+    finally:
+        sys.path.remove(str(BENCH))
+    [result] = outcome.results
+    pid = int(result.what.split()[1])
+    assert pid != __import__("os").getpid() and result.what.endswith("quick True")
+    assert result.ratio == 1.0 and not result.failures()
+    assert outcome.errors == {"second": "RuntimeError: no workspace"}

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from opsdesk.domain import schemas
 from opsdesk.domain.enums import CommitteeRole, Discipline
-from opsdesk.store import records
+from opsdesk.store import queries, records
 from opsdesk.store.models import Person
 from opsdesk.store.workspace import Workspace
 
@@ -59,10 +61,18 @@ def get(ws: Workspace, person_id: int) -> PersonDTO:
 
 def list_all(ws: Workspace, *, include_inactive: bool = False) -> list[PersonDTO]:
     with ws.read() as s:
-        stmt = select(*records.dto_columns(PersonDTO, Person)).order_by(Person.name)
-        if not include_inactive:
-            stmt = stmt.where(Person.active.is_(True))
-        return [PersonDTO(*row) for row in s.connection().execute(stmt).all()]
+        return read_all(s.connection(), include_inactive=include_inactive)
+
+
+def read_all(conn: Connection, *, include_inactive: bool = False) -> list[PersonDTO]:
+    """:func:`list_all` on a connection already open (plain rows, each stored value converted once)."""
+    return [PersonDTO(*row) for row in queries.read_plain(conn, _list_statement(include_inactive))]
+
+
+@cache
+def _list_statement(include_inactive: bool) -> Any:
+    stmt = select(*records.dto_columns(PersonDTO, Person)).order_by(Person.name)
+    return stmt if include_inactive else stmt.where(Person.active.is_(True))
 
 
 def names(ws: Workspace, *, include_inactive: bool = False) -> list[tuple[int, str, Discipline]]:

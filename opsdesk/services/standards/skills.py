@@ -6,15 +6,17 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from opsdesk.analytics.skills import read_levels
 from opsdesk.domain.enums import Discipline
 from opsdesk.domain.validation import Field, clean
 from opsdesk.errors import ValidationError
-from opsdesk.store import records
+from opsdesk.store import queries, records
 from opsdesk.store.models import Person, PersonSkill, Skill, TrainingRecord
 from opsdesk.store.workspace import Workspace
 
@@ -107,10 +109,21 @@ def add_training(ws: Workspace, person_id: int, values: Mapping[str, Any]) -> Tr
 
 def list_training(ws: Workspace, person_id: int | None = None) -> list[TrainingDTO]:
     with ws.read() as s:
-        stmt = select(*records.dto_columns(TrainingDTO, TrainingRecord)).order_by(TrainingRecord.completed_on.desc())
-        if person_id is not None:
-            stmt = stmt.where(TrainingRecord.person_id == person_id)
+        if person_id is None:
+            return read_all_training(s.connection())
+        stmt = _training_statement().where(TrainingRecord.person_id == person_id)
         return [TrainingDTO(*row) for row in s.connection().execute(stmt).all()]
+
+
+def read_all_training(conn: Connection) -> list[TrainingDTO]:
+    """Every training record, the latest completed first, on a connection already open (plain rows, each stored
+    value converted once)."""
+    return [TrainingDTO(*row) for row in queries.read_plain(conn, _training_statement())]
+
+
+@cache
+def _training_statement() -> Any:
+    return select(*records.dto_columns(TrainingDTO, TrainingRecord)).order_by(TrainingRecord.completed_on.desc())
 
 
 def starter_catalogue() -> list[dict[str, str]]:
