@@ -530,10 +530,11 @@ def coverage_report(ws: Workspace, as_of: dt.date | None = None) -> CoverageRepo
 
 
 def report(snap: SkillsSnapshot, training: Sequence[Training], names: Mapping[int, str],
-           as_of: dt.date, pairings: int | None = None) -> CoverageReport:
+           as_of: dt.date, pairings: int | None = None, hours: list[QuarterHours] | None = None) -> CoverageReport:
     """The report of rows already read (``names``: every person's, active or not), no database; with the first
-    ``pairings`` suggested pairings only (and their total) when given."""
+    ``pairings`` suggested pairings only (and their total) when given; ``hours``: the training's
+    :func:`hours_by_quarter` when the caller has it already."""
     teams = all_team_coverage(None, snap)
     shown, total = _pairings(snap, teams, pairings)
     return CoverageReport(as_of, cross_training_depth(None, snap), teams, shown, expiring_in(training, names, as_of),
-                          hours_by_quarter(training), None if pairings is None else total)
+                          hours_by_quarter(training) if hours is None else hours, None if pairings is None else total)

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from opsdesk.domain import schemas
 from opsdesk.domain.enums import CommitteeRole, Discipline
+from opsdesk.domain.records import quick_init
 from opsdesk.store import queries, records
 from opsdesk.store.models import Person
 from opsdesk.store.workspace import Workspace
@@ -20,6 +21,7 @@ ENTITY = "person"
 SCHEMA = schemas.PERSON
 
 
+@quick_init
 @dataclass(frozen=True)
 class PersonDTO:
     id: int

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from opsdesk.analytics.skills import read_levels
 from opsdesk.domain.enums import Discipline
+from opsdesk.domain.records import quick_init
 from opsdesk.domain.validation import Field, clean
 from opsdesk.errors import ValidationError
 from opsdesk.store import queries, records
@@ -49,6 +50,7 @@ class SkillDTO:
     description: str
 
 
+@quick_init
 @dataclass(frozen=True)
 class TrainingDTO:
     id: int

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
@@ -36,22 +37,27 @@ class Column:
 _LABELS: dict[type, dict[Any, str]] = {}  # per enum type: member → its label (asked once per member)
 
 
+def text_of(value: Any) -> str:
+    """A value as a register shows it: text as it is, nothing as "", an enum by its label."""
+    if type(value) is str:
+        return value
+    if value is None:
+        return ""
+    labels = _LABELS.get(type(value))
+    if labels is not None:
+        text = labels.get(value)
+        if text is not None:
+            return text
+    if isinstance(value, Enum) and hasattr(value, "label"):
+        text = _LABELS.setdefault(type(value), {})[value] = value.label
+        return text
+    return value.label if hasattr(value, "label") else str(value)
+
+
 def attr(name: str) -> Callable[[Any], str]:
     def get(row: Any) -> str:
-        value = getattr(row, name)
-        if type(value) is str:
-            return value
-        if value is None:
-            return ""
-        labels = _LABELS.get(type(value))
-        if labels is not None:
-            text = labels.get(value)
-            if text is not None:
-                return text
-        if isinstance(value, Enum) and hasattr(value, "label"):
-            text = _LABELS.setdefault(type(value), {})[value] = value.label
-            return text
-        return value.label if hasattr(value, "label") else str(value)
+        return text_of(getattr(row, name))
+    get.attribute = name  # type: ignore[attr-defined]  # haystack reads the column's values whole
     return get
 
 
@@ -59,8 +65,26 @@ def haystack(columns: Sequence[Column], rows: Sequence[Any]) -> list[str]:
     """The search text of every row. Pure Python, so a page builds it on the worker with the rows it loads and
     the first search does not pay for it on the GUI thread."""
     cols = [c for c in columns if c.searchable]
-    texts = [list(map(c.text, rows)) for c in cols]  # column by column: no generator per row
+    texts = [_texts(c, rows) for c in cols]  # column by column: no generator per row
     return ["\x1f".join(row).casefold() for row in zip(*texts, strict=True)] if cols else ["" for _r in rows]
+
+
+def _texts(column: Column, rows: Sequence[Any]) -> list[str]:
+    """The column's text of every row; an attribute's values read whole, each distinct value's text made once."""
+    name = getattr(column.text, "attribute", None)
+    if name is None:
+        return list(map(column.text, rows))
+    values = list(map(attrgetter(name), rows))
+    try:
+        distinct = set(values)
+    except TypeError:  # a value that cannot be a key (a list)
+        return list(map(text_of, values))
+    kinds = {type(v) for v in distinct}
+    if kinds == {str}:
+        return values
+    if len(kinds - {type(None)}) > 1:  # True == 1 == Decimal(1): one key for values of different texts
+        return list(map(text_of, values))
+    return list(map({v: text_of(v) for v in distinct}.__getitem__, values))
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:

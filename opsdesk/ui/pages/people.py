@@ -46,6 +46,7 @@ def load_people_and_skills(ws: Workspace, matrix_order: Order | None = None,
     """Everything People & Skills shows: plain rows (no ORM objects), the cross-training report computed from
     them, the panel's HTML, the training summary and the columns' widest texts — the GUI thread only sets the
     models (``*_order``: the column and order each table shows, which its rows come back sorted by)."""
+    from opsdesk.analytics.skills import hours_by_quarter
     from opsdesk.services.standards import skills
     from opsdesk.ui import gc_guard
     from opsdesk.ui.models.records import haystack
@@ -54,9 +55,10 @@ def load_people_and_skills(ws: Workspace, matrix_order: Order | None = None,
     with gc_guard.held():
         everyone = people.list_all(ws, include_inactive=True)
         training = skills.list_training(ws)
+        hours = hours_by_quarter(training)  # the report's and the training tab's
         return PeopleSkillsData(everyone, haystack(COLUMNS, everyone),
-                                matrix_data(ws, everyone, training, matrix_order),
-                                training_data(ws, everyone, training, training_order))
+                                matrix_data(ws, everyone, training, matrix_order, hours),
+                                training_data(ws, everyone, training, training_order, hours))
 
 
 class PeopleRegister(QWidget):

@@ -100,12 +100,13 @@ def load_training(ws: Workspace, order: Order | None = None) -> TrainingData:
 
 
 def matrix_data(ws: Workspace, everyone: list[people.PersonDTO], training: list[skills.TrainingDTO],
-            order: Order | None) -> MatrixData:
+                order: Order | None, hours: list[analytics.QuarterHours] | None = None) -> MatrixData:
+    """``hours``: the training's hours by quarter, when the caller has computed them (for the training tab)."""
     active = [p for p in everyone if p.active]
     skill_rows, levels = skills.list_skills(ws), skills.levels(ws)
     snap = analytics.snapshot(active, skill_rows, levels, *analytics.load_teams(ws))
     report = analytics.report(snap, training, {p.id: p.name for p in everyone},
-                              ws.clock().astimezone(dt.UTC).date(), pairings=PANEL_CAP)
+                              ws.clock().astimezone(dt.UTC).date(), pairings=PANEL_CAP, hours=hours)
     cells = cell_levels(levels)
     shown = in_order(active, *order, matrix_key(skill_rows, cells, order[0])) if order else active
     return MatrixData(shown, skill_rows, cells, _analytics_html(report),
@@ -114,9 +115,9 @@ def matrix_data(ws: Workspace, everyone: list[people.PersonDTO], training: list[
 
 
 def training_data(ws: Workspace, everyone: list[people.PersonDTO], rows: list[skills.TrainingDTO],
-              order: Order | None) -> TrainingData:
+                  order: Order | None, hours: list[analytics.QuarterHours] | None = None) -> TrainingData:
     as_of = ws.clock().date()
-    hours = analytics.hours_by_quarter(rows)
+    hours = analytics.hours_by_quarter(rows) if hours is None else hours
     states = [expiry_state(t.expires_on, as_of) for t in rows]
     quarters = sorted({h.quarter for h in hours})[-4:]
     per_q = " · ".join(f"{q}: {sum(h.hours for h in hours if h.quarter == q):g} h" for q in quarters)
