@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, cached_property, lru_cache
+from itertools import chain
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import select
@@ -154,72 +155,82 @@ class SkillsSnapshot:
     live: set[str]  # codes of initiatives not retired
 
     @cached_property
-    def mentors_by_skill(self) -> dict[int, dict[int, list[tuple[int, int]]]]:
-        """skill id → level (≥ 3) → (position among the skill's levels, person id) of the active people at that
-        level, positions counted in the order of ``levels`` (one pass over the levels)."""
-        out: dict[int, dict[int, list[tuple[int, int]]]] = {}
-        seen: dict[int, int] = defaultdict(int)  # skill id → levels of it met so far
-        people = self.people
-        for (pid, sid), lvl in self.levels.items():
-            pos = seen[sid]
-            seen[sid] = pos + 1
-            if lvl >= MENTOR_LEVEL and pid in people:
-                out.setdefault(sid, {}).setdefault(lvl, []).append((pos, pid))
-        return out
-
-    @cached_property
-    def skills_by_discipline(self) -> dict[Discipline, list[int]]:
-        """discipline → ids of its skills, in the order of ``skills``."""
-        out: dict[Discipline, list[int]] = defaultdict(list)
-        for sid, skill in self.skills.items():
-            out[skill.discipline].append(sid)
-        return out
-
-    def can_work_in(self, person_id: int, level: int = WORKING_LEVEL) -> frozenset[Discipline]:
-        """The disciplines in one of whose skills the person is at ``level`` or above (asked once per person and
-        level, however many teams and disciplines ask)."""
-        cache: dict[tuple[int, int], frozenset[Discipline]] = self.__dict__.setdefault("_works", {})
-        works = cache.get((person_id, level))
-        if works is None:
-            works = cache[(person_id, level)] = frozenset(
-                d for d, best in self.best_by_person.get(person_id, {}).items() if best >= level)
-        return works
+    def grid(self) -> _Grid:
+        """The levels of the active people in the known skills as arrays (see :class:`_Grid`)."""
+        return _Grid.of(self)
 
     def member(self, person_id: int) -> tuple[Named, int, int, tuple[Discipline, ...]] | None:
         """An active person as a team member: the person, the bit of their home discipline, the bits and the
         (ordered) list of the other disciplines they practise (level ≥ 3 in one of its skills); None when the
-        person is not active. Asked once per person, however many teams they are on."""
-        cache: dict[int, tuple[Named, int, int, tuple[Discipline, ...]] | None] = self.__dict__.setdefault(
-            "_members", {})
-        try:
-            return cache[person_id]
-        except KeyError:
-            pass
+        person is not active."""
         p = self.people.get(person_id)
-        known = None
-        if p is not None:
-            bits = 0
-            for d, best in self.best_by_person.get(person_id, {}).items():
-                if best >= COVER_LEVEL:
-                    bits |= _BIT[d]
-            home = _BIT[p.discipline]
-            bits &= ~home
-            known = (p, home, bits, _disciplines(bits))
-        cache[person_id] = known
-        return known
+        if p is None:
+            return None
+        bits = self.grid.practises[self.grid.row_of[person_id]]
+        return p, _BIT[p.discipline], bits, _disciplines(bits)
 
-    @cached_property
-    def best_by_person(self) -> dict[int, dict[Discipline, int]]:
-        """person id → discipline → their highest level in one of its skills (one pass over the levels)."""
-        out: dict[int, dict[Discipline, int]] = defaultdict(dict)
-        skills = self.skills
-        for (pid, sid), lvl in self.levels.items():
-            skill = skills.get(sid)
-            if skill is not None:
-                best = out[pid]
-                if lvl > best.get(skill.discipline, -1):
-                    best[skill.discipline] = lvl
-        return out
+
+class _Grid(NamedTuple):
+    """The active people × the known skills, each cell the person's level in the skill (0: not assessed).
+
+    People are in the order of ``SkillsSnapshot.people``, skills in the order of ``SkillsSnapshot.skills``;
+    ``order`` holds, for each cell assessed, its position in ``levels`` (-1 elsewhere): who mentors first among
+    equals follows it."""
+
+    ids: list[int]  # the people's ids
+    row_of: dict[int, int]  # person id → row
+    names: list[str]
+    home: Any  # the row's home discipline (its position in Discipline)
+    skill_ids: list[int]
+    skill_discipline: Any  # the column's discipline (its position in Discipline)
+    level: Any  # int16, people × skills
+    order: Any  # int64, people × skills
+    best: Any  # int16, people × disciplines: the highest level in one of the discipline's skills
+    practises: list[int]  # the row's disciplines besides home at level ≥ 3, as bits (see _BIT)
+
+    @staticmethod
+    def of(snap: SkillsSnapshot) -> _Grid:
+        import numpy as np
+
+        people, skills = list(snap.people.values()), list(snap.skills.values())
+        ids, skill_ids = [p.id for p in people], [k.id for k in skills]
+        index = {pid: i for i, pid in enumerate(ids)}
+        column = {sid: k for k, sid in enumerate(skill_ids)}
+        n = len(snap.levels)
+        keys = np.fromiter(chain.from_iterable(snap.levels), dtype=np.int64, count=2 * n).reshape(n, 2)
+        values = np.fromiter(snap.levels.values(), dtype=np.int64, count=n)
+        rows = _positions(keys[:, 0], index)
+        cols = _positions(keys[:, 1], column)
+        known = (rows >= 0) & (cols >= 0)
+        level = np.zeros((len(ids), len(skill_ids)), dtype=np.int16)
+        order = np.full((len(ids), len(skill_ids)), -1, dtype=np.int64)
+        level[rows[known], cols[known]] = values[known]
+        order[rows[known], cols[known]] = np.flatnonzero(known)
+        home = np.array([_ORDER[p.discipline] for p in people], dtype=np.int64)
+        skill_discipline = np.array([_ORDER[k.discipline] for k in skills], dtype=np.int64)
+        best = np.zeros((len(ids), len(_ORDER)), dtype=np.int16)
+        for d in range(len(_ORDER)):
+            in_d = skill_discipline == d
+            if in_d.any() and len(ids):
+                best[:, d] = level[:, in_d].max(axis=1)
+        bits = ((best >= COVER_LEVEL) * (1 << np.arange(len(_ORDER), dtype=np.int64))).sum(axis=1)
+        practises = (bits & ~(1 << home)).tolist() if len(ids) else []
+        return _Grid(ids, index, [p.name for p in people], home, skill_ids, skill_discipline, level, order, best,
+                     practises)
+
+
+def _positions(ids: Any, position: Mapping[int, int]) -> Any:
+    """Each id's position in ``position`` (-1 when it has none), for an array of ids."""
+    import numpy as np
+
+    if not position:
+        return np.full(len(ids), -1, dtype=np.int64)
+    known = np.fromiter(position, dtype=np.int64, count=len(position))
+    at = np.fromiter(position.values(), dtype=np.int64, count=len(position))
+    by_id = np.argsort(known)
+    found = np.searchsorted(known[by_id], ids).clip(max=len(known) - 1)
+    hit = known[by_id][found] == ids
+    return np.where(hit, at[by_id][found], -1)
 
 
 def read_levels(s: Session) -> dict[tuple[int, int], int]:
@@ -350,15 +361,16 @@ def cross_training_depth(ws: Workspace | None, snap: SkillsSnapshot | None = Non
     if snap is None:
         assert ws is not None
         snap = load(ws)
-    home: dict[Discipline, int] = defaultdict(int)
-    cross: dict[Discipline, list[str]] = defaultdict(list)
-    best_by_person = snap.best_by_person  # as can_work_in(p.id) asks it, without a set per person
-    for p in snap.people.values():
-        home[p.discipline] += 1
-        for d, best in best_by_person.get(p.id, {}).items():
-            if best >= WORKING_LEVEL and d is not p.discipline:
-                cross[d].append(p.name)
-    return [DisciplineDepth(d, home[d], len(cross[d]), sorted(cross[d])) for d in GOVERNING_DISCIPLINES]
+    import numpy as np
+
+    grid = snap.grid
+    out = []
+    for d in GOVERNING_DISCIPLINES:
+        at = _ORDER[d]
+        cross = np.flatnonzero((grid.best[:, at] >= WORKING_LEVEL) & (grid.home != at)).tolist()
+        out.append(DisciplineDepth(d, int((grid.home == at).sum()), len(cross),
+                                   sorted(grid.names[i] for i in cross)))
+    return out
 
 
 def suggested_pairings(ws: Workspace | None, snap: SkillsSnapshot | None = None,
@@ -378,6 +390,8 @@ def _pairings(snap: SkillsSnapshot, coverage: Mapping[str, TeamCoverage],
 
     Pairings come by the learner's name, then the skill's name, then the order their gaps were met (the live
     teams by code, then the missing disciplines, the members, the discipline's skills)."""
+    import numpy as np
+
     # (learner, discipline) → the initiatives whose team misses the discipline, in the order met: each skill of
     # the discipline the learner is below level 2 in is a gap, whose initiatives these are
     groups: dict[tuple[int, Discipline], list[str]] = {}
@@ -390,27 +404,46 @@ def _pairings(snap: SkillsSnapshot, coverage: Mapping[str, TeamCoverage],
                     groups[key] = [code]
                 else:
                     codes.append(code)
+    grid = snap.grid
+    keys, met_codes = list(groups), list(groups.values())
+    rows = np.fromiter((grid.row_of[pid] for pid, _d in keys), dtype=np.int64, count=len(keys))
+    group_d = np.fromiter((_ORDER[d] for _pid, d in keys), dtype=np.int64, count=len(keys))
+    taught = (grid.level >= MENTOR_LEVEL).any(axis=0)
+    found = []  # per discipline: (order met, position among the discipline's skills, skill column) of each gap
+    for at in np.unique(group_d).tolist():
+        columns = np.flatnonzero(grid.skill_discipline == at)
+        met = np.flatnonzero(group_d == at)
+        low = (grid.level[np.ix_(rows[met], columns)] < WORKING_LEVEL) & taught[columns]
+        which, pos = np.nonzero(low)
+        found.append((met[which], pos, columns[pos]))
+    gap_met = np.concatenate([f[0] for f in found]) if found else np.zeros(0, dtype=np.int64)
+    gap_pos = np.concatenate([f[1] for f in found]) if found else np.zeros(0, dtype=np.int64)
+    gap_col = np.concatenate([f[2] for f in found]) if found else np.zeros(0, dtype=np.int64)
+    total = len(gap_met)
+    gap_row = rows[gap_met]
+    # by the learner's name, the skill's name, then the order met: names ranked, the ranks sorted as numbers
+    learners = np.unique(gap_row).tolist()
+    name_rank = {name: r for r, name in enumerate(sorted({grid.names[i] for i in learners}))}
+    person_rank = np.zeros(len(grid.ids), dtype=np.int64)
+    person_rank[learners] = [name_rank[grid.names[i]] for i in learners]
+    skill_names = [snap.skills[sid].name for sid in grid.skill_ids]
+    skill_rank_of = {name: r for r, name in enumerate(sorted(set(skill_names)))}
+    skill_rank = np.array([skill_rank_of[n] for n in skill_names] or [0], dtype=np.int64)
+    ranked = np.lexsort((gap_pos, gap_met, skill_rank[gap_col], person_rank[gap_row]))
+    if limit is not None:
+        ranked = ranked[:limit]
     mentors = _Mentors(snap)
-    levels, by_discipline, people, skills = snap.levels, snap.skills_by_discipline, snap.people, snap.skills
-    taught = snap.mentors_by_skill
-    gaps = []  # (learner name, skill name, order met, learner, skill, initiatives) of every gap with a mentor
-    for met, ((learner_id, d), codes) in enumerate(groups.items()):
-        name = people[learner_id].name
-        for pos, sid in enumerate(by_discipline.get(d, ())):
-            if sid in taught and levels.get((learner_id, sid), 0) < WORKING_LEVEL:
-                gaps.append((name, skills[sid].name, met, pos, learner_id, sid, codes))
-    total = len(gaps)
-    first = sorted(gaps) if limit is None or limit >= total else heapq.nsmallest(limit, gaps)
     out: list[Pairing] = []
-    for _name, _skill, _met, _pos, learner_id, sid, codes in first:
-        best = mentors.best(sid, learner_id)
+    for g in ranked.tolist():
+        learner_id, sid = grid.ids[gap_row[g]], grid.skill_ids[gap_col[g]]
+        best = mentors.best(int(gap_col[g]), learner_id)
         if best is None:  # only the learner teaches it: never, as a learner is below the mentors' level
             continue
         lvl, mentor_id = best
-        skill = skills[sid]
-        out.append(Pairing(people[learner_id].name, learner_id, people[mentor_id].name, mentor_id,
-                           skill.name, skill.discipline, levels.get((learner_id, sid), 0), lvl,
-                           sorted(set(codes))))
+        skill = snap.skills[sid]
+        out.append(Pairing(snap.people[learner_id].name, learner_id, snap.people[mentor_id].name, mentor_id,
+                           skill.name, skill.discipline, int(grid.level[gap_row[g], gap_col[g]]), lvl,
+                           sorted(set(met_codes[gap_met[g]]))))
     return out, total
 
 
@@ -421,28 +454,35 @@ class _Mentors:
     again with the new count. A lower level's heap is built only when no one at the levels above can mentor."""
 
     def __init__(self, snap: SkillsSnapshot) -> None:
-        self._snap = snap
+        self._grid = snap.grid
         self._tiers: dict[int, list[list[tuple[int, str, int, int, int]]]] = {}
         self.load: dict[int, int] = defaultdict(int)
 
-    def _tier(self, sid: int, index: int) -> list[tuple[int, str, int, int, int]] | None:
-        """The heap of the ``index``-th highest level of the skill's mentors (None past the lowest)."""
-        tiers = self._tiers.setdefault(sid, [])
+    def _tier(self, column: int, index: int) -> list[tuple[int, str, int, int, int]] | None:
+        """The heap of the ``index``-th highest level of the mentors of the skill in ``column`` (None past the
+        lowest)."""
+        import numpy as np
+
+        tiers = self._tiers.setdefault(column, [])
+        grid = self._grid
         while len(tiers) <= index:
-            by_level = self._snap.mentors_by_skill.get(sid, {})
-            ranked = sorted(by_level, reverse=True)
+            levels = grid.level[:, column]
+            ranked = sorted((lvl for lvl in np.unique(levels).tolist() if lvl >= MENTOR_LEVEL), reverse=True)
             if len(tiers) >= len(ranked):
                 return None
-            lvl, people = ranked[len(tiers)], self._snap.people
-            heap = [(0, people[pid].name, pos, pid, lvl) for pos, pid in by_level[lvl]]
+            lvl = ranked[len(tiers)]
+            rows = np.flatnonzero(levels == lvl).tolist()
+            order = grid.order[rows, column].tolist()
+            heap = [(0, grid.names[i], pos, grid.ids[i], lvl) for i, pos in zip(rows, order, strict=True)]
             heapq.heapify(heap)
             tiers.append(heap)
         return tiers[index]
 
-    def best(self, sid: int, learner_id: int) -> tuple[int, int] | None:
-        """(level, person id) of the mentor chosen, whose count goes up by one; None when there is nobody."""
+    def best(self, column: int, learner_id: int) -> tuple[int, int] | None:
+        """(level, person id) of the mentor chosen in the skill of ``column``, whose count goes up by one; None
+        when there is nobody."""
         index = 0
-        while (heap := self._tier(sid, index)) is not None:
+        while (heap := self._tier(column, index)) is not None:
             learner = []
             chosen = None
             while heap:
