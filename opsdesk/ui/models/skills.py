@@ -19,6 +19,20 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 LEVEL_NAMES = ("none", "awareness", "working knowledge", "practitioner", "expert")
 # a single-hue ramp: the darker, the deeper the skill; text flips to white on the two darkest
 HEAT = ("#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b")
+_R = Qt.ItemDataRole
+_MATRIX_ROLES = frozenset({_R.DisplayRole, _R.EditRole, SORT_ROLE, _R.BackgroundRole, _R.ForegroundRole,
+                           _R.TextAlignmentRole, _R.ToolTipRole, _R.AccessibleTextRole})
+_TRAINING_ROLES = frozenset({_R.DisplayRole, SORT_ROLE, _R.TextAlignmentRole, _R.BackgroundRole,
+                             _R.ForegroundRole, _R.ToolTipRole})
+_BRUSHES: dict[str, QBrush] = {}
+
+
+def _brush(colour: str) -> QBrush:
+    """One brush per colour, made once (a paint asks for one per cell)."""
+    brush = _BRUSHES.get(colour)
+    if brush is None:
+        brush = _BRUSHES[colour] = QBrush(QColor(colour))
+    return brush
 
 
 def sorted_rows(model: QAbstractTableModel, loaded: list[Any], rows: list[Any], column: int, order: Qt.SortOrder,
@@ -159,7 +173,7 @@ class SkillsMatrixModel(QAbstractTableModel):
         return self.levels.get(cell(self.people[row].id, skill.id), 0) if skill else 0
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not self._valid(index):
+        if role not in _MATRIX_ROLES or not self._valid(index):  # a paint asks each cell for a dozen roles
             return None
         p = self.people[index.row()]
         col = index.column()
@@ -173,9 +187,9 @@ class SkillsMatrixModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, SORT_ROLE):
             return lvl
         if role == Qt.ItemDataRole.BackgroundRole:
-            return QBrush(QColor(HEAT[lvl]))
+            return _brush(HEAT[lvl])
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(QColor("#ffffff" if lvl >= 3 else "#1c1e21"))
+            return _brush("#ffffff" if lvl >= 3 else "#1c1e21")
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -331,9 +345,11 @@ class TrainingModel(QAbstractTableModel):
         if not index.isValid() or not (0 <= index.row() < len(self.rows)) \
                 or not (0 <= index.column() < len(TRAINING_COLUMNS)):
             return None
+        if role not in _TRAINING_ROLES:  # a paint asks each cell for a dozen roles
+            return None
         t = self.rows[index.row()]
         col = index.column()
-        value = self._values(t)[col]
+        value = _TRAINING_VALUES[col](t, self.names)
         if role == Qt.ItemDataRole.DisplayRole:
             if isinstance(value, dt.date):
                 return value.isoformat()
@@ -346,9 +362,9 @@ class TrainingModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         state = self.expiry_state(t)
         if role == Qt.ItemDataRole.BackgroundRole and col == 7 and state:
-            return QBrush(QColor("#ef9a9a" if state == "expired" else "#ffe082"))
+            return _brush("#ef9a9a" if state == "expired" else "#ffe082")
         if role == Qt.ItemDataRole.ForegroundRole and col == 7 and state:
-            return QBrush(QColor("#1c1e21"))
+            return _brush("#1c1e21")
         if role == Qt.ItemDataRole.ToolTipRole and col == 7 and state and t.expires_on:
             days = (t.expires_on - self.as_of).days
             return "expired" if state == "expired" else f"expires in {days} days"
