@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opsdesk.domain.enums import GOVERNING_DISCIPLINES, Discipline, Stage
+from opsdesk.domain.records import quick_init
 from opsdesk.store import queries
 from opsdesk.store.models import Initiative, Person, PersonSkill, Skill, TeamMember, TrainingRecord
 from opsdesk.store.workspace import Workspace
@@ -38,6 +39,7 @@ MENTOR_LEVEL = 3
 EXPIRY_WINDOW_DAYS = 90
 
 
+@quick_init
 @dataclass(frozen=True)
 class MemberCoverage:
     person_id: int
@@ -47,6 +49,7 @@ class MemberCoverage:
     practises: list[Discipline]  # disciplines besides home at level ≥ 3 in one of their skills
 
 
+@quick_init
 @dataclass(frozen=True)
 class TeamCoverage:
     covered: list[Discipline]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -118,11 +119,13 @@ def training_data(ws: Workspace, everyone: list[people.PersonDTO], rows: list[sk
                   order: Order | None, hours: list[analytics.QuarterHours] | None = None) -> TrainingData:
     as_of = ws.clock().date()
     hours = analytics.hours_by_quarter(rows) if hours is None else hours
-    states = [expiry_state(t.expires_on, as_of) for t in rows]
+    states: Counter[str] = Counter()  # each expiry date's state found once: thousands of records share a date
+    for expires_on, n in Counter(t.expires_on for t in rows).items():
+        states[expiry_state(expires_on, as_of)] += n
     quarters = sorted({h.quarter for h in hours})[-4:]
     per_q = " · ".join(f"{q}: {sum(h.hours for h in hours if h.quarter == q):g} h" for q in quarters)
-    summary = (f"{len(rows)} records · {states.count('expiring')} certificates expire within 90 days · "
-               f"{states.count('expired')} expired · hours per quarter: {per_q or '—'}")
+    summary = (f"{len(rows)} records · {states['expiring']} certificates expire within 90 days · "
+               f"{states['expired']} expired · hours per quarter: {per_q or '—'}")
     names = {p.id: p.name for p in everyone}
     longest = (_longest(names[pid] for pid in {t.person_id for t in rows}), _longest({t.course for t in rows}),
                _longest({t.provider for t in rows}), _longest({d.label for d in {t.discipline for t in rows}}),
