@@ -64,7 +64,7 @@ def load(name: str, path: Path) -> ModuleType:
     return module
 
 
-def run_benches(modules: Iterable[tuple[str, ModuleType | Path]], quick: bool) -> Outcome:
+def run_benches(modules: Iterable[tuple[str, ModuleType | Path]], quick: bool, announce: bool = True) -> Outcome:
     """Run each bench; one that cannot be imported or raises is recorded as an error and the rest still run.
 
     A bench file runs in a process of its own (as a person's OpsDesk would): what an earlier bench left in the
@@ -72,7 +72,8 @@ def run_benches(modules: Iterable[tuple[str, ModuleType | Path]], quick: bool) -
     figures. A module object given directly runs in this process."""
     outcome = Outcome()
     for name, mod in modules:
-        print(f"# {name}…", file=sys.stderr, flush=True)
+        if announce:
+            print(f"# {name}…", file=sys.stderr, flush=True)
         if isinstance(mod, Path):
             _run_child(name, mod, quick, outcome)
             continue
@@ -117,7 +118,7 @@ def child(name: str, path: Path, out: Path, quick: bool) -> int:
         traceback.print_exc(file=sys.stderr)
         module = None
     if module is not None:
-        outcome = run_benches([(name, module)], quick)
+        outcome = run_benches([(name, module)], quick, announce=False)
     out.write_text(json.dumps({"results": [r.as_dict() for r in outcome.results], "errors": outcome.errors,
                                "skipped": outcome.skipped}), encoding="utf-8")
     return 0
