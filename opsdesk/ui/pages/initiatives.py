@@ -117,6 +117,10 @@ class InitiativesPage(Page):
 
     def refresh(self) -> None:
         self.ctx.tasks.submit(load_register, self.ctx.ws, on_done=self._loaded)
+        # the dossier of the initiative the page will show (the one asked for, else the one selected) is read
+        # right after the register, on the same worker, while the GUI thread fills the table
+        current = self.register.current()
+        self.detail.refresh(self._pending_open or (current.code if current is not None else None))
 
     def _loaded(self, data: RegisterData) -> None:
         self.data = data
@@ -127,7 +131,8 @@ class InitiativesPage(Page):
             self._pending_open = None
         elif self.register.current() is None:
             self.register.select_first()
-        self.detail.reload()
+        if self.detail.code:  # read afresh since refresh() began (unless that read is still on its way)
+            self.detail.show_code(self.detail.code)
 
     def _fill_filter(self, key: str, everything: str, items: list[tuple[str, str]]) -> None:
         combo = self.filters[key]
