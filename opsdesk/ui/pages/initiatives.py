@@ -15,7 +15,7 @@ from opsdesk.domain.enums import STAGE_ORDER, Discipline, RiskTier, Stage
 from opsdesk.services.registry import initiatives, objectives, people
 from opsdesk.services.registry.initiatives import InitiativeRow
 from opsdesk.services.workspace import Workspace, lifecycle
-from opsdesk.ui import errors
+from opsdesk.ui import errors, gc_guard
 from opsdesk.ui.dialogs.team import Candidate
 from opsdesk.ui.models.records import Column, attr, haystack
 from opsdesk.ui.pages import initiative_form
@@ -57,12 +57,15 @@ class RegisterData:
 
 
 def load_register(ws: Workspace) -> RegisterData:
-    rows = initiatives.list_rows(ws)
-    labels = {d: d.label for d in Discipline}
-    candidates = tuple(Candidate(pid, name, labels[d])
-                       for pid, name, d in sorted(people.names(ws), key=lambda p: p[1].casefold()))
-    return RegisterData(rows, [(o.code, o.title) for o in objectives.list_all(ws)],
-                        lifecycle.info(ws).classification_scheme, haystack(COLUMNS, rows), candidates)
+    """Everything the register shows (and its forms offer), read on the worker; the GUI thread's collector waits
+    until it is read (see gc_guard.held)."""
+    with gc_guard.held():
+        rows = initiatives.list_rows(ws)
+        labels = {d: d.label for d in Discipline}
+        candidates = tuple(Candidate(pid, name, labels[d])
+                           for pid, name, d in sorted(people.names(ws), key=lambda p: p[1].casefold()))
+        return RegisterData(rows, [(o.code, o.title) for o in objectives.list_all(ws)],
+                            lifecycle.info(ws).classification_scheme, haystack(COLUMNS, rows), candidates)
 
 
 class InitiativesPage(Page):
