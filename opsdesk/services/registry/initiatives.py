@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Text, bindparam, func, select, type_coerce
 
 from opsdesk.domain import schemas
+from opsdesk.domain.records import quick_init
 from opsdesk.domain.enums import APPROVING_OUTCOMES, AgendaKind, Discipline, RiskTier, Stage, TeamRole
 from opsdesk.domain.rules import INITIATIVE_CODE, allowed_next_stages
 from opsdesk.errors import ValidationError
@@ -37,9 +38,10 @@ ENTITY = "initiative"
 SCHEMA = schemas.INITIATIVE
 
 
+@quick_init
 @dataclass(frozen=True)
 class InitiativeRow:
-    """One line of the register."""
+    """One line of the register (made by the thousand on every load: see quick_init)."""
 
     id: int
     code: str
