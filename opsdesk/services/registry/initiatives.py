@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Text, bindparam, func, select, type_coerce
 
 from opsdesk.domain import schemas
-from opsdesk.domain.records import quick_init
 from opsdesk.domain.enums import APPROVING_OUTCOMES, AgendaKind, Discipline, RiskTier, Stage, TeamRole
+from opsdesk.domain.records import quick_init
 from opsdesk.domain.rules import INITIATIVE_CODE, allowed_next_stages
 from opsdesk.errors import ValidationError
 from opsdesk.store import queries, records
