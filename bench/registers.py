@@ -8,7 +8,10 @@ the three tabs the page shows, read and computed as the page's worker task does)
 Text filtering is measured the same way against a plain Python scan of the same rows.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/registers.py [--quick] [--repeat 5]
-        [--initiatives 5000 --assets 20000 --models 20000 --people 20000]
+        [--initiatives 5000 --assets 20000 --models 20000 --people 20000] [--keep DIR]
+
+``--keep DIR`` (or ``$OPSDESK_BENCH_KEEP``) seeds the workspace in DIR (with its own user data folder) and reuses it
+on the next run of the same sizes, so the registers are written once.
 """
 
 from __future__ import annotations
@@ -158,15 +161,36 @@ def baselines(ws: Any) -> dict[str, Callable[[], object]]:
 LABELS = {"initiatives": "Initiatives", "data_models": "Data & Models", "people": "People & Skills (3 tabs)"}
 
 
-def measure(sizes: dict[str, int], repeat: int, freeze: bool = True, pages: tuple[str, ...] = ()) -> list[Result]:
+def workspace(where: Path, sizes: dict[str, int], keep: bool) -> Any:
+    """The seeded workspace in ``where``: reused when ``keep`` and a complete one of these sizes is there."""
+    from opsdesk.services.workspace import lifecycle
+
+    os.environ["OPSDESK_DATA_DIR"] = str(where / "userdata")  # its own keys and anchors
+    name = "big-{initiatives}-{assets}-{models}-{people}".format(**sizes)
+    path, done = where / f"{name}.opsdesk", where / f"{name}.seeded"
+    if keep and path.exists() and done.exists():
+        return lifecycle.open_workspace(path, actor="bench")
+    done.unlink(missing_ok=True)
+    for old in where.glob(f"{name}.opsdesk*"):
+        old.unlink()
+    ws = seed(path, sizes["initiatives"], sizes["assets"], sizes["models"], sizes["people"])
+    done.touch()
+    return ws
+
+
+def measure(sizes: dict[str, int], repeat: int, freeze: bool = True, pages: tuple[str, ...] = (),
+            keep: str | None = None) -> list[Result]:
     from opsdesk.ui import errors
     from opsdesk.ui.app import freeze_startup_objects, make_app
     from opsdesk.ui.main_window import MainWindow
 
+    keep = keep or os.environ.get("OPSDESK_BENCH_KEEP") or None
     results: list[Result] = []
+    old_data_dir = os.environ.get("OPSDESK_DATA_DIR")
     with tempfile.TemporaryDirectory(prefix="opsdesk-bench-") as tmp:
-        ws = seed(Path(tmp) / "big.opsdesk", sizes["initiatives"], sizes["assets"], sizes["models"],
-                  sizes["people"])
+        where = Path(keep) if keep else Path(tmp)
+        where.mkdir(parents=True, exist_ok=True)
+        ws = workspace(where, sizes, bool(keep))
         app = make_app()
         errors.dialogs_enabled = False
         window = MainWindow(ws, persist=False)
@@ -193,6 +217,10 @@ def measure(sizes: dict[str, int], repeat: int, freeze: bool = True, pages: tupl
         window.close()
         ws.close()
         app.processEvents()
+    if old_data_dir is None:
+        os.environ.pop("OPSDESK_DATA_DIR", None)
+    else:
+        os.environ["OPSDESK_DATA_DIR"] = old_data_dir
     return results
 
 
@@ -245,9 +273,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="measure only these pages (and no filtering)")
     parser.add_argument("--no-freeze", action="store_true", help="skip gc.freeze() (to see the stall it avoids)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--keep", metavar="DIR", default=None, help="seed the workspace in DIR and reuse it")
     args = parser.parse_args(argv)
     sizes = {name: getattr(args, name) or (QUICK if args.quick else FULL)[name] for name in FULL}
-    results = measure(sizes, 3 if args.quick else args.repeat, freeze=not args.no_freeze, pages=tuple(args.pages))
+    results = measure(sizes, 3 if args.quick else args.repeat, freeze=not args.no_freeze, pages=tuple(args.pages),
+                      keep=args.keep)
     emit(results, args.json)
     return 0
 

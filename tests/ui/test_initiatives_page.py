@@ -295,3 +295,27 @@ def test_the_team_picker_offers_active_people_by_name_with_their_discipline(ws):
         people.create(ws, {"name": name, "email": f"{name}@example.gov", "discipline": discipline, "active": active})
     assert [(c.name, c.discipline) for c in load_register(ws).people] == [("Amy", "ML operations"),
                                                                           ("zed", "Finance")]
+
+
+def test_a_reload_reads_the_shown_initiatives_dossier_once_and_shows_it_fresh(window, page, monkeypatch):
+    from opsdesk.services.committee import dossier
+
+    page.register.select_key("AI-0003")
+    _settle(window)
+    read: list[str] = []
+    real = dossier.initiative_dossier
+    monkeypatch.setattr(dossier, "initiative_dossier", lambda ws, code: read.append(code) or real(ws, code))
+    page.refresh()
+    _settle(window)
+    assert read == ["AI-0003"]  # read with the register, not again once the register has arrived
+    assert page.detail.code == "AI-0003" and page.detail.dossier.detail.code == "AI-0003"
+
+    initiatives.update(window.ws, "AI-0003", {"name": "Renamed elsewhere"})
+    page.refresh()
+    _settle(window)
+    assert read[-1] == "AI-0003" and "Renamed elsewhere" in page.detail.title.text()  # read afresh
+    read.clear()
+
+    page.register.select_key("AI-0004")  # moving on reads the next one
+    _settle(window)
+    assert read == ["AI-0004"] and page.detail.dossier.detail.code == "AI-0004"

@@ -61,17 +61,18 @@ def list_actions(ws: Workspace, *, initiative_code: str | None = None,
                  decision_ids: list[int] | None = None) -> list[ActionDTO]:
     """Action items, soonest due first (for one initiative, or arising from some decisions)."""
     with ws.read() as s:
-        codes = dict(s.execute(select(Initiative.id, Initiative.code)).all())
-        names = dict(s.execute(select(Person.id, Person.name)).all())
-        stmt = select(ActionItem).order_by(ActionItem.due_on, ActionItem.id)
+        # the code and owner's name joined to each action: not every initiative's code and every person's name
+        stmt = (select(ActionItem, Initiative.code, Person.name)
+                .outerjoin(Initiative, Initiative.id == ActionItem.initiative_id)
+                .outerjoin(Person, Person.id == ActionItem.owner_id)
+                .order_by(ActionItem.due_on, ActionItem.id))
         if initiative_code:
-            stmt = stmt.join(Initiative, Initiative.id == ActionItem.initiative_id).where(
-                Initiative.code == initiative_code)
+            stmt = stmt.where(Initiative.code == initiative_code)
         if decision_ids is not None:
             stmt = stmt.where(ActionItem.decision_id.in_(decision_ids))
-        return [ActionDTO(a.id, a.title, codes.get(a.initiative_id) if a.initiative_id else None, a.owner_id,
-                          names.get(a.owner_id, "") if a.owner_id else "", a.due_on, a.status, a.decision_id)
-                for a in s.scalars(stmt)]
+        return [ActionDTO(a.id, a.title, code if a.initiative_id else None, a.owner_id,
+                          (name or "") if a.owner_id else "", a.due_on, a.status, a.decision_id)
+                for a, code, name in s.execute(stmt)]
 
 
 def overdue_actions(ws: Workspace, as_of: dt.date | None = None) -> list[ActionDTO]:

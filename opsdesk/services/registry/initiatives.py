@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Text, bindparam, func, select, type_coerce
 
 from opsdesk.domain import schemas
 from opsdesk.domain.enums import APPROVING_OUTCOMES, AgendaKind, Discipline, RiskTier, Stage, TeamRole
+from opsdesk.domain.records import quick_init
 from opsdesk.domain.rules import INITIATIVE_CODE, allowed_next_stages
 from opsdesk.errors import ValidationError
 from opsdesk.store import queries, records
@@ -36,9 +38,10 @@ ENTITY = "initiative"
 SCHEMA = schemas.INITIATIVE
 
 
+@quick_init
 @dataclass(frozen=True)
 class InitiativeRow:
-    """One line of the register."""
+    """One line of the register (made by the thousand on every load: see quick_init)."""
 
     id: int
     code: str
@@ -331,25 +334,36 @@ def spend_by_initiative(session: Any) -> dict[tuple[int, str], Decimal]:
 
 def list_rows(ws: Workspace) -> list[InitiativeRow]:
     with ws.read() as s:
+        conn = s.connection()  # plain columns, no ORM: fast for long lists
         objectives: dict[int, list[str]] = defaultdict(list)
-        for init_id, obj_code in s.execute(
-            select(InitiativeObjective.initiative_id, Objective.code)
-            .join(Objective, Objective.id == InitiativeObjective.objective_id).order_by(Objective.code)
-        ):
+        for init_id, obj_code in conn.execute(_ROW_OBJECTIVES):
             objectives[init_id].append(obj_code)
         spend = spend_by_initiative(s)
-        rows = []
-        cols = (Initiative.id, Initiative.code, Initiative.name, Initiative.stage, Initiative.risk_tier,
+        lists: dict[str, tuple[str, ...]] = {}  # JSON text -> its tuple: a long register repeats a few lists
+
+        def as_tuple(text: str | None) -> tuple[str, ...]:
+            if text is None:
+                return ()
+            got = lists.get(text)
+            if got is None:
+                got = lists[text] = tuple(json.loads(text) or ())
+            return got
+
+        return [InitiativeRow(ident, code, name, stage, risk, owner, marking, budget, currency,
+                              tuple(objectives.get(ident, ())), spend.get((ident, currency), _ZERO),
+                              as_tuple(disciplines), as_tuple(tags), version)
+                for (ident, code, name, stage, risk, owner, marking, budget, currency, disciplines, tags, version)
+                in queries.read_plain(conn, _ROWS, {})]
+
+
+_ZERO = Decimal("0")
+_ROW_OBJECTIVES = (select(InitiativeObjective.initiative_id, Objective.code)
+                   .join(Objective, Objective.id == InitiativeObjective.objective_id).order_by(Objective.code))
+_ROWS = (select(Initiative.id, Initiative.code, Initiative.name, Initiative.stage, Initiative.risk_tier,
                 Initiative.owner, Initiative.classification, Initiative.budget, Initiative.currency,
-                Initiative.disciplines, Initiative.tags, Initiative.version)
-        for (ident, code, name, stage, risk, owner, marking, budget, currency, disciplines, tags,
-             version) in s.execute(select(*cols).order_by(Initiative.code)):  # plain columns: fast for long lists
-            rows.append(InitiativeRow(
-                ident, code, name, stage, risk, owner, marking, budget, currency,
-                tuple(objectives.get(ident, ())), spend.get((ident, currency), Decimal("0")),
-                tuple(disciplines or ()), tuple(tags or ()), version,
-            ))
-        return rows
+                type_coerce(Initiative.disciplines, Text), type_coerce(Initiative.tags, Text),  # the JSON as text
+                Initiative.version)
+         .order_by(Initiative.code))
 
 
 def codes(ws: Workspace) -> list[str]:

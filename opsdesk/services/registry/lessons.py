@@ -31,13 +31,19 @@ class LessonDTO:
     recorded_on: dt.date
 
 
-def _dto(lesson: Lesson, codes: Mapping[int, str]) -> LessonDTO:
-    return records.to_dto(LessonDTO, lesson, tags=list(lesson.tags or []),
-                          initiative_code=codes.get(lesson.initiative_id) if lesson.initiative_id else None)
+def _dto(lesson: Lesson, code: str | None) -> LessonDTO:
+    return records.to_dto(LessonDTO, lesson, tags=list(lesson.tags or []), initiative_code=code)
 
 
 def _codes(session: Any) -> dict[int, str]:
     return dict(session.execute(select(Initiative.id, Initiative.code)).all())
+
+
+def _code_of(session: Any, lesson: Lesson) -> str | None:
+    """The code of the lesson's initiative (one row read, not every initiative's code)."""
+    if not lesson.initiative_id:
+        return None
+    return session.scalar(select(Initiative.code).where(Initiative.id == lesson.initiative_id))
 
 
 def create(ws: Workspace, initiative_code: str | None, values: Mapping[str, Any]) -> LessonDTO:
@@ -53,14 +59,14 @@ def create_tx(tx: Tx, initiative_code: str | None, values: Mapping[str, Any],
         init_id = records.get_by(tx.session, Initiative, "initiative", code=initiative_code).id
     lesson = records.create(tx, Lesson, ENTITY, SCHEMA, values,
                             extra={"initiative_id": init_id, "decision_id": decision_id})
-    return _dto(lesson, _codes(tx.session))
+    return _dto(lesson, _code_of(tx.session, lesson))
 
 
 def update(ws: Workspace, lesson_id: int, changes: Mapping[str, Any]) -> LessonDTO:
     with ws.write() as tx:
         lesson = records.get_by(tx.session, Lesson, ENTITY, id=lesson_id)
         records.update(tx, lesson, ENTITY, SCHEMA, changes)
-        return _dto(lesson, _codes(tx.session))
+        return _dto(lesson, _code_of(tx.session, lesson))
 
 
 def delete(ws: Workspace, lesson_id: int) -> None:
@@ -70,11 +76,11 @@ def delete(ws: Workspace, lesson_id: int) -> None:
 
 def list_all(ws: Workspace, initiative_code: str | None = None) -> list[LessonDTO]:
     with ws.read() as s:
-        codes = _codes(s)
-        stmt = select(Lesson).order_by(Lesson.recorded_on.desc(), Lesson.id)
+        stmt = (select(Lesson, Initiative.code).outerjoin(Initiative, Initiative.id == Lesson.initiative_id)
+                .order_by(Lesson.recorded_on.desc(), Lesson.id))
         if initiative_code:
-            stmt = stmt.join(Initiative, Initiative.id == Lesson.initiative_id).where(Initiative.code == initiative_code)
-        return [_dto(x, codes) for x in s.scalars(stmt)]
+            stmt = stmt.where(Initiative.code == initiative_code)
+        return [_dto(x, code) for x, code in s.execute(stmt)]
 
 
 def similar(ws: Workspace, initiative_code: str) -> list[tuple[LessonDTO, str]]:
@@ -106,7 +112,7 @@ def similar(ws: Workspace, initiative_code: str) -> list[tuple[LessonDTO, str]]:
             if shared_assets:
                 reasons.append("uses data " + ", ".join(sorted(asset_names[a] for a in shared_assets)))
             if reasons:
-                out.append((_dto(lesson, codes), "; ".join(reasons)))
+                out.append((_dto(lesson, codes.get(lesson.initiative_id)), "; ".join(reasons)))
         return out
 
 

@@ -81,7 +81,8 @@ def names(ws: Workspace, *, include_inactive: bool = False) -> list[tuple[int, s
     """(id, name, discipline) of every active person (everyone with ``include_inactive``), by name as
     :func:`list_all` orders them: plain rows for pickers, no DTO per person."""
     with ws.read() as s:
-        stmt = select(Person.id, Person.name, Person.discipline).order_by(Person.name)
-        if not include_inactive:
-            stmt = stmt.where(Person.active.is_(True))
-        return [(pid, name, discipline) for pid, name, discipline in s.connection().execute(stmt).all()]
+        return queries.read_plain(s.connection(), _NAMES if include_inactive else _ACTIVE_NAMES, {})
+
+
+_NAMES = select(Person.id, Person.name, Person.discipline).order_by(Person.name)
+_ACTIVE_NAMES = _NAMES.where(Person.active.is_(True))

@@ -445,8 +445,11 @@ class DashboardPage(Page):
         self._history_wanted = False
         self._keep_now()  # before the history replaces the curves of the data it keeps
         with contextlib.suppress(RuntimeError):  # the window is closing and its worker has stopped
+            # quiet: a fill-in after the first paint, which must not replace what the status bar says (an edit
+            # refused a moment ago) with "Working…" and "Ready"
             self.ctx.tasks.submit(analytics.load_trends, self.ctx.ws, self.data.filters, self.data.as_of,
-                                  on_done=lambda trends, f=self.data.filters: self._history_loaded(f, trends))
+                                  on_done=lambda trends, f=self.data.filters: self._history_loaded(f, trends),
+                                  quiet=True)
 
     def _history_loaded(self, filters: analytics.Filters, trends: dict[str, list[analytics.Curve]]) -> None:
         """The whole history of the curves, after the first paint; the shown range stays as it is."""

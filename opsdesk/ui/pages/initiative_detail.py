@@ -107,6 +107,8 @@ class InitiativeDetailPanel(QWidget):
         self.ctx = ctx
         self.code: str | None = None
         self.dossier: Dossier | None = None
+        self._generation = 0  # counts refresh(): the records may have changed since a read asked for before
+        self._loading: dict[str, int] = {}  # code -> generation of its dossier read on the way
         self.title = QLabel("Select an initiative to see its record.", self)
         self.title.setObjectName("detailTitle")
         self.title.setWordWrap(True)
@@ -147,18 +149,40 @@ class InitiativeDetailPanel(QWidget):
         layout.addWidget(self.tabs, 1)
 
     def show_code(self, code: str | None) -> None:
+        """Show ``code``'s record: its dossier is read on the worker (unless a read of it since the last
+        :meth:`refresh` is still on its way: that one is shown when it arrives)."""
         self.code = code
         self.edit.setEnabled(code is not None and not self.ctx.ws.read_only)
         if code is None:
             self.dossier = None
             self.title.setText("Select an initiative to see its record.")
             return
-        self.ctx.tasks.submit(dossier_service.initiative_dossier, self.ctx.ws, code,
-                              on_done=self._loaded, on_error=lambda _exc: None)
+        if code not in self._loading:
+            self._request(code)
 
-    def reload(self) -> None:
-        if self.code:
-            self.show_code(self.code)
+    def refresh(self, code: str | None) -> None:
+        """The records may have changed: read ``code``'s dossier afresh now (the page calls this as it starts
+        reloading its register, with the initiative it will show, so both loads run back to back on the worker
+        instead of one after the other's round trip through the GUI thread)."""
+        self._generation += 1
+        self._loading.clear()  # reads asked for before now may be stale: they are shown but not waited for
+        if code:
+            self._request(code)
+
+    def _request(self, code: str) -> None:
+        generation = self._generation
+        self._loading[code] = generation
+
+        def arrived(d: Dossier) -> None:
+            self._arrived(code, generation)
+            self._loaded(d)
+
+        self.ctx.tasks.submit(dossier_service.initiative_dossier, self.ctx.ws, code,
+                              on_done=arrived, on_error=lambda _exc: self._arrived(code, generation))
+
+    def _arrived(self, code: str, generation: int) -> None:
+        if self._loading.get(code) == generation:
+            del self._loading[code]
 
     def _loaded(self, d: Dossier) -> None:
         if d.detail.code != self.code:

@@ -15,7 +15,7 @@ from opsdesk.domain.enums import STAGE_ORDER, Discipline, RiskTier, Stage
 from opsdesk.services.registry import initiatives, objectives, people
 from opsdesk.services.registry.initiatives import InitiativeRow
 from opsdesk.services.workspace import Workspace, lifecycle
-from opsdesk.ui import errors
+from opsdesk.ui import errors, gc_guard
 from opsdesk.ui.dialogs.team import Candidate
 from opsdesk.ui.models.records import Column, attr, haystack
 from opsdesk.ui.pages import initiative_form
@@ -57,12 +57,15 @@ class RegisterData:
 
 
 def load_register(ws: Workspace) -> RegisterData:
-    rows = initiatives.list_rows(ws)
-    labels = {d: d.label for d in Discipline}
-    candidates = tuple(Candidate(pid, name, labels[d])
-                       for pid, name, d in sorted(people.names(ws), key=lambda p: p[1].casefold()))
-    return RegisterData(rows, [(o.code, o.title) for o in objectives.list_all(ws)],
-                        lifecycle.info(ws).classification_scheme, haystack(COLUMNS, rows), candidates)
+    """Everything the register shows (and its forms offer), read on the worker; the GUI thread's collector waits
+    until it is read (see gc_guard.held)."""
+    with gc_guard.held():
+        rows = initiatives.list_rows(ws)
+        labels = {d: d.label for d in Discipline}
+        candidates = tuple(Candidate(pid, name, labels[d])
+                           for pid, name, d in sorted(people.names(ws), key=lambda p: p[1].casefold()))
+        return RegisterData(rows, [(o.code, o.title) for o in objectives.list_all(ws)],
+                            lifecycle.info(ws).classification_scheme, haystack(COLUMNS, rows), candidates)
 
 
 class InitiativesPage(Page):
@@ -117,6 +120,10 @@ class InitiativesPage(Page):
 
     def refresh(self) -> None:
         self.ctx.tasks.submit(load_register, self.ctx.ws, on_done=self._loaded)
+        # the dossier of the initiative the page will show (the one asked for, else the one selected) is read
+        # right after the register, on the same worker, while the GUI thread fills the table
+        current = self.register.current()
+        self.detail.refresh(self._pending_open or (current.code if current is not None else None))
 
     def _loaded(self, data: RegisterData) -> None:
         self.data = data
@@ -127,7 +134,8 @@ class InitiativesPage(Page):
             self._pending_open = None
         elif self.register.current() is None:
             self.register.select_first()
-        self.detail.reload()
+        if self.detail.code:  # read afresh since refresh() began (unless that read is still on its way)
+            self.detail.show_code(self.detail.code)
 
     def _fill_filter(self, key: str, everything: str, items: list[tuple[str, str]]) -> None:
         combo = self.filters[key]
