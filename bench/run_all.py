@@ -108,6 +108,12 @@ def _run_child(name: str, path: Path, quick: bool, outcome: Outcome) -> None:
     outcome.skipped.update(got["skipped"])
 
 
+def _plain(value: object) -> object:
+    """A figure JSON cannot write as it is (a numpy number, a Decimal) as a plain one."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else float(value)  # type: ignore[arg-type]
+
+
 def child(name: str, path: Path, out: Path, quick: bool) -> int:
     """The process ``_run_child`` starts: load and run one bench, write what it found to ``out`` as JSON."""
     outcome = Outcome()
@@ -120,7 +126,7 @@ def child(name: str, path: Path, out: Path, quick: bool) -> int:
     if module is not None:
         outcome = run_benches([(name, module)], quick, announce=False)
     out.write_text(json.dumps({"results": [r.as_dict() for r in outcome.results], "errors": outcome.errors,
-                               "skipped": outcome.skipped}), encoding="utf-8")
+                               "skipped": outcome.skipped}, default=_plain), encoding="utf-8")
     return 0
 
 

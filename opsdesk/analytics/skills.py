@@ -186,9 +186,9 @@ class _Grid(NamedTuple):
     home: Any  # the row's home discipline (its position in Discipline)
     skill_ids: list[int]
     skill_discipline: Any  # the column's discipline (its position in Discipline)
-    level: Any  # int16, people × skills
+    level: Any  # int64, people × skills
     order: Any  # int64, people × skills
-    best: Any  # int16, people × disciplines: the highest level in one of the discipline's skills
+    best: Any  # int64, people × disciplines: the highest level in one of the discipline's skills
     practises: list[int]  # the row's disciplines besides home at level ≥ 3, as bits (see _BIT)
 
     @staticmethod
@@ -205,13 +205,13 @@ class _Grid(NamedTuple):
         rows = _positions(keys[:, 0], index)
         cols = _positions(keys[:, 1], column)
         known = (rows >= 0) & (cols >= 0)
-        level = np.zeros((len(ids), len(skill_ids)), dtype=np.int16)
+        level = np.zeros((len(ids), len(skill_ids)), dtype=np.int64)
         order = np.full((len(ids), len(skill_ids)), -1, dtype=np.int64)
         level[rows[known], cols[known]] = values[known]
         order[rows[known], cols[known]] = np.flatnonzero(known)
         home = np.array([_ORDER[p.discipline] for p in people], dtype=np.int64)
         skill_discipline = np.array([_ORDER[k.discipline] for k in skills], dtype=np.int64)
-        best = np.zeros((len(ids), len(_ORDER)), dtype=np.int16)
+        best = np.zeros((len(ids), len(_ORDER)), dtype=np.int64)
         for d in range(len(_ORDER)):
             in_d = skill_discipline == d
             if in_d.any() and len(ids):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -17,9 +18,12 @@ def quick_init(cls: type[T]) -> type[T]:
     ``__slots__`` and every field in ``__init__`` qualifies (anything else raises TypeError here, at import)."""
     params = getattr(cls, "__dataclass_params__", None)
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    given = list(inspect.signature(cls.__init__).parameters.values())[1:]  # what the dataclass's __init__ takes
     if (params is None or not params.frozen or hasattr(cls, "__post_init__") or "__slots__" in cls.__dict__
-            or any(not f.init for f in fields)):
-        raise TypeError(f"{cls.__name__}: quick_init needs a frozen dataclass without __post_init__ or slots")
+            or [p.name for p in given] != [f.name for f in fields]  # an InitVar, a field not in __init__
+            or any(p.kind is not p.POSITIONAL_OR_KEYWORD for p in given)):  # a keyword-only field
+        raise TypeError(f"{cls.__name__}: quick_init needs a frozen dataclass without __post_init__, slots, "
+                        "InitVar or keyword-only fields")
     names: dict[str, Any] = {"_FACTORY": _FACTORY}
     args, body = [], []
     for f in fields:
@@ -37,6 +41,7 @@ def quick_init(cls: type[T]) -> type[T]:
     exec(source, names)  # noqa: S102 - the source is built above from the dataclass's own field names
     init = names["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
     cls.__init__ = init  # type: ignore[method-assign]
     return cls
 

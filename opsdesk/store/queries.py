@@ -121,14 +121,17 @@ _MEMO_ROWS = 64  # from this many rows on, read_plain converts column by column,
 
 def _converted(column: Sequence[Any], proc: Any) -> Sequence[Any]:
     """``proc`` of each value of ``column``: each distinct value converted once and the result shared by the rows
-    that hold it — when the results are immutable (an enum, a date, a Decimal, a bool, text). A column whose
-    results can be changed in place (JSON's lists and dicts) is converted value by value, as each row must own
-    its own."""
+    that hold it — when the results are immutable (an enum, a date, a Decimal, a bool, text) and the stored values
+    are of one kind (1 and 1.0 are one key; so are 0.0 and -0.0, hence never for floats). A column whose results
+    can be changed in place (JSON's lists and dicts) is converted value by value, as each row must own its own."""
+    kinds = set(map(type, column)) - {type(None)}
+    if len(kinds) > 1 or float in kinds:
+        return [proc(v) for v in column]
     memo: dict[Any, Any] = {}
     for value in set(column):
-        converted = memo[value] = proc(value) if value is not None else None
+        converted = memo[value] = proc(value)
         if not isinstance(converted, _SHAREABLE) and converted is not None:
-            return [proc(v) if v is not None else None for v in column]
+            return [proc(v) for v in column]
     return list(map(memo.__getitem__, column))
 
 

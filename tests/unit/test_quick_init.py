@@ -42,5 +42,16 @@ def test_defaults_and_factories_are_kept_and_an_unsuitable_class_is_refused() ->
     class Mutable:
         a: int
 
-    with pytest.raises(TypeError):
-        quick_init(Mutable)
+    @dataclasses.dataclass(frozen=True)
+    class KeywordOnly:
+        a: int
+        b: int = dataclasses.field(default=0, kw_only=True)
+
+    @dataclasses.dataclass(frozen=True)
+    class WithInitVar:
+        a: int
+        b: dataclasses.InitVar[int] = 0
+
+    for unsuitable in (Mutable, KeywordOnly, WithInitVar):
+        with pytest.raises(TypeError):
+            quick_init(unsuitable)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 from operator import attrgetter
 from typing import Any
@@ -70,19 +71,21 @@ def haystack(columns: Sequence[Column], rows: Sequence[Any]) -> list[str]:
 
 
 def _texts(column: Column, rows: Sequence[Any]) -> list[str]:
-    """The column's text of every row; an attribute's values read whole, each distinct value's text made once."""
+    """The column's text of every row; an attribute's values read whole, each distinct value's text made once
+    when they are all of one kind (values of two kinds can be equal with different texts: "data" and
+    Discipline.DATA, True and 1), and never for numbers (1.0 and 1.00 are one key, two texts)."""
     name = getattr(column.text, "attribute", None)
     if name is None:
         return list(map(column.text, rows))
     values = list(map(attrgetter(name), rows))
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        return values
+    if len(kinds - {type(None)}) > 1 or kinds & {float, Decimal}:
+        return list(map(text_of, values))
     try:
         distinct = set(values)
     except TypeError:  # a value that cannot be a key (a list)
-        return list(map(text_of, values))
-    kinds = {type(v) for v in distinct}
-    if kinds == {str}:
-        return values
-    if len(kinds - {type(None)}) > 1:  # True == 1 == Decimal(1): one key for values of different texts
         return list(map(text_of, values))
     return list(map({v: text_of(v) for v in distinct}.__getitem__, values))
 
