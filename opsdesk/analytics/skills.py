@@ -545,7 +545,19 @@ def hours_by_quarter(training: Iterable[Training]) -> list[QuarterHours]:
     totals: dict[tuple[str, Discipline], Decimal] = defaultdict(Decimal)
     for t in training:
         totals[(quarter_of(t.completed_on), t.discipline)] += t.hours
+    return _by_quarter(totals)
+
+
+def _by_quarter(totals: Mapping[tuple[str, Discipline], Decimal]) -> list[QuarterHours]:
     return [QuarterHours(q, d, h) for (q, d), h in sorted(totals.items(), key=lambda kv: (kv[0][0], _order(kv[0][1])))]
+
+
+def hours_by_quarter_counted(counted: Iterable[tuple[dt.date, Discipline, Decimal, int]]) -> list[QuarterHours]:
+    """:func:`hours_by_quarter` of (completion date, discipline, hours, how many records) — the same sums."""
+    totals: dict[tuple[str, Discipline], Decimal] = defaultdict(Decimal)
+    for day, discipline, hours, n in counted:
+        totals[(quarter_of(day), discipline)] += hours * n
+    return _by_quarter(totals)
 
 
 @dataclass(frozen=True)

@@ -137,3 +137,20 @@ def test_pairings_order_learners_by_name_then_skill_and_spread_the_mentors() -> 
         (1, "Alpha", "Mentor A"), (2, "Beta", "Mentor B"), (1, "Gamma", "Mentor A")]
     first = analytics._pairings(analytics.snapshot(people_, skills_, levels, snap.teams, snap.live), teams, 2)
     assert first == (every[:2], total) and total == 3
+
+
+def test_the_skills_panel_reads_only_what_it_shows_of_the_training_records(ws, org):
+    """Without the training tab's records at hand, the skills matrix reads the certificates expiring soon and the
+    hours per completion day: the same expiring certificates and the same hours per quarter as all records give."""
+    ids, _sk = org
+    skills.add_training(ws, ids["Di"], {"course": "Board", "hours": "2.5", "completed_on": "2026-04-02",
+                                        "discipline": "finance"})  # the same day and discipline as Cy's
+    every = skills.list_training(ws)
+    until = AS_OF + dt.timedelta(days=analytics.EXPIRY_WINDOW_DAYS)
+    names = {p.id: p.name for p in people.list_all(ws, include_inactive=True)}
+    assert analytics.expiring_in(skills.list_expiring(ws, AS_OF, until), names, AS_OF) == \
+        analytics.expiring_in(every, names, AS_OF)
+    assert analytics.hours_by_quarter_counted(skills.training_hours(ws)) == analytics.hours_by_quarter(every)
+    assert [(h.quarter, h.discipline, h.hours) for h in analytics.hours_by_quarter(every)] == [
+        ("2026-Q1", D.ML, Decimal("7.5")), ("2026-Q1", D.FINANCE, Decimal("14")),
+        ("2026-Q2", D.FINANCE, Decimal("23.5"))]

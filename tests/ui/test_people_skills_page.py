@@ -1,6 +1,7 @@
-"""People & Skills opens fast on a long register: one worker task loads all three tabs (plain rows, the
-cross-training report computed from them, the panel's HTML), the GUI thread only resets the models, and the
-cross-training panel lists at most 40 entries per list."""
+"""People & Skills opens fast on a long register: each tab loads on a worker when it is shown (plain rows; for
+the skills matrix, the cross-training report computed from them and the panel's HTML), rows one tab has read are
+handed to the others of the same load, the GUI thread only resets the models, and the cross-training panel lists
+at most 40 entries per list."""
 
 from __future__ import annotations
 
@@ -15,13 +16,17 @@ def _texts(model, column: int) -> list[str]:
     return [model.index(r, column).data() for r in range(model.rowCount())]
 
 
-def test_one_visit_fills_all_three_tabs_with_what_the_analytics_say(window, tmp_path):
-    """Going to the page (without opening the other tabs) shows the register, the heat map with its
-    cross-training panel and the training records, the same as the services and the analytics on the demo."""
+def test_each_tab_shows_what_the_services_and_the_analytics_say_once_shown(window, tmp_path):
+    """Going to the page shows the register; the heat map with its cross-training panel and the training records
+    are there once their tabs are shown — the same as the services and the analytics on the demo."""
     page = window.go_to("people")
+    page.tabs.setCurrentIndex(0)
+    page.refresh()
     window.settle()
     everyone = people.list_all(window.ws, include_inactive=True)
     assert [p.id for p in page.people.register.model.all_rows()] == [p.id for p in everyone]
+    page.tabs.setCurrentIndex(1)
+    window.settle()
     matrix = page.skills.model
     assert [p.name for p in matrix.people] == sorted(p.name for p in everyone if p.active)
     assert [k.id for k in matrix.skills] == [k.id for k in skills.list_skills(window.ws)]
@@ -39,25 +44,27 @@ def test_one_visit_fills_all_three_tabs_with_what_the_analytics_say(window, tmp_
     assert f"Certificates expiring within 90 days ({len(report.expiring)})" in panel
     for d in report.depth:
         assert f"{d.discipline.label}\n{d.home_people}\n{d.cross_trained}" in panel
+    page.grab().save(str(tmp_path / "people_skills.png"))
+    page.tabs.setCurrentIndex(2)
+    window.settle()
     training = skills.list_training(window.ws)
     assert page.training.model.rowCount() == len(training) > 0
     assert sorted(_texts(page.training.model, 1)) == sorted(t.course for t in training)
     assert page.training.summary.text().startswith(f"{len(training)} records · ")
-    page.tabs.setCurrentIndex(1)
-    window.settle()
-    page.grab().save(str(tmp_path / "people_skills.png"))
-    page.tabs.setCurrentIndex(2)
-    window.settle()
     page.grab().save(str(tmp_path / "people_training.png"))
 
 
-def test_the_page_loads_and_computes_on_a_worker_never_on_the_gui_thread(window, monkeypatch):
+def test_each_tab_loads_on_a_worker_once_per_load_and_reads_nothing_twice(window, monkeypatch):
     """The reads and the cross-training report run off the GUI thread (a long register would freeze the
-    window), in one task, and the tabs shown afterwards ask for nothing more."""
+    window); a tab loads when first shown after the page's data changed, not again when shown again, and the
+    rows one tab read (everyone, the training records) are not read again by the next tab."""
     page = window.go_to("people")
+    page.tabs.setCurrentIndex(0)
     window.settle()
     threads: list[str] = []
     real_read, real_report = window.ws.read, analytics.report
+    reads = {"people": 0, "training": 0}
+    real_people, real_training = people.list_all, skills.list_training
 
     def read(*args, **kwargs):
         threads.append("read on GUI" if threading.current_thread() is threading.main_thread() else "read")
@@ -67,21 +74,36 @@ def test_the_page_loads_and_computes_on_a_worker_never_on_the_gui_thread(window,
         threads.append("report on GUI" if threading.current_thread() is threading.main_thread() else "report")
         return real_report(*args, **kwargs)
 
+    def counted(name, real):  # noqa: ANN001, ANN202
+        def call(*args, **kwargs):
+            reads[name] += 1
+            return real(*args, **kwargs)
+        return call
+
     monkeypatch.setattr(window.ws, "read", read)
     monkeypatch.setattr(analytics, "report", report)
+    monkeypatch.setattr(people, "list_all", counted("people", real_people))
+    monkeypatch.setattr(skills, "list_training", counted("training", real_training))
     submitted = []
     real_submit = window.tasks.submit
     monkeypatch.setattr(window.tasks, "submit",
-                        lambda fn, *a, **k: (k.get("quiet") or submitted.append(fn), real_submit(fn, *a, **k))[1])
+                        lambda fn, *a, **k: (k.get("quiet") or submitted.append(fn.__name__), real_submit(fn, *a, **k))[1])
     page.refresh()
     window.settle()
-    page.tabs.setCurrentIndex(1)
-    window.settle()
-    page.tabs.setCurrentIndex(2)
-    window.settle()
-    assert len(submitted) == 1  # one task for the three tabs (and a quiet one freeing the previous rows)
+    assert submitted == ["load_people"]  # the register only: the other tabs wait until shown
+    for index in (1, 2, 0, 1):
+        page.tabs.setCurrentIndex(index)
+        window.settle()
+    assert submitted == ["load_people", "load_matrix", "load_training"]
+    assert reads == {"people": 1, "training": 1}  # the other tabs took the register's people; the training tab alone reads every record
     assert "report" in threads and "read" in threads
     assert not [t for t in threads if t.endswith("on GUI")]
+    page.refresh()  # the data changed: the tab shown reloads now, the others when next shown
+    window.settle()
+    assert submitted[3:] == ["load_matrix"]
+    page.tabs.setCurrentIndex(2)
+    window.settle()
+    assert submitted[3:] == ["load_matrix", "load_training"]
 
 
 def test_the_cross_training_panel_lists_40_entries_then_says_how_many_more():

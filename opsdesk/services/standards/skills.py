@@ -9,7 +9,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from opsdesk.analytics.skills import read_levels
@@ -121,6 +121,22 @@ def read_all_training(conn: Connection) -> list[TrainingDTO]:
     """Every training record, the latest completed first, on a connection already open (plain rows, each stored
     value converted once)."""
     return [TrainingDTO(*row) for row in queries.read_plain(conn, _training_statement())]
+
+
+def list_expiring(ws: Workspace, start: dt.date, end: dt.date) -> list[TrainingDTO]:
+    """The training records whose certificate expires between ``start`` and ``end`` (both included)."""
+    stmt = _training_statement().where(TrainingRecord.expires_on.between(start, end))
+    with ws.read() as s:
+        return [TrainingDTO(*row) for row in s.connection().execute(stmt).all()]
+
+
+def training_hours(ws: Workspace) -> list[tuple[dt.date, Discipline, Decimal, int]]:
+    """Each distinct (completion date, discipline, hours) of the training records and how many records have it:
+    what the hours per quarter are summed from, without a row per record."""
+    stmt = (select(TrainingRecord.completed_on, TrainingRecord.discipline, TrainingRecord.hours, func.count())
+            .group_by(TrainingRecord.completed_on, TrainingRecord.discipline, TrainingRecord.hours))
+    with ws.read() as s:
+        return [(day, discipline, hours, n) for day, discipline, hours, n in s.connection().execute(stmt).all()]
 
 
 @cache

@@ -1,8 +1,10 @@
 """People & Skills: a tab widget whose first tab is the people register, then the skills matrix and the training
-records (all three loaded by one worker task)."""
+records. Each tab loads on the worker when it is shown (the others when they are next shown); rows one tab has
+read (everyone, the training records) are handed to the others of the same load rather than read again."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QCheckBox, QTabWidget, QVBoxLayout, QWidget
@@ -14,12 +16,12 @@ from opsdesk.ui import errors
 from opsdesk.ui.dialogs.record_form import FormField, RecordForm, enum_choices
 from opsdesk.ui.models.records import Column, attr
 from opsdesk.ui.pages.base import Page, PageContext, tab_screenshots
+from opsdesk.ui.pages.skills import Shared, SkillsMatrixView, TrainingView
 from opsdesk.ui.undo import run_undoable
 from opsdesk.ui.widgets.register import RegisterView
 
 if TYPE_CHECKING:
     from opsdesk.services.workspace import Workspace
-    from opsdesk.ui.pages.skills import Order, PeopleSkillsData
 
 COLUMNS = (
     Column("name", "Name", attr("name")),
@@ -41,24 +43,20 @@ FORM_FIELDS = (
 )
 
 
-def load_people_and_skills(ws: Workspace, matrix_order: Order | None = None,
-                           training_order: Order | None = None) -> PeopleSkillsData:
-    """Everything People & Skills shows: plain rows (no ORM objects), the cross-training report computed from
-    them, the panel's HTML, the training summary and the columns' widest texts — the GUI thread only sets the
-    models (``*_order``: the column and order each table shows, which its rows come back sorted by)."""
-    from opsdesk.analytics.skills import hours_by_quarter
-    from opsdesk.services.standards import skills
+@dataclass(frozen=True)
+class RegisterData:
+    people: list[PersonDTO]  # everyone, by name
+    hay: list[str]  # their search text
+
+
+def load_people(ws: Workspace) -> RegisterData:
+    """The People tab: everyone (plain rows, no ORM objects) and their search text, read on the worker."""
     from opsdesk.ui import gc_guard
     from opsdesk.ui.models.records import haystack
-    from opsdesk.ui.pages.skills import PeopleSkillsData, matrix_data, training_data
 
     with gc_guard.held():
         everyone = people.list_all(ws, include_inactive=True)
-        training = skills.list_training(ws)
-        hours = hours_by_quarter(training)  # the report's and the training tab's
-        return PeopleSkillsData(everyone, haystack(COLUMNS, everyone),
-                                matrix_data(ws, everyone, training, matrix_order, hours),
-                                training_data(ws, everyone, training, training_order, hours))
+        return RegisterData(everyone, haystack(COLUMNS, everyone))
 
 
 class PeopleRegister(QWidget):
@@ -159,8 +157,6 @@ class PeoplePage(Page):
         self.tabs.setObjectName("peopleTabs")
         self.people = PeopleRegister(ctx, self)
         self.tabs.addTab(self.people, ctx.actions.icon("people"), "People")
-        from opsdesk.ui.pages.skills import SkillsMatrixView, TrainingView
-
         self.skills = SkillsMatrixView(ctx, self)
         self.skills.setObjectName("skillsMatrix")
         self.tabs.addTab(self.skills, "Skills matrix")
@@ -169,21 +165,44 @@ class PeoplePage(Page):
         self.tabs.addTab(self.training, "Training")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
-        self._data: PeopleSkillsData | None = None
+        self._data: RegisterData | None = None
+        self._shared = Shared()  # rows the current load's tabs have read, for the others
+        self._stale: set[QWidget] = {self.people, self.skills, self.training}  # tabs to reload when shown
+        self.tabs.currentChanged.connect(self._shown)
 
     def refresh(self) -> None:
-        """Reload all three tabs in one worker task (plain rows, the cross-training report, the panel's HTML);
-        the GUI thread only resets the three models when it arrives."""
-        self.ctx.tasks.submit(load_people_and_skills, self.ctx.ws, self.skills.model.sort_state,
-                              self.training.model.sort_state, on_done=self._loaded)
+        """Reload the tab shown, on the worker; the other two reload when they are next shown (each tab is a wait
+        of its own: a person opening the register does not wait for the heat map's analytics)."""
+        self._shared = Shared()
+        self._stale = {self.people, self.skills, self.training}
+        self._load(self.tabs.currentWidget())
 
-    def _loaded(self, data: PeopleSkillsData) -> None:
+    def _shown(self, _index: int) -> None:
+        tab = self.tabs.currentWidget()
+        if tab in self._stale:
+            self._load(tab)
+
+    def _load(self, tab: QWidget) -> None:
+        self._stale.discard(tab)
+        load = self._shared
+        if tab is self.skills:
+            self.skills.refresh(load, on_done=lambda data: self._share(load, data.read))
+        elif tab is self.training:
+            self.training.refresh(load, on_done=lambda data: self._share(load, Shared(data.people, data.rows)))
+        else:
+            self.ctx.tasks.submit(load_people, self.ctx.ws, on_done=lambda data: self._people_loaded(load, data))
+
+    def _share(self, load: Shared, read: Shared | None) -> None:
+        """Keep the rows a tab read for the other tabs of the same load (not of an older one)."""
+        if read is not None and load is self._shared:
+            self._shared = Shared(self._shared.people or read.people, self._shared.training or read.training)
+
+    def _people_loaded(self, load: Shared, data: RegisterData) -> None:
         retired, self._data = [self._data], data
         self.people.register.set_rows(data.people, hay=data.hay)
-        self.skills.fill(data.matrix)
-        self.training.fill(data.training)
-        # the models now hold the new rows only: the previous load's tens of thousands of rows are freed on the
-        # worker (plain Python objects, no Qt ones), not by the GUI thread between two frames
+        self._share(load, Shared(data.people))
+        # the model now holds the new rows only: the previous load's rows are freed on the worker (plain Python
+        # objects, no Qt ones), not by the GUI thread between two frames
         self.ctx.tasks.submit(retired.clear, quiet=True)
 
     def find(self) -> None:

@@ -3,6 +3,7 @@ cross-training analytics beside it) and the training records. Each is a standalo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import heapq
 from collections import Counter
@@ -59,6 +60,15 @@ PANEL_CAP = 40  # entries shown per list of the cross-training panel, then "… 
 
 
 @dataclass(frozen=True)
+class Shared:
+    """Rows one tab of People & Skills has read that another may use instead of reading them again — only rows
+    of the same load of the page (its ``refresh`` starts a new one)."""
+
+    people: list[people.PersonDTO] | None = None  # everyone, by name
+    training: list[skills.TrainingDTO] | None = None  # every record, the latest completed first
+
+
+@dataclass(frozen=True)
 class MatrixData:
     people: list[people.PersonDTO]  # active people
     skills: list[skills.SkillDTO]
@@ -66,6 +76,7 @@ class MatrixData:
     html: str = ""  # the cross-training panel, built on the worker (its report stays there)
     longest: tuple[tuple[str, ...], ...] = ()  # the longest texts of the person and home columns (their widths)
     ordered_by: Order | None = None  # the column and order ``people`` are sorted by
+    read: Shared | None = None  # everyone and every training record, as the load read them
 
 
 @dataclass(frozen=True)
@@ -80,45 +91,51 @@ class TrainingData:
     names: dict[int, str] = field(default_factory=dict)  # everyone's name by id
 
 
-@dataclass(frozen=True)
-class PeopleSkillsData:
-    """All three tabs of People & Skills, read and computed on the worker in one task."""
-
-    people: list[people.PersonDTO]  # everyone, by name
-    hay: list[str]  # the people register's search text
-    matrix: MatrixData
-    training: TrainingData
-
-
-def load_matrix(ws: Workspace, order: Order | None = None) -> MatrixData:
+def load_matrix(ws: Workspace, order: Order | None = None, shared: Shared = Shared()) -> MatrixData:  # noqa: B008
+    """The skills matrix tab: the heat map's rows and the cross-training panel (``shared``: rows already read).
+    The panel lists the certificates expiring soon: without the training tab's records at hand, only those are
+    read."""
     with gc_guard.held():
-        return matrix_data(ws, people.list_all(ws, include_inactive=True), skills.list_training(ws), order)
+        everyone = shared.people if shared.people is not None else people.list_all(ws, include_inactive=True)
+        as_of = ws.clock().astimezone(dt.UTC).date()
+        if shared.training is not None:
+            return matrix_data(ws, everyone, shared.training, order, as_of)
+        expiring = skills.list_expiring(ws, as_of, as_of + dt.timedelta(days=analytics.EXPIRY_WINDOW_DAYS))
+        hours = analytics.hours_by_quarter_counted(skills.training_hours(ws))
+        return dataclasses.replace(matrix_data(ws, everyone, expiring, order, as_of, hours), read=Shared(everyone))
 
 
-def load_training(ws: Workspace, order: Order | None = None) -> TrainingData:
+def load_training(ws: Workspace, order: Order | None = None, shared: Shared = Shared()) -> TrainingData:  # noqa: B008
+    """The training tab: its records, summary and column widths (``shared``: rows already read)."""
     with gc_guard.held():
-        return training_data(ws, people.list_all(ws, include_inactive=True), skills.list_training(ws), order)
+        everyone = shared.people if shared.people is not None else people.list_all(ws, include_inactive=True)
+        training = shared.training if shared.training is not None else skills.list_training(ws)
+        return training_data(ws, everyone, training, order)
 
 
-def matrix_data(ws: Workspace, everyone: list[people.PersonDTO], training: list[skills.TrainingDTO],
-                order: Order | None, hours: list[analytics.QuarterHours] | None = None) -> MatrixData:
-    """``hours``: the training's hours by quarter, when the caller has computed them (for the training tab)."""
+def matrix_data(ws: Workspace, everyone: list[people.PersonDTO], training: Sequence[skills.TrainingDTO],
+                order: Order | None, as_of: dt.date | None = None,
+                hours: list[analytics.QuarterHours] | None = None) -> MatrixData:
+    """The heat map's rows and the cross-training panel (``training``: every record — or, with ``hours`` given,
+    at least those expiring within the panel's window of ``as_of``)."""
+    as_of = as_of or ws.clock().astimezone(dt.UTC).date()
     active = [p for p in everyone if p.active]
     skill_rows, levels = skills.list_skills(ws), skills.levels(ws)
     snap = analytics.snapshot(active, skill_rows, levels, *analytics.load_teams(ws))
-    report = analytics.report(snap, training, {p.id: p.name for p in everyone},
-                              ws.clock().astimezone(dt.UTC).date(), pairings=PANEL_CAP, hours=hours)
+    report = analytics.report(snap, training, {p.id: p.name for p in everyone}, as_of, pairings=PANEL_CAP,
+                              hours=hours)
     cells = cell_levels(levels)
     shown = in_order(active, *order, matrix_key(skill_rows, cells, order[0])) if order else active
     return MatrixData(shown, skill_rows, cells, _analytics_html(report),
                       (_longest(p.name for p in active),
-                       _longest(d.label for d in {p.discipline for p in active})), order)
+                       _longest(d.label for d in {p.discipline for p in active})), order,
+                      Shared(everyone, list(training)))
 
 
 def training_data(ws: Workspace, everyone: list[people.PersonDTO], rows: list[skills.TrainingDTO],
-                  order: Order | None, hours: list[analytics.QuarterHours] | None = None) -> TrainingData:
+                  order: Order | None) -> TrainingData:
     as_of = ws.clock().date()
-    hours = analytics.hours_by_quarter(rows) if hours is None else hours
+    hours = analytics.hours_by_quarter(rows)
     states: Counter[str] = Counter()  # each expiry date's state found once: thousands of records share a date
     for expires_on, n in Counter(t.expires_on for t in rows).items():
         states[expiry_state(expires_on, as_of)] += n
@@ -289,8 +306,10 @@ class SkillsMatrixView(QWidget):
             self.ctx.tasks.submit(skills_csv.export_matrix, self.ctx.ws, path, on_error=self._failed,
                                   on_done=lambda p: self.message.setText(f"Wrote {p}"))
 
-    def refresh(self) -> None:
-        self.ctx.tasks.submit(load_matrix, self.ctx.ws, self.model.sort_state, on_done=self.fill)
+    def refresh(self, shared: Shared = Shared(), on_done: Callable[[MatrixData], None] | None = None) -> None:  # noqa: B008
+        """Reload the heat map and the panel on the worker (``shared``: rows the page has read already)."""
+        self.ctx.tasks.submit(load_matrix, self.ctx.ws, self.model.sort_state, shared,
+                              on_done=lambda data: (self.fill(data), on_done and on_done(data)))
 
     def fill(self, data: MatrixData) -> None:
         """Show what the worker loaded: one model reset, the panel's ready-made HTML."""
@@ -421,8 +440,10 @@ class TrainingView(QWidget):
             self.ctx.tasks.submit(skills_csv.export_training, self.ctx.ws, path, on_error=self._failed,
                                   on_done=lambda p: self.summary.setText(f"Wrote {p}"))
 
-    def refresh(self) -> None:
-        self.ctx.tasks.submit(load_training, self.ctx.ws, self.model.sort_state, on_done=self.fill)
+    def refresh(self, shared: Shared = Shared(), on_done: Callable[[TrainingData], None] | None = None) -> None:  # noqa: B008
+        """Reload the training records on the worker (``shared``: rows the page has read already)."""
+        self.ctx.tasks.submit(load_training, self.ctx.ws, self.model.sort_state, shared,
+                              on_done=lambda data: (self.fill(data), on_done and on_done(data)))
 
     def fill(self, data: TrainingData) -> None:
         """Show what the worker loaded: one model reset, the summary it wrote."""
