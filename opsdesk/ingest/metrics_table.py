@@ -13,7 +13,6 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
-from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
@@ -154,15 +153,29 @@ def _fast_csv_columns(data: bytes) -> tuple[Columns, np.ndarray] | None:
         return None
     if not _sep:
         return {h: [] for h in header}, np.zeros(0, dtype=np.int64)
-    lines = rest.split("\n")
-    # every line (a blank one too) must hold exactly width - 1 delimiters
-    if set(map(str.count, lines, repeat(delimiter))) != {width - 1}:
+    n = _regular_lines(body, delimiter, width)
+    if n is None:
         return None
-    n = len(lines)
-    del lines
     cells = rest.replace("\n", delimiter).split(delimiter)
     columns = {h: cells[j::width] for j, h in enumerate(header)}
     return columns, np.arange(2, n + 2, dtype=np.int64)
+
+
+def _regular_lines(body: bytes, delimiter: str, width: int) -> int | None:
+    """How many lines follow the header in ``body`` (the UTF-8 of a table with a header line, LF or CRLF, the last
+    line ending or not) when every one of them (a blank one too) holds exactly ``width - 1`` delimiters, else None.
+    Counted in the bytes (an ASCII delimiter is never part of another character in UTF-8), without a string per
+    line."""
+    raw = np.frombuffer(body, dtype=np.uint8)
+    ends = np.flatnonzero(raw == 10)
+    if body.endswith(b"\n"):
+        ends = ends[:-1]  # the last line's end, not a line between two
+    cuts = np.flatnonzero(raw == ord(delimiter))
+    before = np.searchsorted(cuts, ends)  # the delimiters before each line break
+    per_line = np.diff(np.append(before, len(cuts)))  # in each line after the header
+    if not len(per_line) or np.any(per_line != width - 1):
+        return None
+    return len(per_line)
 
 
 def _careful_csv_columns(data: bytes, parsed: ParsedFile) -> tuple[Columns | None, np.ndarray]:
