@@ -414,6 +414,25 @@ _KEY_ROLES = ("initiative", "metric", "unit", "discipline")
 _LIMITS = {"metric": 200, "unit": 40}
 
 
+def _distinct_rows(parts: list[list[str]], n: int) -> tuple[list[tuple[str, ...]], list[int]]:
+    """The distinct rows of the parallel columns ``parts`` (``n`` cells each) in the order of their first row, and
+    each row's index among them: what ``dict.fromkeys(zip(*parts))`` gives, worked out a column at a time (a file
+    repeats a few values per column: no tuple per row, half the time)."""
+    code = np.zeros(n, dtype=np.int64)
+    for column in parts:
+        distinct: dict[str, int] = dict.fromkeys(column, 0)
+        if len(distinct) > 1:
+            for i, value in enumerate(distinct):
+                distinct[value] = i
+            code = code * len(distinct) + np.fromiter(map(distinct.__getitem__, column), dtype=np.int64, count=n)
+            code = np.unique(code, return_inverse=True)[1].reshape(n)  # back below n before the next column
+    _codes, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    order = np.argsort(first)  # the distinct rows by their first row
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    return [tuple(column[j] for column in parts) for j in first[order].tolist()], rank[inverse.reshape(n)].tolist()
+
+
 def validate_chunk(columns: Columns, lines: np.ndarray, parsed: ParsedFile, tally: Tally) -> MetricsData:
     """Check the rows of one chunk (the columns are known to be there): rejections go to ``parsed`` by line,
     what is counted across the file to ``tally``; returns the accepted points, keys local to the chunk."""
@@ -427,11 +446,8 @@ def validate_chunk(columns: Columns, lines: np.ndarray, parsed: ParsedFile, tall
 
     # series keys: the distinct raw (initiative, metric, unit, discipline), each cleaned and checked once
     parts = [[""] * n if names[role] is None else columns[str(names[role])] for role in _KEY_ROLES]
-    raw_index: dict[tuple[str, ...], int] = dict.fromkeys(zip(*parts, strict=True), 0)
-    for r, k in enumerate(raw_index):
-        raw_index[k] = r
-    raw_ids = list(map(raw_index.__getitem__, zip(*parts, strict=True)))
-    clean = [SeriesKey(*(v.strip() for v in k)) for k in raw_index]
+    raw_keys, raw_ids = _distinct_rows(parts, n)
+    clean = [SeriesKey(*(v.strip() for v in k)) for k in raw_keys]
     bad: dict[int, tuple[str, str]] = {}
     for r, key in enumerate(clean):
         if not key.name:
