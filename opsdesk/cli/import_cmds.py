@@ -7,7 +7,7 @@ import os
 import sys
 from decimal import Decimal
 
-from opsdesk.cli import add_workspace_argument, open_ws
+from opsdesk.cli import add_workspace_argument, open_ws, settled_imports
 from opsdesk.cli.output import print_json, print_table
 
 KINDS = ("auto", "metrics", "focus", "mlflow", "openlineage", "gx")
@@ -67,8 +67,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from opsdesk import files
-    from opsdesk.services.imports import runs
+    with settled_imports():
+        from opsdesk import files
+        from opsdesk.services.imports import runs
+        from opsdesk.services.workspace import lifecycle  # noqa: F401 - what open_ws opens the workspace with
 
     for path in args.paths:  # a FIFO, a device or a /proc stream is refused before anything opens
         if not os.path.isdir(path) and files.regular_or_missing(path, "file or folder to import"):

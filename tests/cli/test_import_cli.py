@@ -125,3 +125,18 @@ def test_costs_csv_escapes_formula_like_text(opsdesk, tmp_path: Path):
     opsdesk("import", "-w", str(ws), str(f), check=True)
     out = opsdesk("costs", "-w", str(ws), "--by", "service", "--csv", check=True).stdout
     assert "'=cmd|' /C calc'!A0" in out and "'@SUM(A1)" in out and ",-2," in out
+
+
+def test_an_import_run_in_process_leaves_the_garbage_collector_as_it_found_it(opsdesk, tmp_path: Path):
+    """`import` pauses the collector while its modules load and leaves them out of later collections; the command
+    over, a process that goes on (this one) collects everything as before."""
+    import gc
+
+    ws = tmp_path / "w.opsdesk"
+    opsdesk("init", "-w", str(ws), check=True)
+    csv = tmp_path / "m.csv"
+    csv.write_text("timestamp,metric,value,unit\n2026-01-01T00:00:00Z,Uptime,99.5,%\n", encoding="utf-8")
+    frozen = gc.get_freeze_count()
+    assert gc.isenabled()
+    opsdesk("import", "-w", str(ws), str(csv), check=True)
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
