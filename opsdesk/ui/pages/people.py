@@ -166,6 +166,7 @@ class PeoplePage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         self._data: RegisterData | None = None
+        self._loads = 0  # refreshes so far: rows are handed between the tabs of one load only
         self._shared = Shared()  # rows the current load's tabs have read, for the others
         self._stale: set[QWidget] = {self.people, self.skills, self.training}  # tabs to reload when shown
         self.tabs.currentChanged.connect(self._shown)
@@ -173,6 +174,7 @@ class PeoplePage(Page):
     def refresh(self) -> None:
         """Reload the tab shown, on the worker; the other two reload when they are next shown (each tab is a wait
         of its own: a person opening the register does not wait for the heat map's analytics)."""
+        self._loads += 1
         self._shared = Shared()
         self._stale = {self.people, self.skills, self.training}
         self._load(self.tabs.currentWidget())
@@ -184,20 +186,23 @@ class PeoplePage(Page):
 
     def _load(self, tab: QWidget) -> None:
         self._stale.discard(tab)
-        load = self._shared
+        load = self._loads
         if tab is self.skills:
-            self.skills.refresh(load, on_done=lambda data: self._share(load, data.read))
+            self.skills.refresh(self._shared, on_done=lambda data: self._share(load, data.read))
         elif tab is self.training:
-            self.training.refresh(load, on_done=lambda data: self._share(load, Shared(data.people, data.rows)))
+            self.training.refresh(self._shared,
+                                  on_done=lambda data: self._share(load, Shared(data.people, data.rows)))
         else:
             self.ctx.tasks.submit(load_people, self.ctx.ws, on_done=lambda data: self._people_loaded(load, data))
 
-    def _share(self, load: Shared, read: Shared | None) -> None:
+    def _share(self, load: int, read: Shared) -> None:
         """Keep the rows a tab read for the other tabs of the same load (not of an older one)."""
-        if read is not None and load is self._shared:
-            self._shared = Shared(self._shared.people or read.people, self._shared.training or read.training)
+        if load == self._loads:
+            mine = self._shared
+            self._shared = Shared(mine.people if mine.people is not None else read.people,
+                                  mine.training if mine.training is not None else read.training)
 
-    def _people_loaded(self, load: Shared, data: RegisterData) -> None:
+    def _people_loaded(self, load: int, data: RegisterData) -> None:
         retired, self._data = [self._data], data
         self.people.register.set_rows(data.people, hay=data.hay)
         self._share(load, Shared(data.people))

@@ -3,7 +3,6 @@ cross-training analytics beside it) and the training records. Each is a standalo
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import heapq
 from collections import Counter
@@ -76,7 +75,7 @@ class MatrixData:
     html: str = ""  # the cross-training panel, built on the worker (its report stays there)
     longest: tuple[tuple[str, ...], ...] = ()  # the longest texts of the person and home columns (their widths)
     ordered_by: Order | None = None  # the column and order ``people`` are sorted by
-    read: Shared | None = None  # everyone and every training record, as the load read them
+    read: Shared = Shared()  # everyone and (when the load read them all) every training record
 
 
 @dataclass(frozen=True)
@@ -96,29 +95,31 @@ def load_matrix(ws: Workspace, order: Order | None = None, shared: Shared = Shar
     The panel lists the certificates expiring soon: without the training tab's records at hand, only those are
     read."""
     with gc_guard.held():
-        everyone = shared.people if shared.people is not None else people.list_all(ws, include_inactive=True)
+        read = Shared(_everyone(ws, shared), shared.training)
         as_of = ws.clock().astimezone(dt.UTC).date()
-        if shared.training is not None:
-            return matrix_data(ws, everyone, shared.training, order, as_of)
+        if read.training is not None:
+            return matrix_data(ws, read, read.training, as_of, analytics.hours_by_quarter(read.training), order)
         expiring = skills.list_expiring(ws, as_of, as_of + dt.timedelta(days=analytics.EXPIRY_WINDOW_DAYS))
         hours = analytics.hours_by_quarter_counted(skills.training_hours(ws))
-        return dataclasses.replace(matrix_data(ws, everyone, expiring, order, as_of, hours), read=Shared(everyone))
+        return matrix_data(ws, read, expiring, as_of, hours, order)
 
 
 def load_training(ws: Workspace, order: Order | None = None, shared: Shared = Shared()) -> TrainingData:  # noqa: B008
     """The training tab: its records, summary and column widths (``shared``: rows already read)."""
     with gc_guard.held():
-        everyone = shared.people if shared.people is not None else people.list_all(ws, include_inactive=True)
         training = shared.training if shared.training is not None else skills.list_training(ws)
-        return training_data(ws, everyone, training, order)
+        return training_data(ws, _everyone(ws, shared), training, order)
 
 
-def matrix_data(ws: Workspace, everyone: list[people.PersonDTO], training: Sequence[skills.TrainingDTO],
-                order: Order | None, as_of: dt.date | None = None,
-                hours: list[analytics.QuarterHours] | None = None) -> MatrixData:
-    """The heat map's rows and the cross-training panel (``training``: every record — or, with ``hours`` given,
-    at least those expiring within the panel's window of ``as_of``)."""
-    as_of = as_of or ws.clock().astimezone(dt.UTC).date()
+def _everyone(ws: Workspace, shared: Shared) -> list[people.PersonDTO]:
+    return shared.people if shared.people is not None else people.list_all(ws, include_inactive=True)
+
+
+def matrix_data(ws: Workspace, read: Shared, training: Sequence[skills.TrainingDTO], as_of: dt.date,
+                hours: list[analytics.QuarterHours], order: Order | None) -> MatrixData:
+    """The heat map's rows and the cross-training panel of everyone (``read.people``): ``training`` holds at
+    least the records expiring within the panel's window of ``as_of``, ``hours`` the hours per quarter."""
+    everyone = read.people or []
     active = [p for p in everyone if p.active]
     skill_rows, levels = skills.list_skills(ws), skills.levels(ws)
     snap = analytics.snapshot(active, skill_rows, levels, *analytics.load_teams(ws))
@@ -128,8 +129,7 @@ def matrix_data(ws: Workspace, everyone: list[people.PersonDTO], training: Seque
     shown = in_order(active, *order, matrix_key(skill_rows, cells, order[0])) if order else active
     return MatrixData(shown, skill_rows, cells, _analytics_html(report),
                       (_longest(p.name for p in active),
-                       _longest(d.label for d in {p.discipline for p in active})), order,
-                      Shared(everyone, list(training)))
+                       _longest(d.label for d in {p.discipline for p in active})), order, read)
 
 
 def training_data(ws: Workspace, everyone: list[people.PersonDTO], rows: list[skills.TrainingDTO],
